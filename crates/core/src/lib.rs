@@ -1,0 +1,72 @@
+//! The negotiation model of detente: issues and their values, the outcome
+//! space, each party's preferences (weights, value functions, interaction
+//! terms, red lines, reservation value, discounting) and named proposals.
+//!
+//! This crate does no I/O, reads no clock and holds no random state. Readers
+//! for files live in `detente-formats`; algorithms in `detente-analysis`.
+//!
+//! ```
+//! use detente_core::*;
+//!
+//! let issues = vec![Issue {
+//!     name: "price".into(),
+//!     description: String::new(),
+//!     kind: IssueKind::Categorical { options: vec!["low".into(), "high".into()], ordered: true },
+//! }];
+//! let party = |name: &str, values: Vec<f64>| Party {
+//!     name: name.into(),
+//!     role: Role::Party,
+//!     description: String::new(),
+//!     preferences: Preferences {
+//!         model: UtilityModel::Additive {
+//!             weights: vec![1.0],
+//!             values: vec![ValueFunction::Table(values)],
+//!             interactions: vec![],
+//!         },
+//!         normalisation: Normalisation::MinMax,
+//!         red_lines: vec![],
+//!         reservation: 0.0,
+//!         discount: 1.0,
+//!     },
+//! };
+//! let scenario = Scenario::new(ScenarioParts {
+//!     name: "sale".into(),
+//!     issues,
+//!     parties: vec![party("buyer", vec![10.0, 0.0]), party("seller", vec![0.0, 10.0])],
+//!     ..Default::default()
+//! })
+//! .unwrap();
+//! assert_eq!(scenario.space().count(), Some(2));
+//! assert_eq!(scenario.utility_of(PartyId(0), &[0]), 1.0);
+//! assert_eq!(scenario.utility_of(PartyId(1), &[0]), 0.0);
+//! ```
+
+mod issue;
+mod preference;
+mod scenario;
+mod space;
+pub mod utility;
+
+pub use issue::{continuous_points, format_number, Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY};
+pub use preference::{
+    Clause, Condition, HyperRectangle, Interaction, Normalisation, Preferences, RedLine,
+    UtilityModel, ValueFunction, ValueSet,
+};
+pub use scenario::{Party, PartyId, Proposal, Role, Scenario, ScenarioParts};
+pub use space::{Outcome, OutcomeSpace};
+pub use utility::{CompiledRedLines, CompiledUtility};
+
+/// Why a scenario could not be built.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum ModelError {
+    #[error("invalid scenario: {0}")]
+    Invalid(String),
+    #[error(
+        "party `{party}`: every outcome is worth the same (all weighted issues have equal values), so its utility cannot be normalised to [0, 1]"
+    )]
+    Indifferent { party: String },
+    #[error(
+        "party `{party}`: interaction terms couple {size} value combinations, more than can be searched for the best and worst outcome"
+    )]
+    TooManyCoupledValues { party: String, size: u64 },
+}

@@ -1,0 +1,376 @@
+//! A negotiation scenario: issues, parties with preferences, named proposals.
+
+use crate::issue::{Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY};
+use crate::preference::{Clause, Preferences, UtilityModel, ValueFunction};
+use crate::space::{Outcome, OutcomeSpace};
+use crate::utility::{compile, CompiledRedLines, CompiledUtility};
+use crate::ModelError;
+
+/// Index of a party in its scenario's party list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct PartyId(pub u32);
+
+impl PartyId {
+    pub fn index(self) -> usize {
+        self.0 as usize
+    }
+}
+
+/// Whether a party bargains for itself or mediates.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Role {
+    /// A side of the negotiation: its consent is needed for an agreement.
+    Party,
+    /// A go-between with interests of its own (its utility is reported), but
+    /// no veto: it is left out of the agreement zone, the Pareto frontier and
+    /// the bargaining solutions.
+    Mediator,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Party => "party",
+            Role::Mediator => "mediator",
+        }
+    }
+}
+
+/// One participant.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Party {
+    pub name: String,
+    pub role: Role,
+    pub description: String,
+    pub preferences: Preferences,
+}
+
+/// A named outcome to evaluate, such as a mediator's draft.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Proposal {
+    pub name: String,
+    pub by: Option<String>,
+    pub description: String,
+    pub outcome: Outcome,
+}
+
+/// The parts of a scenario, before validation.
+#[derive(Clone, Debug, PartialEq, Default)]
+pub struct ScenarioParts {
+    pub name: String,
+    pub description: String,
+    pub issues: Vec<Issue>,
+    pub parties: Vec<Party>,
+    pub proposals: Vec<Proposal>,
+}
+
+/// A validated scenario with every party's preferences compiled.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Scenario {
+    parts: ScenarioParts,
+    space: OutcomeSpace,
+    utilities: Vec<CompiledUtility>,
+    red_lines: Vec<CompiledRedLines>,
+}
+
+impl Scenario {
+    /// Checks the parts for consistency and compiles every party's
+    /// preferences. The readers in `detente-formats` report problems with file
+    /// positions before getting here; these checks are the last line.
+    pub fn new(parts: ScenarioParts) -> Result<Scenario, ModelError> {
+        check(&parts)?;
+        let space = OutcomeSpace::new(&parts.issues);
+        let mut utilities = Vec::with_capacity(parts.parties.len());
+        let mut red_lines = Vec::with_capacity(parts.parties.len());
+        for p in &parts.parties {
+            let (u, r) = compile(&p.name, &p.preferences, &parts.issues)?;
+            utilities.push(u);
+            red_lines.push(r);
+        }
+        Ok(Scenario {
+            parts,
+            space,
+            utilities,
+            red_lines,
+        })
+    }
+
+    pub fn name(&self) -> &str {
+        &self.parts.name
+    }
+    pub fn description(&self) -> &str {
+        &self.parts.description
+    }
+    pub fn issues(&self) -> &[Issue] {
+        &self.parts.issues
+    }
+    pub fn parties(&self) -> &[Party] {
+        &self.parts.parties
+    }
+    pub fn proposals(&self) -> &[Proposal] {
+        &self.parts.proposals
+    }
+    pub fn parts(&self) -> &ScenarioParts {
+        &self.parts
+    }
+    pub fn into_parts(self) -> ScenarioParts {
+        self.parts
+    }
+    pub fn space(&self) -> &OutcomeSpace {
+        &self.space
+    }
+    /// Compiled utility of party `p`.
+    pub fn utility(&self, p: PartyId) -> &CompiledUtility {
+        &self.utilities[p.index()]
+    }
+    pub fn utilities(&self) -> &[CompiledUtility] {
+        &self.utilities
+    }
+    pub fn red_lines(&self, p: PartyId) -> &CompiledRedLines {
+        &self.red_lines[p.index()]
+    }
+    pub fn all_red_lines(&self) -> &[CompiledRedLines] {
+        &self.red_lines
+    }
+
+    /// The parties whose consent an agreement needs (role `party`), in order.
+    pub fn bargainers(&self) -> Vec<PartyId> {
+        self.parts
+            .parties
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| p.role == Role::Party)
+            .map(|(i, _)| PartyId(i as u32))
+            .collect()
+    }
+
+    pub fn party_id(&self, name: &str) -> Option<PartyId> {
+        self.parts
+            .parties
+            .iter()
+            .position(|p| p.name == name)
+            .map(|i| PartyId(i as u32))
+    }
+
+    pub fn issue_id(&self, name: &str) -> Option<IssueId> {
+        self.parts
+            .issues
+            .iter()
+            .position(|i| i.name == name)
+            .map(|i| IssueId(i as u32))
+    }
+
+    pub fn proposal(&self, name: &str) -> Option<&Proposal> {
+        self.parts.proposals.iter().find(|p| p.name == name)
+    }
+
+    /// Utility of `outcome` to party `p`, undiscounted.
+    pub fn utility_of(&self, p: PartyId, outcome: &[u32]) -> f64 {
+        self.utilities[p.index()].eval(outcome)
+    }
+
+    /// Utility at normalised time `t` in `[0, 1]`: `u · δ^t`.
+    pub fn discounted_utility_of(&self, p: PartyId, outcome: &[u32], t: f64) -> f64 {
+        self.utility_of(p, outcome) * self.discount_factor(p, t)
+    }
+
+    /// `δ^t` for party `p` (1 when the party does not discount).
+    pub fn discount_factor(&self, p: PartyId, t: f64) -> f64 {
+        let d = self.parts.parties[p.index()].preferences.discount;
+        if d >= 1.0 {
+            1.0
+        } else {
+            d.powf(t.clamp(0.0, 1.0))
+        }
+    }
+
+    pub fn reservation(&self, p: PartyId) -> f64 {
+        self.parts.parties[p.index()].preferences.reservation
+    }
+
+    /// The red lines of party `p` that `outcome` crosses, by index into the
+    /// party's `red_lines`.
+    pub fn red_lines_crossed(&self, p: PartyId, outcome: &[u32]) -> Vec<usize> {
+        self.parts.parties[p.index()]
+            .preferences
+            .red_lines
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.when.holds(outcome))
+            .map(|(i, _)| i)
+            .collect()
+    }
+
+    /// True when the outcome crosses no red line of any bargaining party and
+    /// gives each of them at least its reservation value.
+    pub fn acceptable_to_all(&self, outcome: &[u32]) -> bool {
+        self.bargainers().into_iter().all(|p| {
+            !self.red_lines[p.index()].crossed(outcome)
+                && self.utility_of(p, outcome) >= self.reservation(p)
+        })
+    }
+
+    /// The labels of an outcome's values, in issue order.
+    pub fn labels(&self, outcome: &[u32]) -> Vec<String> {
+        self.parts
+            .issues
+            .iter()
+            .zip(outcome)
+            .map(|(i, &v)| i.value_label(v))
+            .collect()
+    }
+}
+
+fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
+    let bad = |what: String| Err(ModelError::Invalid(what));
+    if parts.issues.is_empty() {
+        return bad("a scenario needs at least one issue".into());
+    }
+    for (k, issue) in parts.issues.iter().enumerate() {
+        if parts.issues[..k].iter().any(|i| i.name == issue.name) {
+            return bad(format!("issue `{}` is declared twice", issue.name));
+        }
+        match &issue.kind {
+            IssueKind::Categorical { options, .. } => {
+                if options.is_empty() {
+                    return bad(format!("issue `{}` has no options", issue.name));
+                }
+                for (j, o) in options.iter().enumerate() {
+                    if options[..j].contains(o) {
+                        return bad(format!("issue `{}` lists option `{o}` twice", issue.name));
+                    }
+                }
+                if options.len() as u64 > MAX_ISSUE_CARDINALITY {
+                    return bad(format!("issue `{}` has too many options", issue.name));
+                }
+            }
+            IssueKind::Integer { min, max } => {
+                if min > max {
+                    return bad(format!("issue `{}`: min {min} is above max {max}", issue.name));
+                }
+                if (*max as i128 - *min as i128 + 1) as u128 > MAX_ISSUE_CARDINALITY as u128 {
+                    return bad(format!(
+                        "issue `{}` has more than {MAX_ISSUE_CARDINALITY} values",
+                        issue.name
+                    ));
+                }
+            }
+            IssueKind::Continuous { min, max, step } => {
+                if !(min.is_finite() && max.is_finite() && min <= max) {
+                    return bad(format!("issue `{}`: bad range [{min}, {max}]", issue.name));
+                }
+                if !(step.is_finite() && *step > 0.0) {
+                    return bad(format!("issue `{}`: step must be a positive number", issue.name));
+                }
+                if (max - min) / step > MAX_ISSUE_CARDINALITY as f64 {
+                    return bad(format!(
+                        "issue `{}`: the step gives more than {MAX_ISSUE_CARDINALITY} grid points",
+                        issue.name
+                    ));
+                }
+            }
+        }
+    }
+    let radices: Vec<u32> = parts.issues.iter().map(Issue::cardinality).collect();
+    let clause_ok = |c: &Clause| {
+        c.conditions.iter().all(|cond| {
+            cond.issue.index() < radices.len()
+                && cond.values.0.len() == radices[cond.issue.index()] as usize
+        })
+    };
+    if parts.parties.is_empty() {
+        return bad("a scenario needs at least one party".into());
+    }
+    for (k, p) in parts.parties.iter().enumerate() {
+        if parts.parties[..k].iter().any(|q| q.name == p.name) {
+            return bad(format!("party `{}` is declared twice", p.name));
+        }
+        let prefs = &p.preferences;
+        if !prefs.reservation.is_finite() {
+            return bad(format!("party `{}`: reservation value is not a number", p.name));
+        }
+        if !(prefs.discount > 0.0 && prefs.discount <= 1.0) {
+            return bad(format!(
+                "party `{}`: discount factor {} is outside (0, 1]",
+                p.name, prefs.discount
+            ));
+        }
+        if !prefs.red_lines.iter().all(|r| clause_ok(&r.when)) {
+            return bad(format!("party `{}`: a red line refers to a missing value", p.name));
+        }
+        match &prefs.model {
+            UtilityModel::Additive {
+                weights,
+                values,
+                interactions,
+            } => {
+                if weights.len() != radices.len() || values.len() != radices.len() {
+                    return bad(format!(
+                        "party `{}`: needs one weight and one value function per issue",
+                        p.name
+                    ));
+                }
+                if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+                    return bad(format!("party `{}`: weights must be non-negative numbers", p.name));
+                }
+                if weights.iter().all(|w| *w == 0.0) {
+                    return bad(format!("party `{}`: every weight is zero", p.name));
+                }
+                for (i, vf) in values.iter().enumerate() {
+                    match vf {
+                        ValueFunction::Table(t) => {
+                            if t.len() != radices[i] as usize || t.iter().any(|x| !x.is_finite()) {
+                                return bad(format!(
+                                    "party `{}`: value table of issue `{}` must have one number per value",
+                                    p.name, parts.issues[i].name
+                                ));
+                            }
+                        }
+                        ValueFunction::Piecewise(points) => {
+                            if points.is_empty()
+                                || points.iter().any(|(x, v)| !x.is_finite() || !v.is_finite())
+                                || points.windows(2).any(|w| w[0].0 > w[1].0)
+                            {
+                                return bad(format!(
+                                    "party `{}`: the points of issue `{}` must be finite and sorted by x",
+                                    p.name, parts.issues[i].name
+                                ));
+                            }
+                        }
+                    }
+                }
+                for it in interactions {
+                    if !clause_ok(&it.when) || !it.bonus.is_finite() {
+                        return bad(format!("party `{}`: bad interaction term", p.name));
+                    }
+                }
+            }
+            UtilityModel::HyperRectangles {
+                rectangles,
+                max_utility,
+            } => {
+                if !(max_utility.is_finite() && *max_utility > 0.0) {
+                    return bad(format!("party `{}`: maximum utility must be positive", p.name));
+                }
+                for r in rectangles {
+                    if r.bounds.iter().any(|&(i, lo, hi)| {
+                        i.index() >= radices.len() || lo > hi || hi >= radices[i.index()]
+                    }) {
+                        return bad(format!("party `{}`: a box bound is out of range", p.name));
+                    }
+                }
+            }
+        }
+    }
+    for (k, prop) in parts.proposals.iter().enumerate() {
+        if parts.proposals[..k].iter().any(|q| q.name == prop.name) {
+            return bad(format!("proposal `{}` is declared twice", prop.name));
+        }
+        if prop.outcome.len() != radices.len()
+            || prop.outcome.iter().zip(&radices).any(|(v, r)| v >= r)
+        {
+            return bad(format!("proposal `{}` does not give every issue a valid value", prop.name));
+        }
+    }
+    Ok(())
+}

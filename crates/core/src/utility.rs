@@ -1,0 +1,371 @@
+//! Compiled utility functions and red lines: flat tables over value indices,
+//! evaluated without allocation.
+
+use crate::issue::Issue;
+use crate::preference::{Clause, Normalisation, Preferences, UtilityModel};
+use crate::ModelError;
+
+/// The largest sub-space of coupled issues (issues linked by interaction
+/// terms) that is enumerated to find a party's exact best and worst outcome.
+pub const MAX_COUPLED_OUTCOMES: u64 = 50_000_000;
+
+/// A term over several issues, stored as a dense table over the product of
+/// their values.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Factor {
+    pub issues: Vec<usize>,
+    strides: Vec<usize>,
+    pub table: Box<[f64]>,
+}
+
+impl Factor {
+    fn new(issues: Vec<usize>, radices: &[u32]) -> Self {
+        let mut strides = vec![0; issues.len()];
+        let mut size = 1usize;
+        for (k, &i) in issues.iter().enumerate().rev() {
+            strides[k] = size;
+            size *= radices[i] as usize;
+        }
+        Factor {
+            issues,
+            strides,
+            table: vec![0.0; size].into_boxed_slice(),
+        }
+    }
+
+    #[inline]
+    fn slot(&self, outcome: &[u32]) -> usize {
+        self.issues
+            .iter()
+            .zip(&self.strides)
+            .map(|(&i, &s)| outcome[i] as usize * s)
+            .sum()
+    }
+
+    #[inline]
+    pub fn value(&self, outcome: &[u32]) -> f64 {
+        self.table[self.slot(outcome)]
+    }
+}
+
+/// A compiled ANAC 2014 box: contributes `utility` (already divided by the
+/// profile's maximum) when every bound holds.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompiledRectangle {
+    pub bounds: Box<[(usize, u32, u32)]>,
+    pub utility: f64,
+}
+
+/// A utility function ready for hot loops:
+/// `min(cap, scale · (Σ_i terms[i][o_i] + Σ factors + Σ boxes) + offset)`.
+///
+/// The additive sum runs in issue order starting from 0.0, exactly as GENIUS
+/// sums, so utilities read from GENIUS files are bit-identical to GENIUS's.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompiledUtility {
+    pub terms: Vec<Box<[f64]>>,
+    pub factors: Vec<Factor>,
+    pub rectangles: Vec<CompiledRectangle>,
+    pub scale: f64,
+    pub offset: f64,
+    pub cap: f64,
+}
+
+impl CompiledUtility {
+    /// The utility of an outcome.
+    #[inline]
+    pub fn eval(&self, outcome: &[u32]) -> f64 {
+        let mut s = 0.0;
+        for (t, &v) in self.terms.iter().zip(outcome) {
+            s += t[v as usize];
+        }
+        self.finish(s + self.non_additive(outcome))
+    }
+
+    /// The part that is not a per-issue sum: factors and boxes.
+    #[inline]
+    pub fn non_additive(&self, outcome: &[u32]) -> f64 {
+        let mut s = 0.0;
+        for f in &self.factors {
+            s += f.value(outcome);
+        }
+        for r in &self.rectangles {
+            if r.bounds
+                .iter()
+                .all(|&(i, lo, hi)| outcome[i] >= lo && outcome[i] <= hi)
+            {
+                s += r.utility;
+            }
+        }
+        s
+    }
+
+    /// Maps a raw sum to the utility scale.
+    #[inline]
+    pub fn finish(&self, raw: f64) -> f64 {
+        let u = if self.scale == 1.0 && self.offset == 0.0 {
+            raw
+        } else {
+            raw * self.scale + self.offset
+        };
+        u.min(self.cap)
+    }
+
+    /// True when the utility is a plain sum of per-issue terms (then the
+    /// exact frontier can be computed without enumerating outcomes).
+    pub fn is_additive(&self) -> bool {
+        self.factors.is_empty() && self.rectangles.is_empty()
+    }
+}
+
+/// Red lines ready for hot loops: single-issue red lines become a mask of
+/// forbidden values per issue; the rest stay clauses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CompiledRedLines {
+    pub forbidden: Vec<Box<[bool]>>,
+    pub clauses: Vec<Clause>,
+}
+
+impl CompiledRedLines {
+    fn new(red_lines: &[Clause], radices: &[u32]) -> Self {
+        let mut forbidden: Vec<Box<[bool]>> = radices
+            .iter()
+            .map(|&r| vec![false; r as usize].into_boxed_slice())
+            .collect();
+        let mut clauses = Vec::new();
+        for c in red_lines {
+            match c.conditions.as_slice() {
+                [single] => {
+                    for v in single.values.indices() {
+                        forbidden[single.issue.index()][v as usize] = true;
+                    }
+                }
+                _ => clauses.push(c.clone()),
+            }
+        }
+        CompiledRedLines { forbidden, clauses }
+    }
+
+    /// True when the outcome crosses at least one red line.
+    #[inline]
+    pub fn crossed(&self, outcome: &[u32]) -> bool {
+        self.forbidden
+            .iter()
+            .zip(outcome)
+            .any(|(f, &v)| f[v as usize])
+            || self.clauses.iter().any(|c| c.holds(outcome))
+    }
+
+    /// True when every red line excludes values of a single issue.
+    pub fn is_per_value(&self) -> bool {
+        self.clauses.is_empty()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.clauses.is_empty() && self.forbidden.iter().all(|f| f.iter().all(|b| !b))
+    }
+}
+
+/// Compiles one party's preferences over the given issues.
+pub fn compile(
+    party: &str,
+    prefs: &Preferences,
+    issues: &[Issue],
+) -> Result<(CompiledUtility, CompiledRedLines), ModelError> {
+    let radices: Vec<u32> = issues.iter().map(Issue::cardinality).collect();
+    let red_lines: Vec<Clause> = prefs.red_lines.iter().map(|r| r.when.clone()).collect();
+    let red = CompiledRedLines::new(&red_lines, &radices);
+    let cap = match prefs.normalisation {
+        Normalisation::CappedAtOne => 1.0,
+        _ => f64::INFINITY,
+    };
+    let utility = match &prefs.model {
+        UtilityModel::Additive {
+            weights,
+            values,
+            interactions,
+        } => {
+            let minmax = prefs.normalisation == Normalisation::MinMax;
+            let weight_sum: f64 = weights.iter().sum();
+            let mut terms = Vec::with_capacity(issues.len());
+            for (i, issue) in issues.iter().enumerate() {
+                let n = radices[i];
+                let raw: Vec<f64> = (0..n)
+                    .map(|v| values[i].value(v, issue.numeric_value(v)))
+                    .collect();
+                let w = if minmax { weights[i] / weight_sum } else { weights[i] };
+                let column: Box<[f64]> = if minmax {
+                    let lo = raw.iter().copied().fold(f64::INFINITY, f64::min);
+                    let hi = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                    raw.iter()
+                        .map(|&x| if hi > lo { w * ((x - lo) / (hi - lo)) } else { 0.0 })
+                        .collect()
+                } else {
+                    raw.iter().map(|&x| w * x).collect()
+                };
+                terms.push(column);
+            }
+            // Interactions over the same issues share one factor table.
+            let mut factors: Vec<Factor> = Vec::new();
+            for it in interactions {
+                let mut on: Vec<usize> = it.when.conditions.iter().map(|c| c.issue.index()).collect();
+                on.sort_unstable();
+                on.dedup();
+                let size: u64 = on.iter().map(|&i| radices[i] as u64).product();
+                if size > MAX_COUPLED_OUTCOMES {
+                    return Err(ModelError::TooManyCoupledValues {
+                        party: party.to_string(),
+                        size,
+                    });
+                }
+                let pos = match factors.iter().position(|f| f.issues == on) {
+                    Some(p) => p,
+                    None => {
+                        factors.push(Factor::new(on.clone(), &radices));
+                        factors.len() - 1
+                    }
+                };
+                let f = &mut factors[pos];
+                let mut local = vec![0u32; on.len()];
+                let mut full = vec![0u32; issues.len()];
+                let local_space = crate::space::OutcomeSpace::from_radices(
+                    on.iter().map(|&i| radices[i]).collect(),
+                );
+                loop {
+                    for (k, &i) in on.iter().enumerate() {
+                        full[i] = local[k];
+                    }
+                    if it.when.holds(&full) {
+                        let s = f.slot(&full);
+                        f.table[s] += it.bonus;
+                    }
+                    if local_space.advance(&mut local).is_none() {
+                        break;
+                    }
+                }
+            }
+            let mut u = CompiledUtility {
+                terms,
+                factors,
+                rectangles: Vec::new(),
+                scale: 1.0,
+                offset: 0.0,
+                cap,
+            };
+            if minmax {
+                let (lo, hi) = extremes(&u, &radices, party)?;
+                if !(hi - lo > 1e-12) {
+                    return Err(ModelError::Indifferent {
+                        party: party.to_string(),
+                    });
+                }
+                u.scale = 1.0 / (hi - lo);
+                u.offset = -lo / (hi - lo);
+            }
+            u
+        }
+        UtilityModel::HyperRectangles {
+            rectangles,
+            max_utility,
+        } => CompiledUtility {
+            terms: radices
+                .iter()
+                .map(|&r| vec![0.0; r as usize].into_boxed_slice())
+                .collect(),
+            factors: Vec::new(),
+            rectangles: rectangles
+                .iter()
+                .map(|r| CompiledRectangle {
+                    bounds: r.bounds.iter().map(|&(i, lo, hi)| (i.index(), lo, hi)).collect(),
+                    utility: r.utility / max_utility,
+                })
+                .collect(),
+            scale: 1.0,
+            offset: 0.0,
+            cap,
+        },
+    };
+    Ok((utility, red))
+}
+
+/// The exact lowest and highest raw sum (before `scale`, `offset` and `cap`)
+/// of an additive utility with factors, over the whole space. Issues not
+/// touched by a factor contribute their own extremes; each group of issues
+/// linked by factors is enumerated.
+pub fn extremes(u: &CompiledUtility, radices: &[u32], party: &str) -> Result<(f64, f64), ModelError> {
+    let n = radices.len();
+    // Union-find over issues linked by factors.
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for f in &u.factors {
+        for w in f.issues.windows(2) {
+            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
+            parent[a] = b;
+        }
+    }
+    let coupled: Vec<bool> = {
+        let mut c = vec![false; n];
+        for f in &u.factors {
+            for &i in &f.issues {
+                c[i] = true;
+            }
+        }
+        c
+    };
+    let (mut lo, mut hi) = (0.0, 0.0);
+    for i in 0..n {
+        if !coupled[i] {
+            lo += u.terms[i].iter().copied().fold(f64::INFINITY, f64::min);
+            hi += u.terms[i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        }
+    }
+    let mut roots: Vec<usize> = (0..n).filter(|&i| coupled[i]).map(|i| find(&mut parent, i)).collect();
+    roots.sort_unstable();
+    roots.dedup();
+    for root in roots {
+        let members: Vec<usize> = (0..n).filter(|&i| coupled[i] && find(&mut parent, i) == root).collect();
+        let size: u64 = members.iter().map(|&i| radices[i] as u64).product();
+        if size > MAX_COUPLED_OUTCOMES {
+            return Err(ModelError::TooManyCoupledValues {
+                party: party.to_string(),
+                size,
+            });
+        }
+        let factors: Vec<&Factor> = u
+            .factors
+            .iter()
+            .filter(|f| members.contains(&f.issues[0]))
+            .collect();
+        let local_space =
+            crate::space::OutcomeSpace::from_radices(members.iter().map(|&i| radices[i]).collect());
+        let mut local = vec![0u32; members.len()];
+        let mut full = vec![0u32; n];
+        let (mut glo, mut ghi) = (f64::INFINITY, f64::NEG_INFINITY);
+        loop {
+            for (k, &i) in members.iter().enumerate() {
+                full[i] = local[k];
+            }
+            let mut s = 0.0;
+            for &i in &members {
+                s += u.terms[i][full[i] as usize];
+            }
+            for f in &factors {
+                s += f.value(&full);
+            }
+            glo = glo.min(s);
+            ghi = ghi.max(s);
+            if local_space.advance(&mut local).is_none() {
+                break;
+            }
+        }
+        lo += glo;
+        hi += ghi;
+    }
+    Ok((lo, hi))
+}
