@@ -1,1 +1,421 @@
-//! Analysis (placeholder while the crate is written).
+//! Exact analysis of a negotiation scenario: the outcome space, each party's
+//! range, the agreement zone, Pareto frontiers, the classic bargaining
+//! solutions, and the evaluation and repair of proposals.
+//!
+//! Two exact methods compute frontiers:
+//! - **enumeration** of every outcome, in parallel blocks, with utilities
+//!   updated incrementally as the mixed-radix index advances;
+//! - the **additive** method, when every bargaining party's utility is a sum
+//!   of per-issue terms and red lines only exclude single values: the
+//!   frontier is merged issue by issue, so spaces of 10^30 outcomes and more
+//!   are solved exactly without enumeration.
+//!
+//! ```
+//! use detente_analysis::{analyze, Options};
+//! # use detente_core::*;
+//! # let opt = |name: &str| Issue { name: name.into(), description: String::new(),
+//! #     kind: IssueKind::Categorical { options: vec!["a".into(), "b".into(), "c".into()], ordered: false } };
+//! # let party = |name: &str, w: Vec<f64>, v: Vec<Vec<f64>>| Party { name: name.into(), role: Role::Party,
+//! #     description: String::new(), preferences: Preferences { model: UtilityModel::Additive { weights: w,
+//! #     values: v.into_iter().map(ValueFunction::Table).collect(), interactions: vec![] },
+//! #     normalisation: Normalisation::MinMax, red_lines: vec![], reservation: 0.2, discount: 1.0 } };
+//! let scenario = Scenario::new(ScenarioParts {
+//!     name: "demo".into(),
+//!     issues: vec![opt("x"), opt("y")],
+//!     parties: vec![
+//!         party("p", vec![2.0, 1.0], vec![vec![0.0, 0.5, 1.0], vec![1.0, 0.0, 0.5]]),
+//!         party("q", vec![1.0, 2.0], vec![vec![1.0, 0.5, 0.0], vec![0.0, 1.0, 0.5]]),
+//!     ],
+//!     ..Default::default()
+//! }).unwrap();
+//! let a = analyze(&scenario, &Options::default()).unwrap();
+//! assert_eq!(a.outcome_count, Some(9));
+//! assert!(a.solutions.nash.is_some());
+//! ```
+
+mod additive;
+mod enumerate;
+mod evaluate;
+pub mod frontier;
+mod solutions;
+
+pub use enumerate::{scan, Visitor};
+pub use evaluate::{evaluate, Change, Evaluation, PartyVerdict, Repair, RepairOptions};
+pub use solutions::{nash_product, solve, Point, Solutions};
+
+use detente_core::utility::extremes;
+use detente_core::{PartyId, Scenario};
+use frontier::FrontierBuilder;
+
+/// The disagreement point of the bargaining solutions.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum Disagreement {
+    /// Each party's reservation value (what walking away is worth).
+    #[default]
+    Reservation,
+    /// Zero for every party (the convention of GENIUS's reference values).
+    Zero,
+}
+
+/// How to compute the frontier.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
+pub enum MethodChoice {
+    /// The additive method where it applies, enumeration otherwise.
+    #[default]
+    Auto,
+    Enumerate,
+    Additive,
+}
+
+/// The method that was used.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    Enumeration,
+    Additive,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Enumeration => "enumeration",
+            Method::Additive => "additive",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Options {
+    pub disagreement: Disagreement,
+    pub method: MethodChoice,
+    /// Largest space that is enumerated (for the frontier when the additive
+    /// method does not apply, and to count the agreement zone).
+    pub enumeration_limit: u64,
+    /// Evaluate utilities and reservation values discounted at this
+    /// normalised time; `None` is undiscounted.
+    pub at_time: Option<f64>,
+}
+
+impl Default for Options {
+    fn default() -> Self {
+        Options {
+            disagreement: Disagreement::Reservation,
+            method: MethodChoice::Auto,
+            enumeration_limit: 1_000_000_000,
+            at_time: None,
+        }
+    }
+}
+
+/// Why an analysis could not be done.
+#[derive(Debug)]
+pub enum AnalysisError {
+    TooLarge { outcomes: f64, limit: u64 },
+    NotAdditive,
+}
+
+impl std::error::Error for AnalysisError {}
+
+impl std::fmt::Display for AnalysisError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            AnalysisError::TooLarge { outcomes, limit } => write!(
+                f,
+                "the outcome space has {outcomes:.3e} outcomes, more than the enumeration limit of {limit}, and the additive method does not apply (some utility has interaction terms or boxes, or a red line spans several issues)"
+            ),
+            AnalysisError::NotAdditive => write!(
+                f,
+                "the additive method needs every bargaining party's utility to be a sum of per-issue terms, and red lines that each exclude values of a single issue"
+            ),
+        }
+    }
+}
+
+/// Largest space enumerated only to count the agreement zone when the
+/// additive method computes the frontier.
+pub const COUNT_LIMIT: u64 = 20_000_000;
+
+/// One party's range of utility over the whole space.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PartyRange {
+    pub party: PartyId,
+    /// `None` when it cannot be computed exactly without enumeration.
+    pub best: Option<f64>,
+    pub worst: Option<f64>,
+    pub reservation: f64,
+}
+
+/// Everything [`analyze`] finds.
+#[derive(Clone, Debug)]
+pub struct Analysis {
+    /// The parties whose consent an agreement needs; frontier utilities are
+    /// theirs, in this order.
+    pub bargainers: Vec<PartyId>,
+    pub outcome_count: Option<u128>,
+    pub outcome_count_f64: f64,
+    /// Every party, in scenario order.
+    pub ranges: Vec<PartyRange>,
+    pub method: Method,
+    /// Outcomes that cross no bargaining party's red line (when enumerated).
+    pub acceptable_count: Option<u64>,
+    /// Outcomes in the agreement zone (when enumerated).
+    pub agreement_zone: Option<u64>,
+    /// The frontier of the whole space, red lines aside.
+    pub pareto: Vec<Point>,
+    /// The frontier of the outcomes that cross no red line.
+    pub feasible_pareto: Vec<Point>,
+    /// The frontier of the agreement zone.
+    pub zone_pareto: Vec<Point>,
+    /// The disagreement point used by the solutions.
+    pub disagreement: Vec<f64>,
+    pub solutions: Solutions,
+    /// The time at which utilities were discounted, if any.
+    pub at_time: Option<f64>,
+}
+
+impl Analysis {
+    /// The reservation values of the bargainers (discounted if `at_time`).
+    pub fn reservations(&self) -> Vec<f64> {
+        self.bargainers
+            .iter()
+            .map(|p| self.ranges[p.index()].reservation)
+            .collect()
+    }
+}
+
+/// Whether the additive method applies to the bargaining parties.
+pub fn additive_applies(scenario: &Scenario) -> bool {
+    scenario.bargainers().iter().all(|&p| {
+        scenario.utility(p).is_additive() && scenario.red_lines(p).is_per_value()
+    })
+}
+
+struct ScanResult {
+    whole: FrontierBuilder,
+    feasible: FrontierBuilder,
+    acceptable: u64,
+    zone: u64,
+    best: Vec<f64>,
+    worst: Vec<f64>,
+}
+
+struct ScanVisitor<'a> {
+    r: ScanResult,
+    bargain_idx: &'a [usize],
+    rv: &'a [f64],
+    frontiers: bool,
+    buf: Vec<f64>,
+}
+
+impl Visitor for ScanVisitor<'_> {
+    #[inline]
+    fn visit(&mut self, key: u64, _outcome: &[u32], utils: &[f64], crossed: bool) {
+        for (i, &u) in utils.iter().enumerate() {
+            if u > self.r.best[i] {
+                self.r.best[i] = u;
+            }
+            if u < self.r.worst[i] {
+                self.r.worst[i] = u;
+            }
+        }
+        for (k, &i) in self.bargain_idx.iter().enumerate() {
+            self.buf[k] = utils[i];
+        }
+        if self.frontiers {
+            self.r.whole.insert(&self.buf, key);
+        }
+        if !crossed {
+            self.r.acceptable += 1;
+            if self.frontiers {
+                self.r.feasible.insert(&self.buf, key);
+            }
+            if self.buf.iter().zip(self.rv).all(|(u, r)| u >= r) {
+                self.r.zone += 1;
+            }
+        }
+    }
+
+    fn merge(mut self, later: Self) -> Self {
+        let a = self.r;
+        let b = later.r;
+        self.r = ScanResult {
+            whole: a.whole.merge(b.whole),
+            feasible: a.feasible.merge(b.feasible),
+            acceptable: a.acceptable + b.acceptable,
+            zone: a.zone + b.zone,
+            best: a.best.iter().zip(&b.best).map(|(x, y)| x.max(*y)).collect(),
+            worst: a.worst.iter().zip(&b.worst).map(|(x, y)| x.min(*y)).collect(),
+        };
+        self
+    }
+}
+
+/// Analyses a scenario.
+pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, AnalysisError> {
+    let bargainers = scenario.bargainers();
+    let all: Vec<PartyId> = (0..scenario.parties().len() as u32).map(PartyId).collect();
+    let bargain_idx: Vec<usize> = bargainers.iter().map(|p| p.index()).collect();
+    let rv: Vec<f64> = bargainers.iter().map(|&p| scenario.reservation(p)).collect();
+    let space = scenario.space();
+    let count = space.count_u64().filter(|&c| c <= options.enumeration_limit);
+    let additive = additive_applies(scenario);
+    let use_additive = match options.method {
+        MethodChoice::Additive => {
+            if !additive {
+                return Err(AnalysisError::NotAdditive);
+            }
+            true
+        }
+        MethodChoice::Enumerate => {
+            if count.is_none() {
+                return Err(AnalysisError::TooLarge {
+                    outcomes: space.count_f64(),
+                    limit: options.enumeration_limit,
+                });
+            }
+            false
+        }
+        MethodChoice::Auto => additive,
+    };
+    if !use_additive && count.is_none() {
+        return Err(AnalysisError::TooLarge {
+            outcomes: space.count_f64(),
+            limit: options.enumeration_limit,
+        });
+    }
+    let np = bargainers.len();
+    // With the additive method, enumeration only counts the agreement zone,
+    // so it is skipped on spaces where counting would dominate the time.
+    let count_limit = if use_additive { COUNT_LIMIT.min(options.enumeration_limit) } else { options.enumeration_limit };
+    let scanned = count.filter(|&c| c <= count_limit).map(|c| {
+        let visitor = || ScanVisitor {
+            r: ScanResult {
+                whole: FrontierBuilder::new(np),
+                feasible: FrontierBuilder::new(np),
+                acceptable: 0,
+                zone: 0,
+                best: vec![f64::NEG_INFINITY; all.len()],
+                worst: vec![f64::INFINITY; all.len()],
+            },
+            bargain_idx: &bargain_idx,
+            rv: &rv,
+            frontiers: !use_additive,
+            buf: vec![0.0; np],
+        };
+        enumerate::scan(scenario, &all, &bargainers, c, visitor).r
+    });
+
+    let point = |utilities: Vec<f64>, key: u64| Point {
+        utilities,
+        outcome: space.decode(key),
+        key: Some(key),
+    };
+    let (pareto, feasible_pareto, method) = if use_additive {
+        let n = space.issue_count();
+        let everything: Vec<Vec<bool>> = space.radices().iter().map(|&r| vec![true; r as usize]).collect();
+        let allowed: Vec<Vec<bool>> = (0..n)
+            .map(|i| {
+                (0..space.radices()[i] as usize)
+                    .map(|v| bargainers.iter().all(|&p| !scenario.red_lines(p).forbidden[i][v]))
+                    .collect()
+            })
+            .collect();
+        let to_points = |pts: Option<Vec<additive::AdditivePoint>>| -> Vec<Point> {
+            pts.unwrap_or_default()
+                .into_iter()
+                .map(|p| Point {
+                    key: space.encode(&p.outcome),
+                    utilities: p.utilities,
+                    outcome: p.outcome,
+                })
+                .collect()
+        };
+        let whole = to_points(additive::additive_frontier(scenario, &bargainers, &everything));
+        let feasible = to_points(additive::additive_frontier(scenario, &bargainers, &allowed));
+        (whole, feasible, Method::Additive)
+    } else {
+        let r = scanned.as_ref().map(|r| (r.whole.clone(), r.feasible.clone()));
+        let (w, f) = r.unwrap_or_else(|| (FrontierBuilder::new(np), FrontierBuilder::new(np)));
+        (
+            w.into_points().into_iter().map(|(u, k)| point(u, k)).collect(),
+            f.into_points().into_iter().map(|(u, k)| point(u, k)).collect(),
+            Method::Enumeration,
+        )
+    };
+
+    // Ranges of every party.
+    let mut ranges: Vec<PartyRange> = all
+        .iter()
+        .map(|&p| {
+            let (best, worst) = match &scanned {
+                Some(r) => (Some(r.best[p.index()]), Some(r.worst[p.index()])),
+                None => {
+                    let u = scenario.utility(p);
+                    if u.rectangles.is_empty() {
+                        match extremes(u, space.radices(), &scenario.parties()[p.index()].name) {
+                            Ok((lo, hi)) => (Some(u.finish(hi)), Some(u.finish(lo))),
+                            Err(_) => (None, None),
+                        }
+                    } else {
+                        (None, None)
+                    }
+                }
+            };
+            PartyRange {
+                party: p,
+                best,
+                worst,
+                reservation: scenario.reservation(p),
+            }
+        })
+        .collect();
+
+    // Discounting at a time scales each party's utilities and reservation
+    // value by its own factor; frontiers keep their points (each axis is
+    // scaled by a positive constant) but welfare-type solutions can move.
+    let (mut pareto, mut feasible_pareto) = (pareto, feasible_pareto);
+    let mut rv = rv;
+    if let Some(t) = options.at_time {
+        let factors: Vec<f64> = bargainers.iter().map(|&p| scenario.discount_factor(p, t)).collect();
+        for pts in [&mut pareto, &mut feasible_pareto] {
+            for p in pts.iter_mut() {
+                for (u, f) in p.utilities.iter_mut().zip(&factors) {
+                    *u *= f;
+                }
+            }
+        }
+        for (r, f) in rv.iter_mut().zip(&factors) {
+            *r *= f;
+        }
+        for r in ranges.iter_mut() {
+            let f = scenario.discount_factor(r.party, t);
+            r.best = r.best.map(|x| x * f);
+            r.worst = r.worst.map(|x| x * f);
+            r.reservation *= f;
+        }
+    }
+    let zone_pareto: Vec<Point> = feasible_pareto
+        .iter()
+        .filter(|p| p.utilities.iter().zip(&rv).all(|(u, r)| u >= r))
+        .cloned()
+        .collect();
+    let disagreement = match options.disagreement {
+        Disagreement::Reservation => rv.clone(),
+        Disagreement::Zero => vec![0.0; np],
+    };
+    let solutions = solve(&feasible_pareto, &disagreement);
+    Ok(Analysis {
+        bargainers,
+        outcome_count: space.count(),
+        outcome_count_f64: space.count_f64(),
+        ranges,
+        method,
+        acceptable_count: scanned.as_ref().map(|r| r.acceptable),
+        agreement_zone: scanned.as_ref().map(|r| r.zone),
+        pareto,
+        feasible_pareto,
+        zone_pareto,
+        disagreement,
+        solutions,
+        at_time: options.at_time,
+    })
+}

@@ -1,1 +1,22 @@
-//! Formats.
+//! Reading and writing negotiation scenarios.
+//!
+//! - [`native`]: detente's own versioned format, as TOML or JSON, with a JSON
+//!   Schema ([`native::schema`]).
+//! - [`ktab`]: KTAB's SMP input files (CSV and XML).
+//! - [`load`]: opens whatever a user points at and says what it found.
+//!
+//! Every reader returns errors that name the file, the line and column, what
+//! is wrong and what was expected; no input makes a reader panic.
+
+pub mod builtin;
+pub mod error;
+mod locate;
+pub mod ktab;
+pub mod load;
+pub mod native;
+mod write;
+
+pub use error::{FormatError, Location};
+pub use load::{load, LoadOptions, Loaded};
+pub use locate::{Path as DocPath, Seg, Syntax};
+pub use write::write_atomic;

@@ -1,0 +1,272 @@
+//! `detente analyze`: the agreement zone, frontiers and bargaining solutions.
+
+use crate::args::ScenarioArgs;
+use crate::render::{count, num, outcome_json, print_json, table, u};
+use anyhow::{bail, Result};
+use comfy_table::Cell;
+use detente_analysis::{analyze, Analysis, Disagreement, MethodChoice, Options, Point};
+use detente_core::Scenario;
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Print one JSON object instead of tables.
+    #[arg(long)]
+    pub json: bool,
+    /// Disagreement point of the bargaining solutions.
+    #[arg(long, value_enum, default_value = "reservation")]
+    pub disagreement: DisagreementArg,
+    /// Frontier method: additive where it applies, else enumeration.
+    #[arg(long, value_enum, default_value = "auto")]
+    pub method: MethodArg,
+    /// Evaluate utilities discounted at normalised time T in [0, 1].
+    #[arg(long, value_name = "T")]
+    pub at_time: Option<f64>,
+    /// Largest outcome space to enumerate.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
+    pub enumeration_limit: u64,
+    /// Frontier points to list in the terminal (all are in --json).
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    pub limit: usize,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum DisagreementArg {
+    /// Each party's reservation value.
+    Reservation,
+    /// Zero for every party (GENIUS's reference convention).
+    Zero,
+}
+
+#[derive(clap::ValueEnum, Clone, Copy, Debug)]
+pub enum MethodArg {
+    Auto,
+    Enumerate,
+    Additive,
+}
+
+/// Options shared with `evaluate`.
+pub fn options(disagreement: DisagreementArg, method: MethodArg, at_time: Option<f64>, limit: u64) -> Result<Options> {
+    if let Some(t) = at_time {
+        if !(0.0..=1.0).contains(&t) {
+            bail!("--at-time {t} is outside [0, 1]; time is normalised so the deadline is 1");
+        }
+    }
+    Ok(Options {
+        disagreement: match disagreement {
+            DisagreementArg::Reservation => Disagreement::Reservation,
+            DisagreementArg::Zero => Disagreement::Zero,
+        },
+        method: match method {
+            MethodArg::Auto => MethodChoice::Auto,
+            MethodArg::Enumerate => MethodChoice::Enumerate,
+            MethodArg::Additive => MethodChoice::Additive,
+        },
+        enumeration_limit: limit,
+        at_time,
+    })
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let loaded = args.scenario.load()?;
+    let scenario = &loaded.scenario;
+    let opts = options(args.disagreement, args.method, args.at_time, args.enumeration_limit)?;
+    let a = analyze(scenario, &opts)?;
+    if args.json {
+        print_json(&to_json(scenario, &a, &loaded.detected));
+    } else {
+        print_text(scenario, &a, &loaded.detected, args.limit);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn point_json(scenario: &Scenario, p: &Point) -> Value {
+    json!({"utilities": p.utilities, "outcome": outcome_json(scenario, &p.outcome)})
+}
+
+fn solution_json(scenario: &Scenario, p: &Option<Point>) -> Value {
+    match p {
+        Some(p) => point_json(scenario, p),
+        None => Value::Null,
+    }
+}
+
+/// The analysis as the stable JSON object documented in the README.
+pub fn to_json(scenario: &Scenario, a: &Analysis, detected: &str) -> Value {
+    let names = |ids: &[detente_core::PartyId]| -> Vec<String> {
+        ids.iter().map(|p| scenario.parties()[p.index()].name.clone()).collect()
+    };
+    let outcome_count = match a.outcome_count {
+        Some(n) if n <= u64::MAX as u128 => json!(n as u64),
+        _ => json!(a.outcome_count_f64),
+    };
+    json!({
+        "scenario": scenario.name(),
+        "detected": detected,
+        "outcome_count": outcome_count,
+        "method": a.method.as_str(),
+        "at_time": a.at_time,
+        "bargainers": names(&a.bargainers),
+        "parties": a.ranges.iter().map(|r| {
+            let p = &scenario.parties()[r.party.index()];
+            json!({
+                "name": p.name,
+                "role": p.role.as_str(),
+                "reservation_value": r.reservation,
+                "best_utility": r.best,
+                "worst_utility": r.worst,
+                "discount_factor": p.preferences.discount,
+            })
+        }).collect::<Vec<_>>(),
+        "agreement_zone": {
+            "count": a.agreement_zone,
+            "outcomes_crossing_no_red_line": a.acceptable_count,
+            "pareto": {
+                "count": a.zone_pareto.len(),
+                "points": a.zone_pareto.iter().map(|p| point_json(scenario, p)).collect::<Vec<_>>(),
+            },
+        },
+        "pareto": {
+            "count": a.pareto.len(),
+            "points": a.pareto.iter().map(|p| point_json(scenario, p)).collect::<Vec<_>>(),
+        },
+        "disagreement": a.disagreement,
+        "solutions": {
+            "nash": solution_json(scenario, &a.solutions.nash),
+            "kalai_smorodinsky": solution_json(scenario, &a.solutions.kalai_smorodinsky),
+            "max_welfare": solution_json(scenario, &a.solutions.max_welfare),
+            "egalitarian": solution_json(scenario, &a.solutions.egalitarian),
+        },
+        "proposals": scenario.proposals().iter().map(|pr| {
+            json!({
+                "name": pr.name,
+                "by": pr.by,
+                "outcome": outcome_json(scenario, &pr.outcome),
+                "utilities": a.bargainers.iter().map(|&p| scenario.utility_of(p, &pr.outcome) * a.at_time.map_or(1.0, |t| scenario.discount_factor(p, t))).collect::<Vec<_>>(),
+                "acceptable_to_all": scenario.acceptable_to_all(&pr.outcome),
+            })
+        }).collect::<Vec<_>>(),
+    })
+}
+
+fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
+    let parties = scenario.parties();
+    println!("{} — {}", scenario.name(), scenario.description());
+    println!("Read: {detected}");
+    println!(
+        "Outcome space: {} outcomes over {} issues (frontier method: {}){}",
+        count(a.outcome_count, a.outcome_count_f64),
+        scenario.issues().len(),
+        a.method.as_str(),
+        a.at_time.map_or(String::new(), |t| format!("; utilities discounted at t = {t}"))
+    );
+    println!();
+    let mut t = table(vec!["party", "role", "reservation", "best", "worst", "discount"]);
+    for r in &a.ranges {
+        let p = &parties[r.party.index()];
+        let opt = |x: Option<f64>| x.map_or("?".to_string(), u);
+        t.add_row(vec![
+            Cell::new(&p.name),
+            Cell::new(p.role.as_str()),
+            num(u(r.reservation)),
+            num(opt(r.best)),
+            num(opt(r.worst)),
+            num(if p.preferences.discount < 1.0 { format!("{}", p.preferences.discount) } else { "-".into() }),
+        ]);
+    }
+    println!("{t}");
+    println!();
+    match (a.agreement_zone, a.acceptable_count) {
+        (Some(z), Some(ok)) => {
+            let total = a.outcome_count_f64;
+            println!(
+                "Agreement zone: {} outcomes ({:.2}% of the space) cross no red line and give every party at least its reservation value.",
+                count(Some(z as u128), z as f64),
+                100.0 * z as f64 / total
+            );
+            println!("  {} outcomes cross no red line.", count(Some(ok as u128), ok as f64));
+        }
+        _ => println!("Agreement zone: not counted (the space is too large to enumerate); its frontier is exact."),
+    }
+    let names: Vec<&str> = a.bargainers.iter().map(|p| parties[p.index()].name.as_str()).collect();
+    println!(
+        "Pareto frontier: {} efficient utility vectors over the whole space; {} crossing no red line; {} in the agreement zone.",
+        a.pareto.len(),
+        a.feasible_pareto.len(),
+        a.zone_pareto.len()
+    );
+    if !a.zone_pareto.is_empty() {
+        println!();
+        println!("Efficient deals in the agreement zone{}:", if a.zone_pareto.len() > limit { format!(" (first {limit} of {}; all with --json)", a.zone_pareto.len()) } else { String::new() });
+        let mut header = vec!["#"];
+        header.extend(names.iter().copied());
+        let mut t = table(header);
+        for (i, p) in a.zone_pareto.iter().take(limit).enumerate() {
+            let mut row = vec![num((i + 1).to_string())];
+            row.extend(p.utilities.iter().map(|&x| num(u(x))));
+            t.add_row(row);
+        }
+        println!("{t}");
+    }
+    println!();
+    let d = if a.disagreement.iter().all(|&x| x == 0.0) { "zero" } else { "the reservation values" };
+    println!("Bargaining solutions (disagreement point: {d}):");
+    let sols = [
+        ("Nash", &a.solutions.nash),
+        ("Kalai–Smorodinsky", &a.solutions.kalai_smorodinsky),
+        ("max welfare", &a.solutions.max_welfare),
+        ("egalitarian", &a.solutions.egalitarian),
+    ];
+    if sols.iter().all(|(_, s)| s.is_none()) {
+        println!("  none: no outcome crosses no red line while giving every party at least its disagreement utility.");
+    } else {
+        let mut header = vec![""];
+        header.extend(sols.iter().map(|(n, _)| *n));
+        let mut t = table(header);
+        for (i, issue) in scenario.issues().iter().enumerate() {
+            let mut row = vec![Cell::new(&issue.name)];
+            row.extend(sols.iter().map(|(_, s)| Cell::new(s.as_ref().map_or("-".into(), |p| issue.value_label(p.outcome[i])))));
+            t.add_row(row);
+        }
+        for (k, p) in parties.iter().enumerate() {
+            let pid = detente_core::PartyId(k as u32);
+            let f = a.at_time.map_or(1.0, |t| scenario.discount_factor(pid, t));
+            let mut row = vec![Cell::new(format!("u({})", p.name))];
+            row.extend(sols.iter().map(|(_, s)| num(s.as_ref().map_or("-".into(), |p| u(scenario.utility_of(pid, &p.outcome) * f)))));
+            t.add_row(row);
+        }
+        println!("{t}");
+    }
+    if !scenario.proposals().is_empty() {
+        println!();
+        println!("Proposals:");
+    }
+    for pr in scenario.proposals() {
+        let verdicts: Vec<String> = a
+            .bargainers
+            .iter()
+            .filter_map(|&p| {
+                let crossed = scenario.red_lines_crossed(p, &pr.outcome);
+                let name = &parties[p.index()].name;
+                if !crossed.is_empty() {
+                    Some(format!("crosses a red line of {name}"))
+                } else if scenario.utility_of(p, &pr.outcome) < scenario.reservation(p) {
+                    Some(format!("is below the reservation value of {name}"))
+                } else {
+                    None
+                }
+            })
+            .collect();
+        let utils: Vec<String> = a
+            .bargainers
+            .iter()
+            .map(|&p| format!("{} {}", parties[p.index()].name, u(scenario.utility_of(p, &pr.outcome))))
+            .collect();
+        let verdict = if verdicts.is_empty() { "acceptable to every party".to_string() } else { verdicts.join("; ") };
+        println!("  {:<18} {verdict}", pr.name);
+        println!("  {:<18} utilities: {}", "", utils.join(", "));
+    }
+}

@@ -1,0 +1,265 @@
+//! `detente evaluate`: how a proposal fares, and the smallest repairs.
+
+use super::analyze::{options, DisagreementArg, MethodArg};
+use crate::args::ScenarioArgs;
+use crate::render::{num, outcome_json, print_json, table, u};
+use anyhow::{anyhow, bail, Result};
+use comfy_table::Cell;
+use detente_analysis::{analyze, evaluate, Evaluation, RepairOptions};
+use detente_core::{Clause, PartyId, Role, Scenario};
+use serde_json::{json, Value};
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The proposal to evaluate (default: the scenario's first proposal).
+    #[arg(long, value_name = "NAME")]
+    pub proposal: Option<String>,
+    /// Set an issue's value, as ISSUE=VALUE (repeatable); starts from --proposal when given.
+    #[arg(long = "set", value_name = "ISSUE=VALUE")]
+    pub set: Vec<String>,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Disagreement point used to rank repairs and deals that dominate the proposal.
+    #[arg(long, value_enum, default_value = "reservation")]
+    pub disagreement: DisagreementArg,
+    /// Evaluate utilities discounted at normalised time T in [0, 1].
+    #[arg(long, value_name = "T")]
+    pub at_time: Option<f64>,
+    /// How many repairs to list.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    pub repairs: usize,
+    /// Largest outcome space to enumerate.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
+    pub enumeration_limit: u64,
+}
+
+/// Resolves `--proposal` and `--set` to an outcome and a label.
+fn proposal_outcome(scenario: &Scenario, args: &Args) -> Result<(String, Option<String>, Vec<u32>)> {
+    let names = || scenario.proposals().iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+    let (mut label, mut by, mut outcome) = match &args.proposal {
+        Some(name) => {
+            let p = scenario.proposal(name).ok_or_else(|| {
+                anyhow!(
+                    "no proposal `{name}` in scenario `{}`; its proposals are: {}",
+                    scenario.name(),
+                    if scenario.proposals().is_empty() { "(none)".to_string() } else { names() }
+                )
+            })?;
+            (p.name.clone(), p.by.clone(), Some(p.outcome.clone()))
+        }
+        None if args.set.is_empty() => match scenario.proposals().first() {
+            Some(p) => (p.name.clone(), p.by.clone(), Some(p.outcome.clone())),
+            None => bail!(
+                "scenario `{}` has no proposals; name the outcome with --set ISSUE=VALUE for every issue",
+                scenario.name()
+            ),
+        },
+        None => ("custom".to_string(), None, None),
+    };
+    let mut values: Vec<Option<u32>> = match &outcome {
+        Some(o) => o.iter().map(|&v| Some(v)).collect(),
+        None => vec![None; scenario.issues().len()],
+    };
+    for s in &args.set {
+        let (name, value) = s
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--set `{s}`: expected ISSUE=VALUE"))?;
+        let id = scenario.issue_id(name.trim()).ok_or_else(|| {
+            anyhow!(
+                "--set `{s}`: unknown issue `{name}`; expected one of {}",
+                scenario.issues().iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+            )
+        })?;
+        let issue = &scenario.issues()[id.index()];
+        let v = issue.parse_value(value.trim()).ok_or_else(|| {
+            let expected = match &issue.kind {
+                detente_core::IssueKind::Categorical { options, .. } => format!("one of {}", options.join(", ")),
+                _ => format!(
+                    "a number from {} to {} on the issue's grid",
+                    issue.value_label(0),
+                    issue.value_label(issue.cardinality() - 1)
+                ),
+            };
+            anyhow!("--set `{s}`: `{value}` is not a value of issue `{name}`; expected {expected}")
+        })?;
+        values[id.index()] = Some(v);
+    }
+    if !args.set.is_empty() && args.proposal.is_some() {
+        label = format!("{label} (modified)");
+    }
+    if let Some(i) = values.iter().position(|v| v.is_none()) {
+        bail!(
+            "no value for issue `{}`; give every issue a value with --set, or start from --proposal NAME",
+            scenario.issues()[i].name
+        );
+    }
+    outcome = Some(values.into_iter().map(|v| v.unwrap_or(0)).collect());
+    if args.proposal.is_none() && !args.set.is_empty() {
+        by = None;
+    }
+    Ok((label, by, outcome.unwrap_or_default()))
+}
+
+/// A red line in words: its note, or its condition.
+pub fn red_line_text(scenario: &Scenario, p: PartyId, k: usize) -> String {
+    let r = &scenario.parties()[p.index()].preferences.red_lines[k];
+    if !r.note.is_empty() {
+        return r.note.clone();
+    }
+    clause_text(scenario, &r.when)
+}
+
+fn clause_text(scenario: &Scenario, c: &Clause) -> String {
+    c.conditions
+        .iter()
+        .map(|cond| {
+            let issue = &scenario.issues()[cond.issue.index()];
+            let vals: Vec<String> = cond.values.indices().map(|v| issue.value_label(v)).collect();
+            format!("{} in {{{}}}", issue.name, vals.join(", "))
+        })
+        .collect::<Vec<_>>()
+        .join(" and ")
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let loaded = args.scenario.load()?;
+    let scenario = &loaded.scenario;
+    let (label, by, outcome) = proposal_outcome(scenario, &args)?;
+    let opts = options(args.disagreement, MethodArg::Auto, args.at_time, args.enumeration_limit)?;
+    let analysis = analyze(scenario, &opts)?;
+    let ev = evaluate(
+        scenario,
+        &analysis,
+        &outcome,
+        &RepairOptions {
+            max_repairs: args.repairs,
+            ..Default::default()
+        },
+    );
+    if args.json {
+        print_json(&to_json(scenario, &label, by.as_deref(), &ev));
+    } else {
+        print_text(scenario, &label, by.as_deref(), &ev);
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+pub fn to_json(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluation) -> Value {
+    json!({
+        "scenario": scenario.name(),
+        "proposal": label,
+        "by": by,
+        "outcome": outcome_json(scenario, &ev.outcome),
+        "parties": ev.verdicts.iter().map(|v| {
+            let p = &scenario.parties()[v.party.index()];
+            json!({
+                "name": p.name,
+                "role": p.role.as_str(),
+                "utility": v.utility,
+                "reservation_value": v.reservation,
+                "accepts": v.accepts,
+                "red_lines_crossed": v.red_lines_crossed.iter().map(|&k| red_line_text(scenario, v.party, k)).collect::<Vec<_>>(),
+            })
+        }).collect::<Vec<_>>(),
+        "acceptable_to_all": ev.acceptable_to_all,
+        "pareto_efficient": ev.pareto_efficient,
+        "dominated_by": ev.dominated_by.iter().map(|p| json!({"utilities": p.utilities, "outcome": outcome_json(scenario, &p.outcome)})).collect::<Vec<_>>(),
+        "repair_size": ev.repair_size,
+        "repair_search_truncated": ev.repair_search_truncated,
+        "repairs": ev.repairs.iter().map(|r| json!({
+            "outcome": outcome_json(scenario, &r.outcome),
+            "changes": r.changes.iter().map(|c| {
+                let issue = &scenario.issues()[c.issue.index()];
+                json!({"issue": issue.name, "from": issue.value_label(c.from), "to": issue.value_label(c.to)})
+            }).collect::<Vec<_>>(),
+            "utilities": r.utilities,
+            "nash_product": r.nash_product,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluation) {
+    let parties = scenario.parties();
+    println!(
+        "Proposal {label}{} in {}:",
+        by.map_or(String::new(), |b| format!(" (tabled by {b})")),
+        scenario.name()
+    );
+    for (issue, &v) in scenario.issues().iter().zip(&ev.outcome) {
+        println!("  {:<20} {}", issue.name, issue.value_label(v));
+    }
+    println!();
+    let mut t = table(vec!["party", "utility", "reservation", "verdict"]);
+    for v in &ev.verdicts {
+        let p = &parties[v.party.index()];
+        let verdict = if !v.red_lines_crossed.is_empty() {
+            let lines: Vec<String> = v
+                .red_lines_crossed
+                .iter()
+                .map(|&k| format!("\"{}\"", red_line_text(scenario, v.party, k)))
+                .collect();
+            format!("rejects: crosses red line {}", lines.join("; "))
+        } else if v.utility < v.reservation {
+            format!("rejects: below its reservation value by {}", u(v.reservation - v.utility))
+        } else {
+            format!("accepts (gain {})", u(v.utility - v.reservation))
+        };
+        let name = if p.role == Role::Mediator { format!("{} (mediator)", p.name) } else { p.name.clone() };
+        t.add_row(vec![Cell::new(name), num(u(v.utility)), num(u(v.reservation)), Cell::new(verdict)]);
+    }
+    println!("{t}");
+    println!();
+    println!("Acceptable to every party: {}", if ev.acceptable_to_all { "yes" } else { "no" });
+    if ev.pareto_efficient {
+        println!("Pareto-efficient: yes (no outcome gives every party as much and one more).");
+    } else {
+        println!(
+            "Pareto-efficient: no{}",
+            if ev.dominated_by.is_empty() {
+                " (only outcomes that cross a red line beat it for everyone)".to_string()
+            } else {
+                format!(
+                    "; {} efficient deal(s) crossing no red line beat it for every party{}",
+                    ev.dominated_by.len(),
+                    if ev.dominated_by.len() == 10 { " (the best ten are in --json)" } else { "" }
+                )
+            }
+        );
+    }
+    if ev.acceptable_to_all {
+        return;
+    }
+    println!();
+    match ev.repair_size {
+        Some(k) => {
+            println!(
+                "Repairs: the smallest change that every party accepts touches {k} issue{} ({} found, best Nash product first):",
+                if k == 1 { "" } else { "s" },
+                ev.repairs.len()
+            );
+            let bargainers = scenario.bargainers();
+            for (i, r) in ev.repairs.iter().enumerate() {
+                let changes: Vec<String> = r
+                    .changes
+                    .iter()
+                    .map(|c| {
+                        let issue = &scenario.issues()[c.issue.index()];
+                        format!("{}: {} -> {}", issue.name, issue.value_label(c.from), issue.value_label(c.to))
+                    })
+                    .collect();
+                let utils: Vec<String> = bargainers
+                    .iter()
+                    .map(|p| format!("{} {}", parties[p.index()].name, u(r.utilities[p.index()])))
+                    .collect();
+                println!("  {}. {}", i + 1, changes.join("; "));
+                println!("     utilities: {}", utils.join(", "));
+            }
+        }
+        None if ev.repair_search_truncated => println!("Repairs: the search stopped at its budget without finding one."),
+        None => println!("Repairs: none. No outcome is acceptable to every party (the agreement zone is empty)."),
+    }
+}

@@ -1,0 +1,7 @@
+//! One module per subcommand.
+
+pub mod analyze;
+pub mod evaluate;
+pub mod schema;
+pub mod show;
+pub mod validate;

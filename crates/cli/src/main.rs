@@ -1,0 +1,72 @@
+//! `detente`: model, analyse, simulate and forecast negotiations.
+//!
+//! Thin glue: each subcommand lives in `commands/`, and every piece of work
+//! is done by a library crate.
+
+mod args;
+mod commands;
+mod render;
+
+use clap::{Parser, Subcommand};
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "detente",
+    version,
+    about = "Model, analyse, simulate and forecast multi-party negotiations",
+    long_about = "Model, analyse, simulate and forecast multi-party negotiations.\n\nEvery command that takes a scenario uses the built-in `peace-talks` scenario when none is given. `detente scenarios` lists the built-in scenarios."
+)]
+struct Cli {
+    /// Worker threads (default: all cores).
+    #[arg(long, global = true, value_name = "N")]
+    threads: Option<usize>,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Analyse a scenario: agreement zone, Pareto frontier, bargaining solutions, proposals.
+    Analyze(commands::analyze::Args),
+    /// Evaluate a proposal: verdicts, red lines crossed, efficiency, repairs.
+    Evaluate(commands::evaluate::Args),
+    /// Check a scenario file and report every problem with its position.
+    Validate(commands::validate::Args),
+    /// Print the JSON Schema of the native scenario format.
+    Schema,
+    /// List the built-in scenarios.
+    Scenarios,
+    /// Print a built-in scenario (or any scenario) as native TOML.
+    Show(commands::show::Args),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(n) = cli.threads {
+        if n == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return ExitCode::from(2);
+        }
+        // Building the global pool only fails if it was built already.
+        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+    }
+    let result = match cli.command {
+        Command::Analyze(a) => commands::analyze::run(a),
+        Command::Evaluate(a) => commands::evaluate::run(a),
+        Command::Validate(a) => commands::validate::run(a),
+        Command::Schema => commands::schema::run(),
+        Command::Scenarios => commands::show::list(),
+        Command::Show(a) => commands::show::run(a),
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("error: {e}");
+            for cause in e.chain().skip(1) {
+                eprintln!("  caused by: {cause}");
+            }
+            ExitCode::FAILURE
+        }
+    }
+}

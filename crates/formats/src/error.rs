@@ -1,0 +1,98 @@
+//! Errors with file positions.
+
+use std::fmt;
+
+/// A place in an input file. Lines and columns count from 1.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    pub file: String,
+    pub line: Option<usize>,
+    pub column: Option<usize>,
+}
+
+impl Location {
+    pub fn file(file: &str) -> Self {
+        Location {
+            file: file.to_string(),
+            line: None,
+            column: None,
+        }
+    }
+
+    /// The line and column of byte `offset` in `text`.
+    pub fn at_offset(file: &str, text: &str, offset: usize) -> Self {
+        let offset = offset.min(text.len());
+        let before = &text.as_bytes()[..offset];
+        let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
+        let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
+        let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+        Location {
+            file: file.to_string(),
+            line: Some(line),
+            column: Some(column),
+        }
+    }
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.line, self.column) {
+            (Some(l), Some(c)) => write!(f, "{}:{l}:{c}", self.file),
+            (Some(l), None) => write!(f, "{}:{l}", self.file),
+            _ => write!(f, "{}", self.file),
+        }
+    }
+}
+
+/// Why a file could not be read.
+#[derive(Debug, thiserror::Error)]
+pub enum FormatError {
+    #[error("{path}: {source}")]
+    Io {
+        path: String,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Something wrong at a place in a file.
+    #[error("{at}: {message}")]
+    At { at: Location, message: String },
+    /// A file or folder that is not something detente can read.
+    #[error("{path}: {message}")]
+    Unusable { path: String, message: String },
+}
+
+impl FormatError {
+    pub fn at(at: Location, message: impl Into<String>) -> Self {
+        FormatError::At {
+            at,
+            message: message.into(),
+        }
+    }
+
+    pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
+        FormatError::Io {
+            path: path.display().to_string(),
+            source,
+        }
+    }
+
+    pub fn unusable(path: impl fmt::Display, message: impl Into<String>) -> Self {
+        FormatError::Unusable {
+            path: path.to_string(),
+            message: message.into(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn offsets_become_lines_and_columns() {
+        let text = "a = 1\nbé = 2\n";
+        let loc = Location::at_offset("f.toml", text, text.find('2').unwrap());
+        assert_eq!(loc.to_string(), "f.toml:2:6");
+        assert_eq!(Location::at_offset("f", text, 0).to_string(), "f:1:1");
+    }
+}

@@ -1,0 +1,102 @@
+//! Opening whatever a user names: a built-in scenario, a native file, or (see
+//! the GENIUS and GeniusWeb readers) a competition domain.
+
+use crate::error::FormatError;
+use crate::{builtin, native};
+use detente_core::Scenario;
+use std::path::Path;
+
+/// Choices that matter only for some inputs.
+#[derive(Clone, Debug, Default)]
+pub struct LoadOptions {
+    /// For a folder holding several scenario variants (ANAC 2012's
+    /// `X-A-domain.xml`, `X-B-domain.xml`, ...): which one.
+    pub variant: Option<String>,
+    /// Profile files to pair with a GENIUS domain file.
+    pub profiles: Vec<String>,
+}
+
+/// A scenario and a sentence saying what was read.
+#[derive(Clone, Debug)]
+pub struct Loaded {
+    pub scenario: Scenario,
+    pub detected: String,
+}
+
+/// Loads a scenario: `name_or_path` is a built-in name (see
+/// [`builtin::NAMES`]) unless a file or folder of that name exists.
+pub fn load(name_or_path: &str, options: &LoadOptions) -> Result<Loaded, FormatError> {
+    let path = Path::new(name_or_path);
+    if !path.exists() {
+        if let Some(text) = builtin::text(name_or_path) {
+            let scenario = native::read_str(text, &format!("<built-in {name_or_path}>"))?;
+            return Ok(Loaded {
+                scenario,
+                detected: format!("built-in scenario `{name_or_path}`"),
+            });
+        }
+        return Err(FormatError::unusable(
+            name_or_path,
+            format!(
+                "no such file or folder, and not a built-in scenario; built-in scenarios are {}",
+                builtin::NAMES.join(", ")
+            ),
+        ));
+    }
+    if path.is_dir() {
+        return load_folder(path, options);
+    }
+    load_file(path, options)
+}
+
+fn read_text(path: &Path) -> Result<String, FormatError> {
+    let bytes = std::fs::read(path).map_err(|e| FormatError::io(path, e))?;
+    String::from_utf8(bytes).map_err(|e| {
+        FormatError::unusable(
+            path.display(),
+            format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+        )
+    })
+}
+
+fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded, FormatError> {
+    let name = path.display().to_string();
+    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    match ext.as_str() {
+        "toml" | "json" => {
+            let text = read_text(path)?;
+            if ext == "json" && !looks_native_json(&text) {
+                return Err(FormatError::unusable(
+                    &name,
+                    "this JSON file is not a detente scenario (it has no `issues` and `parties`)",
+                ));
+            }
+            let scenario = native::read_str(&text, &name)?;
+            Ok(Loaded {
+                scenario,
+                detected: format!("detente scenario ({})", ext.to_uppercase()),
+            })
+        }
+        _ => {
+            let _ = options;
+            Err(FormatError::unusable(
+                &name,
+                "unrecognised file type; expected a detente scenario (.toml or .json)",
+            ))
+        }
+    }
+}
+
+fn looks_native_json(text: &str) -> bool {
+    match serde_json::from_str::<serde_json::Value>(text) {
+        Ok(serde_json::Value::Object(o)) => o.contains_key("issues") || o.contains_key("parties"),
+        _ => true, // let the native reader report the syntax error with its position
+    }
+}
+
+fn load_folder(path: &Path, _options: &LoadOptions) -> Result<Loaded, FormatError> {
+    Err(FormatError::unusable(
+        path.display(),
+        "a folder is not a scenario; name a .toml or .json scenario file",
+    ))
+}
