@@ -1,0 +1,278 @@
+//! The input of a forecast: actors, dimensions, parameters, accommodation, seed.
+
+use crate::params::Params;
+
+/// KTAB's default seed (used only by stochastic transitions).
+pub const DEFAULT_SEED: u64 = 15_455_440_707_583_219_804;
+
+/// The fewest and most actors KTAB accepts.
+pub const MIN_ACTORS: usize = 3;
+pub const MAX_ACTORS: usize = 250;
+
+/// One stakeholder. Positions and saliences are on the `[0, 1]` scale
+/// (KTAB's files use 0–100; the readers divide by 100).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Actor {
+    pub name: String,
+    pub description: String,
+    /// Capability (power, influence); must be positive.
+    pub capability: f64,
+    /// One coordinate per dimension, in `[0, 1]`.
+    pub position: Vec<f64>,
+    /// One salience per dimension, in `[0, 1]`, summing to at most 1 and
+    /// to more than 0.
+    pub salience: Vec<f64>,
+}
+
+impl Actor {
+    /// An actor with an empty description.
+    pub fn new(name: &str, capability: f64, position: Vec<f64>, salience: Vec<f64>) -> Actor {
+        Actor {
+            name: name.to_string(),
+            description: String::new(),
+            capability,
+            position,
+            salience,
+        }
+    }
+
+    /// The actor's total salience `S_i`, summed in dimension order.
+    pub fn total_salience(&self) -> f64 {
+        self.salience.iter().fold(0.0, |a, &s| a + s)
+    }
+}
+
+/// Why a model could not be built.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ModelError {
+    #[error("a model needs at least one dimension")]
+    NoDimensions,
+    #[error("a model needs between {MIN_ACTORS} and {MAX_ACTORS} actors, not {0}")]
+    ActorCount(usize),
+    #[error("actor `{actor}` has {found} {what}, but the model has {expected} dimensions")]
+    Arity {
+        actor: String,
+        what: &'static str,
+        found: usize,
+        expected: usize,
+    },
+    #[error("actor `{actor}`: capability {value} must be positive and finite")]
+    Capability { actor: String, value: f64 },
+    #[error("actor `{actor}`: {what} {value} on dimension `{dim}` is outside [0, 1]")]
+    OutOfRange {
+        actor: String,
+        what: &'static str,
+        dim: String,
+        value: f64,
+    },
+    #[error("actor `{actor}`: saliences sum to {sum}, which must be in (0, 1]")]
+    SalienceSum { actor: String, sum: f64 },
+    #[error("two actors are named `{0}`")]
+    DuplicateName(String),
+    #[error("the accommodation matrix must be {n}x{n}")]
+    AccommodationShape { n: usize },
+    #[error(
+        "accommodation of `{actor}` toward `{other}` is {value}; entries must be in [0, 1] and each row must sum to at most 1"
+    )]
+    Accommodation {
+        actor: String,
+        other: String,
+        value: f64,
+    },
+}
+
+/// A validated SMP scenario: build with [`Model::new`].
+#[derive(Clone, Debug, PartialEq)]
+pub struct Model {
+    name: String,
+    description: String,
+    dimensions: Vec<String>,
+    actors: Vec<Actor>,
+    params: Params,
+    /// Row-major `n x n`; `a[i*n + j]` is how much i's ideal follows j's position.
+    accommodation: Vec<f64>,
+    seed: u64,
+}
+
+impl Model {
+    /// Builds a model with KTAB's default parameters, the identity
+    /// accommodation matrix and KTAB's default seed.
+    pub fn new(dimensions: Vec<String>, actors: Vec<Actor>) -> Result<Model, ModelError> {
+        if dimensions.is_empty() {
+            return Err(ModelError::NoDimensions);
+        }
+        let n = actors.len();
+        if !(MIN_ACTORS..=MAX_ACTORS).contains(&n) {
+            return Err(ModelError::ActorCount(n));
+        }
+        let k = dimensions.len();
+        for (i, a) in actors.iter().enumerate() {
+            if actors[..i].iter().any(|b| b.name == a.name) {
+                return Err(ModelError::DuplicateName(a.name.clone()));
+            }
+            for (what, v) in [("positions", &a.position), ("saliences", &a.salience)] {
+                if v.len() != k {
+                    return Err(ModelError::Arity {
+                        actor: a.name.clone(),
+                        what,
+                        found: v.len(),
+                        expected: k,
+                    });
+                }
+            }
+            if !(a.capability.is_finite() && a.capability > 0.0) {
+                return Err(ModelError::Capability {
+                    actor: a.name.clone(),
+                    value: a.capability,
+                });
+            }
+            for d in 0..k {
+                for (what, v) in [("position", a.position[d]), ("salience", a.salience[d])] {
+                    if !(0.0..=1.0).contains(&v) {
+                        return Err(ModelError::OutOfRange {
+                            actor: a.name.clone(),
+                            what,
+                            dim: dimensions[d].clone(),
+                            value: v,
+                        });
+                    }
+                }
+            }
+            let sum = a.total_salience();
+            // KTAB checks the sum on the 0-100 scale; allow rounding slack.
+            if !(sum > 0.0 && sum <= 1.0 + 1e-9) {
+                return Err(ModelError::SalienceSum {
+                    actor: a.name.clone(),
+                    sum,
+                });
+            }
+        }
+        let mut accommodation = vec![0.0; n * n];
+        for i in 0..n {
+            accommodation[i * n + i] = 1.0;
+        }
+        Ok(Model {
+            name: String::new(),
+            description: String::new(),
+            dimensions,
+            actors,
+            params: Params::default(),
+            accommodation,
+            seed: DEFAULT_SEED,
+        })
+    }
+
+    /// Sets the scenario's name and description.
+    pub fn with_name(mut self, name: &str, description: &str) -> Model {
+        self.name = name.to_string();
+        self.description = description.to_string();
+        self
+    }
+
+    /// Sets the model parameters.
+    pub fn with_params(mut self, params: Params) -> Model {
+        self.params = params;
+        self
+    }
+
+    /// Sets the seed of stochastic transitions.
+    pub fn with_seed(mut self, seed: u64) -> Model {
+        self.seed = seed;
+        self
+    }
+
+    /// Sets the accommodation (ideal adjustment) matrix, row-major `n x n`.
+    pub fn with_accommodation(mut self, matrix: Vec<f64>) -> Result<Model, ModelError> {
+        let n = self.actors.len();
+        if matrix.len() != n * n {
+            return Err(ModelError::AccommodationShape { n });
+        }
+        for i in 0..n {
+            let mut sum = 0.0;
+            for j in 0..n {
+                let v = matrix[i * n + j];
+                sum += v;
+                if !(0.0..=1.0).contains(&v) || sum > 1.0 + 1e-10 {
+                    return Err(ModelError::Accommodation {
+                        actor: self.actors[i].name.clone(),
+                        other: self.actors[j].name.clone(),
+                        value: v,
+                    });
+                }
+            }
+        }
+        self.accommodation = matrix;
+        Ok(self)
+    }
+
+    pub fn name(&self) -> &str {
+        &self.name
+    }
+    pub fn description(&self) -> &str {
+        &self.description
+    }
+    pub fn dimensions(&self) -> &[String] {
+        &self.dimensions
+    }
+    pub fn actors(&self) -> &[Actor] {
+        &self.actors
+    }
+    pub fn params(&self) -> &Params {
+        &self.params
+    }
+    pub fn seed(&self) -> u64 {
+        self.seed
+    }
+    /// Row-major `n x n` accommodation matrix.
+    pub fn accommodation(&self) -> &[f64] {
+        &self.accommodation
+    }
+    /// Whether the accommodation matrix is the identity (ideals = positions).
+    pub fn identity_accommodation(&self) -> bool {
+        let n = self.actors.len();
+        (0..n).all(|i| {
+            (0..n).all(|j| self.accommodation[i * n + j] == if i == j { 1.0 } else { 0.0 })
+        })
+    }
+    /// The index of the actor named `name`.
+    pub fn actor_index(&self, name: &str) -> Option<usize> {
+        self.actors.iter().position(|a| a.name == name)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn three() -> Vec<Actor> {
+        vec![
+            Actor::new("a", 1.0, vec![0.1], vec![0.5]),
+            Actor::new("b", 2.0, vec![0.5], vec![0.5]),
+            Actor::new("c", 3.0, vec![0.9], vec![0.5]),
+        ]
+    }
+
+    #[test]
+    fn validation() {
+        assert!(Model::new(vec!["x".into()], three()).is_ok());
+        assert_eq!(
+            Model::new(vec!["x".into()], three()[..2].to_vec()),
+            Err(ModelError::ActorCount(2))
+        );
+        let mut bad = three();
+        bad[1].capability = 0.0;
+        assert!(matches!(
+            Model::new(vec!["x".into()], bad),
+            Err(ModelError::Capability { .. })
+        ));
+        let mut bad = three();
+        bad[2].position[0] = 1.5;
+        assert!(matches!(
+            Model::new(vec!["x".into()], bad),
+            Err(ModelError::OutOfRange { .. })
+        ));
+        let m = Model::new(vec!["x".into()], three()).unwrap();
+        assert!(m.identity_accommodation());
+        assert!(m.clone().with_accommodation(vec![0.6; 9]).is_err());
+    }
+}

@@ -1,0 +1,738 @@
+//! The SMP turn: challenges, bargains, resolution, ideals, and the stop rule.
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::model::Model;
+use crate::params::{BargnModel, InterVecBrgn, Params, StateTransitions};
+use crate::pce::{Square, big_r, distance, est_risk, scalar_pce, util, vote};
+
+/// Most turns before the run stops regardless of movement.
+pub const MAX_TURNS: usize = 100;
+/// Fewest turns before the convergence test applies.
+const MIN_TURNS: usize = 2;
+/// Stop when a turn moves less than this fraction of the first turn.
+const MIN_DELTA_RATIO: f64 = 0.02;
+/// Added to the first turn's movement to avoid 0/0.
+const MIN_SIG_DELTA: f64 = 1e-4;
+/// A challenge must promise at least this expected gain.
+const MIN_SIG_GAIN: f64 = 1e-5;
+/// Positions closer than this (Euclidean, on [0, 1]) count as one.
+pub const POS_TOL: f64 = 1e-3;
+
+/// Which of the bargains a challenge produced.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Perspective {
+    /// Interpolated with the initiator's estimate of its chance of winning.
+    Initiator,
+    /// Interpolated from the receiver's point of view (quirk Q1 in KTAB mode).
+    Receiver,
+    /// The power-weighted compromise of the two (quirk Q2 in KTAB mode).
+    Compromise,
+}
+
+/// A bargain proposed in a turn.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Bargain {
+    pub initiator: usize,
+    pub receiver: usize,
+    pub perspective: Perspective,
+    /// The position offered to the initiator (`[0, 1]` scale, one per dimension).
+    pub initiator_position: Vec<f64>,
+    /// The position offered to the receiver.
+    pub receiver_position: Vec<f64>,
+}
+
+/// Why an actor is where it is at a turn.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Move {
+    /// Turn 0: the input position.
+    Initial,
+    /// The actor kept its position (its status-quo bargain won its queue).
+    Stayed,
+    /// The actor adopted its side of bargain `bargain` of the previous turn
+    /// (an index into that turn's [`Turn::bargains`]).
+    Bargain {
+        bargain: usize,
+        initiator: usize,
+        receiver: usize,
+    },
+}
+
+/// The challenge an actor made from a state.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Challenge {
+    pub target: usize,
+    /// The challenger's estimate of its probability of winning.
+    pub prob: f64,
+    /// The challenger's expected utility gain (KTAB's "2x" scale).
+    pub gain: f64,
+}
+
+/// One state of the run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Turn {
+    /// Row-major `actors x dimensions`, on `[0, 1]`.
+    pub positions: Vec<f64>,
+    /// Ideal points, same layout.
+    pub ideals: Vec<f64>,
+    /// Inferred risk attitudes.
+    pub risk: Vec<f64>,
+    /// The probability that each actor's position (its class of equivalent
+    /// positions) wins, as KTAB's "History of actors' winning probabilities".
+    pub win_prob: Vec<f64>,
+    /// How each actor got here.
+    pub moves: Vec<Move>,
+    /// Challenges made from this state (empty for the last state).
+    pub challenges: Vec<Option<Challenge>>,
+    /// Bargains proposed from this state (empty for the last state).
+    pub bargains: Vec<Bargain>,
+}
+
+/// Why the run stopped.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum StopReason {
+    /// The last turn moved less than 2% of the first (`ratio`).
+    Converged { ratio: f64 },
+    /// [`MAX_TURNS`] turns were run.
+    MaxTurns,
+}
+
+/// The result of a run: every state from the input (turn 0) to the last.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Forecast {
+    pub actors: usize,
+    pub dims: usize,
+    pub turns: Vec<Turn>,
+    pub stop: StopReason,
+}
+
+impl Forecast {
+    /// The number of turns run (states minus one).
+    pub fn num_turns(&self) -> usize {
+        self.turns.len() - 1
+    }
+    /// The position of `actor` on `dim` at `turn`, on `[0, 1]`.
+    pub fn position(&self, turn: usize, actor: usize, dim: usize) -> f64 {
+        self.turns[turn].positions[actor * self.dims + dim]
+    }
+    /// The last state.
+    pub fn last(&self) -> &Turn {
+        &self.turns[self.turns.len() - 1]
+    }
+}
+
+/// Fixed data of a run.
+struct Ctx<'a> {
+    n: usize,
+    k: usize,
+    caps: Vec<f64>,
+    sal: Vec<f64>,
+    tot_sal: Vec<f64>,
+    accommodation: &'a [f64],
+    params: Params,
+}
+
+impl Ctx<'_> {
+    #[inline]
+    fn sal(&self, i: usize) -> &[f64] {
+        &self.sal[i * self.k..(i + 1) * self.k]
+    }
+}
+
+/// A state with everything its turn needs.
+struct State {
+    pos: Vec<f64>,
+    ideal: Vec<f64>,
+    /// `dist(i, j)`: i's salience-weighted distance from its ideal to j's position.
+    dist: Square,
+    risk: Vec<f64>,
+    /// `self_util(a, m)`: a's utility of m's position (KTAB's `aUtil[a](a, m)`).
+    self_util: Square,
+}
+
+impl State {
+    #[inline]
+    fn pos(&self, i: usize, k: usize) -> &[f64] {
+        &self.pos[i * k..(i + 1) * k]
+    }
+    #[inline]
+    fn ideal(&self, i: usize, k: usize) -> &[f64] {
+        &self.ideal[i * k..(i + 1) * k]
+    }
+}
+
+fn setup(ctx: &Ctx, pos: Vec<f64>, ideal: Vec<f64>) -> State {
+    let (n, k) = (ctx.n, ctx.k);
+    let mut dist = Square::zeros(n);
+    for i in 0..n {
+        for j in 0..n {
+            let d = distance(
+                &ideal[i * k..(i + 1) * k],
+                &pos[j * k..(j + 1) * k],
+                ctx.sal(i),
+            );
+            dist.set(i, j, d);
+        }
+    }
+    // Risk-neutral election over the actors' positions, capability-weighted.
+    let rule = ctx.params.voting_rule;
+    let rows: Vec<Vec<(f64, f64)>> = (0..n)
+        .into_par_iter()
+        .map(|i| {
+            (0..i)
+                .map(|j| {
+                    let (mut cij, mut cji) = (1e-8, 1e-8);
+                    for v in 0..n {
+                        let x = vote(
+                            rule,
+                            ctx.caps[v],
+                            util(dist.at(v, i), 0.0),
+                            util(dist.at(v, j), 0.0),
+                        );
+                        if x > 0.0 {
+                            cij += x;
+                        }
+                        if x < 0.0 {
+                            cji -= x;
+                        }
+                    }
+                    (cij, cji)
+                })
+                .collect()
+        })
+        .collect();
+    let mut c = Square::zeros(n);
+    for (i, row) in rows.iter().enumerate() {
+        for (j, &(cij, cji)) in row.iter().enumerate() {
+            c.set(i, j, cij);
+            c.set(j, i, cji);
+        }
+        c.set(i, i, 1e-8);
+    }
+    let p = crate::pce::pce(ctx.params.pce, ctx.params.victory_prob, &c);
+    let risk = big_r(&p, ctx.params.big_r_range);
+    let mut self_util = Square::zeros(n);
+    for a in 0..n {
+        let r = est_risk(risk[a], risk[a], ctx.params.big_r_adjust);
+        for m in 0..n {
+            self_util.set(a, m, util(dist.at(a, m), r));
+        }
+    }
+    State {
+        pos,
+        ideal,
+        dist,
+        risk,
+        self_util,
+    }
+}
+
+/// `aUtil[h]`: h's estimates of every actor's utility of every position.
+fn estimates(ctx: &Ctx, s: &State, h: usize) -> Square {
+    let n = ctx.n;
+    let mut a = Square::zeros(n);
+    for i in 0..n {
+        let r = est_risk(s.risk[h], s.risk[i], ctx.params.big_r_adjust);
+        for j in 0..n {
+            a.set(i, j, util(s.dist.at(i, j), r));
+        }
+    }
+    a
+}
+
+/// With `a = aUtil[h]`: h's estimate of the probability that i beats j and
+/// of the expected utility change for k of i challenging j.
+fn prob_edu_chlg(ctx: &Ctx, a: &Square, k: usize, i: usize, j: usize) -> (f64, f64) {
+    let rule = ctx.params.voting_rule;
+    let (uii, uij, uji, ujj) = (a.at(i, i), a.at(i, j), a.at(j, i), a.at(j, j));
+    let eu_sq = a.at(k, i) + a.at(k, j);
+    let u_vict = a.at(k, i) + a.at(k, i);
+    let u_loss = a.at(k, j) + a.at(k, j);
+    let sj = ctx.tot_sal[j];
+    let ci = vote(rule, ctx.tot_sal[i] * ctx.caps[i], uii, uij);
+    let cj = vote(rule, sj * ctx.caps[j], uji, ujj);
+    let mut chij = 1e-10;
+    let mut chji = 1e-10;
+    if ci > 0.0 {
+        chij += ci;
+    }
+    if ci < 0.0 {
+        chji -= ci;
+    }
+    if cj > 0.0 {
+        chij += cj;
+    }
+    if cj < 0.0 {
+        chji -= cj;
+    }
+    let (bi, bj) = (chij, chji);
+    let tpc = ctx.params.third_party_commit;
+    for m in 0..ctx.n {
+        if m == i || m == j {
+            continue;
+        }
+        let wm = ctx.tot_sal[m] * ctx.caps[m];
+        let (umi, umj, umm) = (a.at(m, i), a.at(m, j), a.at(m, m));
+        // The little contest: the principals plus m alone.
+        let cm = vote(rule, wm, umi, umj);
+        let cni = if cm > 0.0 { bi + cm } else { bi };
+        let cnj = if cm < 0.0 { bj - cm } else { bj };
+        let pin = cni / (cni + cnj);
+        let pjn = 1.0 - pin;
+        use crate::params::ThirdPartyCommit as T;
+        let (u_im_def_j, u_j_def_im, u_i_def_jm, u_jm_def_i) = match tpc {
+            T::FullCommit => (
+                umi + umi + umi,
+                umj + umj + umj,
+                umi + umi + umi,
+                umj + umj + umj,
+            ),
+            T::SemiCommit => (
+                umi + umi + umm,
+                umj + umj + umj,
+                umi + umi + umi,
+                umj + umj + umm,
+            ),
+            T::NoCommit => (
+                umi + umi + umm,
+                umj + umj + umm,
+                umi + umi + umm,
+                umj + umj + umm,
+            ),
+        };
+        let u_im_j = (pin * u_im_def_j) + (pjn * u_j_def_im);
+        let u_i_jm = (pin * u_i_def_jm) + (pjn * u_jm_def_i);
+        let vm = vote(rule, wm, u_im_j, u_i_jm);
+        if vm > 0.0 {
+            chij += vm;
+        }
+        if vm < 0.0 {
+            chji -= vm;
+        }
+    }
+    let phij = chij / (chij + chji);
+    let phji = chji / (chij + chji);
+    let eu_cntst = phij * u_vict + phji * u_loss;
+    let eu_chlg = (1.0 - sj) * u_vict + sj * eu_cntst;
+    (phij, eu_chlg - eu_sq)
+}
+
+fn round4(x: f64) -> f64 {
+    ((0.5 + x * 10000.0) as i32) as f64 / 10000.0
+}
+
+/// Interpolates the bargain between i (at `pi`) and j (at `pj`) with the
+/// "probabilities" `prb_i`, `prb_j`.
+fn interpolate(
+    ctx: &Ctx,
+    s: &State,
+    i: usize,
+    j: usize,
+    prb_i: f64,
+    prb_j: f64,
+) -> (Vec<f64>, Vec<f64>) {
+    let k = ctx.k;
+    let (ti, tj) = (s.pos(i, k), s.pos(j, k));
+    let (si, sj) = (ctx.sal(i), ctx.sal(j));
+    let mut bi = vec![0.0; k];
+    let mut bj = vec![0.0; k];
+    const MIN_W: f64 = 1e-6;
+    for d in 0..k {
+        let (tik, tjk, sik, sjk) = (ti[d], tj[d], si[d], sj[d]);
+        match ctx.params.inter_vec_brgn {
+            InterVecBrgn::S1P1 | InterVecBrgn::S2P2 => {
+                let (wik, wjk) = if ctx.params.inter_vec_brgn == InterVecBrgn::S1P1 {
+                    (sik * prb_i, sjk * prb_j)
+                } else {
+                    ((sik * sik) * (prb_i * prb_i), (sjk * sjk) * (prb_j * prb_j))
+                };
+                bi[d] = round4(((wik + MIN_W) * tik + wjk * tjk) / (wik + MIN_W + wjk));
+                bj[d] = round4((wik * tik + (MIN_W + wjk) * tjk) / (wik + MIN_W + wjk));
+            }
+            InterVecBrgn::S2PMax => {
+                let di = if prb_j > prb_i { prb_j - prb_i } else { 0.0 };
+                let dj = if prb_i > prb_j { prb_i - prb_j } else { 0.0 };
+                let sik2 = sik * sik;
+                let sjk2 = sjk * sjk;
+                let dik = (di * sjk2) / ((di * sjk2) + MIN_W + ((1.0 - di) * sik2));
+                let djk = (dj * sik2) / ((dj * sik2) + MIN_W + ((1.0 - dj) * sjk2));
+                bi[d] = tik + dik * (tjk - tik);
+                bj[d] = tjk + djk * (tik - tjk);
+            }
+        }
+    }
+    (bi, bj)
+}
+
+/// Actor i's challenge from state `s` and the bargains it proposes.
+fn propose(ctx: &Ctx, s: &State, i: usize) -> (Option<Challenge>, Vec<Bargain>) {
+    let a = estimates(ctx, s, i);
+    let mut best: Option<Challenge> = None;
+    let mut best_eu = -1.0;
+    for j in 0..ctx.n {
+        if j == i {
+            continue;
+        }
+        let (p, du) = prob_edu_chlg(ctx, &a, i, i, j);
+        if MIN_SIG_GAIN < du && best_eu < du {
+            best_eu = du;
+            best = Some(Challenge {
+                target: j,
+                prob: p,
+                gain: du,
+            });
+        }
+    }
+    let Some(ch) = best else {
+        return (None, Vec::new());
+    };
+    let j = ch.target;
+    let p = ch.prob;
+    let (ii, ir) = interpolate(ctx, s, i, j, p, 1.0 - p);
+    let iij = Bargain {
+        initiator: i,
+        receiver: j,
+        perspective: Perspective::Initiator,
+        initiator_position: ii,
+        receiver_position: ir,
+    };
+    let model = ctx.params.bargain_model;
+    if model == BargnModel::InitOnlyInterp {
+        return (Some(ch), vec![iij]);
+    }
+    let aj = estimates(ctx, s, j);
+    let (pj, duj) = prob_edu_chlg(ctx, &aj, i, i, j);
+    // Q1: KTAB takes the expected gain where the probability belongs.
+    let pji = if ctx.params.ktab_compat { duj } else { pj };
+    let (ji, jr) = interpolate(ctx, s, i, j, pji, 1.0 - pji);
+    let jij = Bargain {
+        initiator: i,
+        receiver: j,
+        perspective: Perspective::Receiver,
+        initiator_position: ji,
+        receiver_position: jr,
+    };
+    if model == BargnModel::InitRcvrInterp {
+        return (Some(ch), vec![iij, jij]);
+    }
+    let wi = ctx.caps[i] * ctx.tot_sal[i];
+    // Q2: KTAB weighs the receiver's side with the initiator's capability.
+    let cap_j = if ctx.params.ktab_compat {
+        ctx.caps[i]
+    } else {
+        ctx.caps[j]
+    };
+    let wj = cap_j * ctx.tot_sal[j];
+    let mix = |x: &[f64], y: &[f64]| -> Vec<f64> {
+        x.iter()
+            .zip(y)
+            .map(|(&a, &b)| (wi * a + wj * b) / (wi + wj))
+            .collect()
+    };
+    let pw = Bargain {
+        initiator: i,
+        receiver: j,
+        perspective: Perspective::Compromise,
+        initiator_position: mix(&iij.initiator_position, &jij.initiator_position),
+        receiver_position: mix(&iij.receiver_position, &jij.receiver_position),
+    };
+    (Some(ch), vec![pw])
+}
+
+/// An entry of an actor's queue: its status quo or a proposed bargain.
+#[derive(Clone, Copy)]
+enum Entry {
+    StatusQuo,
+    Proposed(usize),
+}
+
+/// The probabilities, for actor k, of each bargain in its queue.
+fn queue_probs(ctx: &Ctx, s: &State, bargains: &[Bargain], queue: &[Entry]) -> Vec<f64> {
+    let (n, k) = (ctx.n, ctx.k);
+    let nb = queue.len();
+    let mut u = Square {
+        n: nb.max(1),
+        v: vec![0.0; n * nb],
+    };
+    // u.v is n rows of nb columns.
+    for a in 0..n {
+        for (b, e) in queue.iter().enumerate() {
+            let mut sum = 0.0;
+            match *e {
+                Entry::StatusQuo => {
+                    for m in 0..n {
+                        sum += s.self_util.at(a, m);
+                    }
+                }
+                Entry::Proposed(id) => {
+                    let br = &bargains[id];
+                    let ideal = s.ideal(a, k);
+                    let sal = ctx.sal(a);
+                    sum += util(distance(ideal, &br.initiator_position, sal), s.risk[a]);
+                    sum += util(distance(ideal, &br.receiver_position, sal), s.risk[a]);
+                    for m in 0..n {
+                        if m != br.initiator && m != br.receiver {
+                            sum += s.self_util.at(a, m);
+                        }
+                    }
+                }
+            }
+            u.v[a * nb + b] = sum / n as f64;
+        }
+    }
+    scalar_pce(
+        &ctx.caps,
+        nb,
+        |v, b| u.v[v * nb + b],
+        ctx.params.voting_rule,
+        ctx.params.victory_prob,
+        ctx.params.pce,
+    )
+}
+
+/// The index of the first largest probability.
+fn first_max(p: &[f64]) -> usize {
+    let mut best = 0;
+    for (i, &x) in p.iter().enumerate() {
+        if x.abs() > p[best].abs() {
+            best = i;
+        }
+    }
+    best
+}
+
+/// A uniform draw in [0, 1) with 53 random bits.
+fn uniform(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+fn draw(p: &[f64], rng: &mut ChaCha8Rng) -> usize {
+    let x = uniform(rng);
+    let mut acc = 0.0;
+    for (i, &pi) in p.iter().enumerate() {
+        acc += pi;
+        if x < acc {
+            return i;
+        }
+    }
+    p.len() - 1
+}
+
+/// KTAB's "History of actors' winning probabilities" for one state.
+fn win_probs(ctx: &Ctx, s: &State) -> Vec<f64> {
+    let (n, k) = (ctx.n, ctx.k);
+    let equiv = |i: usize, j: usize| {
+        let d: f64 = s
+            .pos(i, k)
+            .iter()
+            .zip(s.pos(j, k))
+            .fold(0.0, |acc, (a, b)| acc + (a - b) * (a - b));
+        d.sqrt() < POS_TOL
+    };
+    let mut unique: Vec<usize> = Vec::new();
+    for i in 0..n {
+        if !unique.iter().any(|&j| equiv(i, j)) {
+            unique.push(i);
+        }
+    }
+    let p = scalar_pce(
+        &ctx.caps,
+        unique.len(),
+        |v, m| s.self_util.at(v, unique[m]),
+        ctx.params.voting_rule,
+        ctx.params.victory_prob,
+        ctx.params.pce,
+    );
+    (0..n)
+        .map(|i| {
+            // KTAB takes the last equivalent class representative.
+            let c = (0..unique.len())
+                .rev()
+                .find(|&c| equiv(i, unique[c]))
+                .unwrap_or(0);
+            p[c]
+        })
+        .collect()
+}
+
+fn state_dist(k: usize, a: &[f64], b: &[f64]) -> f64 {
+    let mut total = 0.0;
+    for (pa, pb) in a.chunks(k).zip(b.chunks(k)) {
+        let sq = pa
+            .iter()
+            .zip(pb)
+            .fold(0.0, |acc, (x, y)| acc + (x - y) * (x - y));
+        total += sq.sqrt();
+    }
+    total
+}
+
+/// Runs the spatial model of politics on `model` until the stop rule fires.
+pub fn run(model: &Model) -> Forecast {
+    run_observed(model, |_| {})
+}
+
+/// As [`run`], calling `observe` with each turn as soon as it is complete
+/// (turn 0 first). The observer sees the turn before its challenges and
+/// bargains are filled in.
+pub fn run_observed(model: &Model, mut observe: impl FnMut(usize)) -> Forecast {
+    let n = model.actors().len();
+    let k = model.dimensions().len();
+    let ctx = Ctx {
+        n,
+        k,
+        caps: model.actors().iter().map(|a| a.capability).collect(),
+        sal: model
+            .actors()
+            .iter()
+            .flat_map(|a| a.salience.iter().copied())
+            .collect(),
+        tot_sal: model.actors().iter().map(|a| a.total_salience()).collect(),
+        accommodation: model.accommodation(),
+        params: *model.params(),
+    };
+    let mut rng = ChaCha8Rng::seed_from_u64(model.seed());
+    let pos0: Vec<f64> = model
+        .actors()
+        .iter()
+        .flat_map(|a| a.position.iter().copied())
+        .collect();
+    let mut state = setup(&ctx, pos0.clone(), pos0);
+    let mut turns = vec![Turn {
+        positions: state.pos.clone(),
+        ideals: state.ideal.clone(),
+        risk: state.risk.clone(),
+        win_prob: win_probs(&ctx, &state),
+        moves: vec![Move::Initial; n],
+        challenges: Vec::new(),
+        bargains: Vec::new(),
+    }];
+    observe(0);
+    let mut d01 = 0.0;
+    let stop;
+    let mut iter = 0;
+    loop {
+        iter += 1;
+        // (a)-(c): every actor's challenge and bargains, in parallel.
+        let proposals: Vec<(Option<Challenge>, Vec<Bargain>)> = (0..n)
+            .into_par_iter()
+            .map(|i| propose(&ctx, &state, i))
+            .collect();
+        let mut bargains = Vec::new();
+        let mut queues: Vec<Vec<Entry>> = vec![Vec::new(); n];
+        let mut challenges = Vec::with_capacity(n);
+        for (i, (ch, bs)) in proposals.into_iter().enumerate() {
+            queues[i].push(Entry::StatusQuo);
+            challenges.push(ch);
+            let first = bargains.len();
+            let count = bs.len();
+            bargains.extend(bs);
+            if let Some(ch) = ch {
+                for id in first..first + count {
+                    queues[i].push(Entry::Proposed(id));
+                }
+                for id in first..first + count {
+                    queues[ch.target].push(Entry::Proposed(id));
+                }
+            }
+        }
+        // (d): each actor resolves its own queue.
+        let probs: Vec<Vec<f64>> = queues
+            .par_iter()
+            .map(|q| queue_probs(&ctx, &state, &bargains, q))
+            .collect();
+        let mut pos = vec![0.0; n * k];
+        let mut moves = Vec::with_capacity(n);
+        for a in 0..n {
+            let chosen = match ctx.params.transitions {
+                StateTransitions::Deterministic => first_max(&probs[a]),
+                StateTransitions::Stochastic => draw(&probs[a], &mut rng),
+            };
+            let dst = &mut pos[a * k..(a + 1) * k];
+            match queues[a][chosen] {
+                Entry::StatusQuo => {
+                    dst.copy_from_slice(state.pos(a, k));
+                    moves.push(Move::Stayed);
+                }
+                Entry::Proposed(id) => {
+                    let b = &bargains[id];
+                    if b.initiator == a {
+                        dst.copy_from_slice(&b.initiator_position);
+                    } else {
+                        dst.copy_from_slice(&b.receiver_position);
+                    }
+                    moves.push(Move::Bargain {
+                        bargain: id,
+                        initiator: b.initiator,
+                        receiver: b.receiver,
+                    });
+                }
+            }
+        }
+        // (e): ideals follow the new positions through the accommodation matrix.
+        let mut ideal = vec![0.0; n * k];
+        for i in 0..n {
+            let mut si = 0.0;
+            let row = &mut ideal[i * k..(i + 1) * k];
+            for j in 0..n {
+                let aij = ctx.accommodation[i * n + j];
+                si += aij;
+                for d in 0..k {
+                    row[d] += aij * pos[j * k + d];
+                }
+            }
+            let lag = 1.0 - if si > 1.0 { 1.0 } else { si };
+            for d in 0..k {
+                row[d] += lag * state.ideal[i * k + d];
+            }
+        }
+        let last = turns.len() - 1;
+        turns[last].challenges = challenges;
+        turns[last].bargains = bargains;
+        let prev_pos = std::mem::take(&mut state.pos);
+        state = setup(&ctx, pos, ideal);
+        let dxy = state_dist(k, &prev_pos, &state.pos);
+        if iter == 1 {
+            d01 = dxy + MIN_SIG_DELTA;
+        }
+        turns.push(Turn {
+            positions: state.pos.clone(),
+            ideals: state.ideal.clone(),
+            risk: state.risk.clone(),
+            win_prob: win_probs(&ctx, &state),
+            moves,
+            challenges: Vec::new(),
+            bargains: Vec::new(),
+        });
+        observe(iter);
+        let ratio = dxy / d01;
+        if MAX_TURNS <= iter {
+            stop = StopReason::MaxTurns;
+            break;
+        }
+        if MIN_TURNS <= iter && ratio < MIN_DELTA_RATIO {
+            stop = StopReason::Converged { ratio };
+            break;
+        }
+    }
+    Forecast {
+        actors: n,
+        dims: k,
+        turns,
+        stop,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round4_is_half_up() {
+        assert_eq!(round4(0.12345), 0.1235);
+        assert_eq!(round4(0.5), 0.5);
+        assert_eq!(round4(0.99996), 1.0);
+    }
+}
