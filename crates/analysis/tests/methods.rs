@@ -1,0 +1,194 @@
+//! Differential tests: the additive frontier against enumeration, and both
+//! against a brute-force definition of the frontier and the solutions.
+
+use detente_analysis::{analyze, nash_product, Disagreement, MethodChoice, Options};
+use detente_core::*;
+use proptest::prelude::*;
+
+/// A random additive scenario: utilities are multiples of 1/8 so that ties
+/// (equal utility vectors, equal products) are common and exact.
+fn scenario_strategy() -> impl Strategy<Value = (Scenario, bool)> {
+    (1usize..5, 2usize..5, any::<bool>()).prop_flat_map(|(n_issues, n_parties, capped)| {
+        let radices = proptest::collection::vec(1u32..5, n_issues);
+        (radices, Just(n_parties), Just(capped)).prop_flat_map(|(radices, n_parties, capped)| {
+            let total: usize = radices.iter().map(|&r| r as usize).sum();
+            let party = (
+                proptest::collection::vec(0u8..4, radices.len()),
+                proptest::collection::vec(0u8..9, total),
+                proptest::collection::vec(0u8..12, total),
+                0u8..6,
+            );
+            (Just(radices), proptest::collection::vec(party, n_parties), Just(capped))
+        })
+    })
+    .prop_filter_map("needs a positive weight per party", |(radices, parties, capped)| {
+        let issues: Vec<Issue> = radices
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| Issue {
+                name: format!("i{i}"),
+                description: String::new(),
+                kind: IssueKind::Categorical {
+                    options: (0..r).map(|v| format!("v{v}")).collect(),
+                    ordered: false,
+                },
+            })
+            .collect();
+        let mut ps = Vec::new();
+        for (k, (w, vals, red, rv)) in parties.iter().enumerate() {
+            if w.iter().all(|&x| x == 0) {
+                return None;
+            }
+            let mut offset = 0;
+            let mut values = Vec::new();
+            let mut red_lines = Vec::new();
+            for (i, &r) in radices.iter().enumerate() {
+                let t: Vec<f64> = (0..r as usize).map(|v| vals[offset + v] as f64 / 8.0).collect();
+                values.push(ValueFunction::Table(t));
+                for v in 0..r as usize {
+                    // About one value in twelve is a red line.
+                    if red[offset + v] == 0 {
+                        let mut mask = vec![false; r as usize];
+                        mask[v] = true;
+                        red_lines.push(RedLine {
+                            when: Clause { conditions: vec![Condition { issue: IssueId(i as u32), values: ValueSet(mask) }] },
+                            note: String::new(),
+                        });
+                    }
+                }
+                offset += r as usize;
+            }
+            ps.push(Party {
+                name: format!("p{k}"),
+                role: Role::Party,
+                description: String::new(),
+                preferences: Preferences {
+                    model: UtilityModel::Additive {
+                        weights: w.iter().map(|&x| x as f64 / 4.0).collect(),
+                        values,
+                        interactions: vec![],
+                    },
+                    normalisation: if capped { Normalisation::CappedAtOne } else { Normalisation::AsGiven },
+                    red_lines,
+                    reservation: *rv as f64 / 8.0,
+                    discount: 1.0,
+                },
+            });
+        }
+        Scenario::new(ScenarioParts { name: "random".into(), issues, parties: ps, ..Default::default() })
+            .ok()
+            .map(|s| (s, capped))
+    })
+}
+
+/// The frontier by definition: every outcome, pairwise dominance.
+fn brute_frontier(s: &Scenario, feasible_only: bool) -> Vec<(Vec<f64>, u64)> {
+    let n = s.space().count_u64().unwrap();
+    let parties = s.bargainers();
+    let all: Vec<(Vec<f64>, u64)> = (0..n)
+        .map(|k| {
+            let o = s.space().decode(k);
+            (parties.iter().map(|&p| s.utility_of(p, &o)).collect::<Vec<f64>>(), k)
+        })
+        .filter(|(_, k)| {
+            let o = s.space().decode(*k);
+            !feasible_only || parties.iter().all(|&p| !s.red_lines(p).crossed(&o))
+        })
+        .collect();
+    let mut out: Vec<(Vec<f64>, u64)> = Vec::new();
+    for (u, k) in &all {
+        let dominated = all.iter().any(|(v, _)| v.iter().zip(u).all(|(a, b)| a >= b) && v.iter().zip(u).any(|(a, b)| a > b));
+        if !dominated && !out.iter().any(|(v, _)| v == u) {
+            out.push((u.clone(), *k));
+        }
+    }
+    out
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn additive_equals_enumeration_equals_definition((s, capped) in scenario_strategy()) {
+        let opts = |m| Options { method: m, ..Options::default() };
+        let e = analyze(&s, &opts(MethodChoice::Enumerate)).unwrap();
+        let a = analyze(&s, &opts(MethodChoice::Additive)).unwrap();
+        let key = |pts: &[detente_analysis::Point]| pts.iter().map(|p| (p.utilities.clone(), p.key.unwrap())).collect::<Vec<_>>();
+        let utils = |pts: &[detente_analysis::Point]| {
+            let mut v: Vec<Vec<f64>> = pts.iter().map(|p| p.utilities.clone()).collect();
+            v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+            v
+        };
+        let mut whole = brute_frontier(&s, false);
+        whole.sort_by_key(|p| p.1);
+        let mut feasible = brute_frontier(&s, true);
+        feasible.sort_by_key(|p| p.1);
+        // Enumeration: exact points, first outcome in issue order.
+        prop_assert_eq!(key(&e.pareto), whole.clone());
+        prop_assert_eq!(key(&e.feasible_pareto), feasible.clone());
+        // Additive: the same utility vectors; the same first outcomes unless
+        // the cap at 1 merged vectors (then any representative is valid).
+        prop_assert_eq!(utils(&a.pareto), utils(&e.pareto));
+        prop_assert_eq!(utils(&a.feasible_pareto), utils(&e.feasible_pareto));
+        if !capped {
+            let mut ak = key(&a.pareto);
+            ak.sort_by_key(|p| p.1);
+            prop_assert_eq!(ak, whole);
+            let sol = |x: &Option<detente_analysis::Point>| x.as_ref().map(|p| (p.utilities.clone(), p.outcome.clone()));
+            prop_assert_eq!(sol(&a.solutions.nash), sol(&e.solutions.nash));
+            prop_assert_eq!(sol(&a.solutions.max_welfare), sol(&e.solutions.max_welfare));
+            prop_assert_eq!(sol(&a.solutions.kalai_smorodinsky), sol(&e.solutions.kalai_smorodinsky));
+            prop_assert_eq!(sol(&a.solutions.egalitarian), sol(&e.solutions.egalitarian));
+        }
+        // The Nash solution maximises the product over every feasible outcome.
+        if let Some(nash) = &e.solutions.nash {
+            let d = &e.disagreement;
+            let best = nash_product(&nash.utilities, d);
+            for k in 0..s.space().count_u64().unwrap() {
+                let o = s.space().decode(k);
+                if s.acceptable_to_all(&o) {
+                    let u: Vec<f64> = s.bargainers().iter().map(|&p| s.utility_of(p, &o)).collect();
+                    prop_assert!(nash_product(&u, d) <= best);
+                }
+            }
+        } else {
+            prop_assert_eq!(e.agreement_zone, Some(0));
+        }
+    }
+}
+
+#[test]
+fn zero_disagreement_ignores_reservation_values() {
+    let issue = Issue {
+        name: "x".into(),
+        description: String::new(),
+        kind: IssueKind::Categorical { options: vec!["a".into(), "b".into(), "c".into()], ordered: true },
+    };
+    let party = |name: &str, t: Vec<f64>, rv: f64| Party {
+        name: name.into(),
+        role: Role::Party,
+        description: String::new(),
+        preferences: Preferences {
+            model: UtilityModel::Additive { weights: vec![1.0], values: vec![ValueFunction::Table(t)], interactions: vec![] },
+            normalisation: Normalisation::AsGiven,
+            red_lines: vec![],
+            reservation: rv,
+            discount: 1.0,
+        },
+    };
+    let s = Scenario::new(ScenarioParts {
+        name: "t".into(),
+        issues: vec![issue],
+        parties: vec![party("p", vec![1.0, 0.75, 0.0], 0.9), party("q", vec![0.0, 0.5, 1.0], 0.0)],
+        ..Default::default()
+    })
+    .unwrap();
+    let with_rv = analyze(&s, &Options::default()).unwrap();
+    // Only `a` gives p at least 0.9.
+    assert_eq!(with_rv.solutions.nash.unwrap().outcome, vec![0]);
+    assert_eq!(with_rv.agreement_zone, Some(1));
+    let zero = analyze(&s, &Options { disagreement: Disagreement::Zero, ..Options::default() }).unwrap();
+    // 0.75 * 0.5 = 0.375 beats 1 * 0 and 0 * 1.
+    assert_eq!(zero.solutions.nash.unwrap().outcome, vec![1]);
+    assert_eq!(zero.solutions.max_welfare.unwrap().outcome, vec![1]);
+}
