@@ -733,6 +733,17 @@ pub fn read_ktab_xml(text: &str, file: &str) -> Result<Model, KtabError> {
             ));
         }
         acc[i * n + j] = v;
+        let row_sum: f64 = acc[i * n..(i + 1) * n].iter().sum();
+        if row_sum > 1.0 + 1e-10 {
+            return Err(KtabError::at(
+                file,
+                pair.line,
+                format!(
+                    "the accommodation row of `{}` now sums to {row_sum}; it must be at most 1 (the matrix starts as the identity, so lower the actor's own entry first)",
+                    actors[i].name
+                ),
+            ));
+        }
     }
     let model = Model::new(dims, actors)
         .and_then(|m| m.with_accommodation(acc))
