@@ -123,6 +123,19 @@ impl Forecast {
     }
 }
 
+/// Below this many actors a turn is too small to repay thread hand-offs.
+const PARALLEL_MIN_ACTORS: usize = 12;
+
+/// `f(0..n)` in order, on the rayon pool when `n` is large enough. Each
+/// item is computed independently, so the result is identical either way.
+fn map_indices<T: Send>(n: usize, f: impl Fn(usize) -> T + Sync + Send) -> Vec<T> {
+    if n < PARALLEL_MIN_ACTORS {
+        (0..n).map(f).collect()
+    } else {
+        (0..n).into_par_iter().map(f).collect()
+    }
+}
+
 /// Fixed data of a run.
 struct Ctx<'a> {
     n: usize,
@@ -178,31 +191,28 @@ fn setup(ctx: &Ctx, pos: Vec<f64>, ideal: Vec<f64>) -> State {
     }
     // Risk-neutral election over the actors' positions, capability-weighted.
     let rule = ctx.params.voting_rule;
-    let rows: Vec<Vec<(f64, f64)>> = (0..n)
-        .into_par_iter()
-        .map(|i| {
-            (0..i)
-                .map(|j| {
-                    let (mut cij, mut cji) = (1e-8, 1e-8);
-                    for v in 0..n {
-                        let x = vote(
-                            rule,
-                            ctx.caps[v],
-                            util(dist.at(v, i), 0.0),
-                            util(dist.at(v, j), 0.0),
-                        );
-                        if x > 0.0 {
-                            cij += x;
-                        }
-                        if x < 0.0 {
-                            cji -= x;
-                        }
+    let rows: Vec<Vec<(f64, f64)>> = map_indices(n, |i| {
+        (0..i)
+            .map(|j| {
+                let (mut cij, mut cji) = (1e-8, 1e-8);
+                for v in 0..n {
+                    let x = vote(
+                        rule,
+                        ctx.caps[v],
+                        util(dist.at(v, i), 0.0),
+                        util(dist.at(v, j), 0.0),
+                    );
+                    if x > 0.0 {
+                        cij += x;
                     }
-                    (cij, cji)
-                })
-                .collect()
-        })
-        .collect();
+                    if x < 0.0 {
+                        cji -= x;
+                    }
+                }
+                (cij, cji)
+            })
+            .collect()
+    });
     let mut c = Square::zeros(n);
     for (i, row) in rows.iter().enumerate() {
         for (j, &(cij, cji)) in row.iter().enumerate() {
@@ -616,10 +626,8 @@ pub fn run_observed(model: &Model, mut observe: impl FnMut(usize)) -> Forecast {
     loop {
         iter += 1;
         // (a)-(c): every actor's challenge and bargains, in parallel.
-        let proposals: Vec<(Option<Challenge>, Vec<Bargain>)> = (0..n)
-            .into_par_iter()
-            .map(|i| propose(&ctx, &state, i))
-            .collect();
+        let proposals: Vec<(Option<Challenge>, Vec<Bargain>)> =
+            map_indices(n, |i| propose(&ctx, &state, i));
         let mut bargains = Vec::new();
         let mut queues: Vec<Vec<Entry>> = vec![Vec::new(); n];
         let mut challenges = Vec::with_capacity(n);
@@ -639,10 +647,8 @@ pub fn run_observed(model: &Model, mut observe: impl FnMut(usize)) -> Forecast {
             }
         }
         // (d): each actor resolves its own queue.
-        let probs: Vec<Vec<f64>> = queues
-            .par_iter()
-            .map(|q| queue_probs(&ctx, &state, &bargains, q))
-            .collect();
+        let probs: Vec<Vec<f64>> =
+            map_indices(n, |a| queue_probs(&ctx, &state, &bargains, &queues[a]));
         let mut pos = vec![0.0; n * k];
         let mut moves = Vec::with_capacity(n);
         for a in 0..n {

@@ -18,7 +18,11 @@ fn actor_strategy(dims: usize) -> impl Strategy<Value = Actor> {
 }
 
 fn model_strategy() -> impl Strategy<Value = Model> {
-    (1usize..=3, 3usize..=9)
+    models(3..=9)
+}
+
+fn models(actors: std::ops::RangeInclusive<usize>) -> impl Strategy<Value = Model> {
+    (1usize..=3, actors)
         .prop_flat_map(|(dims, n)| {
             (
                 Just(dims),
@@ -119,8 +123,9 @@ proptest! {
 #[test]
 fn thread_count_does_not_change_results() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
-    for _ in 0..8 {
-        let model = model_strategy().new_tree(&mut runner).unwrap().current();
+    for _ in 0..4 {
+        // Large enough for the turns to run on the thread pool.
+        let model = models(12..=24).new_tree(&mut runner).unwrap().current();
         let mut p = *model.params();
         p.transitions = StateTransitions::Stochastic;
         let model = model.with_params(p);
@@ -153,8 +158,10 @@ fn different_seeds_can_differ() {
         })
         .collect();
     let base = Model::new(vec!["d0".into(), "d1".into()], actors).unwrap();
-    let mut p = Params::default();
-    p.transitions = StateTransitions::Stochastic;
+    let p = Params {
+        transitions: StateTransitions::Stochastic,
+        ..Params::default()
+    };
     let runs: Vec<_> = (0..6u64)
         .map(|s| run(&base.clone().with_params(p).with_seed(s)).turns)
         .collect();
