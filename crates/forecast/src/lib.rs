@@ -35,6 +35,7 @@ pub mod model;
 pub mod params;
 pub mod pce;
 pub mod smp;
+pub mod sweep;
 
 pub use model::{Actor, DEFAULT_SEED, Model, ModelError};
 pub use params::{

@@ -1,0 +1,387 @@
+//! Sensitivity analysis: vary actors' attributes or model parameters, run
+//! every combination, and summarise how the forecast moves; or perturb a
+//! scenario at random (Monte Carlo) with a seed.
+//!
+//! Variation specs (positions and saliences on the 0–100 scale):
+//!
+//! | spec | values |
+//! |---|---|
+//! | `Alice.capability=+-10%` | base −10 %, base, base +10 % |
+//! | `Alice.position[Dim1]=+-5` | base −5, base, base +5 |
+//! | `Bob.salience[0]=20,40,60` | the listed values |
+//! | `Bob.capability=50:25:150` | 50, 75, …, 150 (min:step:max) |
+//! | `VotingRule=Prop,Cubic` | parameter values by name or code |
+
+use rand::{Rng, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use rayon::prelude::*;
+
+use crate::model::Model;
+use crate::params::PARAM_NAMES;
+use crate::smp::{Forecast, run};
+
+/// What a variation changes.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Target {
+    Capability { actor: usize },
+    Position { actor: usize, dim: usize },
+    Salience { actor: usize, dim: usize },
+    Param { name: String },
+}
+
+/// One axis of a sweep: a target and the values it takes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Variation {
+    pub spec: String,
+    pub target: Target,
+    /// Numbers (0–100 for positions and saliences) or parameter values.
+    pub values: Vec<String>,
+}
+
+/// One scenario of a sweep with the labels of its varied values.
+#[derive(Clone, Debug)]
+pub struct Case {
+    pub label: Vec<String>,
+    pub model: Model,
+}
+
+fn target_value(model: &Model, t: &Target) -> Option<f64> {
+    let a = model.actors();
+    match *t {
+        Target::Capability { actor } => Some(a[actor].capability),
+        Target::Position { actor, dim } => Some(100.0 * a[actor].position[dim]),
+        Target::Salience { actor, dim } => Some(100.0 * a[actor].salience[dim]),
+        Target::Param { .. } => None,
+    }
+}
+
+/// Parses a variation spec against `model` (see the module docs).
+pub fn parse_variation(model: &Model, spec: &str) -> Result<Variation, String> {
+    let (lhs, rhs) = spec
+        .split_once('=')
+        .ok_or_else(|| format!("`{spec}`: expected TARGET=VALUES"))?;
+    let (lhs, rhs) = (lhs.trim(), rhs.trim());
+    let target = if PARAM_NAMES.iter().any(|p| p.eq_ignore_ascii_case(lhs))
+        || lhs.eq_ignore_ascii_case("ktab_compat")
+    {
+        Target::Param {
+            name: lhs.to_string(),
+        }
+    } else {
+        let (actor_name, attr) = lhs.rsplit_once('.').ok_or_else(|| {
+            format!(
+                "`{lhs}`: expected ACTOR.capability, ACTOR.position[DIM], ACTOR.salience[DIM] or a parameter ({})",
+                PARAM_NAMES.join(", ")
+            )
+        })?;
+        let actor = model
+            .actor_index(actor_name)
+            .ok_or_else(|| format!("`{actor_name}` is not an actor of the scenario"))?;
+        let (attr, dim) = match attr.split_once('[') {
+            None => (attr, None),
+            Some((a, rest)) => {
+                let d = rest
+                    .strip_suffix(']')
+                    .ok_or_else(|| format!("`{lhs}`: missing `]`"))?;
+                let dims = model.dimensions();
+                let idx = dims
+                    .iter()
+                    .position(|x| x == d)
+                    .or_else(|| d.parse::<usize>().ok().filter(|&i| i < dims.len()))
+                    .ok_or_else(|| {
+                        format!(
+                            "`{d}` is not a dimension (expected one of {})",
+                            dims.join(", ")
+                        )
+                    })?;
+                (a, Some(idx))
+            }
+        };
+        let dim_or_only = || -> Result<usize, String> {
+            match dim {
+                Some(d) => Ok(d),
+                None if model.dimensions().len() == 1 => Ok(0),
+                None => Err(format!(
+                    "`{lhs}`: name the dimension, e.g. {attr}[{}]",
+                    model.dimensions()[0]
+                )),
+            }
+        };
+        match attr {
+            "capability" | "cap" => Target::Capability { actor },
+            "position" | "pos" => Target::Position {
+                actor,
+                dim: dim_or_only()?,
+            },
+            "salience" | "sal" => Target::Salience {
+                actor,
+                dim: dim_or_only()?,
+            },
+            other => {
+                return Err(format!(
+                    "`{other}`: expected capability, position or salience"
+                ));
+            }
+        }
+    };
+    let values = match target_value(model, &target) {
+        None => rhs.split(',').map(|v| v.trim().to_string()).collect(),
+        Some(base) => numeric_values(base, rhs).map_err(|e| format!("`{spec}`: {e}"))?,
+    };
+    if values.is_empty() {
+        return Err(format!("`{spec}`: no values"));
+    }
+    Ok(Variation {
+        spec: spec.to_string(),
+        target,
+        values,
+    })
+}
+
+fn num(s: &str) -> Result<f64, String> {
+    s.trim()
+        .parse::<f64>()
+        .map_err(|_| format!("`{s}` is not a number"))
+}
+
+fn numeric_values(base: f64, rhs: &str) -> Result<Vec<String>, String> {
+    let fmt = |x: f64| format!("{}", (x * 1e9).round() / 1e9);
+    if let Some(d) = rhs.strip_prefix("+-").or_else(|| rhs.strip_prefix('±')) {
+        let delta = match d.strip_suffix('%') {
+            Some(p) => base * num(p)? / 100.0,
+            None => num(d)?,
+        };
+        return Ok(vec![fmt(base - delta), fmt(base), fmt(base + delta)]);
+    }
+    let parts: Vec<&str> = rhs.split(':').collect();
+    if parts.len() == 3 {
+        let (lo, step, hi) = (num(parts[0])?, num(parts[1])?, num(parts[2])?);
+        if !(step > 0.0) || hi < lo {
+            return Err("min:step:max needs step > 0 and max >= min".into());
+        }
+        let count = ((hi - lo) / step + 1e-9).floor() as usize + 1;
+        if count > 10_000 {
+            return Err(format!("{count} values is too many"));
+        }
+        return Ok((0..count).map(|i| fmt(lo + step * i as f64)).collect());
+    }
+    rhs.split(',').map(|v| num(v).map(fmt)).collect()
+}
+
+fn apply(model: &Model, target: &Target, value: &str) -> Result<Model, String> {
+    if let Target::Param { name } = target {
+        let mut p = *model.params();
+        p.set(name, value)?;
+        return Ok(model.clone().with_params(p));
+    }
+    let v = num(value)?;
+    let mut actors = model.actors().to_vec();
+    match *target {
+        Target::Capability { actor } => actors[actor].capability = v,
+        Target::Position { actor, dim } => actors[actor].position[dim] = v / 100.0,
+        Target::Salience { actor, dim } => actors[actor].salience[dim] = v / 100.0,
+        Target::Param { .. } => {}
+    }
+    rebuild(model, actors)
+}
+
+fn rebuild(model: &Model, actors: Vec<crate::model::Actor>) -> Result<Model, String> {
+    Model::new(model.dimensions().to_vec(), actors)
+        .and_then(|m| m.with_accommodation(model.accommodation().to_vec()))
+        .map(|m| {
+            m.with_name(model.name(), model.description())
+                .with_params(*model.params())
+                .with_seed(model.seed())
+        })
+        .map_err(|e| e.to_string())
+}
+
+/// Every combination of the variations' values (the first variation
+/// varies slowest). Fails on the first invalid combination.
+pub fn cases(model: &Model, variations: &[Variation]) -> Result<Vec<Case>, String> {
+    let mut out = vec![Case {
+        label: Vec::new(),
+        model: model.clone(),
+    }];
+    for var in variations {
+        let mut next = Vec::with_capacity(out.len() * var.values.len());
+        for case in &out {
+            for v in &var.values {
+                let m =
+                    apply(&case.model, &var.target, v).map_err(|e| format!("{}: {e}", var.spec))?;
+                let mut label = case.label.clone();
+                label.push(v.clone());
+                next.push(Case { label, model: m });
+            }
+        }
+        if next.len() > 100_000 {
+            return Err(format!("{} combinations is too many", next.len()));
+        }
+        out = next;
+    }
+    Ok(out)
+}
+
+/// Random perturbations for Monte Carlo runs: each actor's capability is
+/// scaled by a uniform factor in `1 ± capability_pct/100`, and each
+/// position and salience moved by a uniform amount in `± points` (0–100
+/// scale), clipped to the valid range (saliences rescaled to sum ≤ 100).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Perturbation {
+    pub capability_pct: f64,
+    pub position_points: f64,
+    pub salience_points: f64,
+}
+
+fn uniform(rng: &mut ChaCha8Rng) -> f64 {
+    (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
+}
+
+/// `draws` randomly perturbed copies of `model`; draw r uses its own
+/// generator seeded from `seed` and r, so any draw can be replayed alone.
+pub fn monte_carlo(
+    model: &Model,
+    spec: Perturbation,
+    draws: usize,
+    seed: u64,
+) -> Result<Vec<Case>, String> {
+    (0..draws)
+        .map(|r| {
+            let mut rng =
+                ChaCha8Rng::seed_from_u64(seed ^ (r as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15));
+            let mut actors = model.actors().to_vec();
+            for a in &mut actors {
+                let f = 1.0 + spec.capability_pct / 100.0 * (2.0 * uniform(&mut rng) - 1.0);
+                a.capability = (a.capability * f).max(1e-9);
+                for p in &mut a.position {
+                    let d = spec.position_points / 100.0 * (2.0 * uniform(&mut rng) - 1.0);
+                    *p = (*p + d).clamp(0.0, 1.0);
+                }
+                for s in &mut a.salience {
+                    let d = spec.salience_points / 100.0 * (2.0 * uniform(&mut rng) - 1.0);
+                    *s = (*s + d).clamp(0.001, 1.0);
+                }
+                let total = a.total_salience();
+                if total > 1.0 {
+                    for s in &mut a.salience {
+                        *s /= total;
+                    }
+                }
+            }
+            rebuild(model, actors).map(|m| Case {
+                label: vec![format!("draw {r}")],
+                model: m,
+            })
+        })
+        .collect()
+}
+
+/// Runs every case in parallel; results in the order of `cases`.
+pub fn run_all(cases: &[Case]) -> Vec<Forecast> {
+    cases.par_iter().map(|c| run(&c.model)).collect()
+}
+
+/// Two one-number-per-dimension readings of a forecast's last state.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Outcome {
+    /// The position (0–100) of the actor whose position is most likely to win.
+    pub favourite: Vec<f64>,
+    /// The mean final position (0–100) weighted by effective power
+    /// (capability × salience on that dimension).
+    pub weighted_mean: Vec<f64>,
+}
+
+/// Summarises the last state of `forecast` of `model`.
+pub fn outcome(model: &Model, forecast: &Forecast) -> Outcome {
+    let last = forecast.last();
+    let k = forecast.dims;
+    let mut best = 0;
+    for (i, &w) in last.win_prob.iter().enumerate() {
+        if w > last.win_prob[best] {
+            best = i;
+        }
+    }
+    let favourite = (0..k)
+        .map(|d| 100.0 * last.positions[best * k + d])
+        .collect();
+    let weighted_mean = (0..k)
+        .map(|d| {
+            let (mut num, mut den) = (0.0, 0.0);
+            for (i, a) in model.actors().iter().enumerate() {
+                let w = a.capability * a.salience[d];
+                num += w * last.positions[i * k + d];
+                den += w;
+            }
+            if den > 0.0 {
+                100.0 * num / den
+            } else {
+                f64::NAN
+            }
+        })
+        .collect();
+    Outcome {
+        favourite,
+        weighted_mean,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::Actor;
+
+    fn model() -> Model {
+        let actors = vec![
+            Actor::new("A", 100.0, vec![0.1, 0.2], vec![0.5, 0.3]),
+            Actor::new("B", 50.0, vec![0.5, 0.9], vec![0.4, 0.4]),
+            Actor::new("C", 80.0, vec![0.9, 0.4], vec![0.6, 0.2]),
+        ];
+        Model::new(vec!["X".into(), "Y".into()], actors).unwrap()
+    }
+
+    #[test]
+    fn specs() {
+        let m = model();
+        let v = parse_variation(&m, "A.capability=+-10%").unwrap();
+        assert_eq!(v.values, ["90", "100", "110"]);
+        let v = parse_variation(&m, "B.position[Y]=+-5").unwrap();
+        assert_eq!(v.target, Target::Position { actor: 1, dim: 1 });
+        assert_eq!(v.values, ["85", "90", "95"]);
+        let v = parse_variation(&m, "C.salience[0]=10:10:30").unwrap();
+        assert_eq!(v.values, ["10", "20", "30"]);
+        let v = parse_variation(&m, "VotingRule=Prop,Cubic").unwrap();
+        assert_eq!(v.values.len(), 2);
+        assert!(parse_variation(&m, "Z.capability=1").is_err());
+        assert!(parse_variation(&m, "A.position=1").is_err());
+        let all = cases(
+            &m,
+            &[
+                parse_variation(&m, "A.capability=+-10%").unwrap(),
+                parse_variation(&m, "VotingRule=Prop,Cubic").unwrap(),
+            ],
+        )
+        .unwrap();
+        assert_eq!(all.len(), 6);
+        assert!(cases(&m, &[parse_variation(&m, "A.position[X]=150").unwrap()]).is_err());
+    }
+
+    #[test]
+    fn monte_carlo_is_reproducible() {
+        let m = model();
+        let spec = Perturbation {
+            capability_pct: 20.0,
+            position_points: 5.0,
+            salience_points: 5.0,
+        };
+        let a = monte_carlo(&m, spec, 4, 7).unwrap();
+        let b = monte_carlo(&m, spec, 4, 7).unwrap();
+        assert_eq!(
+            a.iter().map(|c| c.model.clone()).collect::<Vec<_>>(),
+            b.iter().map(|c| c.model.clone()).collect::<Vec<_>>()
+        );
+        assert_ne!(a[0].model, a[1].model);
+        let f = run_all(&a);
+        let o = outcome(&a[0].model, &f[0]);
+        assert_eq!(o.favourite.len(), 2);
+    }
+}
