@@ -26,14 +26,20 @@ pub struct AdditivePoint {
 /// The frontier over outcomes whose every value is allowed by `allowed`
 /// (one mask per issue), for the given parties, whose utilities must be
 /// additive. Returns `None` if some issue has no allowed value.
-pub fn additive_frontier(scenario: &Scenario, parties: &[PartyId], allowed: &[Vec<bool>]) -> Option<Vec<AdditivePoint>> {
+pub fn additive_frontier(
+    scenario: &Scenario,
+    parties: &[PartyId],
+    allowed: &[Vec<bool>],
+) -> Option<Vec<AdditivePoint>> {
     let np = parties.len();
     let utils: Vec<_> = parties.iter().map(|&p| scenario.utility(p)).collect();
     // Nodes of the current level: sums (flat), and (parent, value) links.
     let mut sums: Vec<f64> = vec![0.0; np];
     let mut links: Vec<Vec<(u32, u32)>> = Vec::new();
     for (k, mask) in allowed.iter().enumerate() {
-        let values: Vec<u32> = (0..mask.len() as u32).filter(|&v| mask[v as usize]).collect();
+        let values: Vec<u32> = (0..mask.len() as u32)
+            .filter(|&v| mask[v as usize])
+            .collect();
         if values.is_empty() {
             return None;
         }
@@ -59,7 +65,12 @@ pub fn additive_frontier(scenario: &Scenario, parties: &[PartyId], allowed: &[Ve
     // distinct sums equal, so filter once more.
     let finished: Vec<f64> = sums
         .chunks(np)
-        .flat_map(|s| s.iter().zip(&utils).map(|(x, u)| u.finish(*x)).collect::<Vec<_>>())
+        .flat_map(|s| {
+            s.iter()
+                .zip(&utils)
+                .map(|(x, u)| u.finish(*x))
+                .collect::<Vec<_>>()
+        })
         .collect();
     let keep = pareto_indices(&finished, np);
     let n_issues = allowed.len();

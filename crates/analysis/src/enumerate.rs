@@ -57,7 +57,10 @@ fn scan_block<V: Visitor>(
     let n = space.issue_count();
     let np = parties.len();
     let utils: Vec<_> = parties.iter().map(|&p| scenario.utility(p)).collect();
-    let reds: Vec<_> = red_line_parties.iter().map(|&p| scenario.red_lines(p)).collect();
+    let reds: Vec<_> = red_line_parties
+        .iter()
+        .map(|&p| scenario.red_lines(p))
+        .collect();
     let non_additive = utils.iter().any(|u| !u.is_additive());
     let has_clauses = reds.iter().any(|r| !r.clauses.is_empty());
     // Per issue, per value: does any scanned party forbid it?
@@ -96,7 +99,11 @@ fn scan_block<V: Visitor>(
             }
             out[p] = u.finish(s);
         }
-        let crossed = blocked[n] || (has_clauses && reds.iter().any(|r| r.clauses.iter().any(|c| c.holds(&digits))));
+        let crossed = blocked[n]
+            || (has_clauses
+                && reds
+                    .iter()
+                    .any(|r| r.clauses.iter().any(|c| c.holds(&digits))));
         v.visit(key, &digits, &out, crossed);
         key += 1;
         if key >= end {

@@ -1,8 +1,8 @@
 //! How a proposal fares: each party's verdict, efficiency, the deals that
 //! beat it, and repairs (the acceptable deals that change the fewest issues).
 
-use crate::solutions::{nash_product, Point};
 use crate::Analysis;
+use crate::solutions::{Point, nash_product};
 use detente_core::{IssueId, Outcome, PartyId, Scenario};
 
 /// One party's view of a proposal.
@@ -80,7 +80,12 @@ pub struct Evaluation {
 
 /// Evaluates `outcome` against the scenario, using the frontiers of a
 /// previous [`crate::analyze`] (and its discounting time, if any).
-pub fn evaluate(scenario: &Scenario, analysis: &Analysis, outcome: &[u32], opts: &RepairOptions) -> Evaluation {
+pub fn evaluate(
+    scenario: &Scenario,
+    analysis: &Analysis,
+    outcome: &[u32],
+    opts: &RepairOptions,
+) -> Evaluation {
     let t = analysis.at_time;
     let factor = |p: PartyId| t.map_or(1.0, |t| scenario.discount_factor(p, t));
     let verdicts: Vec<PartyVerdict> = scenario
@@ -103,8 +108,12 @@ pub fn evaluate(scenario: &Scenario, analysis: &Analysis, outcome: &[u32], opts:
         .collect();
     let bargainers = &analysis.bargainers;
     let acceptable_to_all = bargainers.iter().all(|p| verdicts[p.index()].accepts);
-    let u: Vec<f64> = bargainers.iter().map(|p| verdicts[p.index()].utility).collect();
-    let dominates = |q: &[f64]| q.iter().zip(&u).all(|(a, b)| a >= b) && q.iter().zip(&u).any(|(a, b)| a > b);
+    let u: Vec<f64> = bargainers
+        .iter()
+        .map(|p| verdicts[p.index()].utility)
+        .collect();
+    let dominates =
+        |q: &[f64]| q.iter().zip(&u).all(|(a, b)| a >= b) && q.iter().zip(&u).any(|(a, b)| a > b);
     let pareto_efficient = !analysis.pareto.iter().any(|p| dominates(&p.utilities));
     let mut dominated_by: Vec<Point> = analysis
         .feasible_pareto
@@ -140,11 +149,18 @@ pub fn evaluate(scenario: &Scenario, analysis: &Analysis, outcome: &[u32], opts:
 /// Breadth-first over the number of changed issues: all single changes,
 /// then all pairs, and so on, stopping at the first size that yields an
 /// acceptable outcome.
-fn search_repairs(scenario: &Scenario, base: &[u32], opts: &RepairOptions) -> (Option<usize>, Vec<Repair>, bool) {
+fn search_repairs(
+    scenario: &Scenario,
+    base: &[u32],
+    opts: &RepairOptions,
+) -> (Option<usize>, Vec<Repair>, bool) {
     let radices = scenario.space().radices().to_vec();
     let n = radices.len();
     let bargainers = scenario.bargainers();
-    let rv: Vec<f64> = bargainers.iter().map(|&p| scenario.reservation(p)).collect();
+    let rv: Vec<f64> = bargainers
+        .iter()
+        .map(|&p| scenario.reservation(p))
+        .collect();
     let mut examined: u64 = 0;
     let mut candidate = base.to_vec();
     for k in 1..=n.min(opts.max_changes) {
@@ -168,7 +184,10 @@ fn search_repairs(scenario: &Scenario, base: &[u32], opts: &RepairOptions) -> (O
                             && scenario.utility_of(p, &candidate) >= scenario.reservation(p)
                     });
                     if ok {
-                        let bu: Vec<f64> = bargainers.iter().map(|&p| scenario.utility_of(p, &candidate)).collect();
+                        let bu: Vec<f64> = bargainers
+                            .iter()
+                            .map(|&p| scenario.utility_of(p, &candidate))
+                            .collect();
                         found.push(Repair {
                             outcome: candidate.clone(),
                             changes: combo

@@ -157,7 +157,7 @@ fn partition_point(n: usize, pred: impl Fn(usize) -> bool) -> usize {
 /// The indices of the Pareto-optimal vectors among `points` (flat, `dim`
 /// per point), one per distinct vector (the lowest index), in index order.
 pub fn pareto_indices(points: &[f64], dim: usize) -> Vec<usize> {
-    let n = if dim == 0 { 0 } else { points.len() / dim };
+    let n = points.len().checked_div(dim).unwrap_or(0);
     let mut order: Vec<usize> = (0..n).collect();
     let p = |i: usize| &points[dim * i..dim * i + dim];
     // Lexicographically descending, ties by index: a point can only be

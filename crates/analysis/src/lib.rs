@@ -39,9 +39,9 @@ mod evaluate;
 pub mod frontier;
 mod solutions;
 
-pub use enumerate::{scan, Visitor};
-pub use evaluate::{evaluate, Change, Evaluation, PartyVerdict, Repair, RepairOptions};
-pub use solutions::{nash_product, solve, Point, Solutions};
+pub use enumerate::{Visitor, scan};
+pub use evaluate::{Change, Evaluation, PartyVerdict, Repair, RepairOptions, evaluate};
+pub use solutions::{Point, Solutions, nash_product, solve};
 
 use detente_core::utility::extremes;
 use detente_core::{PartyId, Scenario};
@@ -184,9 +184,10 @@ impl Analysis {
 
 /// Whether the additive method applies to the bargaining parties.
 pub fn additive_applies(scenario: &Scenario) -> bool {
-    scenario.bargainers().iter().all(|&p| {
-        scenario.utility(p).is_additive() && scenario.red_lines(p).is_per_value()
-    })
+    scenario
+        .bargainers()
+        .iter()
+        .all(|&p| scenario.utility(p).is_additive() && scenario.red_lines(p).is_per_value())
 }
 
 struct ScanResult {
@@ -203,6 +204,9 @@ struct ScanVisitor<'a> {
     bargain_idx: &'a [usize],
     rv: &'a [f64],
     frontiers: bool,
+    /// False when no bargaining party has a red line: the feasible frontier
+    /// is then the whole frontier, and is not built twice.
+    red_lines: bool,
     buf: Vec<f64>,
 }
 
@@ -225,7 +229,7 @@ impl Visitor for ScanVisitor<'_> {
         }
         if !crossed {
             self.r.acceptable += 1;
-            if self.frontiers {
+            if self.frontiers && self.red_lines {
                 self.r.feasible.insert(&self.buf, key);
             }
             if self.buf.iter().zip(self.rv).all(|(u, r)| u >= r) {
@@ -243,7 +247,12 @@ impl Visitor for ScanVisitor<'_> {
             acceptable: a.acceptable + b.acceptable,
             zone: a.zone + b.zone,
             best: a.best.iter().zip(&b.best).map(|(x, y)| x.max(*y)).collect(),
-            worst: a.worst.iter().zip(&b.worst).map(|(x, y)| x.min(*y)).collect(),
+            worst: a
+                .worst
+                .iter()
+                .zip(&b.worst)
+                .map(|(x, y)| x.min(*y))
+                .collect(),
         };
         self
     }
@@ -254,9 +263,14 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
     let bargainers = scenario.bargainers();
     let all: Vec<PartyId> = (0..scenario.parties().len() as u32).map(PartyId).collect();
     let bargain_idx: Vec<usize> = bargainers.iter().map(|p| p.index()).collect();
-    let rv: Vec<f64> = bargainers.iter().map(|&p| scenario.reservation(p)).collect();
+    let rv: Vec<f64> = bargainers
+        .iter()
+        .map(|&p| scenario.reservation(p))
+        .collect();
     let space = scenario.space();
-    let count = space.count_u64().filter(|&c| c <= options.enumeration_limit);
+    let count = space
+        .count_u64()
+        .filter(|&c| c <= options.enumeration_limit);
     let additive = additive_applies(scenario);
     let use_additive = match options.method {
         MethodChoice::Additive => {
@@ -283,9 +297,16 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
         });
     }
     let np = bargainers.len();
+    let red_lines = bargainers
+        .iter()
+        .any(|&p| !scenario.red_lines(p).is_empty());
     // With the additive method, enumeration only counts the agreement zone,
     // so it is skipped on spaces where counting would dominate the time.
-    let count_limit = if use_additive { COUNT_LIMIT.min(options.enumeration_limit) } else { options.enumeration_limit };
+    let count_limit = if use_additive {
+        COUNT_LIMIT.min(options.enumeration_limit)
+    } else {
+        options.enumeration_limit
+    };
     let scanned = count.filter(|&c| c <= count_limit).map(|c| {
         let visitor = || ScanVisitor {
             r: ScanResult {
@@ -299,6 +320,7 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
             bargain_idx: &bargain_idx,
             rv: &rv,
             frontiers: !use_additive,
+            red_lines,
             buf: vec![0.0; np],
         };
         enumerate::scan(scenario, &all, &bargainers, c, visitor).r
@@ -311,11 +333,19 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
     };
     let (pareto, feasible_pareto, method) = if use_additive {
         let n = space.issue_count();
-        let everything: Vec<Vec<bool>> = space.radices().iter().map(|&r| vec![true; r as usize]).collect();
+        let everything: Vec<Vec<bool>> = space
+            .radices()
+            .iter()
+            .map(|&r| vec![true; r as usize])
+            .collect();
         let allowed: Vec<Vec<bool>> = (0..n)
             .map(|i| {
                 (0..space.radices()[i] as usize)
-                    .map(|v| bargainers.iter().all(|&p| !scenario.red_lines(p).forbidden[i][v]))
+                    .map(|v| {
+                        bargainers
+                            .iter()
+                            .all(|&p| !scenario.red_lines(p).forbidden[i][v])
+                    })
                     .collect()
             })
             .collect();
@@ -329,15 +359,32 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
                 })
                 .collect()
         };
-        let whole = to_points(additive::additive_frontier(scenario, &bargainers, &everything));
+        let whole = to_points(additive::additive_frontier(
+            scenario,
+            &bargainers,
+            &everything,
+        ));
         let feasible = to_points(additive::additive_frontier(scenario, &bargainers, &allowed));
         (whole, feasible, Method::Additive)
     } else {
-        let r = scanned.as_ref().map(|r| (r.whole.clone(), r.feasible.clone()));
+        let r = scanned.as_ref().map(|r| {
+            let feasible = if red_lines {
+                r.feasible.clone()
+            } else {
+                r.whole.clone()
+            };
+            (r.whole.clone(), feasible)
+        });
         let (w, f) = r.unwrap_or_else(|| (FrontierBuilder::new(np), FrontierBuilder::new(np)));
         (
-            w.into_points().into_iter().map(|(u, k)| point(u, k)).collect(),
-            f.into_points().into_iter().map(|(u, k)| point(u, k)).collect(),
+            w.into_points()
+                .into_iter()
+                .map(|(u, k)| point(u, k))
+                .collect(),
+            f.into_points()
+                .into_iter()
+                .map(|(u, k)| point(u, k))
+                .collect(),
             Method::Enumeration,
         )
     };
@@ -375,7 +422,10 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
     let (mut pareto, mut feasible_pareto) = (pareto, feasible_pareto);
     let mut rv = rv;
     if let Some(t) = options.at_time {
-        let factors: Vec<f64> = bargainers.iter().map(|&p| scenario.discount_factor(p, t)).collect();
+        let factors: Vec<f64> = bargainers
+            .iter()
+            .map(|&p| scenario.discount_factor(p, t))
+            .collect();
         for pts in [&mut pareto, &mut feasible_pareto] {
             for p in pts.iter_mut() {
                 for (u, f) in p.utilities.iter_mut().zip(&factors) {

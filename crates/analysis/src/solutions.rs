@@ -40,7 +40,7 @@ fn earlier(a: &Point, b: &Point) -> bool {
 }
 
 /// Picks the point maximising `score`, ties by issue order.
-fn best<'a>(points: &'a [Point], score: impl Fn(&Point) -> (f64, f64)) -> Option<&'a Point> {
+fn best(points: &[Point], score: impl Fn(&Point) -> (f64, f64)) -> Option<&Point> {
     let mut best: Option<(&Point, (f64, f64))> = None;
     for p in points {
         let s = score(p);
@@ -76,7 +76,12 @@ pub fn solve(frontier: &[Point], d: &[f64]) -> Solutions {
     }
     let np = d.len();
     let ideal: Vec<f64> = (0..np)
-        .map(|i| feasible.iter().map(|p| p.utilities[i]).fold(f64::NEG_INFINITY, f64::max))
+        .map(|i| {
+            feasible
+                .iter()
+                .map(|p| p.utilities[i])
+                .fold(f64::NEG_INFINITY, f64::max)
+        })
         .collect();
     let sum = |p: &Point| p.utilities.iter().sum::<f64>();
     let min_gain = |p: &Point| {

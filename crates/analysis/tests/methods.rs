@@ -1,84 +1,110 @@
 //! Differential tests: the additive frontier against enumeration, and both
 //! against a brute-force definition of the frontier and the solutions.
 
-use detente_analysis::{analyze, nash_product, Disagreement, MethodChoice, Options};
+use detente_analysis::{Disagreement, MethodChoice, Options, analyze, nash_product};
 use detente_core::*;
 use proptest::prelude::*;
 
 /// A random additive scenario: utilities are multiples of 1/8 so that ties
 /// (equal utility vectors, equal products) are common and exact.
 fn scenario_strategy() -> impl Strategy<Value = (Scenario, bool)> {
-    (1usize..5, 2usize..5, any::<bool>()).prop_flat_map(|(n_issues, n_parties, capped)| {
-        let radices = proptest::collection::vec(1u32..5, n_issues);
-        (radices, Just(n_parties), Just(capped)).prop_flat_map(|(radices, n_parties, capped)| {
-            let total: usize = radices.iter().map(|&r| r as usize).sum();
-            let party = (
-                proptest::collection::vec(0u8..4, radices.len()),
-                proptest::collection::vec(0u8..9, total),
-                proptest::collection::vec(0u8..12, total),
-                0u8..6,
-            );
-            (Just(radices), proptest::collection::vec(party, n_parties), Just(capped))
+    (1usize..5, 2usize..5, any::<bool>())
+        .prop_flat_map(|(n_issues, n_parties, capped)| {
+            let radices = proptest::collection::vec(1u32..5, n_issues);
+            (radices, Just(n_parties), Just(capped)).prop_flat_map(
+                |(radices, n_parties, capped)| {
+                    let total: usize = radices.iter().map(|&r| r as usize).sum();
+                    let party = (
+                        proptest::collection::vec(0u8..4, radices.len()),
+                        proptest::collection::vec(0u8..9, total),
+                        proptest::collection::vec(0u8..12, total),
+                        0u8..6,
+                    );
+                    (
+                        Just(radices),
+                        proptest::collection::vec(party, n_parties),
+                        Just(capped),
+                    )
+                },
+            )
         })
-    })
-    .prop_filter_map("needs a positive weight per party", |(radices, parties, capped)| {
-        let issues: Vec<Issue> = radices
-            .iter()
-            .enumerate()
-            .map(|(i, &r)| Issue {
-                name: format!("i{i}"),
-                description: String::new(),
-                kind: IssueKind::Categorical {
-                    options: (0..r).map(|v| format!("v{v}")).collect(),
-                    ordered: false,
-                },
-            })
-            .collect();
-        let mut ps = Vec::new();
-        for (k, (w, vals, red, rv)) in parties.iter().enumerate() {
-            if w.iter().all(|&x| x == 0) {
-                return None;
-            }
-            let mut offset = 0;
-            let mut values = Vec::new();
-            let mut red_lines = Vec::new();
-            for (i, &r) in radices.iter().enumerate() {
-                let t: Vec<f64> = (0..r as usize).map(|v| vals[offset + v] as f64 / 8.0).collect();
-                values.push(ValueFunction::Table(t));
-                for v in 0..r as usize {
-                    // About one value in twelve is a red line.
-                    if red[offset + v] == 0 {
-                        let mut mask = vec![false; r as usize];
-                        mask[v] = true;
-                        red_lines.push(RedLine {
-                            when: Clause { conditions: vec![Condition { issue: IssueId(i as u32), values: ValueSet(mask) }] },
-                            note: String::new(),
-                        });
+        .prop_filter_map(
+            "needs a positive weight per party",
+            |(radices, parties, capped)| {
+                let issues: Vec<Issue> = radices
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &r)| Issue {
+                        name: format!("i{i}"),
+                        description: String::new(),
+                        kind: IssueKind::Categorical {
+                            options: (0..r).map(|v| format!("v{v}")).collect(),
+                            ordered: false,
+                        },
+                    })
+                    .collect();
+                let mut ps = Vec::new();
+                for (k, (w, vals, red, rv)) in parties.iter().enumerate() {
+                    if w.iter().all(|&x| x == 0) {
+                        return None;
                     }
+                    let mut offset = 0;
+                    let mut values = Vec::new();
+                    let mut red_lines = Vec::new();
+                    for (i, &r) in radices.iter().enumerate() {
+                        let t: Vec<f64> = (0..r as usize)
+                            .map(|v| vals[offset + v] as f64 / 8.0)
+                            .collect();
+                        values.push(ValueFunction::Table(t));
+                        for v in 0..r as usize {
+                            // About one value in twelve is a red line.
+                            if red[offset + v] == 0 {
+                                let mut mask = vec![false; r as usize];
+                                mask[v] = true;
+                                red_lines.push(RedLine {
+                                    when: Clause {
+                                        conditions: vec![Condition {
+                                            issue: IssueId(i as u32),
+                                            values: ValueSet(mask),
+                                        }],
+                                    },
+                                    note: String::new(),
+                                });
+                            }
+                        }
+                        offset += r as usize;
+                    }
+                    ps.push(Party {
+                        name: format!("p{k}"),
+                        role: Role::Party,
+                        description: String::new(),
+                        preferences: Preferences {
+                            model: UtilityModel::Additive {
+                                weights: w.iter().map(|&x| x as f64 / 4.0).collect(),
+                                values,
+                                interactions: vec![],
+                            },
+                            normalisation: if capped {
+                                Normalisation::CappedAtOne
+                            } else {
+                                Normalisation::AsGiven
+                            },
+                            red_lines,
+                            reservation: *rv as f64 / 8.0,
+                            discount: 1.0,
+                        },
+                    });
                 }
-                offset += r as usize;
-            }
-            ps.push(Party {
-                name: format!("p{k}"),
-                role: Role::Party,
-                description: String::new(),
-                preferences: Preferences {
-                    model: UtilityModel::Additive {
-                        weights: w.iter().map(|&x| x as f64 / 4.0).collect(),
-                        values,
-                        interactions: vec![],
-                    },
-                    normalisation: if capped { Normalisation::CappedAtOne } else { Normalisation::AsGiven },
-                    red_lines,
-                    reservation: *rv as f64 / 8.0,
-                    discount: 1.0,
-                },
-            });
-        }
-        Scenario::new(ScenarioParts { name: "random".into(), issues, parties: ps, ..Default::default() })
-            .ok()
-            .map(|s| (s, capped))
-    })
+                Scenario::new(ScenarioParts {
+                    name: "random".into(),
+                    issues,
+                    parties: ps,
+                    ..Default::default()
+                })
+                .ok()
+                .map(|s| (s, capped))
+            },
+        )
 }
 
 /// The frontier by definition: every outcome, pairwise dominance.
@@ -88,7 +114,13 @@ fn brute_frontier(s: &Scenario, feasible_only: bool) -> Vec<(Vec<f64>, u64)> {
     let all: Vec<(Vec<f64>, u64)> = (0..n)
         .map(|k| {
             let o = s.space().decode(k);
-            (parties.iter().map(|&p| s.utility_of(p, &o)).collect::<Vec<f64>>(), k)
+            (
+                parties
+                    .iter()
+                    .map(|&p| s.utility_of(p, &o))
+                    .collect::<Vec<f64>>(),
+                k,
+            )
         })
         .filter(|(_, k)| {
             let o = s.space().decode(*k);
@@ -97,7 +129,9 @@ fn brute_frontier(s: &Scenario, feasible_only: bool) -> Vec<(Vec<f64>, u64)> {
         .collect();
     let mut out: Vec<(Vec<f64>, u64)> = Vec::new();
     for (u, k) in &all {
-        let dominated = all.iter().any(|(v, _)| v.iter().zip(u).all(|(a, b)| a >= b) && v.iter().zip(u).any(|(a, b)| a > b));
+        let dominated = all.iter().any(|(v, _)| {
+            v.iter().zip(u).all(|(a, b)| a >= b) && v.iter().zip(u).any(|(a, b)| a > b)
+        });
         if !dominated && !out.iter().any(|(v, _)| v == u) {
             out.push((u.clone(), *k));
         }
@@ -162,14 +196,21 @@ fn zero_disagreement_ignores_reservation_values() {
     let issue = Issue {
         name: "x".into(),
         description: String::new(),
-        kind: IssueKind::Categorical { options: vec!["a".into(), "b".into(), "c".into()], ordered: true },
+        kind: IssueKind::Categorical {
+            options: vec!["a".into(), "b".into(), "c".into()],
+            ordered: true,
+        },
     };
     let party = |name: &str, t: Vec<f64>, rv: f64| Party {
         name: name.into(),
         role: Role::Party,
         description: String::new(),
         preferences: Preferences {
-            model: UtilityModel::Additive { weights: vec![1.0], values: vec![ValueFunction::Table(t)], interactions: vec![] },
+            model: UtilityModel::Additive {
+                weights: vec![1.0],
+                values: vec![ValueFunction::Table(t)],
+                interactions: vec![],
+            },
             normalisation: Normalisation::AsGiven,
             red_lines: vec![],
             reservation: rv,
@@ -179,7 +220,10 @@ fn zero_disagreement_ignores_reservation_values() {
     let s = Scenario::new(ScenarioParts {
         name: "t".into(),
         issues: vec![issue],
-        parties: vec![party("p", vec![1.0, 0.75, 0.0], 0.9), party("q", vec![0.0, 0.5, 1.0], 0.0)],
+        parties: vec![
+            party("p", vec![1.0, 0.75, 0.0], 0.9),
+            party("q", vec![0.0, 0.5, 1.0], 0.0),
+        ],
         ..Default::default()
     })
     .unwrap();
@@ -187,7 +231,14 @@ fn zero_disagreement_ignores_reservation_values() {
     // Only `a` gives p at least 0.9.
     assert_eq!(with_rv.solutions.nash.unwrap().outcome, vec![0]);
     assert_eq!(with_rv.agreement_zone, Some(1));
-    let zero = analyze(&s, &Options { disagreement: Disagreement::Zero, ..Options::default() }).unwrap();
+    let zero = analyze(
+        &s,
+        &Options {
+            disagreement: Disagreement::Zero,
+            ..Options::default()
+        },
+    )
+    .unwrap();
     // 0.75 * 0.5 = 0.375 beats 1 * 0 and 0 * 1.
     assert_eq!(zero.solutions.nash.unwrap().outcome, vec![1]);
     assert_eq!(zero.solutions.max_welfare.unwrap().outcome, vec![1]);

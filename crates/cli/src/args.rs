@@ -1,7 +1,7 @@
 //! Arguments shared by every command that takes a scenario.
 
 use anyhow::Result;
-use detente_formats::{builtin, LoadOptions, Loaded};
+use detente_formats::{LoadOptions, Loaded, builtin};
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct ScenarioArgs {

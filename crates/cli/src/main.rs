@@ -49,7 +49,9 @@ fn main() -> ExitCode {
             return ExitCode::from(2);
         }
         // Building the global pool only fails if it was built already.
-        let _ = rayon::ThreadPoolBuilder::new().num_threads(n).build_global();
+        let _ = rayon::ThreadPoolBuilder::new()
+            .num_threads(n)
+            .build_global();
     }
     let result = match cli.command {
         Command::Analyze(a) => commands::analyze::run(a),

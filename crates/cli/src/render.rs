@@ -2,7 +2,7 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
 use detente_core::{IssueKind, Scenario};
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value, json};
 
 /// An outcome as a JSON object `issue -> value`, in issue order: option
 /// names for categorical issues, numbers otherwise.
@@ -43,7 +43,8 @@ pub fn count(n: Option<u128>, approx: f64) -> String {
 }
 
 /// The house table style: one rule under the header, nothing else.
-const STYLE: TableStyle = TableStyle::new().header_separator(LineStyle::none().fill('─').junction('─'));
+const STYLE: TableStyle =
+    TableStyle::new().header_separator(LineStyle::none().fill('─').junction('─'));
 
 /// A table in the house style.
 pub fn table(header: Vec<&str>) -> Table {

@@ -10,7 +10,11 @@ fn detente() -> Command {
 
 fn json_of(args: &[&str]) -> Value {
     let out = detente().args(args).output().unwrap();
-    assert!(out.status.success(), "{args:?} failed: {}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{args:?} failed: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     serde_json::from_slice(&out.stdout).unwrap()
 }
 
@@ -31,7 +35,18 @@ fn analyze_default_scenario_prints_the_report() {
     let out = detente().arg("analyze").output().unwrap();
     assert!(out.status.success());
     let s = String::from_utf8(out.stdout).unwrap();
-    for needle in ["peace-talks", "russia", "ukraine", "europe", "united-states", "Agreement zone", "Pareto frontier", "Nash", "Kalai", "mediator-draft"] {
+    for needle in [
+        "peace-talks",
+        "russia",
+        "ukraine",
+        "europe",
+        "united-states",
+        "Agreement zone",
+        "Pareto frontier",
+        "Nash",
+        "Kalai",
+        "mediator-draft",
+    ] {
         assert!(s.contains(needle), "missing `{needle}` in:\n{s}");
     }
 }
@@ -50,32 +65,57 @@ fn analyze_json_has_the_stable_keys() {
     }
     assert!(v["agreement_zone"]["count"].as_u64().unwrap() > 0);
     let pareto = &v["pareto"];
-    assert_eq!(pareto["count"].as_u64().unwrap() as usize, pareto["points"].as_array().unwrap().len());
+    assert_eq!(
+        pareto["count"].as_u64().unwrap() as usize,
+        pareto["points"].as_array().unwrap().len()
+    );
     let first = &pareto["points"][0];
-    assert_eq!(first["utilities"].as_array().unwrap().len(), 3, "three bargaining parties");
+    assert_eq!(
+        first["utilities"].as_array().unwrap().len(),
+        3,
+        "three bargaining parties"
+    );
     assert!(first["outcome"]["crimea"].is_string());
     for k in ["nash", "kalai_smorodinsky", "max_welfare", "egalitarian"] {
         let s = &v["solutions"][k];
-        assert!(s["outcome"].is_object() && s["utilities"].is_array(), "solution {k}: {s}");
+        assert!(
+            s["outcome"].is_object() && s["utilities"].is_array(),
+            "solution {k}: {s}"
+        );
     }
 }
 
 #[test]
 fn analysis_is_identical_with_one_thread_or_many() {
-    let one = detente().args(["--threads", "1", "analyze", "--json"]).output().unwrap().stdout;
-    let two = detente().args(["--threads", "2", "analyze", "--json"]).output().unwrap().stdout;
+    let one = detente()
+        .args(["--threads", "1", "analyze", "--json"])
+        .output()
+        .unwrap()
+        .stdout;
+    let two = detente()
+        .args(["--threads", "2", "analyze", "--json"])
+        .output()
+        .unwrap()
+        .stdout;
     assert_eq!(one, two);
 }
 
 #[test]
 fn analyze_golden_car_sale() {
-    let got = detente().args(["analyze", "car-sale", "--json"]).output().unwrap().stdout;
+    let got = detente()
+        .args(["analyze", "car-sale", "--json"])
+        .output()
+        .unwrap()
+        .stdout;
     let golden = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/golden/car-sale.analyze.json");
     if std::env::var_os("UPDATE_GOLDEN").is_some() {
         std::fs::write(&golden, &got).unwrap();
     }
     let want = std::fs::read(&golden).expect("golden file (run with UPDATE_GOLDEN=1 to create it)");
-    assert_eq!(String::from_utf8_lossy(&got), String::from_utf8_lossy(&want));
+    assert_eq!(
+        String::from_utf8_lossy(&got),
+        String::from_utf8_lossy(&want)
+    );
 }
 
 #[test]
@@ -83,7 +123,12 @@ fn evaluate_the_draft_finds_the_red_line_and_repairs() {
     let v = json_of(&["evaluate", "--proposal", "mediator-draft", "--json"]);
     assert_eq!(v["proposal"], "mediator-draft");
     assert_eq!(v["acceptable_to_all"], false);
-    let ukraine = v["parties"].as_array().unwrap().iter().find(|p| p["name"] == "ukraine").unwrap();
+    let ukraine = v["parties"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == "ukraine")
+        .unwrap();
     assert_eq!(ukraine["accepts"], false);
     assert!(!ukraine["red_lines_crossed"].as_array().unwrap().is_empty());
     for k in ["utility", "reservation_value"] {
@@ -112,7 +157,14 @@ fn evaluate_the_draft_finds_the_red_line_and_repairs() {
 
 #[test]
 fn evaluate_set_overrides_a_proposal() {
-    let v = json_of(&["evaluate", "--proposal", "mediator-draft", "--set", "unheld_donetsk=ukraine-stays", "--json"]);
+    let v = json_of(&[
+        "evaluate",
+        "--proposal",
+        "mediator-draft",
+        "--set",
+        "unheld_donetsk=ukraine-stays",
+        "--json",
+    ]);
     assert_eq!(v["outcome"]["unheld_donetsk"], "ukraine-stays");
     assert_eq!(v["outcome"]["crimea"], "de-facto-russian");
 }
@@ -134,7 +186,11 @@ fn scenarios_show_and_schema() {
     for n in ["peace-talks", "car-sale", "job-offer", "water-sharing"] {
         assert!(s.contains(n));
     }
-    let shown = detente().args(["show", "peace-talks"]).output().unwrap().stdout;
+    let shown = detente()
+        .args(["show", "peace-talks"])
+        .output()
+        .unwrap()
+        .stdout;
     assert!(String::from_utf8_lossy(&shown).contains("# Peace talks"));
     let schema = json_of(&["schema"]);
     assert!(schema["properties"]["parties"].is_object());
@@ -213,7 +269,11 @@ fn every_error_class_names_file_line_and_column() {
         (
             "unknown option in a red line",
             format!("{GOOD}\n[[parties.red_lines]]\nwhen = {{ price = \"medium\" }}\n"),
-            vec![":27:18:", "unknown option `medium`", "expected one of `low`, `high`"],
+            vec![
+                ":27:18:",
+                "unknown option `medium`",
+                "expected one of `low`, `high`",
+            ],
         ),
         (
             "negative weight",
@@ -228,7 +288,11 @@ fn every_error_class_names_file_line_and_column() {
         (
             "unknown issue",
             GOOD.replace("weights = { price = 1 }", "weights = { prize = 1 }"),
-            vec![":23:21:", "unknown issue `prize`", "expected one of `price`, `n`"],
+            vec![
+                ":23:21:",
+                "unknown issue `prize`",
+                "expected one of `price`, `n`",
+            ],
         ),
         (
             "reservation outside [0, 1]",
@@ -262,8 +326,14 @@ fn every_error_class_names_file_line_and_column() {
         ),
         (
             "numeric value off the range",
-            format!("{GOOD}\n[[proposals]]\nname = \"p\"\noutcome = {{ price = \"low\", n = 7 }}\n"),
-            vec![":28:", "7 is not a value of issue `n`", "an integer from 1 to 3"],
+            format!(
+                "{GOOD}\n[[proposals]]\nname = \"p\"\noutcome = {{ price = \"low\", n = 7 }}\n"
+            ),
+            vec![
+                ":28:",
+                "7 is not a value of issue `n`",
+                "an integer from 1 to 3",
+            ],
         ),
         (
             "proposal missing an issue",
@@ -299,9 +369,17 @@ fn every_error_class_names_file_line_and_column() {
 #[test]
 fn json_errors_name_line_and_column() {
     let dir = tempfile::tempdir().unwrap();
-    let shown = detente().args(["show", "car-sale", "--json"]).output().unwrap().stdout;
+    let shown = detente()
+        .args(["show", "car-sale", "--json"])
+        .output()
+        .unwrap()
+        .stdout;
     let text = String::from_utf8(shown).unwrap();
-    let p = file(&dir, "s.json", &text.replace("\"reservation\": 0.3", "\"reservation\": -0.3"));
+    let p = file(
+        &dir,
+        "s.json",
+        &text.replace("\"reservation\": 0.3", "\"reservation\": -0.3"),
+    );
     fails_with(&["validate", &p], &["s.json:", "outside [0, 1]"]);
     let p = file(&dir, "t.json", "{\"name\": \"x\", \"issues\": [}");
     fails_with(&["validate", &p], &["t.json:1:"]);
@@ -310,18 +388,33 @@ fn json_errors_name_line_and_column() {
 #[test]
 fn unusable_inputs_fail_cleanly() {
     let dir = tempfile::tempdir().unwrap();
-    fails_with(&["analyze", "no-such-scenario"], &["not a built-in scenario", "peace-talks"]);
+    fails_with(
+        &["analyze", "no-such-scenario"],
+        &["not a built-in scenario", "peace-talks"],
+    );
     let empty = file(&dir, "empty.toml", "");
     fails_with(&["validate", &empty], &["empty.toml", "missing field"]);
     let binary = dir.path().join("bin.toml");
     std::fs::write(&binary, [0xff, 0xfe, 0x00, 0x41]).unwrap();
-    fails_with(&["validate", binary.to_str().unwrap()], &["bin.toml", "not UTF-8"]);
+    fails_with(
+        &["validate", binary.to_str().unwrap()],
+        &["bin.toml", "not UTF-8"],
+    );
     let other = file(&dir, "x.csv", "a,b\n");
     fails_with(&["validate", &other], &["x.csv", "unrecognised"]);
-    fails_with(&["evaluate", "--proposal", "nope"], &["no proposal `nope`", "mediator-draft"]);
+    fails_with(
+        &["evaluate", "--proposal", "nope"],
+        &["no proposal `nope`", "mediator-draft"],
+    );
     fails_with(&["evaluate", "--set", "crimea"], &["expected ISSUE=VALUE"]);
-    fails_with(&["evaluate", "--set", "nato=maybe"], &["not a value of issue `nato`", "path-open"]);
-    fails_with(&["evaluate", "car-sale", "--set", "price=99"], &["not a value of issue `price`"]);
+    fails_with(
+        &["evaluate", "--set", "nato=maybe"],
+        &["not a value of issue `nato`", "path-open"],
+    );
+    fails_with(
+        &["evaluate", "car-sale", "--set", "price=99"],
+        &["not a value of issue `price`"],
+    );
     fails_with(&["analyze", "--at-time", "2"], &["outside [0, 1]"]);
     fails_with(&["--threads", "0", "analyze"], &["at least 1"]);
 }

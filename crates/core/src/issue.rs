@@ -127,7 +127,11 @@ impl Issue {
     pub fn parse_value(&self, text: &str) -> Option<u32> {
         match &self.kind {
             IssueKind::Categorical { .. } => self.option_index(text),
-            _ => text.trim().parse::<f64>().ok().and_then(|x| self.numeric_index(x)),
+            _ => text
+                .trim()
+                .parse::<f64>()
+                .ok()
+                .and_then(|x| self.numeric_index(x)),
         }
     }
 

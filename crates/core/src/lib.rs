@@ -47,7 +47,9 @@ mod scenario;
 mod space;
 pub mod utility;
 
-pub use issue::{continuous_points, format_number, Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY};
+pub use issue::{
+    Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY, continuous_points, format_number,
+};
 pub use preference::{
     Clause, Condition, HyperRectangle, Interaction, Normalisation, Preferences, RedLine,
     UtilityModel, ValueFunction, ValueSet,

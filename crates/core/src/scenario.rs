@@ -1,10 +1,10 @@
 //! A negotiation scenario: issues, parties with preferences, named proposals.
 
+use crate::ModelError;
 use crate::issue::{Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY};
 use crate::preference::{Clause, Preferences, UtilityModel, ValueFunction};
 use crate::space::{Outcome, OutcomeSpace};
-use crate::utility::{compile, CompiledRedLines, CompiledUtility};
-use crate::ModelError;
+use crate::utility::{CompiledRedLines, CompiledUtility, compile};
 
 /// Index of a party in its scenario's party list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -246,7 +246,10 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
             }
             IssueKind::Integer { min, max } => {
                 if min > max {
-                    return bad(format!("issue `{}`: min {min} is above max {max}", issue.name));
+                    return bad(format!(
+                        "issue `{}`: min {min} is above max {max}",
+                        issue.name
+                    ));
                 }
                 if (*max as i128 - *min as i128 + 1) as u128 > MAX_ISSUE_CARDINALITY as u128 {
                     return bad(format!(
@@ -260,7 +263,10 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
                     return bad(format!("issue `{}`: bad range [{min}, {max}]", issue.name));
                 }
                 if !(step.is_finite() && *step > 0.0) {
-                    return bad(format!("issue `{}`: step must be a positive number", issue.name));
+                    return bad(format!(
+                        "issue `{}`: step must be a positive number",
+                        issue.name
+                    ));
                 }
                 if (max - min) / step > MAX_ISSUE_CARDINALITY as f64 {
                     return bad(format!(
@@ -287,7 +293,10 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
         }
         let prefs = &p.preferences;
         if !prefs.reservation.is_finite() {
-            return bad(format!("party `{}`: reservation value is not a number", p.name));
+            return bad(format!(
+                "party `{}`: reservation value is not a number",
+                p.name
+            ));
         }
         if !(prefs.discount > 0.0 && prefs.discount <= 1.0) {
             return bad(format!(
@@ -296,7 +305,10 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
             ));
         }
         if !prefs.red_lines.iter().all(|r| clause_ok(&r.when)) {
-            return bad(format!("party `{}`: a red line refers to a missing value", p.name));
+            return bad(format!(
+                "party `{}`: a red line refers to a missing value",
+                p.name
+            ));
         }
         match &prefs.model {
             UtilityModel::Additive {
@@ -311,7 +323,10 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
                     ));
                 }
                 if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
-                    return bad(format!("party `{}`: weights must be non-negative numbers", p.name));
+                    return bad(format!(
+                        "party `{}`: weights must be non-negative numbers",
+                        p.name
+                    ));
                 }
                 if weights.iter().all(|w| *w == 0.0) {
                     return bad(format!("party `{}`: every weight is zero", p.name));
@@ -350,7 +365,10 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
                 max_utility,
             } => {
                 if !(max_utility.is_finite() && *max_utility > 0.0) {
-                    return bad(format!("party `{}`: maximum utility must be positive", p.name));
+                    return bad(format!(
+                        "party `{}`: maximum utility must be positive",
+                        p.name
+                    ));
                 }
                 for r in rectangles {
                     if r.bounds.iter().any(|&(i, lo, hi)| {
@@ -369,7 +387,10 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
         if prop.outcome.len() != radices.len()
             || prop.outcome.iter().zip(&radices).any(|(v, r)| v >= r)
         {
-            return bad(format!("proposal `{}` does not give every issue a valid value", prop.name));
+            return bad(format!(
+                "proposal `{}` does not give every issue a valid value",
+                prop.name
+            ));
         }
     }
     Ok(())

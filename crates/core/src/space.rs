@@ -107,7 +107,17 @@ mod tests {
     fn numbering_is_issue_order() {
         let s = OutcomeSpace::from_radices(vec![2, 3]);
         let all: Vec<_> = (0..6).map(|i| s.decode(i)).collect();
-        assert_eq!(all, vec![vec![0, 0], vec![0, 1], vec![0, 2], vec![1, 0], vec![1, 1], vec![1, 2]]);
+        assert_eq!(
+            all,
+            vec![
+                vec![0, 0],
+                vec![0, 1],
+                vec![0, 2],
+                vec![1, 0],
+                vec![1, 1],
+                vec![1, 2]
+            ]
+        );
         let mut o = vec![0, 2];
         assert_eq!(s.advance(&mut o), Some(0));
         assert_eq!(o, vec![1, 0]);

@@ -1,9 +1,9 @@
 //! Compiled utility functions and red lines: flat tables over value indices,
 //! evaluated without allocation.
 
+use crate::ModelError;
 use crate::issue::Issue;
 use crate::preference::{Clause, Normalisation, Preferences, UtilityModel};
-use crate::ModelError;
 
 /// The largest sub-space of coupled issues (issues linked by interaction
 /// terms) that is enumerated to find a party's exact best and worst outcome.
@@ -193,12 +193,22 @@ pub fn compile(
                 let raw: Vec<f64> = (0..n)
                     .map(|v| values[i].value(v, issue.numeric_value(v)))
                     .collect();
-                let w = if minmax { weights[i] / weight_sum } else { weights[i] };
+                let w = if minmax {
+                    weights[i] / weight_sum
+                } else {
+                    weights[i]
+                };
                 let column: Box<[f64]> = if minmax {
                     let lo = raw.iter().copied().fold(f64::INFINITY, f64::min);
                     let hi = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
                     raw.iter()
-                        .map(|&x| if hi > lo { w * ((x - lo) / (hi - lo)) } else { 0.0 })
+                        .map(|&x| {
+                            if hi > lo {
+                                w * ((x - lo) / (hi - lo))
+                            } else {
+                                0.0
+                            }
+                        })
                         .collect()
                 } else {
                     raw.iter().map(|&x| w * x).collect()
@@ -208,7 +218,8 @@ pub fn compile(
             // Interactions over the same issues share one factor table.
             let mut factors: Vec<Factor> = Vec::new();
             for it in interactions {
-                let mut on: Vec<usize> = it.when.conditions.iter().map(|c| c.issue.index()).collect();
+                let mut on: Vec<usize> =
+                    it.when.conditions.iter().map(|c| c.issue.index()).collect();
                 on.sort_unstable();
                 on.dedup();
                 let size: u64 = on.iter().map(|&i| radices[i] as u64).product();
@@ -276,7 +287,11 @@ pub fn compile(
             rectangles: rectangles
                 .iter()
                 .map(|r| CompiledRectangle {
-                    bounds: r.bounds.iter().map(|&(i, lo, hi)| (i.index(), lo, hi)).collect(),
+                    bounds: r
+                        .bounds
+                        .iter()
+                        .map(|&(i, lo, hi)| (i.index(), lo, hi))
+                        .collect(),
                     utility: r.utility / max_utility,
                 })
                 .collect(),
@@ -292,7 +307,11 @@ pub fn compile(
 /// of an additive utility with factors, over the whole space. Issues not
 /// touched by a factor contribute their own extremes; each group of issues
 /// linked by factors is enumerated.
-pub fn extremes(u: &CompiledUtility, radices: &[u32], party: &str) -> Result<(f64, f64), ModelError> {
+pub fn extremes(
+    u: &CompiledUtility,
+    radices: &[u32],
+    party: &str,
+) -> Result<(f64, f64), ModelError> {
     let n = radices.len();
     // Union-find over issues linked by factors.
     let mut parent: Vec<usize> = (0..n).collect();
@@ -319,17 +338,20 @@ pub fn extremes(u: &CompiledUtility, radices: &[u32], party: &str) -> Result<(f6
         c
     };
     let (mut lo, mut hi) = (0.0, 0.0);
-    for i in 0..n {
-        if !coupled[i] {
-            lo += u.terms[i].iter().copied().fold(f64::INFINITY, f64::min);
-            hi += u.terms[i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        }
+    for (terms, _) in u.terms.iter().zip(&coupled).filter(|(_, c)| !**c) {
+        lo += terms.iter().copied().fold(f64::INFINITY, f64::min);
+        hi += terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     }
-    let mut roots: Vec<usize> = (0..n).filter(|&i| coupled[i]).map(|i| find(&mut parent, i)).collect();
+    let mut roots: Vec<usize> = (0..n)
+        .filter(|&i| coupled[i])
+        .map(|i| find(&mut parent, i))
+        .collect();
     roots.sort_unstable();
     roots.dedup();
     for root in roots {
-        let members: Vec<usize> = (0..n).filter(|&i| coupled[i] && find(&mut parent, i) == root).collect();
+        let members: Vec<usize> = (0..n)
+            .filter(|&i| coupled[i] && find(&mut parent, i) == root)
+            .collect();
         let size: u64 = members.iter().map(|&i| radices[i] as u64).product();
         if size > MAX_COUPLED_OUTCOMES {
             return Err(ModelError::TooManyCoupledValues {

@@ -54,14 +54,21 @@ fn read_text(path: &Path) -> Result<String, FormatError> {
     String::from_utf8(bytes).map_err(|e| {
         FormatError::unusable(
             path.display(),
-            format!("the file is not UTF-8 text (invalid byte at offset {})", e.utf8_error().valid_up_to()),
+            format!(
+                "the file is not UTF-8 text (invalid byte at offset {})",
+                e.utf8_error().valid_up_to()
+            ),
         )
     })
 }
 
 fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded, FormatError> {
     let name = path.display().to_string();
-    let ext = path.extension().and_then(|e| e.to_str()).unwrap_or("").to_ascii_lowercase();
+    let ext = path
+        .extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase();
     match ext.as_str() {
         "toml" | "json" => {
             let text = read_text(path)?;

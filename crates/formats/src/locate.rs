@@ -129,7 +129,13 @@ mod tests {
     #[test]
     fn toml_paths_reach_nested_values() {
         let text = "name = \"x\"\n[[parties]]\nname = \"a\"\n[[parties]]\nname = \"b\"\nred_lines = [{ when = { nato = \"yes\" } }]\n";
-        let p = Path::default().key("parties").index(1).key("red_lines").index(0).key("when").key("nato");
+        let p = Path::default()
+            .key("parties")
+            .index(1)
+            .key("red_lines")
+            .index(0)
+            .key("when")
+            .key("nato");
         let loc = locate(Syntax::Toml, "f.toml", text, &p);
         assert_eq!((loc.line, loc.column), (Some(6), Some(32)));
         // A missing key falls back to the deepest existing node.

@@ -26,16 +26,16 @@
 //! [`to_toml`] and [`to_json`] write a scenario back.
 
 use crate::error::{FormatError, Location};
-use crate::locate::{locate, Path, Syntax};
+use crate::locate::{Path, Syntax, locate};
 use detente_core::{
-    format_number, Clause, Condition, HyperRectangle, Interaction, Issue, IssueId, IssueKind,
-    Normalisation, Party, Preferences, Proposal, RedLine, Role, Scenario, ScenarioParts,
-    UtilityModel, ValueFunction, ValueSet,
+    Clause, Condition, HyperRectangle, Interaction, Issue, IssueId, IssueKind, Normalisation,
+    Party, Preferences, Proposal, RedLine, Role, Scenario, ScenarioParts, UtilityModel,
+    ValueFunction, ValueSet, format_number,
 };
 use indexmap::IndexMap;
 use schemars::JsonSchema;
 use serde::{Deserialize, Serialize};
-use serde_json::{json, Value as J};
+use serde_json::{Value as J, json};
 
 /// The format version this build reads and writes.
 pub const VERSION: u32 = 1;
@@ -43,7 +43,10 @@ pub const VERSION: u32 = 1;
 /// A scenario file.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
-#[schemars(title = "detente scenario", description = "A negotiation scenario in detente's native format, version 1.")]
+#[schemars(
+    title = "detente scenario",
+    description = "A negotiation scenario in detente's native format, version 1."
+)]
 pub struct ScenarioFile {
     /// Format version; 1 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -284,9 +287,8 @@ pub fn read_str(text: &str, file: &str) -> Result<Scenario, FormatError> {
             FormatError::at(at, msg)
         })?,
     };
-    let located = |path: &Path, message: String| {
-        FormatError::at(locate(syntax, file, text, path), message)
-    };
+    let located =
+        |path: &Path, message: String| FormatError::at(locate(syntax, file, text, path), message);
     let parts = build(&spec).map_err(|(path, msg)| located(&path, msg))?;
     Scenario::new(parts).map_err(|e| FormatError::at(Location::file(file), e.to_string()))
 }
@@ -294,25 +296,32 @@ pub fn read_str(text: &str, file: &str) -> Result<Scenario, FormatError> {
 type BuildError = (Path, String);
 
 fn expected_list<T: AsRef<str>>(items: &[T]) -> String {
-    items.iter().map(|s| format!("`{}`", s.as_ref())).collect::<Vec<_>>().join(", ")
+    items
+        .iter()
+        .map(|s| format!("`{}`", s.as_ref()))
+        .collect::<Vec<_>>()
+        .join(", ")
 }
 
 /// Converts the file structure into model parts, checking every name and number.
 pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, BuildError> {
     let root = Path::default();
-    if let Some(v) = spec.version {
-        if v != VERSION {
-            return Err((
-                root.key("version"),
-                format!("unsupported format version {v}; this build reads version {VERSION}"),
-            ));
-        }
+    if let Some(v) = spec.version
+        && v != VERSION
+    {
+        return Err((
+            root.key("version"),
+            format!("unsupported format version {v}; this build reads version {VERSION}"),
+        ));
     }
     if spec.name.trim().is_empty() {
         return Err((root.key("name"), "the scenario name is empty".into()));
     }
     if spec.issues.is_empty() {
-        return Err((root.key("issues"), "a scenario needs at least one issue".into()));
+        return Err((
+            root.key("issues"),
+            "a scenario needs at least one issue".into(),
+        ));
     }
     let mut issues = Vec::new();
     for (k, is) in spec.issues.iter().enumerate() {
@@ -321,13 +330,19 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, BuildError> {
             return Err((at.key("name"), "an issue name is empty".into()));
         }
         if spec.issues[..k].iter().any(|o| o.name == is.name) {
-            return Err((at.key("name"), format!("issue `{}` is declared twice", is.name)));
+            return Err((
+                at.key("name"),
+                format!("issue `{}` is declared twice", is.name),
+            ));
         }
         issues.push(build_issue(is, &at)?);
     }
     let issue_names: Vec<&str> = spec.issues.iter().map(|i| i.name.as_str()).collect();
     if spec.parties.is_empty() {
-        return Err((root.key("parties"), "a scenario needs at least one party".into()));
+        return Err((
+            root.key("parties"),
+            "a scenario needs at least one party".into(),
+        ));
     }
     let mut parties = Vec::new();
     for (k, ps) in spec.parties.iter().enumerate() {
@@ -336,7 +351,10 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, BuildError> {
             return Err((at.key("name"), "a party name is empty".into()));
         }
         if spec.parties[..k].iter().any(|o| o.name == ps.name) {
-            return Err((at.key("name"), format!("party `{}` is declared twice", ps.name)));
+            return Err((
+                at.key("name"),
+                format!("party `{}` is declared twice", ps.name),
+            ));
         }
         parties.push(build_party(ps, &issues, &issue_names, &at)?);
     }
@@ -350,16 +368,22 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, BuildError> {
     for (k, pr) in spec.proposals.iter().enumerate() {
         let at = root.key("proposals").index(k);
         if spec.proposals[..k].iter().any(|o| o.name == pr.name) {
-            return Err((at.key("name"), format!("proposal `{}` is declared twice", pr.name)));
+            return Err((
+                at.key("name"),
+                format!("proposal `{}` is declared twice", pr.name),
+            ));
         }
-        if let Some(by) = &pr.by {
-            if !spec.parties.iter().any(|p| &p.name == by) {
-                let names: Vec<&str> = spec.parties.iter().map(|p| p.name.as_str()).collect();
-                return Err((
-                    at.key("by"),
-                    format!("unknown party `{by}`; expected one of {}", expected_list(&names)),
-                ));
-            }
+        if let Some(by) = &pr.by
+            && !spec.parties.iter().any(|p| &p.name == by)
+        {
+            let names: Vec<&str> = spec.parties.iter().map(|p| p.name.as_str()).collect();
+            return Err((
+                at.key("by"),
+                format!(
+                    "unknown party `{by}`; expected one of {}",
+                    expected_list(&names)
+                ),
+            ));
         }
         let mut outcome = vec![u32::MAX; issues.len()];
         for (name, v) in &pr.outcome {
@@ -403,7 +427,7 @@ fn build_issue(is: &IssueSpec, at: &Path) -> Result<Issue, BuildError> {
                     "issue `{}` has neither `options` nor `kind`; expected `options = [...]` or `kind = \"integer\"|\"continuous\"` with `min` and `max`",
                     is.name
                 ),
-            ))
+            ));
         }
     };
     let unexpected = |field: &str, present: bool| -> Result<(), BuildError> {
@@ -419,11 +443,11 @@ fn build_issue(is: &IssueSpec, at: &Path) -> Result<Issue, BuildError> {
     let num = |field: &str, v: Option<f64>| -> Result<f64, BuildError> {
         match v {
             Some(x) if x.is_finite() => Ok(x),
-            Some(x) => Err((at.key(field), format!("`{field}` must be a finite number, not {x}"))),
-            None => Err((
-                at.clone(),
-                format!("issue `{}` needs `{field}`", is.name),
+            Some(x) => Err((
+                at.key(field),
+                format!("`{field}` must be a finite number, not {x}"),
             )),
+            None => Err((at.clone(), format!("issue `{}` needs `{field}`", is.name))),
         }
     };
     let kind = match kind {
@@ -433,7 +457,10 @@ fn build_issue(is: &IssueSpec, at: &Path) -> Result<Issue, BuildError> {
             unexpected("step", is.step.is_some())?;
             let options = is.options.clone().unwrap_or_default();
             if options.is_empty() {
-                return Err((at.key("options"), format!("issue `{}` has no options", is.name)));
+                return Err((
+                    at.key("options"),
+                    format!("issue `{}` has no options", is.name),
+                ));
             }
             for (j, o) in options.iter().enumerate() {
                 if options[..j].contains(o) {
@@ -475,7 +502,11 @@ fn build_issue(is: &IssueSpec, at: &Path) -> Result<Issue, BuildError> {
         }
         IssueKindName::Continuous => {
             unexpected("options", is.options.is_some())?;
-            let (min, max, step) = (num("min", is.min)?, num("max", is.max)?, num("step", is.step)?);
+            let (min, max, step) = (
+                num("min", is.min)?,
+                num("max", is.max)?,
+                num("step", is.step)?,
+            );
             if min > max {
                 return Err((at.key("max"), format!("max {max} is below min {min}")));
             }
@@ -505,7 +536,10 @@ fn issue_index(names: &[&str], name: &str, at: &Path) -> Result<usize, BuildErro
     names.iter().position(|n| *n == name).ok_or_else(|| {
         (
             at.clone(),
-            format!("unknown issue `{name}`; expected one of {}", expected_list(names)),
+            format!(
+                "unknown issue `{name}`; expected one of {}",
+                expected_list(names)
+            ),
         )
     })
 }
@@ -520,16 +554,18 @@ fn describe(v: &J) -> String {
 /// One value of an issue, written as an option name or a number.
 fn single_value(issue: &Issue, v: &J, at: &Path) -> Result<u32, BuildError> {
     match (&issue.kind, v) {
-        (IssueKind::Categorical { options, .. }, J::String(s)) => issue.option_index(s).ok_or_else(|| {
-            (
-                at.clone(),
-                format!(
-                    "unknown option `{s}` for issue `{}`; expected one of {}",
-                    issue.name,
-                    expected_list(options)
-                ),
-            )
-        }),
+        (IssueKind::Categorical { options, .. }, J::String(s)) => {
+            issue.option_index(s).ok_or_else(|| {
+                (
+                    at.clone(),
+                    format!(
+                        "unknown option `{s}` for issue `{}`; expected one of {}",
+                        issue.name,
+                        expected_list(options)
+                    ),
+                )
+            })
+        }
         (IssueKind::Categorical { options, .. }, other) => Err((
             at.clone(),
             format!(
@@ -544,7 +580,12 @@ fn single_value(issue: &Issue, v: &J, at: &Path) -> Result<u32, BuildError> {
             issue.numeric_index(x).ok_or_else(|| {
                 (
                     at.clone(),
-                    format!("{} is not a value of issue `{}` ({})", format_number(x), issue.name, range_text(issue)),
+                    format!(
+                        "{} is not a value of issue `{}` ({})",
+                        format_number(x),
+                        issue.name,
+                        range_text(issue)
+                    ),
                 )
             })
         }
@@ -580,7 +621,10 @@ fn value_set(issue: &Issue, v: &J, at: &Path) -> Result<ValueSet, BuildError> {
     match v {
         J::Array(items) => {
             if items.is_empty() {
-                return Err((at.clone(), "an empty list matches nothing; list at least one value".into()));
+                return Err((
+                    at.clone(),
+                    "an empty list matches nothing; list at least one value".into(),
+                ));
             }
             for (k, item) in items.iter().enumerate() {
                 set[single_value(issue, item, &at.index(k))? as usize] = true;
@@ -589,14 +633,20 @@ fn value_set(issue: &Issue, v: &J, at: &Path) -> Result<ValueSet, BuildError> {
         J::Object(range) if issue.is_numeric() => {
             for key in range.keys() {
                 if key != "min" && key != "max" {
-                    return Err((at.key(key), format!("unknown key `{key}`; expected `min` and/or `max`")));
+                    return Err((
+                        at.key(key),
+                        format!("unknown key `{key}`; expected `min` and/or `max`"),
+                    ));
                 }
             }
             let bound = |k: &str| -> Result<Option<f64>, BuildError> {
                 match range.get(k) {
                     None => Ok(None),
                     Some(J::Number(x)) => Ok(x.as_f64()),
-                    Some(other) => Err((at.key(k), format!("`{k}` must be a number, found {}", describe(other)))),
+                    Some(other) => Err((
+                        at.key(k),
+                        format!("`{k}` must be a number, found {}", describe(other)),
+                    )),
                 }
             };
             let lo = bound("min")?.unwrap_or(f64::NEG_INFINITY);
@@ -606,7 +656,14 @@ fn value_set(issue: &Issue, v: &J, at: &Path) -> Result<ValueSet, BuildError> {
                 *slot = x >= lo && x <= hi;
             }
             if !set.iter().any(|b| *b) {
-                return Err((at.clone(), format!("the range matches no value of issue `{}` ({})", issue.name, range_text(issue))));
+                return Err((
+                    at.clone(),
+                    format!(
+                        "the range matches no value of issue `{}` ({})",
+                        issue.name,
+                        range_text(issue)
+                    ),
+                ));
             }
         }
         other => set[single_value(issue, other, at)? as usize] = true,
@@ -616,7 +673,10 @@ fn value_set(issue: &Issue, v: &J, at: &Path) -> Result<ValueSet, BuildError> {
 
 fn clause(issues: &[Issue], names: &[&str], when: &When, at: &Path) -> Result<Clause, BuildError> {
     if when.is_empty() {
-        return Err((at.clone(), "`when` is empty; expected at least one `issue = value` condition".into()));
+        return Err((
+            at.clone(),
+            "`when` is empty; expected at least one `issue = value` condition".into(),
+        ));
     }
     let mut conditions = Vec::new();
     for (name, v) in when {
@@ -630,7 +690,12 @@ fn clause(issues: &[Issue], names: &[&str], when: &When, at: &Path) -> Result<Cl
     Ok(Clause { conditions })
 }
 
-fn build_party(ps: &PartySpec, issues: &[Issue], names: &[&str], at: &Path) -> Result<Party, BuildError> {
+fn build_party(
+    ps: &PartySpec,
+    issues: &[Issue],
+    names: &[&str],
+    at: &Path,
+) -> Result<Party, BuildError> {
     let normalisation = match ps.normalisation.unwrap_or(NormalisationName::MinMax) {
         NormalisationName::MinMax => Normalisation::MinMax,
         NormalisationName::AsGiven => Normalisation::AsGiven,
@@ -647,7 +712,10 @@ fn build_party(ps: &PartySpec, issues: &[Issue], names: &[&str], at: &Path) -> R
         ));
     }
     if !reservation.is_finite() {
-        return Err((at.key("reservation"), "the reservation value must be a finite number".into()));
+        return Err((
+            at.key("reservation"),
+            "the reservation value must be a finite number".into(),
+        ));
     }
     let discount = ps.discount.unwrap_or(1.0);
     if !(discount > 0.0 && discount <= 1.0) {
@@ -664,7 +732,10 @@ fn build_party(ps: &PartySpec, issues: &[Issue], names: &[&str], at: &Path) -> R
             ));
         }
         if !(b.max_utility.is_finite() && b.max_utility > 0.0) {
-            return Err((at.key("boxes").key("max_utility"), "`max_utility` must be a positive number".into()));
+            return Err((
+                at.key("boxes").key("max_utility"),
+                "`max_utility` must be a positive number".into(),
+            ));
         }
         let mut rectangles = Vec::new();
         for (k, bx) in b.boxes.iter().enumerate() {
@@ -682,7 +753,10 @@ fn build_party(ps: &PartySpec, issues: &[Issue], names: &[&str], at: &Path) -> R
                 bounds.push((IssueId(i as u32), lo, hi));
             }
             if !bx.utility.is_finite() {
-                return Err((bat.key("utility"), "box utility must be a finite number".into()));
+                return Err((
+                    bat.key("utility"),
+                    "box utility must be a finite number".into(),
+                ));
             }
             rectangles.push(HyperRectangle {
                 bounds,
@@ -699,14 +773,22 @@ fn build_party(ps: &PartySpec, issues: &[Issue], names: &[&str], at: &Path) -> R
             let wat = at.key("weights").key(name);
             let i = issue_index(names, name, &wat)?;
             if !w.is_finite() || w < 0.0 {
-                return Err((wat, format!("weight {w} of issue `{name}` is negative or not a number; expected a number >= 0")));
+                return Err((
+                    wat,
+                    format!(
+                        "weight {w} of issue `{name}` is negative or not a number; expected a number >= 0"
+                    ),
+                ));
             }
             weights[i] = w;
         }
         if weights.iter().all(|w| *w == 0.0) {
             return Err((
                 at.key("weights"),
-                format!("every weight of party `{}` is zero (or none is given); expected at least one positive weight", ps.name),
+                format!(
+                    "every weight of party `{}` is zero (or none is given); expected at least one positive weight",
+                    ps.name
+                ),
             ));
         }
         for name in ps.values.keys() {
@@ -720,8 +802,11 @@ fn build_party(ps: &PartySpec, issues: &[Issue], names: &[&str], at: &Path) -> R
                 None if weights[i] > 0.0 => {
                     return Err((
                         at.key("values"),
-                        format!("party `{}` weighs issue `{}` but gives it no values", ps.name, issue.name),
-                    ))
+                        format!(
+                            "party `{}` weighs issue `{}` but gives it no values",
+                            ps.name, issue.name
+                        ),
+                    ));
                 }
                 None => ValueFunction::Table(vec![0.0; issue.cardinality() as usize]),
             };
@@ -774,7 +859,10 @@ fn value_function(issue: &Issue, v: &J, at: &Path) -> Result<ValueFunction, Buil
     let finite = |x: &J, at: &Path| -> Result<f64, BuildError> {
         match x.as_f64() {
             Some(f) if f.is_finite() => Ok(f),
-            _ => Err((at.clone(), format!("expected a number, found {}", describe(x)))),
+            _ => Err((
+                at.clone(),
+                format!("expected a number, found {}", describe(x)),
+            )),
         }
     };
     match (&issue.kind, v) {
@@ -797,7 +885,10 @@ fn value_function(issue: &Issue, v: &J, at: &Path) -> Result<ValueFunction, Buil
             if let Some(j) = t.iter().position(|x| x.is_nan()) {
                 return Err((
                     at.clone(),
-                    format!("no value for option `{}` of issue `{}`; give every option a value", options[j], issue.name),
+                    format!(
+                        "no value for option `{}` of issue `{}`; give every option a value",
+                        options[j], issue.name
+                    ),
                 ));
             }
             Ok(ValueFunction::Table(t))
@@ -825,7 +916,10 @@ fn value_function(issue: &Issue, v: &J, at: &Path) -> Result<ValueFunction, Buil
                 return Err((pat, "`points` must be a list of [x, value] pairs".into()));
             };
             if items.is_empty() {
-                return Err((pat, "`points` is empty; expected at least one [x, value] pair".into()));
+                return Err((
+                    pat,
+                    "`points` is empty; expected at least one [x, value] pair".into(),
+                ));
             }
             let mut points = Vec::new();
             for (k, item) in items.iter().enumerate() {
@@ -835,7 +929,10 @@ fn value_function(issue: &Issue, v: &J, at: &Path) -> Result<ValueFunction, Buil
                         points.push((finite(&pair[0], &iat)?, finite(&pair[1], &iat)?))
                     }
                     other => {
-                        return Err((iat, format!("expected an [x, value] pair, found {}", describe(other))))
+                        return Err((
+                            iat,
+                            format!("expected an [x, value] pair, found {}", describe(other)),
+                        ));
                     }
                 }
             }
@@ -1034,7 +1131,8 @@ pub fn to_file(parts: &ScenarioParts) -> ScenarioFile {
 
 /// Writes a scenario as native TOML.
 pub fn to_toml(parts: &ScenarioParts) -> Result<String, FormatError> {
-    toml::to_string(&to_file(parts)).map_err(|e| FormatError::unusable("<toml writer>", e.to_string()))
+    toml::to_string(&to_file(parts))
+        .map_err(|e| FormatError::unusable("<toml writer>", e.to_string()))
 }
 
 /// Writes a scenario as native JSON (pretty-printed).

@@ -2,11 +2,11 @@
 
 use crate::args::ScenarioArgs;
 use crate::render::{count, num, outcome_json, print_json, table, u};
-use anyhow::{bail, Result};
+use anyhow::{Result, bail};
 use comfy_table::Cell;
-use detente_analysis::{analyze, Analysis, Disagreement, MethodChoice, Options, Point};
+use detente_analysis::{Analysis, Disagreement, MethodChoice, Options, Point, analyze};
 use detente_core::Scenario;
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -49,11 +49,16 @@ pub enum MethodArg {
 }
 
 /// Options shared with `evaluate`.
-pub fn options(disagreement: DisagreementArg, method: MethodArg, at_time: Option<f64>, limit: u64) -> Result<Options> {
-    if let Some(t) = at_time {
-        if !(0.0..=1.0).contains(&t) {
-            bail!("--at-time {t} is outside [0, 1]; time is normalised so the deadline is 1");
-        }
+pub fn options(
+    disagreement: DisagreementArg,
+    method: MethodArg,
+    at_time: Option<f64>,
+    limit: u64,
+) -> Result<Options> {
+    if let Some(t) = at_time
+        && !(0.0..=1.0).contains(&t)
+    {
+        bail!("--at-time {t} is outside [0, 1]; time is normalised so the deadline is 1");
     }
     Ok(Options {
         disagreement: match disagreement {
@@ -73,7 +78,12 @@ pub fn options(disagreement: DisagreementArg, method: MethodArg, at_time: Option
 pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = args.scenario.load()?;
     let scenario = &loaded.scenario;
-    let opts = options(args.disagreement, args.method, args.at_time, args.enumeration_limit)?;
+    let opts = options(
+        args.disagreement,
+        args.method,
+        args.at_time,
+        args.enumeration_limit,
+    )?;
     let a = analyze(scenario, &opts)?;
     if args.json {
         print_json(&to_json(scenario, &a, &loaded.detected));
@@ -97,7 +107,9 @@ fn solution_json(scenario: &Scenario, p: &Option<Point>) -> Value {
 /// The analysis as the stable JSON object documented in the README.
 pub fn to_json(scenario: &Scenario, a: &Analysis, detected: &str) -> Value {
     let names = |ids: &[detente_core::PartyId]| -> Vec<String> {
-        ids.iter().map(|p| scenario.parties()[p.index()].name.clone()).collect()
+        ids.iter()
+            .map(|p| scenario.parties()[p.index()].name.clone())
+            .collect()
     };
     let outcome_count = match a.outcome_count {
         Some(n) if n <= u64::MAX as u128 => json!(n as u64),
@@ -161,10 +173,19 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
         count(a.outcome_count, a.outcome_count_f64),
         scenario.issues().len(),
         a.method.as_str(),
-        a.at_time.map_or(String::new(), |t| format!("; utilities discounted at t = {t}"))
+        a.at_time.map_or(String::new(), |t| format!(
+            "; utilities discounted at t = {t}"
+        ))
     );
     println!();
-    let mut t = table(vec!["party", "role", "reservation", "best", "worst", "discount"]);
+    let mut t = table(vec![
+        "party",
+        "role",
+        "reservation",
+        "best",
+        "worst",
+        "discount",
+    ]);
     for r in &a.ranges {
         let p = &parties[r.party.index()];
         let opt = |x: Option<f64>| x.map_or("?".to_string(), u);
@@ -174,7 +195,11 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
             num(u(r.reservation)),
             num(opt(r.best)),
             num(opt(r.worst)),
-            num(if p.preferences.discount < 1.0 { format!("{}", p.preferences.discount) } else { "-".into() }),
+            num(if p.preferences.discount < 1.0 {
+                format!("{}", p.preferences.discount)
+            } else {
+                "-".into()
+            }),
         ]);
     }
     println!("{t}");
@@ -187,11 +212,20 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
                 count(Some(z as u128), z as f64),
                 100.0 * z as f64 / total
             );
-            println!("  {} outcomes cross no red line.", count(Some(ok as u128), ok as f64));
+            println!(
+                "  {} outcomes cross no red line.",
+                count(Some(ok as u128), ok as f64)
+            );
         }
-        _ => println!("Agreement zone: not counted (the space is too large to enumerate); its frontier is exact."),
+        _ => println!(
+            "Agreement zone: not counted (the space is too large to enumerate); its frontier is exact."
+        ),
     }
-    let names: Vec<&str> = a.bargainers.iter().map(|p| parties[p.index()].name.as_str()).collect();
+    let names: Vec<&str> = a
+        .bargainers
+        .iter()
+        .map(|p| parties[p.index()].name.as_str())
+        .collect();
     println!(
         "Pareto frontier: {} efficient utility vectors over the whole space; {} crossing no red line; {} in the agreement zone.",
         a.pareto.len(),
@@ -200,7 +234,17 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
     );
     if !a.zone_pareto.is_empty() {
         println!();
-        println!("Efficient deals in the agreement zone{}:", if a.zone_pareto.len() > limit { format!(" (first {limit} of {}; all with --json)", a.zone_pareto.len()) } else { String::new() });
+        println!(
+            "Efficient deals in the agreement zone{}:",
+            if a.zone_pareto.len() > limit {
+                format!(
+                    " (first {limit} of {}; all with --json)",
+                    a.zone_pareto.len()
+                )
+            } else {
+                String::new()
+            }
+        );
         let mut header = vec!["#"];
         header.extend(names.iter().copied());
         let mut t = table(header);
@@ -212,7 +256,11 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
         println!("{t}");
     }
     println!();
-    let d = if a.disagreement.iter().all(|&x| x == 0.0) { "zero" } else { "the reservation values" };
+    let d = if a.disagreement.iter().all(|&x| x == 0.0) {
+        "zero"
+    } else {
+        "the reservation values"
+    };
     println!("Bargaining solutions (disagreement point: {d}):");
     let sols = [
         ("Nash", &a.solutions.nash),
@@ -221,21 +269,32 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
         ("egalitarian", &a.solutions.egalitarian),
     ];
     if sols.iter().all(|(_, s)| s.is_none()) {
-        println!("  none: no outcome crosses no red line while giving every party at least its disagreement utility.");
+        println!(
+            "  none: no outcome crosses no red line while giving every party at least its disagreement utility."
+        );
     } else {
         let mut header = vec![""];
         header.extend(sols.iter().map(|(n, _)| *n));
         let mut t = table(header);
         for (i, issue) in scenario.issues().iter().enumerate() {
             let mut row = vec![Cell::new(&issue.name)];
-            row.extend(sols.iter().map(|(_, s)| Cell::new(s.as_ref().map_or("-".into(), |p| issue.value_label(p.outcome[i])))));
+            row.extend(sols.iter().map(|(_, s)| {
+                Cell::new(
+                    s.as_ref()
+                        .map_or("-".into(), |p| issue.value_label(p.outcome[i])),
+                )
+            }));
             t.add_row(row);
         }
         for (k, p) in parties.iter().enumerate() {
             let pid = detente_core::PartyId(k as u32);
             let f = a.at_time.map_or(1.0, |t| scenario.discount_factor(pid, t));
             let mut row = vec![Cell::new(format!("u({})", p.name))];
-            row.extend(sols.iter().map(|(_, s)| num(s.as_ref().map_or("-".into(), |p| u(scenario.utility_of(pid, &p.outcome) * f)))));
+            row.extend(sols.iter().map(|(_, s)| {
+                num(s
+                    .as_ref()
+                    .map_or("-".into(), |p| u(scenario.utility_of(pid, &p.outcome) * f)))
+            }));
             t.add_row(row);
         }
         println!("{t}");
@@ -263,9 +322,19 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
         let utils: Vec<String> = a
             .bargainers
             .iter()
-            .map(|&p| format!("{} {}", parties[p.index()].name, u(scenario.utility_of(p, &pr.outcome))))
+            .map(|&p| {
+                format!(
+                    "{} {}",
+                    parties[p.index()].name,
+                    u(scenario.utility_of(p, &pr.outcome))
+                )
+            })
             .collect();
-        let verdict = if verdicts.is_empty() { "acceptable to every party".to_string() } else { verdicts.join("; ") };
+        let verdict = if verdicts.is_empty() {
+            "acceptable to every party".to_string()
+        } else {
+            verdicts.join("; ")
+        };
         println!("  {:<18} {verdict}", pr.name);
         println!("  {:<18} utilities: {}", "", utils.join(", "));
     }

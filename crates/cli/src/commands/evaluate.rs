@@ -1,13 +1,13 @@
 //! `detente evaluate`: how a proposal fares, and the smallest repairs.
 
-use super::analyze::{options, DisagreementArg, MethodArg};
+use super::analyze::{DisagreementArg, MethodArg, options};
 use crate::args::ScenarioArgs;
 use crate::render::{num, outcome_json, print_json, table, u};
-use anyhow::{anyhow, bail, Result};
+use anyhow::{Result, anyhow, bail};
 use comfy_table::Cell;
-use detente_analysis::{analyze, evaluate, Evaluation, RepairOptions};
+use detente_analysis::{Evaluation, RepairOptions, analyze, evaluate};
 use detente_core::{Clause, PartyId, Role, Scenario};
-use serde_json::{json, Value};
+use serde_json::{Value, json};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -38,15 +38,29 @@ pub struct Args {
 }
 
 /// Resolves `--proposal` and `--set` to an outcome and a label.
-fn proposal_outcome(scenario: &Scenario, args: &Args) -> Result<(String, Option<String>, Vec<u32>)> {
-    let names = || scenario.proposals().iter().map(|p| p.name.as_str()).collect::<Vec<_>>().join(", ");
+fn proposal_outcome(
+    scenario: &Scenario,
+    args: &Args,
+) -> Result<(String, Option<String>, Vec<u32>)> {
+    let names = || {
+        scenario
+            .proposals()
+            .iter()
+            .map(|p| p.name.as_str())
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
     let (mut label, mut by, mut outcome) = match &args.proposal {
         Some(name) => {
             let p = scenario.proposal(name).ok_or_else(|| {
                 anyhow!(
                     "no proposal `{name}` in scenario `{}`; its proposals are: {}",
                     scenario.name(),
-                    if scenario.proposals().is_empty() { "(none)".to_string() } else { names() }
+                    if scenario.proposals().is_empty() {
+                        "(none)".to_string()
+                    } else {
+                        names()
+                    }
                 )
             })?;
             (p.name.clone(), p.by.clone(), Some(p.outcome.clone()))
@@ -71,13 +85,20 @@ fn proposal_outcome(scenario: &Scenario, args: &Args) -> Result<(String, Option<
         let id = scenario.issue_id(name.trim()).ok_or_else(|| {
             anyhow!(
                 "--set `{s}`: unknown issue `{name}`; expected one of {}",
-                scenario.issues().iter().map(|i| i.name.as_str()).collect::<Vec<_>>().join(", ")
+                scenario
+                    .issues()
+                    .iter()
+                    .map(|i| i.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             )
         })?;
         let issue = &scenario.issues()[id.index()];
         let v = issue.parse_value(value.trim()).ok_or_else(|| {
             let expected = match &issue.kind {
-                detente_core::IssueKind::Categorical { options, .. } => format!("one of {}", options.join(", ")),
+                detente_core::IssueKind::Categorical { options, .. } => {
+                    format!("one of {}", options.join(", "))
+                }
                 _ => format!(
                     "a number from {} to {} on the issue's grid",
                     issue.value_label(0),
@@ -118,7 +139,11 @@ fn clause_text(scenario: &Scenario, c: &Clause) -> String {
         .iter()
         .map(|cond| {
             let issue = &scenario.issues()[cond.issue.index()];
-            let vals: Vec<String> = cond.values.indices().map(|v| issue.value_label(v)).collect();
+            let vals: Vec<String> = cond
+                .values
+                .indices()
+                .map(|v| issue.value_label(v))
+                .collect();
             format!("{} in {{{}}}", issue.name, vals.join(", "))
         })
         .collect::<Vec<_>>()
@@ -129,7 +154,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = args.scenario.load()?;
     let scenario = &loaded.scenario;
     let (label, by, outcome) = proposal_outcome(scenario, &args)?;
-    let opts = options(args.disagreement, MethodArg::Auto, args.at_time, args.enumeration_limit)?;
+    let opts = options(
+        args.disagreement,
+        MethodArg::Auto,
+        args.at_time,
+        args.enumeration_limit,
+    )?;
     let analysis = analyze(scenario, &opts)?;
     let ev = evaluate(
         scenario,
@@ -204,16 +234,31 @@ fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluatio
                 .collect();
             format!("rejects: crosses red line {}", lines.join("; "))
         } else if v.utility < v.reservation {
-            format!("rejects: below its reservation value by {}", u(v.reservation - v.utility))
+            format!(
+                "rejects: below its reservation value by {}",
+                u(v.reservation - v.utility)
+            )
         } else {
             format!("accepts (gain {})", u(v.utility - v.reservation))
         };
-        let name = if p.role == Role::Mediator { format!("{} (mediator)", p.name) } else { p.name.clone() };
-        t.add_row(vec![Cell::new(name), num(u(v.utility)), num(u(v.reservation)), Cell::new(verdict)]);
+        let name = if p.role == Role::Mediator {
+            format!("{} (mediator)", p.name)
+        } else {
+            p.name.clone()
+        };
+        t.add_row(vec![
+            Cell::new(name),
+            num(u(v.utility)),
+            num(u(v.reservation)),
+            Cell::new(verdict),
+        ]);
     }
     println!("{t}");
     println!();
-    println!("Acceptable to every party: {}", if ev.acceptable_to_all { "yes" } else { "no" });
+    println!(
+        "Acceptable to every party: {}",
+        if ev.acceptable_to_all { "yes" } else { "no" }
+    );
     if ev.pareto_efficient {
         println!("Pareto-efficient: yes (no outcome gives every party as much and one more).");
     } else {
@@ -225,7 +270,11 @@ fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluatio
                 format!(
                     "; {} efficient deal(s) crossing no red line beat it for every party{}",
                     ev.dominated_by.len(),
-                    if ev.dominated_by.len() == 10 { " (the best ten are in --json)" } else { "" }
+                    if ev.dominated_by.len() == 10 {
+                        " (the best ten are in --json)"
+                    } else {
+                        ""
+                    }
                 )
             }
         );
@@ -248,7 +297,12 @@ fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluatio
                     .iter()
                     .map(|c| {
                         let issue = &scenario.issues()[c.issue.index()];
-                        format!("{}: {} -> {}", issue.name, issue.value_label(c.from), issue.value_label(c.to))
+                        format!(
+                            "{}: {} -> {}",
+                            issue.name,
+                            issue.value_label(c.from),
+                            issue.value_label(c.to)
+                        )
                     })
                     .collect();
                 let utils: Vec<String> = bargainers
@@ -259,7 +313,11 @@ fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluatio
                 println!("     utilities: {}", utils.join(", "));
             }
         }
-        None if ev.repair_search_truncated => println!("Repairs: the search stopped at its budget without finding one."),
-        None => println!("Repairs: none. No outcome is acceptable to every party (the agreement zone is empty)."),
+        None if ev.repair_search_truncated => {
+            println!("Repairs: the search stopped at its budget without finding one.")
+        }
+        None => println!(
+            "Repairs: none. No outcome is acceptable to every party (the agreement zone is empty)."
+        ),
     }
 }

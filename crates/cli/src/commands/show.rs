@@ -20,20 +20,29 @@ pub fn list() -> Result<ExitCode> {
             .and_then(|t| native::read_str(t, name).ok())
             .map(|s| s.description().to_string())
             .unwrap_or_default();
-        let default = if *name == builtin::DEFAULT { " (default)" } else { "" };
+        let default = if *name == builtin::DEFAULT {
+            " (default)"
+        } else {
+            ""
+        };
         println!("{name:<16}{description}{default}");
     }
     Ok(ExitCode::SUCCESS)
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let name = args.scenario.scenario.as_deref().unwrap_or(builtin::DEFAULT);
+    let name = args
+        .scenario
+        .scenario
+        .as_deref()
+        .unwrap_or(builtin::DEFAULT);
     // A built-in scenario prints as written, comments and all.
-    if !args.json && !std::path::Path::new(name).exists() {
-        if let Some(text) = builtin::text(name) {
-            print!("{text}");
-            return Ok(ExitCode::SUCCESS);
-        }
+    if !args.json
+        && !std::path::Path::new(name).exists()
+        && let Some(text) = builtin::text(name)
+    {
+        print!("{text}");
+        return Ok(ExitCode::SUCCESS);
     }
     let loaded = args.scenario.load()?;
     if args.json {
