@@ -1,0 +1,460 @@
+//! `detente forecast`: KTAB's spatial model of politics on a KTAB CSV/XML
+//! scenario, and `detente forecast sweep` for sensitivity analysis.
+
+use std::fmt::Write as _;
+use std::path::{Path, PathBuf};
+
+use anyhow::{Context, Result, bail};
+use detente_forecast::sweep::{self, Perturbation};
+use detente_forecast::{Forecast, Model, Move, StopReason};
+use detente_formats::ktab;
+use serde_json::json;
+
+/// Forecast a multi-actor negotiation with KTAB's spatial model of politics.
+#[derive(clap::Args, Debug)]
+#[command(args_conflicts_with_subcommands = true)]
+pub struct ForecastArgs {
+    #[command(subcommand)]
+    pub command: Option<ForecastCommand>,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+#[derive(clap::Subcommand, Debug)]
+pub enum ForecastCommand {
+    /// Vary actors' capability, position or salience, or model parameters,
+    /// run every combination in parallel and report how the forecast moves;
+    /// or perturb the scenario at random (Monte Carlo, seeded).
+    Sweep(SweepArgs),
+}
+
+/// Options shared by a single forecast and a sweep.
+#[derive(clap::Args, Debug, Clone)]
+pub struct ModelArgs {
+    /// A KTAB scenario: FILE.csv or FILE.xml.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
+    /// Set a model parameter, e.g. `--param VotingRule=Cubic`,
+    /// `--param BargnModel=2`, `--param ktab_compat=false` (repeatable).
+    /// Names: VictoryProbModel, PCEModel, StateTransitions, VotingRule,
+    /// BigRAdjust, BigRRange, ThirdPartyCommit, InterVecBrgn, BargnModel.
+    #[arg(long = "param", value_name = "NAME=VALUE")]
+    pub params: Vec<String>,
+    /// Seed for stochastic transitions (overrides the file's prngSeed).
+    #[arg(long)]
+    pub seed: Option<u64>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Print one JSON object instead of the summary.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write positions per turn as CSV (the layout of KTAB's
+    /// positions_wide.csv).
+    #[arg(long, value_name = "OUT")]
+    pub csv: Option<PathBuf>,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct SweepArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// A variation (repeatable; all combinations are run):
+    /// `ACTOR.capability=+-10%`, `ACTOR.position[DIM]=+-5`,
+    /// `ACTOR.salience[DIM]=20,40,60`, `ACTOR.capability=50:25:150`,
+    /// `VotingRule=Prop,Cubic`. Positions and saliences on 0-100.
+    #[arg(long = "vary", value_name = "SPEC")]
+    pub vary: Vec<String>,
+    /// Monte Carlo: this many random perturbations of the scenario.
+    #[arg(long = "monte-carlo", value_name = "N")]
+    pub monte_carlo: Option<usize>,
+    /// Monte Carlo: capability scaled by up to ± this percentage.
+    #[arg(long, value_name = "PCT", default_value_t = 10.0)]
+    pub capability_pct: f64,
+    /// Monte Carlo: positions moved by up to ± this many points (0-100).
+    #[arg(long, value_name = "POINTS", default_value_t = 5.0)]
+    pub position_points: f64,
+    /// Monte Carlo: saliences moved by up to ± this many points (0-100).
+    #[arg(long, value_name = "POINTS", default_value_t = 0.0)]
+    pub salience_points: f64,
+    /// Monte Carlo master seed.
+    #[arg(long = "mc-seed", value_name = "SEED", default_value_t = 1)]
+    pub mc_seed: u64,
+    /// Print one JSON object instead of the table.
+    #[arg(long)]
+    pub json: bool,
+}
+
+/// Runs `detente forecast ...`.
+pub fn run(args: ForecastArgs) -> Result<()> {
+    match args.command {
+        Some(ForecastCommand::Sweep(s)) => run_sweep(s),
+        None => run_one(args.run),
+    }
+}
+
+fn load(args: &ModelArgs) -> Result<Model> {
+    let Some(file) = &args.file else {
+        bail!(
+            "give a KTAB scenario (FILE.csv or FILE.xml); forecasting models in native scenarios are not wired yet"
+        );
+    };
+    let ext = file
+        .extension()
+        .and_then(|e| e.to_str())
+        .map(str::to_ascii_lowercase);
+    if !matches!(ext.as_deref(), Some("csv") | Some("xml")) {
+        bail!(
+            "{}: detente forecast reads KTAB scenarios (.csv or .xml); native scenarios with a forecasting model are not supported yet",
+            file.display()
+        );
+    }
+    let mut model = ktab::read_ktab_file(file)?;
+    let mut p = *model.params();
+    for kv in &args.params {
+        let (k, v) = kv
+            .split_once('=')
+            .with_context(|| format!("--param `{kv}`: expected NAME=VALUE"))?;
+        p.set(k, v)
+            .map_err(anyhow::Error::msg)
+            .with_context(|| format!("--param `{kv}`"))?;
+    }
+    model = model.with_params(p);
+    if let Some(s) = args.seed {
+        model = model.with_seed(s);
+    }
+    Ok(model)
+}
+
+fn run_one(args: RunArgs) -> Result<()> {
+    let model = load(&args.model)?;
+    let forecast = detente_forecast::run(&model);
+    if let Some(out) = &args.csv {
+        write(out, ktab::positions_wide_csv(&model, &forecast).as_bytes())?;
+    }
+    if args.json {
+        println!(
+            "{}",
+            serde_json::to_string_pretty(&ktab::forecast_json(&model, &forecast))?
+        );
+    } else {
+        print!("{}", summary(&model, &forecast));
+        if let Some(out) = &args.csv {
+            println!("positions written to {}", out.display());
+        }
+    }
+    Ok(())
+}
+
+fn write(path: &Path, bytes: &[u8]) -> Result<()> {
+    detente_formats::write_atomic(path, bytes)
+        .with_context(|| format!("writing {}", path.display()))
+}
+
+/// The readable report: parameters, initial and final positions, win
+/// probabilities, and why each actor moved on the last turn it moved.
+fn summary(model: &Model, f: &Forecast) -> String {
+    let mut s = String::new();
+    let p = model.params();
+    let name = if model.name().is_empty() {
+        "(unnamed)"
+    } else {
+        model.name()
+    };
+    let _ = writeln!(
+        s,
+        "Forecast for {name}: {} actors, {} dimension(s)",
+        model.actors().len(),
+        model.dimensions().len()
+    );
+    let _ = writeln!(
+        s,
+        "Parameters: {} {} {} {} {} {} {} {} {}{}",
+        p.victory_prob,
+        p.pce,
+        p.transitions,
+        p.voting_rule,
+        p.big_r_adjust,
+        p.big_r_range,
+        p.third_party_commit,
+        p.inter_vec_brgn,
+        p.bargain_model,
+        if p.ktab_compat {
+            ""
+        } else {
+            " (corrected formulas, not KTAB-compatible)"
+        }
+    );
+    let stop = match f.stop {
+        StopReason::Converged { ratio } => {
+            format!("converged (last move {:.2}% of the first)", 100.0 * ratio)
+        }
+        StopReason::MaxTurns => "stopped at the turn limit".to_string(),
+    };
+    let _ = writeln!(s, "Turns: {} ({stop})\n", f.num_turns());
+    let width = model
+        .actors()
+        .iter()
+        .map(|a| a.name.chars().count())
+        .max()
+        .unwrap_or(5)
+        .max(5);
+    for (d, dim) in model.dimensions().iter().enumerate() {
+        let _ = writeln!(s, "{dim}:");
+        let _ = writeln!(
+            s,
+            "  {:<width$}  {:>7}  {:>7}  {:>8}",
+            "actor", "start", "final", "win prob"
+        );
+        let mut order: Vec<usize> = (0..model.actors().len()).collect();
+        order.sort_by(|&a, &b| {
+            f.position(f.num_turns(), a, d)
+                .total_cmp(&f.position(f.num_turns(), b, d))
+                .then(a.cmp(&b))
+        });
+        for i in order {
+            let _ = writeln!(
+                s,
+                "  {:<width$}  {:>7.2}  {:>7.2}  {:>8.4}",
+                model.actors()[i].name,
+                100.0 * f.position(0, i, d),
+                100.0 * f.position(f.num_turns(), i, d),
+                f.last().win_prob[i]
+            );
+        }
+        s.push('\n');
+    }
+    let o = sweep::outcome(model, f);
+    let fmt = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(s, "Most probable final position: {}", fmt(&o.favourite));
+    let _ = writeln!(
+        s,
+        "Power-weighted mean final position: {}\n",
+        fmt(&o.weighted_mean)
+    );
+    let names: Vec<&str> = model.actors().iter().map(|a| a.name.as_str()).collect();
+    let _ = writeln!(s, "Why actors moved (their last move):");
+    for (i, n) in names.iter().enumerate() {
+        let last = (1..f.turns.len())
+            .rev()
+            .find_map(|t| match f.turns[t].moves[i] {
+                Move::Bargain {
+                    initiator,
+                    receiver,
+                    ..
+                } => {
+                    let moved: f64 = (0..f.dims)
+                        .map(|d| (f.position(t, i, d) - f.position(t - 1, i, d)).abs())
+                        .sum();
+                    (moved > 0.0).then_some((t, initiator, receiver))
+                }
+                _ => None,
+            });
+        let _ = match last {
+            Some((t, ini, rcv)) if ini == i => {
+                writeln!(
+                    s,
+                    "  {n}: turn {t}, its own challenge of {} (bargain)",
+                    names[rcv]
+                )
+            }
+            Some((t, ini, _)) => writeln!(
+                s,
+                "  {n}: turn {t}, accepted a bargain from {}'s challenge",
+                names[ini]
+            ),
+            None => writeln!(s, "  {n}: never moved"),
+        };
+    }
+    s
+}
+
+fn run_sweep(args: SweepArgs) -> Result<()> {
+    let model = load(&args.model)?;
+    let variations = args
+        .vary
+        .iter()
+        .map(|v| sweep::parse_variation(&model, v).map_err(anyhow::Error::msg))
+        .collect::<Result<Vec<_>>>()?;
+    let mut cases = sweep::cases(&model, &variations).map_err(anyhow::Error::msg)?;
+    if let Some(n) = args.monte_carlo {
+        let spec = Perturbation {
+            capability_pct: args.capability_pct,
+            position_points: args.position_points,
+            salience_points: args.salience_points,
+        };
+        let mut mc = Vec::new();
+        for c in &cases {
+            for mut d in
+                sweep::monte_carlo(&c.model, spec, n, args.mc_seed).map_err(anyhow::Error::msg)?
+            {
+                let mut label = c.label.clone();
+                label.append(&mut d.label);
+                d.label = label;
+                mc.push(d);
+            }
+        }
+        cases = mc;
+    } else if variations.is_empty() {
+        bail!("nothing to sweep: give --vary SPEC (repeatable) and/or --monte-carlo N");
+    }
+    let base = detente_forecast::run(&model);
+    let base_out = sweep::outcome(&model, &base);
+    let forecasts = sweep::run_all(&cases);
+    let outs: Vec<_> = cases
+        .iter()
+        .zip(&forecasts)
+        .map(|(c, f)| sweep::outcome(&c.model, f))
+        .collect();
+    let dims = model.dimensions();
+    if args.json {
+        let rows: Vec<_> = cases
+            .iter()
+            .zip(&forecasts)
+            .zip(&outs)
+            .map(|((c, f), o)| {
+                json!({
+                    "values": c.label,
+                    "turns": f.num_turns(),
+                    "favourite": o.favourite,
+                    "weighted_mean": o.weighted_mean,
+                    "final_positions": (0..f.actors).map(|i| (0..f.dims).map(|d| 100.0 * f.position(f.num_turns(), i, d)).collect::<Vec<_>>()).collect::<Vec<_>>(),
+                })
+            })
+            .collect();
+        let out = json!({
+            "scenario": model.name(),
+            "dimensions": dims,
+            "actors": model.actors().iter().map(|a| &a.name).collect::<Vec<_>>(),
+            "varied": args.vary,
+            "monte_carlo": args.monte_carlo.map(|n| json!({"draws": n, "seed": args.mc_seed, "capability_pct": args.capability_pct, "position_points": args.position_points, "salience_points": args.salience_points})),
+            "base": {"turns": base.num_turns(), "favourite": base_out.favourite, "weighted_mean": base_out.weighted_mean},
+            "cases": rows,
+        });
+        println!("{}", serde_json::to_string_pretty(&out)?);
+        return Ok(());
+    }
+    let fmt = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:7.2}"))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    let fmt_delta = |v: &[f64], b: &[f64]| {
+        v.iter()
+            .zip(b)
+            .map(|(x, y)| format!("{:+7.2}", x - y))
+            .collect::<Vec<_>>()
+            .join(" ")
+    };
+    println!(
+        "Sweep of {} over {} case(s); dimensions: {}",
+        if model.name().is_empty() {
+            "scenario"
+        } else {
+            model.name()
+        },
+        cases.len(),
+        dims.join(", ")
+    );
+    println!(
+        "Base: {} turns, most probable final position {}, power-weighted mean {}\n",
+        base.num_turns(),
+        fmt(&base_out.favourite),
+        fmt(&base_out.weighted_mean)
+    );
+    let mut header: Vec<String> = args
+        .vary
+        .iter()
+        .map(|v| v.split('=').next().unwrap_or(v).to_string())
+        .collect();
+    if args.monte_carlo.is_some() {
+        header.push("draw".into());
+    }
+    println!(
+        "{} | turns | favourite (Δ vs base) | weighted mean (Δ vs base)",
+        header.join(" | ")
+    );
+    for ((c, f), o) in cases.iter().zip(&forecasts).zip(&outs) {
+        println!(
+            "{} | {:5} | {} ({}) | {} ({})",
+            c.label.join(" | "),
+            f.num_turns(),
+            fmt(&o.favourite),
+            fmt_delta(&o.favourite, &base_out.favourite),
+            fmt(&o.weighted_mean),
+            fmt_delta(&o.weighted_mean, &base_out.weighted_mean)
+        );
+    }
+    if outs.len() > 1 {
+        println!();
+        for (d, dim) in dims.iter().enumerate() {
+            let vals: Vec<f64> = outs.iter().map(|o| o.weighted_mean[d]).collect();
+            let mean = vals.iter().sum::<f64>() / vals.len() as f64;
+            let sd = (vals.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>()
+                / vals.len() as f64)
+                .sqrt();
+            let (lo, hi) = vals
+                .iter()
+                .fold((f64::MAX, f64::MIN), |(l, h), &x| (l.min(x), h.max(x)));
+            println!(
+                "{dim}: weighted mean over cases {mean:.2} (sd {sd:.2}, range {lo:.2} to {hi:.2})"
+            );
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(subcommand)]
+        cmd: Top,
+    }
+    #[derive(clap::Subcommand)]
+    enum Top {
+        Forecast(ForecastArgs),
+    }
+
+    fn parse(args: &[&str]) -> ForecastArgs {
+        let mut v = vec!["detente", "forecast"];
+        v.extend_from_slice(args);
+        match Cli::try_parse_from(v).unwrap().cmd {
+            Top::Forecast(a) => a,
+        }
+    }
+
+    #[test]
+    fn parses_run_and_sweep() {
+        let a = parse(&["x.csv", "--param", "VotingRule=Cubic", "--json"]);
+        assert!(a.command.is_none() && a.run.json);
+        assert_eq!(a.run.model.params, ["VotingRule=Cubic"]);
+        let a = parse(&[
+            "sweep",
+            "x.csv",
+            "--vary",
+            "A.capability=+-10%",
+            "--monte-carlo",
+            "5",
+        ]);
+        match a.command {
+            Some(ForecastCommand::Sweep(s)) => {
+                assert_eq!(s.model.file.as_deref(), Some(Path::new("x.csv")));
+                assert_eq!(s.monte_carlo, Some(5));
+            }
+            None => panic!("expected sweep"),
+        }
+    }
+}
