@@ -757,38 +757,40 @@ pub fn read_ktab_xml(text: &str, file: &str) -> Result<Model, KtabError> {
 // ------------------------------------------------------------------ outputs
 
 /// The forecast in the layout of KTAB corpus `positions_wide.csv`: one row
-/// per actor and dimension, columns `t0..tN` on the 0–100 scale.
+/// per actor and dimension, columns `t0..tN` on the 0–100 scale, six
+/// decimals, CRLF line ends (byte for byte the corpus files' format).
 pub fn positions_wide_csv(model: &Model, forecast: &Forecast) -> String {
     let mut out = String::from("actor,dim");
     for t in 0..forecast.turns.len() {
         let _ = write!(out, ",t{t}");
     }
-    out.push('\n');
+    out.push_str("\r\n");
     for (i, a) in model.actors().iter().enumerate() {
         for (d, dim) in model.dimensions().iter().enumerate() {
             let _ = write!(out, "{},{}", csv_field(&a.name), csv_field(dim));
             for t in 0..forecast.turns.len() {
                 let _ = write!(out, ",{:.6}", 100.0 * forecast.position(t, i, d));
             }
-            out.push('\n');
+            out.push_str("\r\n");
         }
     }
     out
 }
 
-/// Win probabilities per turn, as corpus `win_prob_by_turn.csv` (4 decimals).
+/// Win probabilities per turn, as corpus `win_prob_by_turn.csv` (4 decimals,
+/// CRLF line ends).
 pub fn win_prob_csv(model: &Model, forecast: &Forecast) -> String {
     let mut out = String::from("actor");
     for t in 0..forecast.turns.len() {
         let _ = write!(out, ",t{t}");
     }
-    out.push('\n');
+    out.push_str("\r\n");
     for (i, a) in model.actors().iter().enumerate() {
         out.push_str(&csv_field(&a.name));
         for turn in &forecast.turns {
             let _ = write!(out, ",{:.4}", turn.win_prob[i]);
         }
-        out.push('\n');
+        out.push_str("\r\n");
     }
     out
 }
