@@ -39,6 +39,8 @@ enum Command {
     Scenarios,
     /// Print a built-in scenario (or any scenario) as native TOML.
     Show(commands::show::Args),
+    /// Forecast with the spatial model of politics (KTAB's SMP).
+    Forecast(commands::forecast::ForecastArgs),
 }
 
 fn main() -> ExitCode {
@@ -60,6 +62,7 @@ fn main() -> ExitCode {
         Command::Schema => commands::schema::run(),
         Command::Scenarios => commands::show::list(),
         Command::Show(a) => commands::show::run(a),
+        Command::Forecast(a) => commands::forecast::run(a).map(|()| ExitCode::SUCCESS),
     };
     match result {
         Ok(code) => code,

@@ -10,13 +10,13 @@
 
 pub mod builtin;
 pub mod error;
-mod locate;
 pub mod ktab;
 pub mod load;
+mod locate;
 pub mod native;
 mod write;
 
 pub use error::{FormatError, Location};
-pub use load::{load, LoadOptions, Loaded};
+pub use load::{LoadOptions, Loaded, load};
 pub use locate::{Path as DocPath, Seg, Syntax};
 pub use write::write_atomic;

@@ -2,6 +2,7 @@
 
 pub mod analyze;
 pub mod evaluate;
+pub mod forecast;
 pub mod schema;
 pub mod show;
 pub mod validate;
