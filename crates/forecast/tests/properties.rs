@@ -175,3 +175,39 @@ fn different_seeds_can_differ() {
         .collect();
     assert!(runs.windows(2).any(|w| w[0] != w[1]));
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(24))]
+
+    /// The quirks only touch the receiver's-perspective and compromise
+    /// bargains: with initiator-only bargains both settings agree.
+    #[test]
+    fn quirks_only_matter_for_receiver_bargains(model in model_strategy()) {
+        let mut p = *model.params();
+        p.bargain_model = BargnModel::InitOnlyInterp;
+        p.ktab_compat = true;
+        let compat = run(&model.clone().with_params(p));
+        p.ktab_compat = false;
+        let corrected = run(&model.with_params(p));
+        prop_assert_eq!(compat, corrected);
+    }
+}
+
+/// With receiver-side bargains the corrected formulas do change forecasts.
+#[test]
+fn corrected_formulas_differ_somewhere() {
+    let mut runner = proptest::test_runner::TestRunner::deterministic();
+    let mut differs = false;
+    for _ in 0..16 {
+        let model = models(5..=9).new_tree(&mut runner).unwrap().current();
+        let mut p = *model.params();
+        p.bargain_model = BargnModel::PWCompInterp;
+        p.transitions = StateTransitions::Deterministic;
+        p.ktab_compat = true;
+        let a = run(&model.clone().with_params(p));
+        p.ktab_compat = false;
+        let b = run(&model.with_params(p));
+        differs |= a.turns != b.turns;
+    }
+    assert!(differs);
+}

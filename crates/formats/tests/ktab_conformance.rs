@@ -237,3 +237,24 @@ fn every_recorded_case_matches_ktab() {
     }
     assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
 }
+
+/// `positions_wide_csv` writes the corpus layout: same header, same rows in
+/// the same order, same number format and line ends.
+#[test]
+fn positions_csv_has_the_corpus_layout() {
+    let Some(root) = corpus() else { return };
+    let dir = root.join("dummyData_3Dim");
+    let Some((_, model)) = inputs(&dir).into_iter().next() else {
+        panic!("no input in {}", dir.display())
+    };
+    let ours = detente_formats::ktab::positions_wide_csv(&model, &run(&model));
+    let theirs = fs::read_to_string(dir.join("positions_wide.csv")).unwrap();
+    let key = |s: &str| -> Vec<String> {
+        s.split("\r\n")
+            .map(|l| l.split(',').take(2).collect::<Vec<_>>().join(","))
+            .collect()
+    };
+    assert_eq!(key(&ours), key(&theirs));
+    assert_eq!(ours.lines().next(), theirs.lines().next());
+    assert!(ours.contains(",75.790000,79.540000,"));
+}
