@@ -124,7 +124,7 @@ impl Forecast {
 }
 
 /// Below this many actors a turn is too small to repay thread hand-offs.
-const PARALLEL_MIN_ACTORS: usize = 12;
+const PARALLEL_MIN_ACTORS: usize = 20;
 
 /// `f(0..n)` in order, on the rayon pool when `n` is large enough. Each
 /// item is computed independently, so the result is identical either way.

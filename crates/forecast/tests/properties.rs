@@ -133,7 +133,7 @@ fn thread_count_does_not_change_results() {
     let mut runner = proptest::test_runner::TestRunner::deterministic();
     for _ in 0..4 {
         // Large enough for the turns to run on the thread pool.
-        let model = models(12..=24).new_tree(&mut runner).unwrap().current();
+        let model = models(20..=28).new_tree(&mut runner).unwrap().current();
         let mut p = *model.params();
         p.transitions = StateTransitions::Stochastic;
         let model = model.with_params(p);
