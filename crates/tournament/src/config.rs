@@ -1,0 +1,229 @@
+//! The tournament configuration file (TOML) and the deterministic plan of
+//! matches it defines.
+
+use serde::{Deserialize, Serialize};
+
+/// A tournament, as written in its TOML file.
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// `alternating` (bilateral), `stacked` (multilateral SAOP) or `mediated`.
+    pub protocol: String,
+    /// Deadline in rounds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rounds: Option<u32>,
+    /// Deadline in virtual seconds (normalised time is elapsed / seconds).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub time: Option<f64>,
+    /// How many times each pairing is run (with different seeds).
+    #[serde(default = "one")]
+    pub repetitions: u32,
+    /// Whether a strategy may meet itself.
+    #[serde(default = "yes")]
+    pub self_play: bool,
+    /// Every assignment of strategies to the scenario's parties (ordered
+    /// tuples); when false, each combination once, in a canonical order.
+    #[serde(default = "yes")]
+    pub rotate: bool,
+    /// Also rotate which party moves first (each assignment is run once per
+    /// starting party).
+    #[serde(default)]
+    pub rotate_first_mover: bool,
+    /// Master seed; each match's seed derives from it and the match's index.
+    #[serde(default)]
+    pub seed: u64,
+    /// Strategy specs, e.g. `"boulware"` or `"boulware:e=0.1"`.
+    pub strategies: Vec<String>,
+    /// Scenarios: built-in names, files or folders (relative paths are read
+    /// from the config file's folder), or `{ path = "...", variant = "A" }`.
+    pub scenarios: Vec<ScenarioEntry>,
+    /// Store every action of every match in the `traces` table.
+    #[serde(default)]
+    pub record_traces: bool,
+    /// A strategy that takes longer than this for one step fails the match.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step_budget_ms: Option<u64>,
+}
+
+fn one() -> u32 {
+    1
+}
+fn yes() -> bool {
+    true
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
+#[serde(untagged)]
+pub enum ScenarioEntry {
+    Name(String),
+    Detailed {
+        path: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        variant: Option<String>,
+    },
+}
+
+impl ScenarioEntry {
+    pub fn path(&self) -> &str {
+        match self {
+            ScenarioEntry::Name(p) => p,
+            ScenarioEntry::Detailed { path, .. } => path,
+        }
+    }
+    pub fn variant(&self) -> Option<&str> {
+        match self {
+            ScenarioEntry::Name(_) => None,
+            ScenarioEntry::Detailed { variant, .. } => variant.as_deref(),
+        }
+    }
+}
+
+/// One match of the plan.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct MatchPlan {
+    /// Position in the whole tournament (the primary key in the database).
+    pub index: u64,
+    pub scenario: usize,
+    /// Strategy index per party, in the scenario's party order.
+    pub assignment: Vec<usize>,
+    /// The party that moves first (the session runs with the parties
+    /// rotated so that this one comes first).
+    pub first_mover: usize,
+    pub repetition: u32,
+    pub seed: u64,
+}
+
+/// The largest number of matches a tournament may plan.
+pub const MAX_MATCHES: u64 = 100_000_000;
+
+/// A 64-bit mixer (SplitMix64's finaliser): a match's seed is
+/// `mix(master ^ mix(index))`, so seeds do not depend on which matches run
+/// where, or in which order.
+pub fn mix(mut z: u64) -> u64 {
+    z = z.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// The assignments of `k` strategies to `n` parties.
+pub fn assignments(k: usize, n: usize, rotate: bool, self_play: bool) -> Vec<Vec<usize>> {
+    let mut out = Vec::new();
+    if k == 0 || n == 0 {
+        return out;
+    }
+    let mut a = vec![0usize; n];
+    loop {
+        let canonical = a.windows(2).all(|w| w[0] <= w[1]);
+        let distinct = (0..n).all(|i| !a[..i].contains(&a[i]));
+        if (rotate || canonical) && (self_play || distinct) {
+            out.push(a.clone());
+        }
+        // Odometer, last party fastest.
+        let mut j = n;
+        loop {
+            if j == 0 {
+                return out;
+            }
+            j -= 1;
+            a[j] += 1;
+            if a[j] < k {
+                break;
+            }
+            a[j] = 0;
+        }
+    }
+}
+
+/// Every match of the tournament, in a fixed order: scenario, assignment,
+/// first mover, repetition. `parties[s]` is the number of parties of
+/// scenario `s`.
+pub fn plan(config: &Config, parties: &[usize]) -> Result<Vec<MatchPlan>, String> {
+    let k = config.strategies.len();
+    let mut total: u64 = 0;
+    let per: Vec<Vec<Vec<usize>>> = parties
+        .iter()
+        .map(|&n| assignments(k, n, config.rotate, config.self_play))
+        .collect();
+    for (s, a) in per.iter().enumerate() {
+        let movers = if config.rotate_first_mover {
+            parties[s] as u64
+        } else {
+            1
+        };
+        total = total.saturating_add(a.len() as u64 * movers * config.repetitions as u64);
+    }
+    if total > MAX_MATCHES {
+        return Err(format!(
+            "the tournament would run {total} matches, more than the limit of {MAX_MATCHES}; use fewer strategies, scenarios or repetitions"
+        ));
+    }
+    let mut out = Vec::with_capacity(total as usize);
+    let mut index = 0u64;
+    for (s, list) in per.iter().enumerate() {
+        let movers = if config.rotate_first_mover {
+            parties[s]
+        } else {
+            1
+        };
+        for a in list {
+            for first_mover in 0..movers {
+                for repetition in 0..config.repetitions {
+                    out.push(MatchPlan {
+                        index,
+                        scenario: s,
+                        assignment: a.clone(),
+                        first_mover,
+                        repetition,
+                        seed: mix(config.seed ^ mix(index)),
+                    });
+                    index += 1;
+                }
+            }
+        }
+    }
+    Ok(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn assignment_counts() {
+        assert_eq!(assignments(3, 2, true, true).len(), 9);
+        assert_eq!(assignments(3, 2, true, false).len(), 6);
+        assert_eq!(assignments(3, 2, false, true).len(), 6); // {aa, ab, ac, bb, bc, cc}
+        assert_eq!(assignments(3, 2, false, false).len(), 3);
+        assert_eq!(assignments(2, 3, true, false).len(), 0);
+        assert_eq!(
+            assignments(4, 3, false, false),
+            vec![vec![0, 1, 2], vec![0, 1, 3], vec![0, 2, 3], vec![1, 2, 3]]
+        );
+    }
+
+    #[test]
+    fn seeds_depend_only_on_master_seed_and_index() {
+        let mut c = Config {
+            protocol: "alternating".into(),
+            rounds: Some(10),
+            time: None,
+            repetitions: 2,
+            self_play: true,
+            rotate: true,
+            rotate_first_mover: true,
+            seed: 7,
+            strategies: vec!["a".into(), "b".into()],
+            scenarios: vec![],
+            record_traces: false,
+            step_budget_ms: None,
+        };
+        let p = plan(&c, &[2, 3]).unwrap();
+        assert_eq!(p.len(), 4 * 2 * 2 + 8 * 3 * 2);
+        assert!(p.iter().enumerate().all(|(i, m)| m.index == i as u64));
+        let seeds: std::collections::HashSet<u64> = p.iter().map(|m| m.seed).collect();
+        assert_eq!(seeds.len(), p.len());
+        c.seed = 8;
+        assert_ne!(plan(&c, &[2, 3]).unwrap()[0].seed, p[0].seed);
+    }
+}

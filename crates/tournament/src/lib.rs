@@ -1,0 +1,55 @@
+//! Tournaments: strategies × scenarios × assignments of strategies to parties
+//! × repetitions, run in parallel, stored in SQLite, resumable after a kill,
+//! and shardable across machines.
+//!
+//! - [`config`]: the TOML configuration and the deterministic plan of
+//!   matches (each match's seed derives from the master seed and its index).
+//! - [`run()`]: runs the matches not yet stored, in parallel; one transaction
+//!   per match.
+//! - [`store`]: the database schema, merging shards.
+//! - [`report()`]: the ranking.
+//!
+//! The negotiation engine is reached through the [`Runner`] trait, so this
+//! crate can be tested with simple runners.
+//!
+//! ```
+//! let plan = detente_tournament::config::assignments(3, 2, true, true);
+//! assert_eq!(plan.len(), 9); // every ordered pair, self-play included
+//! ```
+
+pub mod config;
+pub mod report;
+pub mod run;
+pub mod store;
+
+pub use config::{Config, MatchPlan, ScenarioEntry};
+pub use report::{RankRow, Report, report};
+pub use run::{MatchOutcome, Progress, RunSummary, Runner, Shard, load_scenarios, run};
+pub use store::{Store, TraceRow};
+
+/// Why a tournament could not run.
+#[derive(Debug, thiserror::Error)]
+pub enum TournamentError {
+    #[error("{path}: {message}")]
+    ConfigFile { path: String, message: String },
+    #[error("invalid tournament: {0}")]
+    Config(String),
+    #[error("scenario `{entry}`: {message}")]
+    Scenario { entry: String, message: String },
+    #[error("database {path}: {message}")]
+    Database { path: String, message: String },
+}
+
+/// Parses a configuration file's text; errors name the file, line and column.
+pub fn parse_config(text: &str, file: &str) -> Result<Config, TournamentError> {
+    toml::from_str(text).map_err(|e| {
+        let at = match e.span() {
+            Some(s) => detente_formats::Location::at_offset(file, text, s.start).to_string(),
+            None => file.to_string(),
+        };
+        TournamentError::ConfigFile {
+            path: at,
+            message: e.message().trim().to_string(),
+        }
+    })
+}

@@ -1,0 +1,418 @@
+//! Running a tournament: load the scenarios, plan the matches, run the ones
+//! not yet stored in parallel, and store each as it completes.
+
+use crate::TournamentError;
+use crate::config::{Config, MatchPlan, plan};
+use crate::store::{MatchRow, PartyRow, ScenarioRow, Store, TraceRow};
+use detente_analysis::{Analysis, Options, analyze};
+use detente_core::{Outcome, Scenario, ScenarioParts};
+use detente_formats::LoadOptions;
+use rayon::prelude::*;
+use std::path::Path;
+use std::sync::mpsc::sync_channel;
+use std::time::Instant;
+
+/// What a match produced, as the negotiation engine reports it. Utilities
+/// and parties are in the order of the scenario the runner was given.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatchOutcome {
+    pub end_reason: String,
+    /// Which party failed and why, when the match ended in a failure.
+    pub failure: Option<(usize, String)>,
+    pub agreement: Option<Outcome>,
+    pub utilities: Vec<f64>,
+    pub rounds: u32,
+    pub time: f64,
+    pub welfare: f64,
+    pub pareto_distance: Option<f64>,
+    pub nash_distance: Option<f64>,
+    pub trace: Vec<TraceRow>,
+}
+
+/// Runs single negotiations. The CLI implements it with
+/// `detente-negotiation`; tests use simple deterministic runners.
+pub trait Runner: Sync {
+    /// Checks the protocol and deadline settings for a scenario with
+    /// `parties` parties.
+    fn check_config(&self, config: &Config, parties: usize) -> Result<(), String>;
+    /// Checks one strategy spec.
+    fn check_strategy(&self, spec: &str) -> Result<(), String>;
+    /// Runs one negotiation. Must be deterministic in its inputs and must
+    /// not panic (a panic is recorded as an internal failure all the same).
+    fn run(
+        &self,
+        scenario: &Scenario,
+        reference: Option<&Analysis>,
+        config: &Config,
+        strategies: &[&str],
+        seed: u64,
+    ) -> MatchOutcome;
+}
+
+/// Which part of the tournament to run.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shard {
+    pub index: u64,
+    pub count: u64,
+}
+
+impl std::str::FromStr for Shard {
+    type Err = String;
+    fn from_str(s: &str) -> Result<Shard, String> {
+        let bad = || format!("bad shard `{s}`; expected I/N with 0 <= I < N, e.g. 0/4");
+        let (i, n) = s.split_once('/').ok_or_else(bad)?;
+        let index: u64 = i.trim().parse().map_err(|_| bad())?;
+        let count: u64 = n.trim().parse().map_err(|_| bad())?;
+        if count == 0 || index >= count {
+            return Err(bad());
+        }
+        Ok(Shard { index, count })
+    }
+}
+
+/// Progress reports, sent after each stored match.
+#[derive(Clone, Copy, Debug)]
+pub struct Progress {
+    pub done: u64,
+    pub total: u64,
+}
+
+/// What a run did.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RunSummary {
+    /// Matches of this shard (or of the whole tournament).
+    pub planned: u64,
+    /// Already in the database before this run.
+    pub skipped: u64,
+    /// Run and stored now.
+    pub ran: u64,
+    pub failures: u64,
+}
+
+/// The scenarios of a configuration, loaded, with their records.
+pub struct LoadedScenarios {
+    pub scenarios: Vec<Scenario>,
+    pub rows: Vec<ScenarioRow>,
+    pub analyses: Vec<Option<Analysis>>,
+}
+
+/// Loads every scenario of the configuration. Relative paths are tried
+/// against `base` (the configuration file's folder) first.
+pub fn load_scenarios(config: &Config, base: &Path) -> Result<LoadedScenarios, TournamentError> {
+    let mut scenarios = Vec::new();
+    let mut rows = Vec::new();
+    for entry in &config.scenarios {
+        let raw = entry.path();
+        let rel = base.join(raw);
+        let name = if Path::new(raw).is_relative() && rel.exists() {
+            rel.display().to_string()
+        } else {
+            raw.to_string()
+        };
+        let loaded = detente_formats::load(
+            &name,
+            &LoadOptions {
+                variant: entry.variant().map(str::to_string),
+                profiles: Vec::new(),
+            },
+        )
+        .map_err(|e| TournamentError::Scenario {
+            entry: raw.to_string(),
+            message: e.to_string(),
+        })?;
+        rows.push(ScenarioRow {
+            name: loaded.scenario.name().to_string(),
+            source: raw.to_string(),
+            parties: loaded
+                .scenario
+                .parties()
+                .iter()
+                .map(|p| p.name.clone())
+                .collect(),
+            outcomes: loaded.scenario.space().count_f64(),
+        });
+        scenarios.push(loaded.scenario);
+    }
+    // The frontier and the Nash point, for the distances of every match
+    // (skipped where the space is too large to analyse quickly).
+    let analyses = scenarios
+        .iter()
+        .map(|s| {
+            analyze(
+                s,
+                &Options {
+                    enumeration_limit: 20_000_000,
+                    ..Options::default()
+                },
+            )
+            .ok()
+        })
+        .collect();
+    Ok(LoadedScenarios {
+        scenarios,
+        rows,
+        analyses,
+    })
+}
+
+/// Checks a configuration before anything runs.
+pub fn check(
+    config: &Config,
+    loaded: &LoadedScenarios,
+    runner: &dyn Runner,
+) -> Result<(), TournamentError> {
+    let bad = |m: String| Err(TournamentError::Config(m));
+    if config.strategies.is_empty() {
+        return bad("`strategies` is empty; list at least one strategy".into());
+    }
+    if config.scenarios.is_empty() {
+        return bad("`scenarios` is empty; list at least one scenario".into());
+    }
+    if config.repetitions == 0 {
+        return bad("`repetitions` must be at least 1".into());
+    }
+    if config.rounds.is_none() && config.time.is_none() {
+        return bad("set a deadline: `rounds = N` or `time = SECONDS`".into());
+    }
+    for (i, s) in config.strategies.iter().enumerate() {
+        if config.strategies[..i].contains(s) {
+            return bad(format!("strategy `{s}` is listed twice"));
+        }
+        runner
+            .check_strategy(s)
+            .map_err(|m| TournamentError::Config(format!("strategy `{s}`: {m}")))?;
+    }
+    for (s, row) in loaded.scenarios.iter().zip(&loaded.rows) {
+        runner
+            .check_config(config, s.parties().len())
+            .map_err(|m| TournamentError::Config(format!("scenario `{}`: {m}", row.source)))?;
+    }
+    Ok(())
+}
+
+/// A stable hash of the canonical configuration (FNV-1a, 64 bits).
+pub fn config_hash(json: &str) -> String {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in json.bytes() {
+        h ^= b as u64;
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    format!("{h:016x}")
+}
+
+/// The scenario with its parties rotated so that `first` comes first.
+fn rotated(s: &Scenario, first: usize) -> Result<Scenario, String> {
+    let mut parts: ScenarioParts = s.parts().clone();
+    parts.parties.rotate_left(first);
+    Scenario::new(parts).map_err(|e| e.to_string())
+}
+
+fn agreement_json(s: &Scenario, o: &Outcome) -> String {
+    let mut m = serde_json::Map::new();
+    for (issue, &v) in s.issues().iter().zip(o) {
+        let value = match issue.numeric_value(v) {
+            Some(x) if matches!(issue.kind, detente_core::IssueKind::Integer { .. }) => {
+                serde_json::json!(x as i64)
+            }
+            Some(x) => serde_json::json!(x),
+            None => serde_json::json!(issue.value_label(v)),
+        };
+        m.insert(issue.name.clone(), value);
+    }
+    serde_json::Value::Object(m).to_string()
+}
+
+/// Runs one planned match and turns it into a database row.
+fn run_match(
+    m: &MatchPlan,
+    config: &Config,
+    loaded: &LoadedScenarios,
+    runner: &dyn Runner,
+) -> MatchRow {
+    let started = Instant::now();
+    let base = &loaded.scenarios[m.scenario];
+    let n = base.parties().len();
+    let strategies: Vec<&str> = m
+        .assignment
+        .iter()
+        .map(|&k| config.strategies[k].as_str())
+        .collect();
+    // Rotate the parties (and their strategies) so the first mover leads.
+    let order: Vec<usize> = (0..n).map(|i| (i + m.first_mover) % n).collect();
+    let rotated_strategies: Vec<&str> = order.iter().map(|&i| strategies[i]).collect();
+    let outcome = if m.first_mover == 0 {
+        catch(|| {
+            runner.run(
+                base,
+                loaded.analyses[m.scenario].as_ref(),
+                config,
+                &rotated_strategies,
+                m.seed,
+            )
+        })
+    } else {
+        match rotated(base, m.first_mover) {
+            Ok(s) => catch(|| {
+                runner.run(
+                    &s,
+                    loaded.analyses[m.scenario].as_ref(),
+                    config,
+                    &rotated_strategies,
+                    m.seed,
+                )
+            }),
+            Err(e) => internal_failure(format!("could not rotate the parties: {e}"), n),
+        }
+    };
+    // Back to the scenario's own party order.
+    let mut utilities = vec![0.0; n];
+    for (k, &i) in order.iter().enumerate() {
+        utilities[i] = outcome.utilities.get(k).copied().unwrap_or(0.0);
+    }
+    let failed_party = outcome
+        .failure
+        .as_ref()
+        .map(|(k, _)| order.get(*k).copied().unwrap_or(0));
+    MatchRow {
+        id: m.index,
+        scenario_id: m.scenario,
+        repetition: m.repetition,
+        assignment: strategies.iter().map(|s| s.to_string()).collect(),
+        first_mover: m.first_mover,
+        seed: m.seed,
+        end_reason: outcome.end_reason.clone(),
+        failure: outcome.failure.as_ref().map(|(_, why)| why.clone()),
+        agreement: outcome.agreement.as_ref().map(|o| agreement_json(base, o)),
+        rounds: outcome.rounds,
+        time: outcome.time,
+        welfare: outcome.welfare,
+        pareto_distance: outcome.pareto_distance,
+        nash_distance: outcome.nash_distance,
+        elapsed_ms: started.elapsed().as_secs_f64() * 1e3,
+        parties: base
+            .parties()
+            .iter()
+            .enumerate()
+            .map(|(i, p)| PartyRow {
+                party: p.name.clone(),
+                strategy: strategies[i].to_string(),
+                utility: utilities[i],
+                reservation: base.reservation(detente_core::PartyId(i as u32)),
+                failed: failed_party == Some(i),
+            })
+            .collect(),
+        trace: outcome.trace,
+    }
+}
+
+fn internal_failure(why: String, n: usize) -> MatchOutcome {
+    MatchOutcome {
+        end_reason: "failure".into(),
+        failure: Some((0, why)),
+        agreement: None,
+        utilities: vec![0.0; n],
+        rounds: 0,
+        time: 0.0,
+        welfare: 0.0,
+        pareto_distance: None,
+        nash_distance: None,
+        trace: Vec::new(),
+    }
+}
+
+/// A runner that panics despite its contract must not stop the tournament.
+fn catch(f: impl FnOnce() -> MatchOutcome) -> MatchOutcome {
+    match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
+        Ok(o) => o,
+        Err(p) => {
+            let why = p
+                .downcast_ref::<&str>()
+                .map(|s| s.to_string())
+                .or_else(|| p.downcast_ref::<String>().cloned())
+                .unwrap_or_else(|| "panic".into());
+            internal_failure(format!("internal error: {why}"), 0)
+        }
+    }
+}
+
+/// Runs the tournament described by `config` into the database at `db`,
+/// skipping the matches already stored there.
+pub fn run(
+    config: &Config,
+    base: &Path,
+    db: &Path,
+    shard: Option<Shard>,
+    runner: &dyn Runner,
+    mut progress: impl FnMut(Progress),
+) -> Result<RunSummary, TournamentError> {
+    let loaded = load_scenarios(config, base)?;
+    check(config, &loaded, runner)?;
+    let parties: Vec<usize> = loaded.scenarios.iter().map(|s| s.parties().len()).collect();
+    let matches = plan(config, &parties).map_err(TournamentError::Config)?;
+    let json = serde_json::to_string(config).unwrap_or_default();
+    let hash = config_hash(&json);
+    let mut store = Store::open(db)?;
+    store.init(&json, &hash, matches.len() as u64, &loaded.rows)?;
+    if let Some(s) = shard {
+        store.record_shard(s.index, s.count)?;
+    }
+    let done = store.done()?;
+    let mine: Vec<&MatchPlan> = matches
+        .iter()
+        .filter(|m| shard.is_none_or(|s| m.index % s.count == s.index))
+        .collect();
+    let todo: Vec<&MatchPlan> = mine
+        .iter()
+        .copied()
+        .filter(|m| !done.contains(&m.index))
+        .collect();
+    let planned = mine.len() as u64;
+    let skipped = planned - todo.len() as u64;
+    let mut summary = RunSummary {
+        planned,
+        skipped,
+        ran: 0,
+        failures: 0,
+    };
+    progress(Progress {
+        done: skipped,
+        total: planned,
+    });
+    // Workers run matches in parallel; this thread stores them one
+    // transaction each, in completion order. The channel is bounded, so
+    // memory stays flat however many matches there are.
+    let (tx, rx) = sync_channel::<MatchRow>(256);
+    let mut write_error: Option<TournamentError> = None;
+    std::thread::scope(|scope| {
+        let loaded = &loaded;
+        scope.spawn(move || {
+            todo.par_iter().for_each_with(tx, |tx, m| {
+                let row = run_match(m, config, loaded, runner);
+                // A closed channel means the writer stopped on an error.
+                let _ = tx.send(row);
+            });
+        });
+        for row in rx.iter() {
+            if write_error.is_some() {
+                continue;
+            }
+            if row.end_reason == "failure" {
+                summary.failures += 1;
+            }
+            match store.insert(&row) {
+                Ok(()) => {
+                    summary.ran += 1;
+                    progress(Progress {
+                        done: skipped + summary.ran,
+                        total: planned,
+                    });
+                }
+                Err(e) => write_error = Some(e),
+            }
+        }
+    });
+    match write_error {
+        Some(e) => Err(e),
+        None => Ok(summary),
+    }
+}
