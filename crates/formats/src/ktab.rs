@@ -819,6 +819,10 @@ pub fn forecast_json(model: &Model, forecast: &Forecast) -> serde_json::Value {
                     let pos: Vec<f64> = (0..forecast.dims)
                         .map(|d| 100.0 * forecast.position(t, i, d))
                         .collect();
+                    // KTAB records a mover only when the coordinates changed.
+                    let moved = t > 0
+                        && (0..forecast.dims)
+                            .any(|d| forecast.position(t, i, d) != forecast.position(t - 1, i, d));
                     let why = match turn.moves[i] {
                         Move::Initial => json!({"kind": "initial"}),
                         Move::Stayed => json!({"kind": "stayed"}),
@@ -839,6 +843,7 @@ pub fn forecast_json(model: &Model, forecast: &Forecast) -> serde_json::Value {
                         "actor": names[i],
                         "position": pos,
                         "win_prob": turn.win_prob[i],
+                        "moved": moved,
                         "moved_by": why,
                         "challenge": challenge,
                     })

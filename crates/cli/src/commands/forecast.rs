@@ -457,4 +457,59 @@ mod tests {
             None => panic!("expected sweep"),
         }
     }
+
+    fn corpus_file(rel: &str) -> Option<PathBuf> {
+        let root = match std::env::var_os("DETENTE_KTAB_CORPUS") {
+            Some(d) => PathBuf::from(d),
+            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/ktab"),
+        };
+        let f = root.join(rel);
+        if f.is_file() {
+            return Some(f);
+        }
+        assert!(
+            std::env::var("CI").as_deref() != Ok("true"),
+            "KTAB corpus not found at {} (set DETENTE_KTAB_CORPUS)",
+            root.display()
+        );
+        None
+    }
+
+    #[test]
+    fn writes_ktab_positions_csv() {
+        let Some(input) = corpus_file("dummyData_3Dim/dummyData_3Dim.csv") else {
+            return;
+        };
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("pos.csv");
+        let args = parse(&[
+            input.to_str().unwrap(),
+            "--csv",
+            out.to_str().unwrap(),
+            "--json",
+        ]);
+        run(args).unwrap();
+        let ours = std::fs::read_to_string(&out).unwrap();
+        let theirs =
+            std::fs::read_to_string(input.parent().unwrap().join("positions_wide.csv")).unwrap();
+        assert_eq!(ours.lines().count(), theirs.lines().count());
+        assert_eq!(ours.lines().next(), theirs.lines().next());
+    }
+
+    #[test]
+    fn bad_input_is_an_error_not_a_panic() {
+        assert!(run(parse(&["missing.csv"])).is_err());
+        assert!(run(parse(&["scenario.toml"])).is_err());
+        if let Some(input) = corpus_file("dummyData_3Dim/dummyData_3Dim.csv") {
+            let e = run(parse(&[
+                input.to_str().unwrap(),
+                "--param",
+                "VotingRule=Nope",
+            ]))
+            .unwrap_err();
+            assert!(format!("{e:#}").contains("expected one of"), "{e:#}");
+            let s = parse(&["sweep", input.to_str().unwrap()]);
+            assert!(run(s).is_err());
+        }
+    }
 }
