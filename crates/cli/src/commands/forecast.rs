@@ -56,6 +56,10 @@ pub struct RunArgs {
     /// positions_wide.csv).
     #[arg(long, value_name = "OUT")]
     pub csv: Option<PathBuf>,
+    /// Also write the win probabilities per turn as CSV (the layout of
+    /// KTAB's win_prob_by_turn.csv).
+    #[arg(long = "win-csv", value_name = "OUT")]
+    pub win_csv: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -135,6 +139,9 @@ fn run_one(args: RunArgs) -> Result<()> {
     if let Some(out) = &args.csv {
         write(out, ktab::positions_wide_csv(&model, &forecast).as_bytes())?;
     }
+    if let Some(out) = &args.win_csv {
+        write(out, ktab::win_prob_csv(&model, &forecast).as_bytes())?;
+    }
     if args.json {
         println!(
             "{}",
@@ -144,6 +151,9 @@ fn run_one(args: RunArgs) -> Result<()> {
         print!("{}", summary(&model, &forecast));
         if let Some(out) = &args.csv {
             println!("positions written to {}", out.display());
+        }
+        if let Some(out) = &args.win_csv {
+            println!("win probabilities written to {}", out.display());
         }
     }
     Ok(())
@@ -482,13 +492,20 @@ mod tests {
         };
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("pos.csv");
+        let win = dir.path().join("win.csv");
         let args = parse(&[
             input.to_str().unwrap(),
             "--csv",
             out.to_str().unwrap(),
+            "--win-csv",
+            win.to_str().unwrap(),
             "--json",
         ]);
         run(args).unwrap();
+        let ours = std::fs::read_to_string(&win).unwrap();
+        let theirs =
+            std::fs::read_to_string(input.parent().unwrap().join("win_prob_by_turn.csv")).unwrap();
+        assert_eq!(ours, theirs);
         let ours = std::fs::read_to_string(&out).unwrap();
         let theirs =
             std::fs::read_to_string(input.parent().unwrap().join("positions_wide.csv")).unwrap();
