@@ -36,6 +36,23 @@ impl Actor {
         }
     }
 
+    /// An actor from numbers on KTAB's 0–100 scale (positions and
+    /// saliences), as analysts usually write them.
+    pub fn from_percent(name: &str, capability: f64, position: &[f64], salience: &[f64]) -> Actor {
+        Actor::new(
+            name,
+            capability,
+            position.iter().map(|x| x / 100.0).collect(),
+            salience.iter().map(|x| x / 100.0).collect(),
+        )
+    }
+
+    /// Sets the description.
+    pub fn with_description(mut self, description: &str) -> Actor {
+        self.description = description.to_string();
+        self
+    }
+
     /// The actor's total salience `S_i`, summed in dimension order.
     pub fn total_salience(&self) -> f64 {
         self.salience.iter().fold(0.0, |a, &s| a + s)
@@ -97,6 +114,21 @@ pub struct Model {
 impl Model {
     /// Builds a model with KTAB's default parameters, the identity
     /// accommodation matrix and KTAB's default seed.
+    ///
+    /// ```
+    /// use detente_forecast::{Actor, Model, Params, VotingRule, run};
+    ///
+    /// let actors = vec![
+    ///     Actor::from_percent("Government", 100.0, &[20.0, 70.0], &[60.0, 30.0]),
+    ///     Actor::from_percent("Rebels", 60.0, &[90.0, 20.0], &[70.0, 20.0]),
+    ///     Actor::from_percent("Mediator", 40.0, &[50.0, 50.0], &[40.0, 40.0]),
+    /// ];
+    /// let model = Model::new(vec!["territory".into(), "security".into()], actors)?
+    ///     .with_params(Params { voting_rule: VotingRule::PropCbc, ..Params::default() });
+    /// let forecast = run(&model);
+    /// assert!(forecast.num_turns() >= 2);
+    /// # Ok::<(), detente_forecast::ModelError>(())
+    /// ```
     pub fn new(dimensions: Vec<String>, actors: Vec<Actor>) -> Result<Model, ModelError> {
         if dimensions.is_empty() {
             return Err(ModelError::NoDimensions);
@@ -255,6 +287,7 @@ mod tests {
     #[test]
     fn validation() {
         assert!(Model::new(vec!["x".into()], three()).is_ok());
+        assert_eq!(Actor::from_percent("a", 1.0, &[10.0], &[50.0]), three()[0]);
         assert_eq!(
             Model::new(vec!["x".into()], three()[..2].to_vec()),
             Err(ModelError::ActorCount(2))
