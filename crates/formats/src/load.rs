@@ -21,6 +21,8 @@ pub struct LoadOptions {
 pub struct Loaded {
     pub scenario: Scenario,
     pub detected: String,
+    /// The scenario's forecasting model, when it declares one.
+    pub forecast: Option<detente_forecast::Model>,
 }
 
 /// Loads a scenario: `name_or_path` is a built-in name (see
@@ -29,10 +31,12 @@ pub fn load(name_or_path: &str, options: &LoadOptions) -> Result<Loaded, FormatE
     let path = Path::new(name_or_path);
     if !path.exists() {
         if let Some(text) = builtin::text(name_or_path) {
-            let scenario = native::read_str(text, &format!("<built-in {name_or_path}>"))?;
+            let (scenario, forecast) =
+                native::read_with_forecast(text, &format!("<built-in {name_or_path}>"))?;
             return Ok(Loaded {
                 scenario,
                 detected: format!("built-in scenario `{name_or_path}`"),
+                forecast,
             });
         }
         return Err(FormatError::unusable(
@@ -78,10 +82,11 @@ fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded, FormatError> 
                     "this JSON file is not a detente scenario (it has no `issues` and `parties`)",
                 ));
             }
-            let scenario = native::read_str(&text, &name)?;
+            let (scenario, forecast) = native::read_with_forecast(&text, &name)?;
             Ok(Loaded {
                 scenario,
                 detected: format!("detente scenario ({})", ext.to_uppercase()),
+                forecast,
             })
         }
         _ => {

@@ -62,6 +62,47 @@ pub struct ScenarioFile {
     /// Named outcomes to evaluate (for example a mediator's draft).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub proposals: Vec<ProposalSpec>,
+    /// A spatial model of the same talks for `detente forecast` (KTAB's SMP).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub forecast: Option<ForecastSpec>,
+}
+
+/// The forecasting model: dimensions on a 0–100 scale, and each actor's
+/// capability, position and salience (KTAB's conventions).
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ForecastSpec {
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The policy dimensions, each a 0–100 scale.
+    pub dimensions: Vec<DimensionSpec>,
+    pub actors: Vec<ActorSpec>,
+    /// Model parameters by name (see `detente forecast --help`), e.g. `{ VotingRule = "Cubic" }`.
+    #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    pub params: IndexMap<String, String>,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DimensionSpec {
+    pub name: String,
+    /// What 0 and 100 mean.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+}
+
+#[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct ActorSpec {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Power to influence the outcome; positive.
+    pub capability: f64,
+    /// Dimension name -> position on 0–100.
+    pub position: IndexMap<String, f64>,
+    /// Dimension name -> salience on 0–100; they sum to at most 100.
+    pub salience: IndexMap<String, f64>,
 }
 
 /// One issue.
@@ -291,6 +332,88 @@ pub fn read_str(text: &str, file: &str) -> Result<Scenario, FormatError> {
         |path: &Path, message: String| FormatError::at(locate(syntax, file, text, path), message);
     let parts = build(&spec).map_err(|(path, msg)| located(&path, msg))?;
     Scenario::new(parts).map_err(|e| FormatError::at(Location::file(file), e.to_string()))
+}
+
+/// Parses a native scenario and its forecasting model (if it has one).
+pub fn read_with_forecast(
+    text: &str,
+    file: &str,
+) -> Result<(Scenario, Option<detente_forecast::Model>), FormatError> {
+    let scenario = read_str(text, file)?;
+    let syntax = syntax_of(file, text);
+    // `read_str` has parsed the text already, so this cannot fail.
+    let spec: Option<ScenarioFile> = match syntax {
+        Syntax::Toml => toml::from_str(text).ok(),
+        Syntax::Json => serde_json::from_str(text).ok(),
+    };
+    let Some(f) = spec.and_then(|s| s.forecast) else {
+        return Ok((scenario, None));
+    };
+    let model = build_forecast(&f, scenario.name())
+        .map_err(|(path, msg)| FormatError::at(locate(syntax, file, text, &path), msg))?;
+    Ok((scenario, Some(model)))
+}
+
+/// Converts the forecast section into a model, checking names and ranges.
+pub fn build_forecast(f: &ForecastSpec, name: &str) -> Result<detente_forecast::Model, BuildError> {
+    let at = Path::default().key("forecast");
+    if f.dimensions.is_empty() {
+        return Err((
+            at.key("dimensions"),
+            "the forecast needs at least one dimension".into(),
+        ));
+    }
+    let dims: Vec<&str> = f.dimensions.iter().map(|d| d.name.as_str()).collect();
+    for (k, d) in dims.iter().enumerate() {
+        if dims[..k].contains(d) {
+            return Err((
+                at.key("dimensions").index(k),
+                format!("dimension `{d}` is declared twice"),
+            ));
+        }
+    }
+    let mut actors = Vec::new();
+    for (k, a) in f.actors.iter().enumerate() {
+        let aat = at.key("actors").index(k);
+        let per_dim = |field: &str, m: &IndexMap<String, f64>| -> Result<Vec<f64>, BuildError> {
+            for key in m.keys() {
+                if !dims.contains(&key.as_str()) {
+                    return Err((
+                        aat.key(field).key(key),
+                        format!(
+                            "unknown dimension `{key}`; expected one of {}",
+                            expected_list(&dims)
+                        ),
+                    ));
+                }
+            }
+            dims.iter()
+                .map(|d| match m.get(*d) {
+                    Some(&x) if (0.0..=100.0).contains(&x) => Ok(x / 100.0),
+                    Some(&x) => Err((
+                        aat.key(field).key(d),
+                        format!("{field} {x} on dimension `{d}` is outside [0, 100]"),
+                    )),
+                    None => Err((
+                        aat.key(field),
+                        format!("actor `{}` has no {field} on dimension `{d}`", a.name),
+                    )),
+                })
+                .collect()
+        };
+        let position = per_dim("position", &a.position)?;
+        let salience = per_dim("salience", &a.salience)?;
+        let mut actor = detente_forecast::Actor::new(&a.name, a.capability, position, salience);
+        actor.description = a.description.clone();
+        actors.push(actor);
+    }
+    let mut params = detente_forecast::Params::default();
+    for (k, v) in &f.params {
+        params.set(k, v).map_err(|e| (at.key("params").key(k), e))?;
+    }
+    detente_forecast::Model::new(dims.iter().map(|d| d.to_string()).collect(), actors)
+        .map(|m| m.with_name(name, &f.description).with_params(params))
+        .map_err(|e| (at.key("actors"), e.to_string()))
 }
 
 type BuildError = (Path, String);
@@ -1126,18 +1249,77 @@ pub fn to_file(parts: &ScenarioParts) -> ScenarioFile {
                     .collect(),
             })
             .collect(),
+        forecast: None,
+    }
+}
+
+/// The forecast section of a model (the inverse of [`build_forecast`]).
+pub fn forecast_spec(m: &detente_forecast::Model) -> ForecastSpec {
+    let dims = m.dimensions();
+    let pct = |v: &[f64]| -> IndexMap<String, f64> {
+        dims.iter()
+            .cloned()
+            .zip(v.iter().map(|x| (x * 100.0 * 1e9).round() / 1e9))
+            .collect()
+    };
+    ForecastSpec {
+        description: m.description().to_string(),
+        dimensions: dims
+            .iter()
+            .map(|d| DimensionSpec {
+                name: d.clone(),
+                description: String::new(),
+            })
+            .collect(),
+        actors: m
+            .actors()
+            .iter()
+            .map(|a| ActorSpec {
+                name: a.name.clone(),
+                description: a.description.clone(),
+                capability: a.capability,
+                position: pct(&a.position),
+                salience: pct(&a.salience),
+            })
+            .collect(),
+        params: IndexMap::new(),
     }
 }
 
 /// Writes a scenario as native TOML.
 pub fn to_toml(parts: &ScenarioParts) -> Result<String, FormatError> {
-    toml::to_string(&to_file(parts))
-        .map_err(|e| FormatError::unusable("<toml writer>", e.to_string()))
+    to_toml_with_forecast(parts, None)
 }
 
 /// Writes a scenario as native JSON (pretty-printed).
 pub fn to_json(parts: &ScenarioParts) -> String {
-    let mut s = serde_json::to_string_pretty(&to_file(parts)).unwrap_or_default();
+    to_json_with_forecast(parts, None)
+}
+
+fn with_forecast(
+    parts: &ScenarioParts,
+    forecast: Option<&detente_forecast::Model>,
+) -> ScenarioFile {
+    let mut f = to_file(parts);
+    f.forecast = forecast.map(forecast_spec);
+    f
+}
+
+/// Writes a scenario and its forecasting model as native TOML.
+pub fn to_toml_with_forecast(
+    parts: &ScenarioParts,
+    forecast: Option<&detente_forecast::Model>,
+) -> Result<String, FormatError> {
+    toml::to_string(&with_forecast(parts, forecast))
+        .map_err(|e| FormatError::unusable("<toml writer>", e.to_string()))
+}
+
+/// Writes a scenario and its forecasting model as native JSON.
+pub fn to_json_with_forecast(
+    parts: &ScenarioParts,
+    forecast: Option<&detente_forecast::Model>,
+) -> String {
+    let mut s = serde_json::to_string_pretty(&with_forecast(parts, forecast)).unwrap_or_default();
     s.push('\n');
     s
 }

@@ -46,9 +46,15 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     let loaded = args.scenario.load()?;
     if args.json {
-        print!("{}", native::to_json(loaded.scenario.parts()));
+        print!(
+            "{}",
+            native::to_json_with_forecast(loaded.scenario.parts(), loaded.forecast.as_ref())
+        );
     } else {
-        print!("{}", native::to_toml(loaded.scenario.parts())?);
+        print!(
+            "{}",
+            native::to_toml_with_forecast(loaded.scenario.parts(), loaded.forecast.as_ref())?
+        );
     }
     Ok(ExitCode::SUCCESS)
 }
