@@ -1,5 +1,6 @@
 //! `detente forecast`: KTAB's spatial model of politics on a KTAB CSV/XML
-//! scenario, and `detente forecast sweep` for sensitivity analysis.
+//! scenario or a native scenario's forecasting model, and
+//! `detente forecast sweep` for sensitivity analysis.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
@@ -31,8 +32,9 @@ pub enum ForecastCommand {
 /// Options shared by a single forecast and a sweep.
 #[derive(clap::Args, Debug, Clone)]
 pub struct ModelArgs {
-    /// A KTAB scenario: FILE.csv or FILE.xml.
-    #[arg(value_name = "FILE")]
+    /// A KTAB scenario (FILE.csv or FILE.xml), or a native scenario file or
+    /// built-in scenario name with a `forecast` section. Default: peace-talks.
+    #[arg(value_name = "SCENARIO|FILE")]
     pub file: Option<PathBuf>,
     /// Set a model parameter, e.g. `--param VotingRule=Cubic`,
     /// `--param BargnModel=2`, `--param ktab_compat=false` (repeatable).
@@ -101,22 +103,27 @@ pub fn run(args: ForecastArgs) -> Result<()> {
 }
 
 fn load(args: &ModelArgs) -> Result<Model> {
-    let Some(file) = &args.file else {
-        bail!(
-            "give a KTAB scenario (FILE.csv or FILE.xml); forecasting models in native scenarios are not wired yet"
-        );
-    };
-    let ext = file
+    let name = args
+        .file
+        .as_deref()
+        .map(|f| f.to_string_lossy().to_string())
+        .unwrap_or_else(|| detente_formats::builtin::DEFAULT.to_string());
+    let path = Path::new(&name);
+    let ext = path
         .extension()
         .and_then(|e| e.to_str())
         .map(str::to_ascii_lowercase);
-    if !matches!(ext.as_deref(), Some("csv") | Some("xml")) {
-        bail!(
-            "{}: detente forecast reads KTAB scenarios (.csv or .xml); native scenarios with a forecasting model are not supported yet",
-            file.display()
-        );
-    }
-    let mut model = ktab::read_ktab_file(file)?;
+    let mut model = if matches!(ext.as_deref(), Some("csv") | Some("xml")) {
+        ktab::read_ktab_file(path)?
+    } else {
+        let loaded = detente_formats::load(&name, &detente_formats::LoadOptions::default())?;
+        loaded.forecast.with_context(|| {
+            format!(
+                "{} has no forecasting model: add a [forecast] section (dimensions, and each actor's capability, position and salience) or give a KTAB .csv/.xml file",
+                loaded.detected
+            )
+        })?
+    };
     let mut p = *model.params();
     for kv in &args.params {
         let (k, v) = kv
@@ -514,9 +521,18 @@ mod tests {
     }
 
     #[test]
+    fn forecasts_the_default_scenario() {
+        run(parse(&["--json"])).unwrap();
+        run(parse(&["sweep", "--monte-carlo", "3"])).unwrap();
+    }
+
+    #[test]
     fn bad_input_is_an_error_not_a_panic() {
         assert!(run(parse(&["missing.csv"])).is_err());
         assert!(run(parse(&["scenario.toml"])).is_err());
+        // A built-in scenario without a forecasting model says so.
+        let e = run(parse(&["car-sale"])).unwrap_err();
+        assert!(format!("{e:#}").contains("no forecasting model"), "{e:#}");
         if let Some(input) = corpus_file("dummyData_3Dim/dummyData_3Dim.csv") {
             let e = run(parse(&[
                 input.to_str().unwrap(),
