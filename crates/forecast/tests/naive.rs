@@ -2,6 +2,9 @@
 //! SMP turn (full `aUtil[h](i, j)` tensors, KTAB's serial loop order, no
 //! parallelism, no precomputation). Both must agree bit for bit.
 
+// Index loops keep the transcription close to the formulas.
+#![allow(clippy::needless_range_loop)]
+
 use detente_forecast::pce::{
     Square, big_r, coalitions, distance, est_risk, pce, scalar_pce, util, vote,
 };
