@@ -462,11 +462,9 @@ enum Entry {
 fn queue_probs(ctx: &Ctx, s: &State, bargains: &[Bargain], queue: &[Entry]) -> Vec<f64> {
     let (n, k) = (ctx.n, ctx.k);
     let nb = queue.len();
-    let mut u = Square {
-        n: nb.max(1),
-        v: vec![0.0; n * nb],
-    };
-    // u.v is n rows of nb columns.
+    // u[a * nb + b]: actor a's utility of the state after bargain b
+    // (the mean utility of all n positions, as KTAB's `brgnStateUtil`).
+    let mut u = vec![0.0; n * nb];
     for a in 0..n {
         for (b, e) in queue.iter().enumerate() {
             let mut sum = 0.0;
@@ -489,13 +487,13 @@ fn queue_probs(ctx: &Ctx, s: &State, bargains: &[Bargain], queue: &[Entry]) -> V
                     }
                 }
             }
-            u.v[a * nb + b] = sum / n as f64;
+            u[a * nb + b] = sum / n as f64;
         }
     }
     scalar_pce(
         &ctx.caps,
         nb,
-        |v, b| u.v[v * nb + b],
+        |v, b| u[v * nb + b],
         ctx.params.voting_rule,
         ctx.params.victory_prob,
         ctx.params.pce,
