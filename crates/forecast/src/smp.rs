@@ -3,6 +3,7 @@
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use rayon::prelude::*;
+use std::ops::ControlFlow;
 
 use crate::model::Model;
 use crate::params::{BargnModel, InterVecBrgn, Params, StateTransitions};
@@ -97,6 +98,8 @@ pub enum StopReason {
     Converged { ratio: f64 },
     /// [`MAX_TURNS`] turns were run.
     MaxTurns,
+    /// The observer of [`run_observed`] asked to stop.
+    Cancelled,
 }
 
 /// The result of a run: every state from the input (turn 0) to the last.
@@ -579,13 +582,19 @@ fn state_dist(k: usize, a: &[f64], b: &[f64]) -> f64 {
 
 /// Runs the spatial model of politics on `model` until the stop rule fires.
 pub fn run(model: &Model) -> Forecast {
-    run_observed(model, |_| {})
+    run_observed(model, |_, _| ControlFlow::Continue(()))
 }
 
-/// As [`run`], calling `observe` with each turn as soon as it is complete
-/// (turn 0 first). The observer sees the turn before its challenges and
-/// bargains are filled in.
-pub fn run_observed(model: &Model, mut observe: impl FnMut(usize)) -> Forecast {
+/// As [`run`], calling `observe` with each state's index and the state as
+/// soon as it exists (turn 0 first; a state's challenges and bargains are
+/// filled in with the next turn; the final state is not observed).
+/// Returning `ControlFlow::Break` stops the run there
+/// ([`StopReason::Cancelled`]), e.g. for a progress display with a cancel
+/// button.
+pub fn run_observed(
+    model: &Model,
+    mut observe: impl FnMut(usize, &Turn) -> ControlFlow<()>,
+) -> Forecast {
     let n = model.actors().len();
     let k = model.dimensions().len();
     let ctx = Ctx {
@@ -617,11 +626,12 @@ pub fn run_observed(model: &Model, mut observe: impl FnMut(usize)) -> Forecast {
         challenges: Vec::new(),
         bargains: Vec::new(),
     }];
-    observe(0);
     let mut d01 = 0.0;
-    let stop;
     let mut iter = 0;
-    loop {
+    let mut stop = observe(0, &turns[0])
+        .is_break()
+        .then_some(StopReason::Cancelled);
+    while stop.is_none() {
         iter += 1;
         // (a)-(c): every actor's challenge and bargains, in parallel.
         let proposals: Vec<(Option<Challenge>, Vec<Bargain>)> =
@@ -710,17 +720,16 @@ pub fn run_observed(model: &Model, mut observe: impl FnMut(usize)) -> Forecast {
             challenges: Vec::new(),
             bargains: Vec::new(),
         });
-        observe(iter);
         let ratio = dxy / d01;
         if MAX_TURNS <= iter {
-            stop = StopReason::MaxTurns;
-            break;
-        }
-        if MIN_TURNS <= iter && ratio < MIN_DELTA_RATIO {
-            stop = StopReason::Converged { ratio };
-            break;
+            stop = Some(StopReason::MaxTurns);
+        } else if MIN_TURNS <= iter && ratio < MIN_DELTA_RATIO {
+            stop = Some(StopReason::Converged { ratio });
+        } else if observe(iter, &turns[iter]).is_break() {
+            stop = Some(StopReason::Cancelled);
         }
     }
+    let stop = stop.unwrap_or(StopReason::MaxTurns);
     Forecast {
         actors: n,
         dims: k,
@@ -732,6 +741,28 @@ pub fn run_observed(model: &Model, mut observe: impl FnMut(usize)) -> Forecast {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn observers_can_cancel() {
+        let actors = vec![
+            crate::Actor::new("a", 100.0, vec![0.1], vec![0.8]),
+            crate::Actor::new("b", 60.0, vec![0.5], vec![0.5]),
+            crate::Actor::new("c", 80.0, vec![0.9], vec![0.6]),
+        ];
+        let model = Model::new(vec!["x".into()], actors).unwrap();
+        let mut seen = Vec::new();
+        let f = run_observed(&model, |t, _| {
+            seen.push(t);
+            if t == 1 {
+                ControlFlow::Break(())
+            } else {
+                ControlFlow::Continue(())
+            }
+        });
+        assert_eq!(seen, [0, 1]);
+        assert_eq!(f.stop, StopReason::Cancelled);
+        assert_eq!(f.num_turns(), 1);
+    }
 
     #[test]
     fn round4_is_half_up() {

@@ -89,6 +89,7 @@ proptest! {
                 prop_assert!(ratio < 0.02);
                 prop_assert!(f.num_turns() >= 2);
             }
+            StopReason::Cancelled => prop_assert!(false, "nobody cancelled"),
         }
         // KTAB's quirk Q1 feeds an expected gain (which may be negative or
         // above 1) into the interpolation weights, so with it bargains can

@@ -855,6 +855,7 @@ pub fn forecast_json(model: &Model, forecast: &Forecast) -> serde_json::Value {
     let stop = match forecast.stop {
         StopReason::Converged { ratio } => json!({"reason": "converged", "ratio": ratio}),
         StopReason::MaxTurns => json!({"reason": "max_turns"}),
+        StopReason::Cancelled => json!({"reason": "cancelled"}),
     };
     json!({
         "scenario": model.name(),

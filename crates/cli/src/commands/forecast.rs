@@ -210,6 +210,7 @@ fn summary(model: &Model, f: &Forecast) -> String {
             format!("converged (last move {:.2}% of the first)", 100.0 * ratio)
         }
         StopReason::MaxTurns => "stopped at the turn limit".to_string(),
+        StopReason::Cancelled => "cancelled".to_string(),
     };
     let _ = writeln!(s, "Turns: {} ({stop})\n", f.num_turns());
     let width = model
