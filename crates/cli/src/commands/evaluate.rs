@@ -232,7 +232,11 @@ fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluatio
                 .iter()
                 .map(|&k| format!("\"{}\"", red_line_text(scenario, v.party, k)))
                 .collect();
-            let below = if v.utility < v.reservation { "; also below its reservation value" } else { "" };
+            let below = if v.utility < v.reservation {
+                "; also below its reservation value"
+            } else {
+                ""
+            };
             format!("rejects: crosses red line {}{below}", lines.join("; "))
         } else if v.utility < v.reservation {
             format!(
