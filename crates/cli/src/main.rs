@@ -41,6 +41,8 @@ enum Command {
     Show(commands::show::Args),
     /// Forecast with the spatial model of politics (KTAB's SMP).
     Forecast(commands::forecast::ForecastArgs),
+    /// Write a self-contained HTML report with charts.
+    Report(commands::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -63,6 +65,7 @@ fn main() -> ExitCode {
         Command::Scenarios => commands::show::list(),
         Command::Show(a) => commands::show::run(a),
         Command::Forecast(a) => commands::forecast::run(a).map(|()| ExitCode::SUCCESS),
+        Command::Report(a) => commands::report::run(a),
     };
     match result {
         Ok(code) => code,

@@ -3,6 +3,7 @@
 pub mod analyze;
 pub mod evaluate;
 pub mod forecast;
+pub mod report;
 pub mod schema;
 pub mod show;
 pub mod validate;

@@ -1,0 +1,117 @@
+//! `detente report`: one self-contained HTML file with the charts.
+
+use crate::args::ScenarioArgs;
+use anyhow::{Context, Result, anyhow, bail};
+use detente_analysis::{Options, RepairOptions, analyze, evaluate};
+use detente_report::{RankEntry, Report};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// The proposal to evaluate and draw with its repairs (default: the
+    /// scenario's first proposal, if it has one).
+    #[arg(long, value_name = "NAME")]
+    pub proposal: Option<String>,
+    /// Add the forecast of the scenario's forecasting model (its `forecast`
+    /// section).
+    #[arg(long)]
+    pub forecast: bool,
+    /// Add the ranking of a tournament results database.
+    #[arg(long, value_name = "DB")]
+    pub tournament: Option<PathBuf>,
+    /// Most outcomes drawn in the utility space; larger spaces are sampled.
+    #[arg(long, value_name = "N", default_value_t = detente_report::CLOUD_LIMIT)]
+    pub draw_limit: u64,
+    /// Largest outcome space to enumerate.
+    #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
+    pub enumeration_limit: u64,
+    /// The HTML file to write.
+    #[arg(short, long, value_name = "FILE", default_value = "report.html")]
+    pub output: PathBuf,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let loaded = args.scenario.load()?;
+    let scenario = &loaded.scenario;
+    let analysis = analyze(
+        scenario,
+        &Options {
+            enumeration_limit: args.enumeration_limit,
+            ..Options::default()
+        },
+    )?;
+    let proposal = match &args.proposal {
+        Some(name) => Some(scenario.proposal(name).ok_or_else(|| {
+            let names: Vec<&str> = scenario
+                .proposals()
+                .iter()
+                .map(|p| p.name.as_str())
+                .collect();
+            anyhow!(
+                "no proposal `{name}` in scenario `{}`; its proposals are: {}",
+                scenario.name(),
+                if names.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    names.join(", ")
+                }
+            )
+        })?),
+        None => scenario.proposals().first(),
+    };
+    let evaluation =
+        proposal.map(|p| evaluate(scenario, &analysis, &p.outcome, &RepairOptions::default()));
+    let forecast = if args.forecast {
+        let model = loaded.forecast.as_ref().ok_or_else(|| {
+            anyhow!(
+                "scenario `{}` has no forecasting model (a `forecast` section); drop --forecast or add one",
+                scenario.name()
+            )
+        })?;
+        Some((model, detente_forecast::run(model)))
+    } else {
+        None
+    };
+    let ranking = match &args.tournament {
+        Some(path) => Some(ranking(path)?),
+        None => None,
+    };
+    let cloud = detente_report::cloud(scenario, &analysis, args.draw_limit);
+    let html = detente_report::render(&Report {
+        cloud: Some(&cloud),
+        evaluated: proposal
+            .zip(evaluation.as_ref())
+            .map(|(p, e)| (p.name.as_str(), e)),
+        forecast: forecast.as_ref().map(|(m, f)| (*m, f)),
+        ranking: ranking.as_deref(),
+        source: Some(&loaded.detected),
+        ..Report::new(scenario, &analysis)
+    });
+    detente_formats::write_atomic(&args.output, html.as_bytes())
+        .with_context(|| format!("writing {}", args.output.display()))?;
+    eprintln!("wrote {} ({} bytes)", args.output.display(), html.len());
+    Ok(ExitCode::SUCCESS)
+}
+
+/// The ranking of a results database, read without creating one.
+fn ranking(path: &std::path::Path) -> Result<Vec<RankEntry>> {
+    if !path.is_file() {
+        bail!("{}: no such tournament database", path.display());
+    }
+    let store = detente_tournament::Store::open(path)?;
+    let report = detente_tournament::report(&store)?;
+    Ok(report
+        .ranking
+        .into_iter()
+        .map(|r| RankEntry {
+            strategy: r.strategy,
+            n: r.n,
+            mean_utility: r.mean_utility,
+            ci95: r.ci95,
+            agreement_rate: r.agreement_rate,
+        })
+        .collect())
+}

@@ -1,0 +1,73 @@
+//! `detente report`, run as a user runs it.
+
+use assert_cmd::Command;
+
+fn detente() -> Command {
+    Command::cargo_bin("detente").unwrap()
+}
+
+fn report(args: &[&str], out: &std::path::Path) -> String {
+    let o = detente()
+        .arg("report")
+        .args(args)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    assert!(
+        o.status.success(),
+        "{args:?}: {}",
+        String::from_utf8_lossy(&o.stderr)
+    );
+    std::fs::read_to_string(out).unwrap()
+}
+
+fn fails_with(args: &[&str], needle: &str) {
+    let dir = tempfile::tempdir().unwrap();
+    let o = detente()
+        .arg("report")
+        .args(args)
+        .arg("-o")
+        .arg(dir.path().join("r.html"))
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&o.stderr);
+    assert!(!o.status.success(), "{args:?} should fail");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    assert!(stderr.contains(needle), "expected `{needle}` in {stderr}");
+    assert!(!dir.path().join("r.html").exists());
+}
+
+#[test]
+fn default_report_with_forecast_is_deterministic() {
+    let dir = tempfile::tempdir().unwrap();
+    let a = report(&["--forecast"], &dir.path().join("a.html"));
+    let b = report(&["--forecast"], &dir.path().join("b.html"));
+    assert_eq!(a, b);
+    assert!(a.contains(r#"<figure id="utility-space">"#));
+    assert!(a.contains(r#"<figure id="parallel-frontier">"#));
+    assert!(a.contains(r#"<figure id="forecast">"#));
+    assert!(a.contains("Proposal: mediator-draft"));
+}
+
+#[test]
+fn proposal_is_chosen_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report(
+        &["car-sale", "--proposal", "sticker"],
+        &dir.path().join("r.html"),
+    );
+    assert!(html.contains("Proposal: sticker"));
+    assert!(html.contains("repair 1"));
+}
+
+#[test]
+fn bad_inputs_fail_cleanly() {
+    fails_with(&["car-sale", "--proposal", "nope"], "no proposal `nope`");
+    fails_with(&["car-sale", "--forecast"], "has no forecasting model");
+    fails_with(
+        &["car-sale", "--tournament", "/nonexistent/results.db"],
+        "no such tournament database",
+    );
+    fails_with(&["no-such-scenario"], "not a built-in scenario");
+}
