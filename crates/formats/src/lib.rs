@@ -10,6 +10,8 @@
 
 pub mod builtin;
 pub mod error;
+pub mod genius;
+pub mod geniusweb;
 pub mod ktab;
 pub mod load;
 mod locate;

@@ -1,0 +1,940 @@
+//! GENIUS XML: domain files and utility-space (profile) files, read with
+//! GENIUS 10.4's exact semantics, and written back.
+//!
+//! How GENIUS's model maps onto detente's (see `docs/formats.md`):
+//!
+//! - discrete issues become categorical issues (options in item order),
+//!   integer issues integer issues, and real issues continuous issues on a
+//!   grid of 21 points (`step = (upper − lower) / 20`, the 21 points GENIUS
+//!   itself draws random bids from; GENIUS has no grid of its own);
+//! - a linear-additive profile becomes an additive utility with the weights
+//!   **as read** (GENIUS does not renormalise them), each discrete issue's
+//!   evaluations divided by that issue's largest evaluation (all zero when
+//!   that maximum is below 1e-5), each integer evaluator tabulated exactly as
+//!   GENIUS computes it, each real evaluator as a piecewise-linear function,
+//!   and [`Normalisation::CappedAtOne`]: the utility is `min(1, Σ w·e)`
+//!   summed in issue order, bit-identical to GENIUS;
+//! - an ANAC 2014 `nonlinear` profile becomes
+//!   [`UtilityModel::HyperRectangles`] (box bounds as value indices);
+//! - an ANAC 2019 `UNCERTAIN` profile gives its true utility; its elicitation
+//!   settings are kept in the party description (see [`UNCERTAIN_PREFIX`]),
+//!   which the writer turns back into the same elements;
+//! - `discount_factor`: δ ≤ 0, δ > 1 or not a number means 1 (no
+//!   discounting), as in GENIUS; `reservation` defaults to 0.
+//!
+//! The XML reader is hand-written (module `xml`) because real ANAC files are
+//! not well-formed XML and GENIUS's own parser is lenient.
+
+mod write;
+pub mod xml;
+
+pub use write::{GeniusFiles, write};
+
+use crate::error::{FormatError, Location};
+use detente_core::{
+    HyperRectangle, Issue, IssueId, IssueKind, Normalisation, Party, Preferences, Role, Scenario,
+    ScenarioParts, UtilityModel, ValueFunction,
+};
+use std::collections::HashMap;
+use std::path::Path;
+use xml::Element;
+
+/// Number of grid points of a real (continuous) GENIUS issue.
+pub const REAL_GRID_POINTS: u32 = 21;
+
+/// Start of the party description that carries an `UNCERTAIN` profile's
+/// elicitation settings, e.g. `GENIUS UNCERTAIN profile: comparisons=50,
+/// errors=0, elicitation_cost=0, fixed_seed=true, experimental=false`.
+pub const UNCERTAIN_PREFIX: &str = "GENIUS UNCERTAIN profile:";
+
+/// The elements of an `UNCERTAIN` profile besides the true utility, and
+/// GENIUS's defaults for them.
+pub const UNCERTAIN_EXTRAS: [(&str, &str); 5] = [
+    ("comparisons", "10"),
+    ("errors", "10"),
+    ("elicitation_cost", "0"),
+    ("fixed_seed", "true"),
+    ("experimental", "false"),
+];
+
+/// A GENIUS domain: its issues in GENIUS's order, with their GENIUS indices.
+#[derive(Clone, Debug)]
+pub struct Domain {
+    /// The scenario name: the file name without `.xml` and a trailing
+    /// `-domain`/`_domain`.
+    pub name: String,
+    pub file: String,
+    pub issues: Vec<Issue>,
+    /// The `index` attribute of each issue (bids and profiles refer to issues
+    /// by it).
+    pub indices: Vec<i64>,
+    /// Byte offsets of the issues' elements (for error positions).
+    offsets: Vec<usize>,
+    text: String,
+}
+
+/// What a GENIUS XML file holds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum FileKind {
+    Domain,
+    /// A profile; `uncertain` for ANAC 2019 `UNCERTAIN` ones.
+    Profile {
+        uncertain: bool,
+    },
+    /// Not a GENIUS domain or profile (or not XML at all).
+    Other,
+}
+
+/// Classifies GENIUS XML text without building anything: a domain is wrapped
+/// in `<negotiation_template>`, or is a `<utility_space>` with no weights,
+/// evaluations or utility boxes; any other `<utility_space>` is a profile.
+pub fn classify(text: &str) -> FileKind {
+    let Ok(root) = xml::parse(text, "") else {
+        return FileKind::Other;
+    };
+    match root.name.as_str() {
+        "negotiation_template" if root.child("utility_space").is_some() => FileKind::Domain,
+        "utility_space" => {
+            let uncertain = root
+                .attr("type")
+                .is_some_and(|t| t.trim().eq_ignore_ascii_case("uncertain"));
+            if uncertain || root.attr("type").is_some() || has_preferences(&root) {
+                FileKind::Profile { uncertain }
+            } else {
+                FileKind::Domain
+            }
+        }
+        _ => FileKind::Other,
+    }
+}
+
+fn has_preferences(root: &Element) -> bool {
+    let mut stack = vec![root];
+    while let Some(e) = stack.pop() {
+        if matches!(
+            e.name.as_str(),
+            "weight" | "utility" | "evaluator" | "discount_factor" | "reservation"
+        ) || e.attr("evaluation").is_some()
+        {
+            return true;
+        }
+        stack.extend(e.children.iter());
+    }
+    false
+}
+
+fn at(file: &str, text: &str, el: &Element, message: impl Into<String>) -> FormatError {
+    FormatError::at(Location::at_offset(file, text, el.offset), message)
+}
+
+fn parse_f64(s: &str) -> Option<f64> {
+    let t = s.trim();
+    // Java's Double.parseDouble accepts a trailing type suffix.
+    let t = t
+        .strip_suffix(['d', 'D', 'f', 'F'])
+        .filter(|r| !r.is_empty() && !r.ends_with(|c: char| c.is_ascii_alphabetic()))
+        .unwrap_or(t);
+    t.parse::<f64>().ok()
+}
+
+fn parse_int(s: &str) -> Option<i64> {
+    let t = s.trim();
+    t.parse::<i64>().ok().or_else(|| {
+        // Some writers put `3.0` where GENIUS expects an integer.
+        parse_f64(t)
+            .filter(|x| x.fract() == 0.0 && x.abs() < 9e15)
+            .map(|x| x as i64)
+    })
+}
+
+/// Reads a required numeric attribute.
+fn num_attr(file: &str, text: &str, el: &Element, name: &str) -> Result<f64, FormatError> {
+    let v = el.attr(name).ok_or_else(|| {
+        at(
+            file,
+            text,
+            el,
+            format!("<{}> has no `{name}` attribute; expected a number", el.name),
+        )
+    })?;
+    parse_f64(v).filter(|x| x.is_finite()).ok_or_else(|| {
+        at(
+            file,
+            text,
+            el,
+            format!("<{}> {name}=\"{v}\": expected a number", el.name),
+        )
+    })
+}
+
+fn int_attr(file: &str, text: &str, el: &Element, name: &str) -> Result<i64, FormatError> {
+    let v = el.attr(name).ok_or_else(|| {
+        at(
+            file,
+            text,
+            el,
+            format!(
+                "<{}> has no `{name}` attribute; expected an integer",
+                el.name
+            ),
+        )
+    })?;
+    parse_int(v).ok_or_else(|| {
+        at(
+            file,
+            text,
+            el,
+            format!("<{}> {name}=\"{v}\": expected an integer", el.name),
+        )
+    })
+}
+
+/// The scenario name GENIUS files suggest: the file stem without a trailing
+/// `-domain` or `_domain`.
+pub fn domain_name(file: &str) -> String {
+    let stem = Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(file);
+    let lower = stem.to_ascii_lowercase();
+    for suffix in ["-domain", "_domain", " domain"] {
+        if lower.ends_with(suffix) && stem.len() > suffix.len() {
+            return stem[..stem.len() - suffix.len()].to_string();
+        }
+    }
+    stem.to_string()
+}
+
+/// Reads a domain file's bytes (UTF-8, else Windows-1252).
+pub fn read_domain(bytes: &[u8], file: &str) -> Result<Domain, FormatError> {
+    let text = xml::decode(bytes);
+    let root = xml::parse(&text, file)?;
+    let space = match root.name.as_str() {
+        "negotiation_template" => root.child("utility_space").ok_or_else(|| {
+            at(
+                file,
+                &text,
+                &root,
+                "<negotiation_template> has no <utility_space> child; expected the domain's issues inside one",
+            )
+        })?,
+        "utility_space" => &root,
+        other => {
+            return Err(at(
+                file,
+                &text,
+                &root,
+                format!(
+                    "root element <{other}>: expected <negotiation_template> (a GENIUS domain)"
+                ),
+            ));
+        }
+    };
+    let objective = space.child("objective").ok_or_else(|| {
+        at(
+            file,
+            &text,
+            space,
+            "<utility_space> has no <objective>; expected the issue tree under one",
+        )
+    })?;
+    let mut issues = Vec::new();
+    let mut indices = Vec::new();
+    let mut offsets = Vec::new();
+    for el in issue_elements(objective) {
+        let index = int_attr(file, &text, el, "index")?;
+        if indices.contains(&index) {
+            return Err(at(
+                file,
+                &text,
+                el,
+                format!("a second issue with index {index}; issue indices must be unique"),
+            ));
+        }
+        let name = el
+            .attr("name")
+            .map(str::to_string)
+            .unwrap_or_else(|| format!("issue {index}"));
+        if issues.iter().any(|i: &Issue| i.name == name) {
+            return Err(at(
+                file,
+                &text,
+                el,
+                format!("a second issue named `{name}`; issue names must be unique"),
+            ));
+        }
+        let kind = issue_kind(file, &text, el, &name)?;
+        issues.push(Issue {
+            name,
+            description: el.attr("description").unwrap_or("").trim().to_string(),
+            kind,
+        });
+        indices.push(index);
+        offsets.push(el.offset);
+    }
+    if issues.is_empty() {
+        return Err(at(file, &text, objective, "the domain has no issues"));
+    }
+    Ok(Domain {
+        name: domain_name(file),
+        file: file.to_string(),
+        issues,
+        indices,
+        offsets,
+        text,
+    })
+}
+
+/// The `<issue>` elements of an objective tree in GENIUS's order: at each
+/// level the child objectives first, then the issues, in document order.
+fn issue_elements(objective: &Element) -> Vec<&Element> {
+    let mut out = Vec::new();
+    // An explicit stack of (objective, phase) keeps deep trees off the call stack.
+    let mut stack: Vec<(&Element, bool)> = vec![(objective, false)];
+    while let Some((obj, issues_done)) = stack.pop() {
+        if issues_done {
+            out.extend(obj.children_named("issue"));
+            continue;
+        }
+        stack.push((obj, true));
+        let subs: Vec<&Element> = obj.children_named("objective").collect();
+        for s in subs.into_iter().rev() {
+            stack.push((s, false));
+        }
+    }
+    out
+}
+
+fn issue_kind(file: &str, text: &str, el: &Element, name: &str) -> Result<IssueKind, FormatError> {
+    let ty = el
+        .attr("type")
+        .unwrap_or("discrete")
+        .trim()
+        .to_ascii_lowercase();
+    match ty.as_str() {
+        "discrete" | "" => {
+            let mut options: Vec<String> = Vec::new();
+            for item in el.children_named("item") {
+                let Some(v) = item.attr("value") else {
+                    return Err(at(file, text, item, "<item> has no `value` attribute"));
+                };
+                if options.iter().any(|o| o == v) {
+                    return Err(at(
+                        file,
+                        text,
+                        item,
+                        format!("issue `{name}` lists value `{v}` twice"),
+                    ));
+                }
+                options.push(v.to_string());
+            }
+            if options.is_empty() {
+                return Err(at(
+                    file,
+                    text,
+                    el,
+                    format!("discrete issue `{name}` has no <item> values"),
+                ));
+            }
+            Ok(IssueKind::Categorical {
+                options,
+                ordered: false,
+            })
+        }
+        "integer" => {
+            let min = int_attr(file, text, el, "lowerbound")?;
+            let max = int_attr(file, text, el, "upperbound")?;
+            if min > max {
+                return Err(at(
+                    file,
+                    text,
+                    el,
+                    format!("integer issue `{name}`: lowerbound {min} is above upperbound {max}"),
+                ));
+            }
+            if (max as i128 - min as i128 + 1) > detente_core::MAX_ISSUE_CARDINALITY as i128 {
+                return Err(at(
+                    file,
+                    text,
+                    el,
+                    format!(
+                        "integer issue `{name}` has more than {} values",
+                        detente_core::MAX_ISSUE_CARDINALITY
+                    ),
+                ));
+            }
+            Ok(IssueKind::Integer { min, max })
+        }
+        "real" => {
+            let range = el.child("range").unwrap_or(el);
+            let min = num_attr(file, text, range, "lowerbound")?;
+            let max = num_attr(file, text, range, "upperbound")?;
+            if min > max {
+                return Err(at(
+                    file,
+                    text,
+                    range,
+                    format!("real issue `{name}`: lowerbound {min} is above upperbound {max}"),
+                ));
+            }
+            let step = if max > min {
+                (max - min) / (REAL_GRID_POINTS - 1) as f64
+            } else {
+                1.0
+            };
+            Ok(IssueKind::Continuous { min, max, step })
+        }
+        other => Err(at(
+            file,
+            text,
+            el,
+            format!("issue `{name}` has type=\"{other}\"; expected discrete, integer or real"),
+        )),
+    }
+}
+
+/// Reads a profile's bytes against its domain and returns the party (named
+/// `party_name`).
+pub fn read_profile(
+    bytes: &[u8],
+    file: &str,
+    domain: &Domain,
+    party_name: &str,
+) -> Result<Party, FormatError> {
+    let text = xml::decode(bytes);
+    let root = xml::parse(&text, file)?;
+    if root.name != "utility_space" {
+        let hint = if root.name == "negotiation_template" {
+            " (this is a domain file, not a profile)"
+        } else {
+            ""
+        };
+        return Err(at(
+            file,
+            &text,
+            &root,
+            format!(
+                "root element <{}>: expected <utility_space> (a GENIUS profile){hint}",
+                root.name
+            ),
+        ));
+    }
+    let ty = root
+        .attr("type")
+        .map(|t| t.trim().to_ascii_uppercase())
+        .unwrap_or_else(|| "LINEAR".into());
+    let mut reservation = 0.0;
+    let mut discount = 1.0;
+    for child in &root.children {
+        match child.name.as_str() {
+            "reservation" => reservation = num_attr(file, &text, child, "value")?,
+            // GENIUS's validateDiscount: a bad value means no discounting.
+            "discount_factor" => {
+                discount = child
+                    .attr("value")
+                    .and_then(parse_f64)
+                    .filter(|d| *d > 0.0 && *d <= 1.0)
+                    .unwrap_or(1.0)
+            }
+            _ => {}
+        }
+    }
+    let objective = root.child("objective").ok_or_else(|| {
+        at(
+            file,
+            &text,
+            &root,
+            "<utility_space> has no <objective>; expected the weighted issue tree",
+        )
+    })?;
+    let mut description = String::new();
+    let model = match ty.as_str() {
+        "LINEAR" | "UNCERTAIN" => {
+            if ty == "UNCERTAIN" {
+                description = uncertain_description(&root);
+            }
+            additive(file, &text, objective, domain)?
+        }
+        "NONLINEAR" => hyper_rectangles(file, &text, objective, domain)?,
+        other => {
+            return Err(FormatError::unusable(
+                file,
+                format!(
+                    "profile type \"{other}\" is not supported; expected a linear, UNCERTAIN or nonlinear (hyper-rectangle) profile"
+                ),
+            ));
+        }
+    };
+    Ok(Party {
+        name: party_name.to_string(),
+        role: Role::Party,
+        description,
+        preferences: Preferences {
+            model,
+            normalisation: Normalisation::CappedAtOne,
+            red_lines: vec![],
+            reservation,
+            discount,
+        },
+    })
+}
+
+fn uncertain_description(root: &Element) -> String {
+    let parts: Vec<String> = UNCERTAIN_EXTRAS
+        .iter()
+        .map(|(name, default)| {
+            let v = root
+                .child(name)
+                .map(|e| e.text.trim().to_string())
+                .filter(|t| !t.is_empty())
+                .unwrap_or_else(|| default.to_string());
+            format!("{name}={v}")
+        })
+        .collect();
+    format!("{UNCERTAIN_PREFIX} {}", parts.join(", "))
+}
+
+/// Weight and `<issue>` element by GENIUS issue index.
+type Weighted<'a> = HashMap<i64, (f64, &'a Element)>;
+
+/// Weighted issues of a profile: for each GENIUS issue index, its weight and
+/// its `<issue>` element. Only issues with a `<weight>` of the same index at
+/// the same level get an evaluator in GENIUS.
+fn weighted_issues<'a>(
+    file: &str,
+    text: &str,
+    objective: &'a Element,
+) -> Result<(Weighted<'a>, bool), FormatError> {
+    let mut out = HashMap::new();
+    let mut any_evaluation = false;
+    let mut stack = vec![objective];
+    while let Some(obj) = stack.pop() {
+        let mut weights: HashMap<i64, f64> = HashMap::new();
+        for w in obj.children_named("weight") {
+            let index = int_attr(file, text, w, "index")?;
+            let value = num_attr(file, text, w, "value")?;
+            weights.insert(index, value);
+        }
+        for issue in obj.children_named("issue") {
+            any_evaluation |= issue.children.iter().any(|c| {
+                c.name == "evaluator" || (c.name == "item" && c.attr("evaluation").is_some())
+            });
+            let index = int_attr(file, text, issue, "index")?;
+            if let Some(&w) = weights.get(&index) {
+                out.insert(index, (w, issue));
+            }
+        }
+        stack.extend(obj.children_named("objective"));
+    }
+    Ok((out, any_evaluation))
+}
+
+fn additive(
+    file: &str,
+    text: &str,
+    objective: &Element,
+    domain: &Domain,
+) -> Result<UtilityModel, FormatError> {
+    let (weighted, any_evaluation) = weighted_issues(file, text, objective)?;
+    if !any_evaluation && weighted.values().all(|(w, _)| *w == 0.0) {
+        return Err(FormatError::unusable(
+            file,
+            "an empty placeholder profile: every weight is zero and no issue has evaluations (GENIUS itself cannot evaluate bids with it)",
+        ));
+    }
+    let mut weights = Vec::with_capacity(domain.issues.len());
+    let mut values = Vec::with_capacity(domain.issues.len());
+    for (k, issue) in domain.issues.iter().enumerate() {
+        let index = domain.indices[k];
+        let Some(&(w, el)) = weighted.get(&index) else {
+            return Err(FormatError::at(
+                Location::at_offset(&domain.file, &domain.text, domain.offsets[k]),
+                format!(
+                    "profile {file} gives issue `{}` (index {index}) no <weight> at its level, so GENIUS cannot evaluate bids; expected <weight index=\"{index}\" value=…/> beside the issue",
+                    issue.name
+                ),
+            ));
+        };
+        if !(w >= 0.0) {
+            return Err(at(
+                file,
+                text,
+                el,
+                format!(
+                    "issue `{}` has weight {w}; expected a non-negative number",
+                    issue.name
+                ),
+            ));
+        }
+        weights.push(w);
+        values.push(evaluator(file, text, el, issue)?);
+    }
+    if weights.iter().all(|w| *w == 0.0) {
+        return Err(FormatError::unusable(
+            file,
+            "every weight is zero, so every bid is worth 0; expected at least one positive <weight>",
+        ));
+    }
+    Ok(UtilityModel::Additive {
+        weights,
+        values,
+        interactions: vec![],
+    })
+}
+
+/// One issue's evaluator, in the form GENIUS evaluates it.
+fn evaluator(
+    file: &str,
+    text: &str,
+    el: &Element,
+    issue: &Issue,
+) -> Result<ValueFunction, FormatError> {
+    match &issue.kind {
+        IssueKind::Categorical { options, .. } => {
+            let mut evals: HashMap<&str, f64> = HashMap::new();
+            for item in el.children_named("item") {
+                let (Some(v), Some(e)) = (item.attr("value"), item.attr("evaluation")) else {
+                    continue;
+                };
+                if e.trim() == "null" {
+                    continue;
+                }
+                let e = parse_f64(e).filter(|x| x.is_finite()).ok_or_else(|| {
+                    at(
+                        file,
+                        text,
+                        item,
+                        format!("evaluation=\"{e}\" of value `{v}`: expected a number"),
+                    )
+                })?;
+                evals.insert(v, e);
+            }
+            let max = evals.values().copied().fold(f64::NEG_INFINITY, f64::max);
+            // GENIUS: evaluation / the issue's largest evaluation, or 0 when
+            // that maximum is (nearly) zero. A value without an evaluation
+            // (GENIUS would fail on it) counts as 0.
+            let table = options
+                .iter()
+                .map(|o| match evals.get(o.as_str()) {
+                    Some(&e) if max >= 1e-5 => e / max,
+                    _ => 0.0,
+                })
+                .collect();
+            Ok(ValueFunction::Table(table))
+        }
+        IssueKind::Integer { min, max } => {
+            let lower = match el.attr("lowerbound") {
+                Some(_) => int_attr(file, text, el, "lowerbound")?,
+                None => *min,
+            };
+            let (slope, offset) = match el.child("evaluator") {
+                Some(ev) => (
+                    opt_num(file, text, ev, "slope")?.unwrap_or(0.0),
+                    opt_num(file, text, ev, "offset")?.unwrap_or(0.0),
+                ),
+                None => (0.0, 0.0),
+            };
+            let table = (*min..=*max)
+                .map(|x| (slope * (x - lower) as f64 + offset).clamp(0.0, 1.0))
+                .collect();
+            Ok(ValueFunction::Table(table))
+        }
+        IssueKind::Continuous { min, max, .. } => {
+            let Some(ev) = el.child("evaluator") else {
+                return Ok(ValueFunction::Piecewise(vec![(*min, 0.0)]));
+            };
+            let p = |k: usize| opt_num(file, text, ev, &format!("parameter{k}"));
+            let ftype = ev
+                .attr("ftype")
+                .unwrap_or("linear")
+                .trim()
+                .to_ascii_lowercase();
+            match ftype.as_str() {
+                "linear" => {
+                    let (p0, p1) = (p(0)?.unwrap_or(0.0), p(1)?.unwrap_or(0.0));
+                    let f = |x: f64| (p1 * x + p0).clamp(0.0, 1.0);
+                    let mut xs = vec![*min, *max];
+                    if p1 != 0.0 {
+                        for y in [0.0, 1.0] {
+                            let x = (y - p0) / p1;
+                            if x > *min && x < *max {
+                                xs.push(x);
+                            }
+                        }
+                    }
+                    xs.sort_by(f64::total_cmp);
+                    xs.dedup();
+                    Ok(ValueFunction::Piecewise(
+                        xs.into_iter().map(|x| (x, f(x))).collect(),
+                    ))
+                }
+                "constant" => Ok(ValueFunction::Piecewise(vec![(*min, p(0)?.unwrap_or(0.0))])),
+                "faratin" => Ok(ValueFunction::Piecewise(vec![(*min, -1.0)])),
+                "triangular" => {
+                    let (lo, hi, top) = (
+                        p(0)?.unwrap_or(0.0),
+                        p(1)?.unwrap_or(0.0),
+                        p(2)?.unwrap_or(0.0),
+                    );
+                    if !(lo <= top && top <= hi) {
+                        return Err(at(
+                            file,
+                            text,
+                            ev,
+                            format!(
+                                "triangular evaluator of `{}`: expected parameter0 ≤ parameter2 ≤ parameter1 (low ≤ top ≤ high)",
+                                issue.name
+                            ),
+                        ));
+                    }
+                    Ok(ValueFunction::Piecewise(vec![
+                        (lo, 0.0),
+                        (top, 1.0),
+                        (hi, 0.0),
+                    ]))
+                }
+                other => Err(at(
+                    file,
+                    text,
+                    ev,
+                    format!(
+                        "evaluator ftype=\"{other}\" of `{}`: expected linear, constant or triangular",
+                        issue.name
+                    ),
+                )),
+            }
+        }
+    }
+}
+
+fn opt_num(file: &str, text: &str, el: &Element, name: &str) -> Result<Option<f64>, FormatError> {
+    match el.attr(name) {
+        None => Ok(None),
+        Some(_) => num_attr(file, text, el, name).map(Some),
+    }
+}
+
+/// An ANAC 2014 non-linear profile: `<utility maxutility=…>` with `<ufun>`s
+/// of `<hyperRectangle>`s.
+fn hyper_rectangles(
+    file: &str,
+    text: &str,
+    objective: &Element,
+    domain: &Domain,
+) -> Result<UtilityModel, FormatError> {
+    let utility = objective.child("utility").ok_or_else(|| {
+        at(
+            file,
+            text,
+            objective,
+            "a nonlinear profile needs a <utility maxutility=…> element inside its <objective>",
+        )
+    })?;
+    let max_utility = num_attr(file, text, utility, "maxutility")?;
+    if !(max_utility > 0.0) {
+        return Err(at(
+            file,
+            text,
+            utility,
+            format!("maxutility=\"{max_utility}\": expected a positive number"),
+        ));
+    }
+    let mut rectangles = Vec::new();
+    for ufun in utility.children_named("ufun") {
+        let agg = ufun
+            .attr("aggregation")
+            .unwrap_or("sum")
+            .trim()
+            .to_ascii_lowercase();
+        if agg != "sum" || ufun.child("ufun").is_some() {
+            return Err(FormatError::unusable(
+                file,
+                format!(
+                    "{}: only <ufun aggregation=\"sum\"> with hyper-rectangles is supported (as in ANAC 2014); found aggregation=\"{agg}\" or a nested <ufun>",
+                    Location::at_offset(file, text, ufun.offset)
+                ),
+            ));
+        }
+        let weight = opt_num(file, text, ufun, "weight")?.unwrap_or(1.0);
+        'boxes: for hr in ufun.children_named("hyperRectangle") {
+            let u = num_attr(file, text, hr, "utility")?;
+            let mut bounds = Vec::new();
+            for c in &hr.children {
+                if c.name == "EXCLUDES" {
+                    return Err(FormatError::unusable(
+                        file,
+                        format!(
+                            "{}: <EXCLUDES> boxes are not supported; expected only <INCLUDES> (as in ANAC 2014)",
+                            Location::at_offset(file, text, c.offset)
+                        ),
+                    ));
+                }
+                if c.name != "INCLUDES" {
+                    continue;
+                }
+                let index = int_attr(file, text, c, "index")?;
+                let Some(k) = domain.indices.iter().position(|&i| i == index) else {
+                    return Err(at(
+                        file,
+                        text,
+                        c,
+                        format!(
+                            "<INCLUDES index=\"{index}\">: the domain has no issue with that index"
+                        ),
+                    ));
+                };
+                let IssueKind::Integer { min, max } = domain.issues[k].kind else {
+                    return Err(at(
+                        file,
+                        text,
+                        c,
+                        format!(
+                            "<INCLUDES> on issue `{}`: boxes are supported on integer issues only",
+                            domain.issues[k].name
+                        ),
+                    ));
+                };
+                let lo = num_attr(file, text, c, "min")?;
+                let hi = num_attr(file, text, c, "max")?;
+                // Inclusive bounds on the integer values, as value indices.
+                let (lo, hi) = (lo.ceil().max(min as f64), hi.floor().min(max as f64));
+                if lo > hi {
+                    continue 'boxes; // no value of the issue fits: the box never holds
+                }
+                bounds.push((
+                    IssueId(k as u32),
+                    (lo as i64 - min) as u32,
+                    (hi as i64 - min) as u32,
+                ));
+            }
+            rectangles.push(HyperRectangle {
+                bounds,
+                utility: u * weight,
+            });
+        }
+    }
+    Ok(UtilityModel::HyperRectangles {
+        rectangles,
+        max_utility,
+    })
+}
+
+/// A party name from a profile file name (its stem).
+pub fn party_name(file: &str) -> String {
+    Path::new(file)
+        .file_stem()
+        .and_then(|s| s.to_str())
+        .unwrap_or(file)
+        .to_string()
+}
+
+/// Builds a scenario from a domain and profile files (bytes, file name).
+/// Parties are named after the profile files; repeated names get `#2`, `#3`.
+pub fn scenario(domain: &Domain, profiles: &[(Vec<u8>, String)]) -> Result<Scenario, FormatError> {
+    let mut parties: Vec<Party> = Vec::with_capacity(profiles.len());
+    for (bytes, file) in profiles {
+        let mut name = party_name(file);
+        let base = name.clone();
+        let mut n = 2;
+        while parties.iter().any(|p| p.name == name) {
+            name = format!("{base}#{n}");
+            n += 1;
+        }
+        parties.push(read_profile(bytes, file, domain, &name)?);
+    }
+    if parties.is_empty() {
+        return Err(FormatError::unusable(
+            &domain.file,
+            "no profile files to pair with this GENIUS domain; name them with --profile",
+        ));
+    }
+    Scenario::new(ScenarioParts {
+        name: domain.name.clone(),
+        description: String::new(),
+        issues: domain.issues.clone(),
+        parties,
+        proposals: vec![],
+    })
+    .map_err(|e| FormatError::unusable(&domain.file, e.to_string()))
+}
+
+/// Reads a domain file and profile files from disk.
+pub fn read_files(domain: &Path, profiles: &[&Path]) -> Result<Scenario, FormatError> {
+    let bytes = std::fs::read(domain).map_err(|e| FormatError::io(domain, e))?;
+    let d = read_domain(&bytes, &domain.display().to_string())?;
+    let mut ps = Vec::with_capacity(profiles.len());
+    for p in profiles {
+        let b = std::fs::read(p).map_err(|e| FormatError::io(p, e))?;
+        ps.push((b, p.display().to_string()));
+    }
+    scenario(&d, &ps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use detente_core::PartyId;
+
+    const DOMAIN: &str = r#"<negotiation_template>
+  <utility_space number_of_issues="3">
+    <objective index="0" name="lease" type="objective">
+      <issue index="1" name="car" type="discrete">
+        <item index="1" value="small"/><item index="2" value="large"/>
+      </issue>
+      <issue index="2" name="months" type="integer" lowerbound="12" upperbound="36"/>
+      <issue index="3" name="km" type="real"><range lowerbound="0" upperbound="50000"/></issue>
+    </objective>
+  </utility_space>
+</negotiation_template>"#;
+
+    const PROFILE: &str = r#"<utility_space>
+  <objective index="0" name="lease" type="objective">
+    <issue index="1" name="car" type="discrete">
+      <item index="1" value="small" evaluation="3"/><item index="2" value="large" evaluation="6"/>
+    </issue>
+    <issue index="2" name="months" type="integer" lowerbound="12" upperbound="36">
+      <evaluator ftype="linear" slope="-0.04" offset="1.0"/>
+    </issue>
+    <issue index="3" name="km" type="real"><range lowerbound="0" upperbound="50000"/>
+      <evaluator ftype="linear" parameter0="1.0" parameter1="-0.00002"/>
+    </issue>
+    <weight index="1" value="0.5"/><weight index="2" value="0.3"/><weight index="3" value="0.2"/>
+  </objective>
+  <discount_factor value="0.8"/>
+  <reservation value="0.25"/>
+</utility_space>"#;
+
+    #[test]
+    fn the_spec_example_evaluates_as_genius_does() {
+        let d = read_domain(DOMAIN.as_bytes(), "lease-domain.xml").unwrap();
+        assert_eq!(d.name, "lease");
+        assert_eq!(classify(DOMAIN), FileKind::Domain);
+        assert_eq!(classify(PROFILE), FileKind::Profile { uncertain: false });
+        let s = scenario(&d, &[(PROFILE.as_bytes().to_vec(), "buyer.xml".into())]).unwrap();
+        let km = s.issues()[2].numeric_index(10000.0).unwrap();
+        let u = s.utility_of(PartyId(0), &[1, 12, km]);
+        assert!((u - 0.816).abs() < 1e-12, "{u}");
+        assert!((s.discounted_utility_of(PartyId(0), &[1, 12, km], 0.5) - 0.7299).abs() < 1e-4);
+        assert_eq!(s.reservation(PartyId(0)), 0.25);
+    }
+
+    #[test]
+    fn bad_discounts_mean_no_discounting() {
+        let d = read_domain(DOMAIN.as_bytes(), "d.xml").unwrap();
+        for v in ["s", "0.0", "1.5", "-1"] {
+            let p = PROFILE.replace("value=\"0.8\"", &format!("value=\"{v}\""));
+            let party = read_profile(p.as_bytes(), "p.xml", &d, "p").unwrap();
+            assert_eq!(party.preferences.discount, 1.0, "{v}");
+        }
+    }
+
+    #[test]
+    fn a_missing_weight_is_an_error_naming_the_issue() {
+        let d = read_domain(DOMAIN.as_bytes(), "d.xml").unwrap();
+        let p = PROFILE.replace("<weight index=\"2\" value=\"0.3\"/>", "");
+        let e = read_profile(p.as_bytes(), "p.xml", &d, "p")
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("months") && e.contains("p.xml"), "{e}");
+    }
+}

@@ -1,0 +1,427 @@
+//! Writing a scenario as GENIUS XML: one domain file and one profile per
+//! party.
+//!
+//! A party read from GENIUS (`CappedAtOne`, additive, no interactions) is
+//! written with its weights and evaluations as read, so GENIUS → detente →
+//! GENIUS keeps the numbers. Any other additive party is written from its
+//! compiled per-issue terms `c_i(v)` (the utility is `Σ c_i(v)`): weight
+//! `max_v c_i(v)`, evaluation `c_i(v) / max_v c_i(v)`, which GENIUS maps back
+//! to `c_i(v)`. What GENIUS cannot express is an error naming the party and
+//! the reason: red lines, interaction terms, utilities above 1 where GENIUS
+//! would cap them, negative values, value functions of integer issues that
+//! are not clamped-linear, continuous issues whose grid is not GENIUS's 21
+//! points or whose value function is not linear, constant or triangular.
+
+use super::xml::escape;
+use super::{REAL_GRID_POINTS, UNCERTAIN_EXTRAS, UNCERTAIN_PREFIX};
+use crate::error::FormatError;
+use detente_core::{
+    Issue, IssueKind, Normalisation, Party, ScenarioParts, UtilityModel, ValueFunction,
+    utility::compile,
+};
+use std::fmt::Write as _;
+
+/// The text of a domain file and of one profile file per party (party name,
+/// XML text), in party order.
+#[derive(Clone, Debug)]
+pub struct GeniusFiles {
+    pub domain: String,
+    pub profiles: Vec<(String, String)>,
+}
+
+fn num(x: f64) -> String {
+    // Rust's shortest round-trip form; Java's Double.parseDouble reads it back exactly.
+    format!("{x}")
+}
+
+/// Writes the scenario as GENIUS XML texts.
+pub fn write(parts: &ScenarioParts) -> Result<GeniusFiles, FormatError> {
+    let unusable = |m: String| FormatError::unusable(&parts.name, m);
+    let mut d = String::new();
+    let _ = writeln!(d, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    let _ = writeln!(d, "<negotiation_template>");
+    let _ = writeln!(
+        d,
+        "<utility_space number_of_issues=\"{}\">",
+        parts.issues.len()
+    );
+    let _ = writeln!(
+        d,
+        "<objective index=\"0\" name=\"{}\" type=\"objective\" etype=\"objective\">",
+        escape(&parts.name)
+    );
+    for (k, issue) in parts.issues.iter().enumerate() {
+        let head = issue_head(k, issue);
+        match &issue.kind {
+            IssueKind::Categorical { options, .. } => {
+                let _ = writeln!(d, "  {head}>");
+                for (j, o) in options.iter().enumerate() {
+                    let _ = writeln!(d, "    <item index=\"{}\" value=\"{}\"/>", j + 1, escape(o));
+                }
+                let _ = writeln!(d, "  </issue>");
+            }
+            IssueKind::Integer { .. } => {
+                let _ = writeln!(d, "  {head}/>");
+            }
+            IssueKind::Continuous { min, max, step } => {
+                if issue.cardinality() != REAL_GRID_POINTS && max > min {
+                    return Err(unusable(format!(
+                        "issue `{}`: a GENIUS real issue has no grid; detente reads it with {REAL_GRID_POINTS} points, but this issue has step {step} ({} points)",
+                        issue.name,
+                        issue.cardinality()
+                    )));
+                }
+                let _ = writeln!(d, "  {head}>");
+                let _ = writeln!(
+                    d,
+                    "    <range lowerbound=\"{}\" upperbound=\"{}\"/>",
+                    num(*min),
+                    num(*max)
+                );
+                let _ = writeln!(d, "  </issue>");
+            }
+        }
+    }
+    let _ = writeln!(d, "</objective>\n</utility_space>\n</negotiation_template>");
+    let mut profiles = Vec::with_capacity(parts.parties.len());
+    for party in &parts.parties {
+        let text = profile(parts, party).map_err(|m| {
+            unusable(format!(
+                "party `{}` cannot be written as GENIUS: {m}",
+                party.name
+            ))
+        })?;
+        profiles.push((party.name.clone(), text));
+    }
+    Ok(GeniusFiles {
+        domain: d,
+        profiles,
+    })
+}
+
+fn issue_head(k: usize, issue: &Issue) -> String {
+    let ty = match issue.kind {
+        IssueKind::Categorical { .. } => "discrete",
+        IssueKind::Integer { .. } => "integer",
+        IssueKind::Continuous { .. } => "real",
+    };
+    let mut s = format!(
+        "<issue index=\"{}\" name=\"{}\" type=\"{ty}\" etype=\"{ty}\" vtype=\"{ty}\"",
+        k + 1,
+        escape(&issue.name)
+    );
+    if !issue.description.is_empty() {
+        let _ = write!(s, " description=\"{}\"", escape(&issue.description));
+    }
+    if let IssueKind::Integer { min, max } = issue.kind {
+        let _ = write!(s, " lowerbound=\"{min}\" upperbound=\"{max}\"");
+    }
+    s
+}
+
+/// One issue's evaluator in a profile: a weight and the inner XML.
+struct Eval {
+    weight: f64,
+    inner: String,
+}
+
+fn profile(parts: &ScenarioParts, party: &Party) -> Result<String, String> {
+    let prefs = &party.preferences;
+    if !prefs.red_lines.is_empty() {
+        return Err("GENIUS profiles have no red lines".into());
+    }
+    let uncertain = party.description.strip_prefix(UNCERTAIN_PREFIX);
+    let mut s = String::new();
+    let _ = writeln!(s, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
+    let ty = match (&prefs.model, uncertain) {
+        (UtilityModel::HyperRectangles { .. }, _) => " type=\"nonlinear\"",
+        (_, Some(_)) => " type=\"UNCERTAIN\"",
+        _ => "",
+    };
+    let _ = writeln!(s, "<utility_space{ty}>");
+    let _ = writeln!(
+        s,
+        "<objective index=\"0\" name=\"{}\" type=\"objective\" etype=\"objective\">",
+        escape(&parts.name)
+    );
+    match &prefs.model {
+        UtilityModel::HyperRectangles {
+            rectangles,
+            max_utility,
+        } => {
+            if prefs.normalisation != Normalisation::CappedAtOne {
+                return Err("box utilities are capped at 1 in GENIUS; this party's are not".into());
+            }
+            for (k, issue) in parts.issues.iter().enumerate() {
+                let _ = writeln!(s, "  {}/>", issue_head(k, issue));
+            }
+            let _ = writeln!(s, "  <utility maxutility=\"{}\">", num(*max_utility));
+            let _ = writeln!(
+                s,
+                "    <ufun type=\"PlainUfun\" weight=\"1\" aggregation=\"sum\">"
+            );
+            for r in rectangles {
+                let _ = writeln!(s, "      <hyperRectangle utility=\"{}\">", num(r.utility));
+                for &(i, lo, hi) in &r.bounds {
+                    let issue = parts
+                        .issues
+                        .get(i.index())
+                        .ok_or("a box refers to a missing issue")?;
+                    let IssueKind::Integer { min, .. } = issue.kind else {
+                        return Err(format!(
+                            "a box bounds issue `{}`, which is not an integer issue",
+                            issue.name
+                        ));
+                    };
+                    let _ = writeln!(
+                        s,
+                        "        <INCLUDES index=\"{}\" min=\"{}\" max=\"{}\"/>",
+                        i.index() + 1,
+                        min + lo as i64,
+                        min + hi as i64
+                    );
+                }
+                let _ = writeln!(s, "      </hyperRectangle>");
+            }
+            let _ = writeln!(s, "    </ufun>\n  </utility>");
+        }
+        UtilityModel::Additive { .. } => {
+            let evals = additive_evaluators(parts, party)?;
+            for (k, (issue, e)) in parts.issues.iter().zip(&evals).enumerate() {
+                let head = issue_head(k, issue);
+                let _ = writeln!(s, "  {head}>\n{}  </issue>", e.inner);
+            }
+            for (k, e) in evals.iter().enumerate() {
+                let _ = writeln!(
+                    s,
+                    "  <weight index=\"{}\" value=\"{}\"/>",
+                    k + 1,
+                    num(e.weight)
+                );
+            }
+        }
+    }
+    let _ = writeln!(s, "</objective>");
+    let _ = writeln!(s, "<discount_factor value=\"{}\"/>", num(prefs.discount));
+    let _ = writeln!(s, "<reservation value=\"{}\"/>", num(prefs.reservation));
+    if let Some(rest) = uncertain {
+        for (name, default) in UNCERTAIN_EXTRAS {
+            let v = rest
+                .split(',')
+                .filter_map(|kv| kv.trim().split_once('='))
+                .find(|(k, _)| *k == name)
+                .map_or(default, |(_, v)| v.trim());
+            let _ = writeln!(s, "<{name}>{}</{name}>", escape(v));
+        }
+    }
+    let _ = writeln!(s, "</utility_space>");
+    Ok(s)
+}
+
+fn additive_evaluators(parts: &ScenarioParts, party: &Party) -> Result<Vec<Eval>, String> {
+    let prefs = &party.preferences;
+    let UtilityModel::Additive {
+        weights,
+        values,
+        interactions,
+    } = &prefs.model
+    else {
+        return Err("not additive".into());
+    };
+    if !interactions.is_empty() {
+        return Err("GENIUS linear profiles have no interaction terms".into());
+    }
+    // GENIUS-origin parties keep their weights and value functions as read.
+    if prefs.normalisation == Normalisation::CappedAtOne {
+        let verbatim: Option<Vec<Eval>> = parts
+            .issues
+            .iter()
+            .zip(weights.iter().zip(values))
+            .map(|(issue, (&w, vf))| verbatim_evaluator(issue, w, vf))
+            .collect();
+        if let Some(v) = verbatim {
+            return Ok(v);
+        }
+    }
+    let (u, _) = compile(&party.name, prefs, &parts.issues).map_err(|e| e.to_string())?;
+    if !u.is_additive() {
+        return Err("the utility is not a sum of per-issue terms".into());
+    }
+    let mut columns: Vec<Vec<f64>> = u
+        .terms
+        .iter()
+        .map(|t| t.iter().map(|&x| x * u.scale).collect())
+        .collect();
+    if u.offset != 0.0 {
+        for x in columns[0].iter_mut() {
+            *x += u.offset;
+        }
+    }
+    let best: f64 = columns
+        .iter()
+        .map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max))
+        .sum();
+    if u.cap.is_infinite() && best > 1.0 + 1e-9 {
+        return Err(format!(
+            "its best utility is {best}, and GENIUS caps utilities at 1"
+        ));
+    }
+    let mut out = Vec::with_capacity(columns.len());
+    for (issue, col) in parts.issues.iter().zip(&columns) {
+        if col.iter().any(|&x| x < -1e-12) {
+            return Err(format!(
+                "issue `{}` has negative terms, which GENIUS evaluations cannot express",
+                issue.name
+            ));
+        }
+        let m = col.iter().copied().fold(0.0, f64::max);
+        let e: Vec<f64> = col
+            .iter()
+            .map(|&x| if m > 0.0 { (x / m).max(0.0) } else { 0.0 })
+            .collect();
+        let inner = match &issue.kind {
+            IssueKind::Categorical { options, .. } => items(options, &e),
+            IssueKind::Integer { .. } => integer_evaluator(&e).ok_or_else(|| not_linear(issue))?,
+            IssueKind::Continuous { .. } => {
+                let points: Vec<(f64, f64)> = (0..issue.cardinality())
+                    .map(|v| (issue.numeric_value(v).unwrap_or(0.0), e[v as usize]))
+                    .collect();
+                real_evaluator(issue, &ValueFunction::Piecewise(points))
+                    .ok_or_else(|| not_linear(issue))?
+            }
+        };
+        out.push(Eval { weight: m, inner });
+    }
+    Ok(out)
+}
+
+fn not_linear(issue: &Issue) -> String {
+    format!(
+        "the values of issue `{}` are not what a GENIUS evaluator of a numeric issue can express (clamped linear, constant or triangular)",
+        issue.name
+    )
+}
+
+fn items(options: &[String], evals: &[f64]) -> String {
+    let mut s = String::new();
+    for (j, (o, e)) in options.iter().zip(evals).enumerate() {
+        let _ = writeln!(
+            s,
+            "    <item index=\"{}\" value=\"{}\" evaluation=\"{}\"/>",
+            j + 1,
+            escape(o),
+            num(*e)
+        );
+    }
+    s
+}
+
+/// The evaluator of a GENIUS-origin issue, numbers unchanged; `None` when the
+/// value function is not of a GENIUS shape.
+fn verbatim_evaluator(issue: &Issue, w: f64, vf: &ValueFunction) -> Option<Eval> {
+    let inner = match (&issue.kind, vf) {
+        (IssueKind::Categorical { options, .. }, ValueFunction::Table(t)) => {
+            let max = t.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            // GENIUS divides by the largest evaluation: exact when it is 1,
+            // or when every value is 0.
+            if !(max == 1.0 || t.iter().all(|&x| x == 0.0)) || t.iter().any(|&x| x < 0.0) {
+                return None;
+            }
+            items(options, t)
+        }
+        (IssueKind::Integer { .. }, ValueFunction::Table(t)) => integer_evaluator(t)?,
+        (IssueKind::Continuous { .. }, vf @ ValueFunction::Piecewise(_)) => {
+            real_evaluator(issue, vf)?
+        }
+        _ => return None,
+    };
+    Some(Eval { weight: w, inner })
+}
+
+/// A clamped-linear integer evaluator reproducing `t` (values at lower bound,
+/// lower bound + 1, ...), if there is one.
+fn integer_evaluator(t: &[f64]) -> Option<String> {
+    let f = |slope: f64, offset: f64, k: usize| (slope * k as f64 + offset).clamp(0.0, 1.0);
+    let mut candidates = Vec::new();
+    match t {
+        [] => return None,
+        [only] => candidates.push((0.0, *only)),
+        _ => {
+            candidates.push((t[1] - t[0], t[0]));
+            if let Some(k) = (0..t.len() - 1).find(|&k| {
+                (0.0..1.0).contains(&t[k]) && t[k] > 0.0 && t[k + 1] > 0.0 && t[k + 1] < 1.0
+            }) {
+                let slope = t[k + 1] - t[k];
+                candidates.push((slope, t[k] - slope * k as f64));
+            }
+        }
+    }
+    for (slope, offset) in candidates {
+        if t.iter()
+            .enumerate()
+            .all(|(k, &x)| (f(slope, offset, k) - x).abs() <= 1e-12)
+        {
+            return Some(format!(
+                "    <evaluator ftype=\"linear\" slope=\"{}\" offset=\"{}\"/>\n",
+                num(slope),
+                num(offset)
+            ));
+        }
+    }
+    None
+}
+
+/// A GENIUS real evaluator (linear, constant or triangular) reproducing the
+/// piecewise function on the issue's grid, if there is one.
+fn real_evaluator(issue: &Issue, vf: &ValueFunction) -> Option<String> {
+    let ValueFunction::Piecewise(points) = vf else {
+        return None;
+    };
+    let grid: Vec<f64> = (0..issue.cardinality())
+        .filter_map(|v| issue.numeric_value(v))
+        .collect();
+    let matches = |g: &dyn Fn(f64) -> f64| {
+        grid.iter()
+            .chain(points.iter().map(|p| &p.0))
+            .all(|&x| (g(x) - vf.value(0, Some(x))).abs() <= 1e-12)
+    };
+    if let [(_, y)] = points.as_slice() {
+        return Some(format!(
+            "    <evaluator ftype=\"constant\" parameter0=\"{}\"/>\n",
+            num(*y)
+        ));
+    }
+    if let [(lo, a), (top, b), (hi, c)] = points.as_slice()
+        && *a == 0.0
+        && *b == 1.0
+        && *c == 0.0
+        && lo < top
+        && top < hi
+    {
+        return Some(format!(
+            "    <evaluator ftype=\"triangular\" parameter0=\"{}\" parameter1=\"{}\" parameter2=\"{}\"/>\n",
+            num(*lo),
+            num(*hi),
+            num(*top)
+        ));
+    }
+    // Linear through two points strictly inside (0, 1), else the ends.
+    let inner: Vec<&(f64, f64)> = points.iter().filter(|p| p.1 > 0.0 && p.1 < 1.0).collect();
+    let (p, q) = match inner.as_slice() {
+        [p, .., q] if q.0 > p.0 => (**p, **q),
+        _ => (*points.first()?, *points.last()?),
+    };
+    if !(q.0 > p.0) {
+        return None;
+    }
+    let slope = (q.1 - p.1) / (q.0 - p.0);
+    let intercept = p.1 - slope * p.0;
+    if matches(&|x| (slope * x + intercept).clamp(0.0, 1.0)) {
+        return Some(format!(
+            "    <evaluator ftype=\"linear\" parameter0=\"{}\" parameter1=\"{}\"/>\n",
+            num(intercept),
+            num(slope)
+        ));
+    }
+    None
+}
