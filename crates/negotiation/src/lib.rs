@@ -1,0 +1,299 @@
+//! Negotiation sessions: protocols as state machines, strategies as a small
+//! trait composed from bidding, acceptance and opponent-model parts, and a
+//! session driver that records a trace and a summary.
+//!
+//! - **Protocols** ([`ProtocolKind`]): bilateral alternating offers, the
+//!   stacked alternating offers protocol (SAOP) for any number of parties,
+//!   and a mediated single-text protocol (veto or hill-climbing).
+//! - **Strategies** ([`Strategy`]): time-dependent tactics (Boulware,
+//!   linear, Conceder, hardliner), NegMAS-compatible presets, tit-for-tat,
+//!   random, and ANAC champions written from their published descriptions.
+//!   [`strategy_catalog`] lists them; a [`StrategySpec`] names one with
+//!   parameters (`boulware:e=0.1`).
+//! - **Sessions** ([`run_session`]): deterministic for a given seed, never
+//!   panic outward (a strategy that panics or overruns its step budget ends
+//!   the session with [`EndReason::Failure`]), and record every action when
+//!   asked.
+//!
+//! This crate does no I/O and holds no global random state: every random
+//! choice comes from a `ChaCha8Rng` seeded from [`SessionConfig::seed`].
+//!
+//! ```
+//! use detente_core::*;
+//! use detente_negotiation::*;
+//!
+//! # let opt = |name: &str| Issue { name: name.into(), description: String::new(),
+//! #     kind: IssueKind::Categorical { options: vec!["a".into(), "b".into(), "c".into()], ordered: false } };
+//! # let party = |name: &str, v: Vec<Vec<f64>>| Party { name: name.into(), role: Role::Party,
+//! #     description: String::new(), preferences: Preferences { model: UtilityModel::Additive {
+//! #     weights: vec![1.0, 1.0], values: v.into_iter().map(ValueFunction::Table).collect(),
+//! #     interactions: vec![] }, normalisation: Normalisation::MinMax, red_lines: vec![],
+//! #     reservation: 0.2, discount: 1.0 } };
+//! let scenario = Scenario::new(ScenarioParts {
+//!     name: "demo".into(),
+//!     issues: vec![opt("x"), opt("y")],
+//!     parties: vec![
+//!         party("p", vec![vec![0.0, 0.5, 1.0], vec![1.0, 0.0, 0.5]]),
+//!         party("q", vec![vec![1.0, 0.5, 0.0], vec![0.0, 1.0, 0.5]]),
+//!     ],
+//!     ..Default::default()
+//! }).unwrap();
+//! let config = SessionConfig::new(ProtocolKind::Alternating, Deadline::Rounds(50), 7);
+//! let strategies = ["boulware".parse().unwrap(), "conceder".parse().unwrap()];
+//! let result = run_session(&scenario, None, &config, &strategies).unwrap();
+//! assert_eq!(result.end_reason, EndReason::Agreement);
+//! assert!(result.beats_reservations);
+//! ```
+
+mod mediator;
+mod session;
+mod space;
+mod spec;
+pub mod strategy;
+
+pub use session::run_session;
+pub use space::{OwnSpace, SORT_LIMIT};
+pub use spec::{
+    Family, ParamInfo, ParamKind, StrategyInfo, StrategySpec, strategy_catalog, validate_strategy,
+};
+pub use strategy::{Context, Decision, Observed, Standing, Strategy};
+
+use detente_core::{Outcome, PartyId};
+use std::time::Duration;
+
+/// Virtual seconds one action takes under a [`Deadline::Time`]: the clock
+/// is virtual so that sessions are reproducible whatever the machine load.
+pub const ACTION_SECONDS: f64 = 0.01;
+
+/// How the mediated protocol decides to keep a change of the text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MediatedVariant {
+    /// Keep a change only if no bargaining party objects.
+    Veto,
+    /// Keep a change when the mediator's estimate of the parties' joint gain
+    /// rises: a majority of votes for it, ties settled by what the mediator
+    /// has learnt from earlier votes.
+    HillClimbing,
+}
+
+/// The protocol of a session.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ProtocolKind {
+    /// Bilateral alternating offers (exactly two bargaining parties).
+    Alternating,
+    /// Stacked alternating offers (SAOP), any number of bargaining parties.
+    Stacked,
+    /// A mediator's single negotiating text, revised by votes.
+    Mediated(MediatedVariant),
+}
+
+impl ProtocolKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ProtocolKind::Alternating => "alternating",
+            ProtocolKind::Stacked => "stacked",
+            ProtocolKind::Mediated(MediatedVariant::Veto) => "mediated",
+            ProtocolKind::Mediated(MediatedVariant::HillClimbing) => "mediated-hill-climbing",
+        }
+    }
+}
+
+/// When a session ends without agreement.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum Deadline {
+    /// After this many rounds; in round `r` (from 0) the normalised time is
+    /// `r / N`.
+    Rounds(u32),
+    /// After this many virtual seconds; every action takes
+    /// [`ACTION_SECONDS`], and the normalised time is `elapsed / seconds`.
+    Time { seconds: f64 },
+}
+
+/// Everything a session needs besides the scenario and the strategies.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionConfig {
+    pub protocol: ProtocolKind,
+    pub deadline: Deadline,
+    pub seed: u64,
+    pub record_trace: bool,
+    /// Wall-clock budget of a single strategy call; a call that takes longer
+    /// ends the session with [`FailureKind::Budget`]. Zero means no limit.
+    pub step_budget: Duration,
+}
+
+impl SessionConfig {
+    /// A configuration with no trace and a one-second step budget.
+    pub fn new(protocol: ProtocolKind, deadline: Deadline, seed: u64) -> SessionConfig {
+        SessionConfig {
+            protocol,
+            deadline,
+            seed,
+            record_trace: false,
+            step_budget: Duration::from_secs(1),
+        }
+    }
+}
+
+/// How a strategy failed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FailureKind {
+    /// It panicked, with this message.
+    Panic(String),
+    /// One call took longer than [`SessionConfig::step_budget`].
+    Budget,
+}
+
+/// Why a session ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EndReason {
+    Agreement,
+    /// A party ended the negotiation (or refused the final text).
+    Walkaway {
+        by: PartyId,
+    },
+    Deadline,
+    Failure {
+        party: PartyId,
+        kind: FailureKind,
+    },
+}
+
+impl EndReason {
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            EndReason::Agreement => "agreement",
+            EndReason::Walkaway { .. } => "walkaway",
+            EndReason::Deadline => "deadline",
+            EndReason::Failure { .. } => "failure",
+        }
+    }
+}
+
+/// Who acted.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Actor {
+    Party(PartyId),
+    /// The protocol's own mediator, when the scenario has none.
+    NeutralMediator,
+}
+
+/// Every kind of action a trace records.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    /// Offer protocols: put an outcome on the table.
+    Offer,
+    /// Offer protocols: accept the standing offer.
+    Accept,
+    /// Offer protocols: walk away.
+    EndNegotiation,
+    /// Mediated: the mediator proposes this text.
+    Propose,
+    /// Mediated: a party votes on the proposed text.
+    Vote { yes: bool },
+    /// Mediated: the mediator keeps the proposed text.
+    Keep,
+    /// Mediated: the mediator drops the proposed text.
+    Discard,
+    /// Mediated: a party accepts (or refuses) the final text over walking away.
+    FinalVote { accept: bool },
+}
+
+impl Action {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Action::Offer => "offer",
+            Action::Accept => "accept",
+            Action::EndNegotiation => "end",
+            Action::Propose => "propose",
+            Action::Vote { yes: true } => "vote-yes",
+            Action::Vote { yes: false } => "vote-no",
+            Action::Keep => "keep",
+            Action::Discard => "discard",
+            Action::FinalVote { accept: true } => "final-accept",
+            Action::FinalVote { accept: false } => "final-refuse",
+        }
+    }
+}
+
+/// One recorded action.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TraceEvent {
+    /// Round, from 0.
+    pub round: u32,
+    /// Normalised time in `[0, 1]`.
+    pub time: f64,
+    pub actor: Actor,
+    pub action: Action,
+    /// The outcome acted on (offered, accepted, proposed, voted on), if any.
+    pub outcome: Option<Outcome>,
+    /// Every party's undiscounted utility of `outcome` (empty without one).
+    pub utilities: Vec<f64>,
+}
+
+/// The summary of a session.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SessionResult {
+    pub agreement: Option<Outcome>,
+    /// Every party, in scenario order: the utility of the agreement
+    /// discounted at the time it was reached, or the party's reservation
+    /// value without agreement.
+    pub utilities: Vec<f64>,
+    pub end_reason: EndReason,
+    /// Rounds started (an agreement in round `r` counts `r + 1`).
+    pub rounds: u32,
+    /// Normalised time at the end.
+    pub time: f64,
+    /// Sum of the bargaining parties' `utilities`.
+    pub welfare: f64,
+    /// Euclidean distance from the agreement's (undiscounted) utilities of
+    /// the bargaining parties to the nearest point of the reference Pareto
+    /// frontier; `None` without agreement or reference.
+    pub pareto_distance: Option<f64>,
+    /// Distance from the same point to the reference Nash point.
+    pub nash_distance: Option<f64>,
+    /// True when there is an agreement and every bargaining party gets at
+    /// least its reservation value from it (both discounted at the time of
+    /// agreement, as GENIUS does, which is the same as comparing them
+    /// undiscounted).
+    pub beats_reservations: bool,
+    /// Every action, when [`SessionConfig::record_trace`] is set.
+    pub trace: Vec<TraceEvent>,
+}
+
+/// Why a session could not be run.
+#[derive(Debug, thiserror::Error, Clone, PartialEq)]
+pub enum NegotiationError {
+    #[error("bad strategy `{spec}`: {reason}")]
+    BadSpec { spec: String, reason: String },
+    #[error("unknown strategy `{name}`; the strategies are: {known}")]
+    UnknownStrategy { name: String, known: String },
+    #[error("strategy `{strategy}` has no parameter `{param}`; its parameters are: {known}")]
+    UnknownParameter {
+        strategy: String,
+        param: String,
+        known: String,
+    },
+    #[error("strategy `{strategy}`: `{param}={value}` is invalid; expected {expected}")]
+    BadParameter {
+        strategy: String,
+        param: String,
+        value: String,
+        expected: String,
+    },
+    #[error(
+        "{given} strategies given for {parties} parties ({bargainers} of them bargaining); give one per party, in scenario order, or one per bargaining party"
+    )]
+    StrategyCount {
+        given: usize,
+        parties: usize,
+        bargainers: usize,
+    },
+    #[error(
+        "the alternating offers protocol is bilateral, but the scenario has {0} bargaining parties; use the stacked protocol"
+    )]
+    NotBilateral(usize),
+    #[error("a negotiation needs at least two bargaining parties; the scenario has {0}")]
+    TooFewParties(usize),
+    #[error("bad deadline: {0}")]
+    BadDeadline(String),
+}

@@ -1,0 +1,427 @@
+//! The session driver: validates the set-up, runs a protocol's state
+//! machine, guards every strategy call, records the trace and summarises.
+
+use crate::space::OwnSpace;
+use crate::strategy::{self, Context, Decision, Observed, Standing, Strategy};
+use crate::{
+    ACTION_SECONDS, Action, Actor, Deadline, EndReason, FailureKind, NegotiationError,
+    ProtocolKind, SessionConfig, SessionResult, StrategySpec, TraceEvent,
+};
+use detente_analysis::Analysis;
+use detente_core::{Outcome, PartyId, Scenario};
+use std::cell::OnceCell;
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::time::{Duration, Instant};
+
+/// SplitMix64: derives independent seeds for parties and the mediator.
+pub(crate) fn derive_seed(seed: u64, tag: u64) -> u64 {
+    let mut z = seed
+        .wrapping_add(0x9e37_79b9_7f4a_7c15)
+        .wrapping_add(tag.wrapping_mul(0xbf58_476d_1ce4_e5b9));
+    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
+    z ^ (z >> 31)
+}
+
+/// The virtual clock of a session.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Clock {
+    pub deadline: Deadline,
+    /// Rounds completed.
+    pub round: u32,
+    /// Actions taken (each costs [`ACTION_SECONDS`] under a time deadline).
+    pub actions: u64,
+}
+
+impl Clock {
+    pub fn time(&self) -> f64 {
+        match self.deadline {
+            Deadline::Rounds(n) => self.round as f64 / n as f64,
+            Deadline::Time { seconds } => (self.actions as f64 * ACTION_SECONDS / seconds).min(1.0),
+        }
+    }
+
+    pub fn expired(&self) -> bool {
+        match self.deadline {
+            Deadline::Rounds(n) => self.round >= n,
+            Deadline::Time { .. } => self.time() >= 1.0,
+        }
+    }
+
+    pub fn total_rounds(&self) -> Option<u32> {
+        match self.deadline {
+            Deadline::Rounds(n) => Some(n),
+            Deadline::Time { .. } => None,
+        }
+    }
+}
+
+/// How a protocol ended.
+pub(crate) struct Ended {
+    pub agreement: Option<Outcome>,
+    pub reason: EndReason,
+    pub rounds: u32,
+    pub time: f64,
+}
+
+/// Everything a protocol run needs.
+pub(crate) struct Run<'a> {
+    pub scenario: &'a Scenario,
+    pub config: &'a SessionConfig,
+    /// Bargaining parties, in turn order.
+    pub participants: Vec<PartyId>,
+    /// One strategy per participant.
+    pub strategies: Vec<Box<dyn Strategy>>,
+    /// One sorted space per party of the scenario (only participants' are
+    /// built).
+    pub own: Vec<OnceCell<OwnSpace>>,
+    pub seeds: Vec<u64>,
+    pub clock: Clock,
+    pub trace: Vec<TraceEvent>,
+}
+
+fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "panic with a non-text payload".to_string()
+    }
+}
+
+/// Runs one strategy call, turning a panic or an overrun into a failure.
+pub(crate) fn guarded<T>(
+    budget: Duration,
+    party: PartyId,
+    f: impl FnOnce() -> T,
+) -> Result<T, EndReason> {
+    let start = (!budget.is_zero()).then(Instant::now);
+    match catch_unwind(AssertUnwindSafe(f)) {
+        Ok(v) => match start {
+            Some(s) if s.elapsed() > budget => Err(EndReason::Failure {
+                party,
+                kind: FailureKind::Budget,
+            }),
+            _ => Ok(v),
+        },
+        Err(payload) => Err(EndReason::Failure {
+            party,
+            kind: FailureKind::Panic(panic_message(payload)),
+        }),
+    }
+}
+
+impl<'a> Run<'a> {
+    /// The context of participant `pos` at the current clock.
+    pub fn context(&self, pos: usize) -> Context<'_> {
+        let me = self.participants[pos];
+        Context {
+            scenario: self.scenario,
+            me,
+            participants: &self.participants,
+            round: self.clock.round,
+            time: self.clock.time(),
+            total_rounds: self.clock.total_rounds(),
+            own: &self.own[me.index()],
+            seed: self.seeds[me.index()],
+        }
+    }
+
+    pub fn record(&mut self, actor: Actor, action: Action, outcome: Option<&[u32]>) {
+        if !self.config.record_trace {
+            return;
+        }
+        let utilities = outcome
+            .map(|o| {
+                (0..self.scenario.parties().len())
+                    .map(|p| self.scenario.utility_of(PartyId(p as u32), o))
+                    .collect()
+            })
+            .unwrap_or_default();
+        self.trace.push(TraceEvent {
+            round: self.clock.round,
+            time: self.clock.time(),
+            actor,
+            action,
+            outcome: outcome.map(<[u32]>::to_vec),
+            utilities,
+        });
+    }
+
+    fn ended(&self, agreement: Option<Outcome>, reason: EndReason) -> Ended {
+        let started = if self.clock.expired() {
+            self.clock.round
+        } else {
+            self.clock.round + 1
+        };
+        Ended {
+            agreement,
+            reason,
+            rounds: started,
+            time: if self.clock.expired() {
+                1.0
+            } else {
+                self.clock.time()
+            },
+        }
+    }
+
+    /// Stacked alternating offers (bilateral alternating offers is the case
+    /// of two participants). Each round gives every participant one turn in
+    /// order; the first turn of the session may only offer or walk away;
+    /// the standing offer is agreed once every other participant has
+    /// accepted it in sequence.
+    fn stacked(&mut self) -> Ended {
+        let n = self.participants.len();
+        let issues = self.scenario.issues().len();
+        let budget = self.config.step_budget;
+        let mut standing: Vec<u32> = vec![0; issues];
+        let mut standing_by: Option<PartyId> = None;
+        let mut accepts = 0usize;
+        let mut buf: Vec<u32> = vec![0; issues];
+        // Taken out of `self` so that contexts can borrow the rest.
+        let mut strategies = std::mem::take(&mut self.strategies);
+        loop {
+            for pos in 0..n {
+                if self.clock.expired() {
+                    return self.ended(None, EndReason::Deadline);
+                }
+                let me = self.participants[pos];
+                let decision = {
+                    let ctx = self.context(pos);
+                    let strat = &mut strategies[pos];
+                    let st = standing_by.map(|by| Standing {
+                        outcome: &standing,
+                        by,
+                    });
+                    match guarded(budget, me, || strat.act(&ctx, st, &mut buf)) {
+                        Ok(d) => d,
+                        Err(reason) => return self.ended(None, reason),
+                    }
+                };
+                let decision = match decision {
+                    Decision::Accept if standing_by.is_none() => {
+                        return self.ended(
+                            None,
+                            EndReason::Failure {
+                                party: me,
+                                kind: FailureKind::Panic(
+                                    "protocol violation: accepted at the first turn, when there is no offer to accept".into(),
+                                ),
+                            },
+                        );
+                    }
+                    // The rationality guard: an accept that crosses a red line
+                    // or falls below the reservation value is refused; the
+                    // party re-offers its best acceptable outcome instead.
+                    Decision::Accept if !self.context(pos).acceptable(&standing) => {
+                        let ctx = self.context(pos);
+                        let own = ctx.own();
+                        match own.best_acceptable() {
+                            Some(i) => {
+                                buf.copy_from_slice(own.outcome(i));
+                                Decision::Offer
+                            }
+                            None => Decision::EndNegotiation,
+                        }
+                    }
+                    Decision::Offer if !self.scenario.space().contains(&buf) => {
+                        return self.ended(
+                            None,
+                            EndReason::Failure {
+                                party: me,
+                                kind: FailureKind::Panic(format!(
+                                    "protocol violation: offered {buf:?}, which is not an outcome of the space"
+                                )),
+                            },
+                        );
+                    }
+                    d => d,
+                };
+                match decision {
+                    Decision::Offer => {
+                        standing.copy_from_slice(&buf);
+                        standing_by = Some(me);
+                        accepts = 0;
+                        self.record(Actor::Party(me), Action::Offer, Some(&buf));
+                    }
+                    Decision::Accept => {
+                        accepts += 1;
+                        let s = standing.clone();
+                        self.record(Actor::Party(me), Action::Accept, Some(&s));
+                    }
+                    Decision::EndNegotiation => {
+                        self.record(Actor::Party(me), Action::EndNegotiation, None);
+                        return self.ended(None, EndReason::Walkaway { by: me });
+                    }
+                }
+                if decision == Decision::Accept && accepts + 1 >= n {
+                    return self.ended(Some(standing.clone()), EndReason::Agreement);
+                }
+                let event_outcome: &[u32] = &standing;
+                for (q, strat) in strategies.iter_mut().enumerate() {
+                    if q == pos {
+                        continue;
+                    }
+                    let party = self.participants[q];
+                    let ctx = self.context(q);
+                    let ev = Observed {
+                        by: me,
+                        decision,
+                        outcome: event_outcome,
+                    };
+                    if let Err(reason) = guarded(budget, party, || strat.observe(&ctx, ev)) {
+                        return self.ended(None, reason);
+                    }
+                }
+                self.clock.actions += 1;
+            }
+            self.clock.round += 1;
+        }
+    }
+}
+
+/// Runs one negotiation session. See the crate documentation for the
+/// guarantees (deterministic, never panics outward).
+pub fn run_session(
+    scenario: &Scenario,
+    reference: Option<&Analysis>,
+    config: &SessionConfig,
+    strategies: &[StrategySpec],
+) -> Result<SessionResult, NegotiationError> {
+    match config.deadline {
+        Deadline::Rounds(0) => {
+            return Err(NegotiationError::BadDeadline(
+                "a rounds deadline needs at least one round".into(),
+            ));
+        }
+        Deadline::Time { seconds } if !(seconds.is_finite() && seconds > 0.0) => {
+            return Err(NegotiationError::BadDeadline(format!(
+                "a time deadline needs a positive number of seconds, not {seconds}"
+            )));
+        }
+        _ => {}
+    }
+    let bargainers = scenario.bargainers();
+    if bargainers.len() < 2 {
+        return Err(NegotiationError::TooFewParties(bargainers.len()));
+    }
+    if config.protocol == ProtocolKind::Alternating && bargainers.len() != 2 {
+        return Err(NegotiationError::NotBilateral(bargainers.len()));
+    }
+    let nparties = scenario.parties().len();
+    let specs: Vec<&StrategySpec> = if strategies.len() == nparties {
+        bargainers.iter().map(|p| &strategies[p.index()]).collect()
+    } else if strategies.len() == bargainers.len() {
+        strategies.iter().collect()
+    } else {
+        return Err(NegotiationError::StrategyCount {
+            given: strategies.len(),
+            parties: nparties,
+            bargainers: bargainers.len(),
+        });
+    };
+    let seeds: Vec<u64> = (0..nparties)
+        .map(|p| derive_seed(config.seed, p as u64 + 1))
+        .collect();
+    let mut built = Vec::with_capacity(specs.len());
+    for (spec, p) in specs.iter().zip(&bargainers) {
+        built.push(strategy::build(spec, seeds[p.index()])?);
+    }
+    let own: Vec<OnceCell<OwnSpace>> = (0..nparties).map(|_| OnceCell::new()).collect();
+    // Sort every participant's outcomes before the clock starts, so that
+    // the one-off cost does not count against a strategy's step budget.
+    for p in &bargainers {
+        let _ = own[p.index()].set(OwnSpace::build(scenario, *p, seeds[p.index()]));
+    }
+    let mut run = Run {
+        scenario,
+        config,
+        participants: bargainers,
+        strategies: built,
+        own,
+        seeds,
+        clock: Clock {
+            deadline: config.deadline,
+            round: 0,
+            actions: 0,
+        },
+        trace: Vec::new(),
+    };
+    let ended = match config.protocol {
+        ProtocolKind::Alternating | ProtocolKind::Stacked => run.stacked(),
+        ProtocolKind::Mediated(variant) => crate::mediator::run(&mut run, variant),
+    };
+    Ok(summarize(
+        scenario,
+        reference,
+        ended,
+        std::mem::take(&mut run.trace),
+    ))
+}
+
+fn summarize(
+    scenario: &Scenario,
+    reference: Option<&Analysis>,
+    ended: Ended,
+    trace: Vec<TraceEvent>,
+) -> SessionResult {
+    let n = scenario.parties().len();
+    let bargainers = scenario.bargainers();
+    let utilities: Vec<f64> = (0..n)
+        .map(|p| {
+            let p = PartyId(p as u32);
+            match &ended.agreement {
+                Some(o) => scenario.discounted_utility_of(p, o, ended.time),
+                None => scenario.reservation(p),
+            }
+        })
+        .collect();
+    let welfare = bargainers.iter().map(|p| utilities[p.index()]).sum();
+    // Walking away at time t is worth the reservation value discounted like
+    // any other outcome (GENIUS's convention), so an agreement beats it
+    // exactly when its undiscounted utility reaches the reservation value.
+    let beats_reservations = ended.agreement.as_ref().is_some_and(|o| {
+        bargainers
+            .iter()
+            .all(|p| scenario.utility_of(*p, o) >= scenario.reservation(*p))
+    });
+    let point: Option<Vec<f64>> = ended.agreement.as_ref().map(|o| {
+        reference
+            .map(|a| &a.bargainers)
+            .unwrap_or(&bargainers)
+            .iter()
+            .map(|p| scenario.utility_of(*p, o))
+            .collect()
+    });
+    let dist = |a: &[f64], b: &[f64]| -> f64 {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (x - y) * (x - y))
+            .sum::<f64>()
+            .sqrt()
+    };
+    let (pareto_distance, nash_distance) = match (reference, &point) {
+        (Some(a), Some(x)) => (
+            a.pareto
+                .iter()
+                .map(|q| dist(x, &q.utilities))
+                .min_by(f64::total_cmp),
+            a.solutions.nash.as_ref().map(|q| dist(x, &q.utilities)),
+        ),
+        _ => (None, None),
+    };
+    SessionResult {
+        agreement: ended.agreement,
+        utilities,
+        end_reason: ended.reason,
+        rounds: ended.rounds,
+        time: ended.time,
+        welfare,
+        pareto_distance,
+        nash_distance,
+        beats_reservations,
+        trace,
+    }
+}

@@ -1,0 +1,501 @@
+//! Strategy specifications (`name:key=value,...`), the catalog of built-in
+//! strategies, and validation of a specification against the catalog.
+
+use crate::NegotiationError;
+use std::str::FromStr;
+
+/// A strategy by name with its parameters, as written on a command line:
+/// `boulware`, `boulware:e=0.1,k=0.05`.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct StrategySpec {
+    pub name: String,
+    pub params: Vec<(String, String)>,
+}
+
+impl StrategySpec {
+    /// A specification with no parameters.
+    pub fn named(name: &str) -> StrategySpec {
+        StrategySpec {
+            name: name.to_string(),
+            params: Vec::new(),
+        }
+    }
+}
+
+impl std::fmt::Display for StrategySpec {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.name)?;
+        for (i, (k, v)) in self.params.iter().enumerate() {
+            write!(f, "{}{k}={v}", if i == 0 { ':' } else { ',' })?;
+        }
+        Ok(())
+    }
+}
+
+impl FromStr for StrategySpec {
+    type Err = NegotiationError;
+
+    /// Parses `name` or `name:key=value,key=value`. Only the syntax is
+    /// checked here; [`validate_strategy`] checks names and values.
+    fn from_str(text: &str) -> Result<StrategySpec, NegotiationError> {
+        let text = text.trim();
+        let (name, rest) = match text.split_once(':') {
+            Some((n, r)) => (n.trim(), Some(r)),
+            None => (text, None),
+        };
+        if name.is_empty() {
+            return Err(NegotiationError::BadSpec {
+                spec: text.to_string(),
+                reason: "the strategy name is empty".into(),
+            });
+        }
+        let mut params = Vec::new();
+        if let Some(rest) = rest {
+            for item in rest.split(',').map(str::trim).filter(|s| !s.is_empty()) {
+                let Some((k, v)) = item.split_once('=') else {
+                    return Err(NegotiationError::BadSpec {
+                        spec: text.to_string(),
+                        reason: format!("`{item}` is not of the form key=value"),
+                    });
+                };
+                let (k, v) = (k.trim(), v.trim());
+                if k.is_empty() || v.is_empty() {
+                    return Err(NegotiationError::BadSpec {
+                        spec: text.to_string(),
+                        reason: format!("`{item}` needs both a key and a value"),
+                    });
+                }
+                if params.iter().any(|(q, _): &(String, String)| q == k) {
+                    return Err(NegotiationError::BadSpec {
+                        spec: text.to_string(),
+                        reason: format!("parameter `{k}` is given twice"),
+                    });
+                }
+                params.push((k.to_string(), v.to_string()));
+            }
+        }
+        Ok(StrategySpec {
+            name: name.to_ascii_lowercase(),
+            params,
+        })
+    }
+}
+
+/// The type and range of a parameter.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ParamKind {
+    /// A finite number in `[min, max]`.
+    Number { min: f64, max: f64 },
+    /// A non-negative integer.
+    Count,
+    /// One of the listed words.
+    Choice(&'static [&'static str]),
+}
+
+/// One parameter of a strategy.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ParamInfo {
+    pub name: &'static str,
+    pub kind: ParamKind,
+    /// The default, as text (`"rv"` style symbolic defaults are explained in
+    /// the description).
+    pub default: &'static str,
+    pub description: &'static str,
+}
+
+/// What kind of strategy an entry is.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Family {
+    TimeDependent,
+    NegmasCompatible,
+    Reactive,
+    Anac,
+    /// Deliberately misbehaving strategies for tests of failure handling.
+    Test,
+}
+
+impl Family {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::TimeDependent => "time-dependent",
+            Family::NegmasCompatible => "negmas-compatible",
+            Family::Reactive => "reactive",
+            Family::Anac => "anac-champion",
+            Family::Test => "test",
+        }
+    }
+}
+
+/// A catalog entry (for `detente strategies`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct StrategyInfo {
+    pub name: &'static str,
+    pub family: Family,
+    pub description: &'static str,
+    pub params: Vec<ParamInfo>,
+}
+
+const NUM01: ParamKind = ParamKind::Number { min: 0.0, max: 1.0 };
+const ACCEPTANCE: &[&str] = &["next", "const", "time", "combi"];
+
+fn p(name: &'static str, kind: ParamKind, default: &'static str, d: &'static str) -> ParamInfo {
+    ParamInfo {
+        name,
+        kind,
+        default,
+        description: d,
+    }
+}
+
+/// The acceptance parameters shared by the composed strategies.
+fn acceptance_params() -> Vec<ParamInfo> {
+    vec![
+        p(
+            "ac",
+            ParamKind::Choice(ACCEPTANCE),
+            "next",
+            "acceptance condition: next = AC_next(alpha, beta), const = AC_const(c), time = AC_time(T), combi = AC_next or (t >= T and the offer is the best received in the last 1-t of time)",
+        ),
+        p(
+            "alpha",
+            ParamKind::Number {
+                min: 0.0,
+                max: 10.0,
+            },
+            "1",
+            "AC_next: accept if alpha*u(offer) + beta >= u(my next bid)",
+        ),
+        p(
+            "beta",
+            ParamKind::Number {
+                min: -1.0,
+                max: 1.0,
+            },
+            "0",
+            "AC_next additive term",
+        ),
+        p("c", NUM01, "0.8", "AC_const threshold"),
+        p("T", NUM01, "0.98", "AC_time / AC_combi time threshold"),
+    ]
+}
+
+fn time_dependent(name: &'static str, e: &'static str, description: &'static str) -> StrategyInfo {
+    let mut params = vec![
+        p(
+            "e",
+            ParamKind::Number {
+                min: 0.0,
+                max: 100.0,
+            },
+            e,
+            "concession exponent: f(t) = k + (1-k) t^(1/e); e < 1 Boulware, 1 linear, > 1 Conceder, 0 hardliner",
+        ),
+        p("k", NUM01, "0", "initial concession f(0)"),
+        p(
+            "pmin",
+            ParamKind::Number {
+                min: -1.0,
+                max: 1.0,
+            },
+            "-1",
+            "lowest target utility; -1 (default) means the party's reservation value",
+        ),
+        p(
+            "pmax",
+            ParamKind::Number {
+                min: -1.0,
+                max: 1.0,
+            },
+            "-1",
+            "highest target utility; -1 (default) means the party's best utility",
+        ),
+    ];
+    params.extend(acceptance_params());
+    StrategyInfo {
+        name,
+        family: Family::TimeDependent,
+        description,
+        params,
+    }
+}
+
+fn negmas(name: &'static str, description: &'static str) -> StrategyInfo {
+    StrategyInfo {
+        name,
+        family: Family::NegmasCompatible,
+        description,
+        params: vec![p(
+            "eps",
+            ParamKind::Number { min: 0.0, max: 1.0 },
+            "0.0001",
+            "tolerance below the aspiration level (NegMAS's default)",
+        )],
+    }
+}
+
+/// Every built-in strategy with its parameters and defaults.
+pub fn strategy_catalog() -> Vec<StrategyInfo> {
+    let mut v = vec![
+        time_dependent(
+            "time-dependent",
+            "1",
+            "Faratin et al.'s time-dependent tactic: target Pmin + (Pmax-Pmin)(1-f(t)), f(t) = k + (1-k) t^(1/e); offers the outcome closest above the target that the opponent model likes best",
+        ),
+        time_dependent(
+            "boulware",
+            "0.2",
+            "time-dependent with e = 0.2: holds out, concedes near the deadline",
+        ),
+        time_dependent("linear", "1", "time-dependent with e = 1"),
+        time_dependent("conceder", "2", "time-dependent with e = 2: concedes early"),
+        time_dependent(
+            "hardliner",
+            "0",
+            "time-dependent with e = 0: never concedes from Pmax",
+        ),
+        negmas(
+            "negmas-boulware",
+            "NegMAS 0.16 BoulwareTBNegotiator: aspiration 1 - t^4 over the utility range, t = (step+1)/(n_steps+1), offers the worst outcome within the band, accepts offers within the band",
+        ),
+        negmas(
+            "negmas-conceder",
+            "NegMAS 0.16 ConcederTBNegotiator: as negmas-boulware with exponent 0.25",
+        ),
+        negmas(
+            "negmas-linear",
+            "NegMAS 0.16 LinearTBNegotiator: as negmas-boulware with exponent 1",
+        ),
+    ];
+    let mut tft = vec![
+        p(
+            "mode",
+            ParamKind::Choice(&["relative", "averaged"]),
+            "relative",
+            "relative: copy the opponent's last concession ratio; averaged: its ratio over a window of gamma offers",
+        ),
+        p(
+            "gamma",
+            ParamKind::Count,
+            "3",
+            "window of the averaged mode (offers)",
+        ),
+    ];
+    tft.extend(acceptance_params());
+    v.push(StrategyInfo {
+        name: "tit-for-tat",
+        family: Family::Reactive,
+        description: "imitative tactic (Faratin): next target = u(opponent offer gamma back) / u(opponent last offer) * u(my last offer), clamped to [max(min, rv), max]",
+        params: tft,
+    });
+    v.push(StrategyInfo {
+        name: "nice-tit-for-tat",
+        family: Family::Reactive,
+        description: "concedes towards its estimate of its own Nash utility (from a frequency opponent model) in proportion to the opponent's concession, with a time bonus near the deadline",
+        params: vec![p(
+            "bonus_from",
+            NUM01,
+            "0.9",
+            "time after which it concedes further towards the Nash estimate",
+        )],
+    });
+    v.push(StrategyInfo {
+        name: "random",
+        family: Family::Reactive,
+        description: "offers a uniformly random outcome it finds acceptable; accepts an acceptable offer with probability p_accept; walks away with probability p_end",
+        params: vec![
+            p("p_accept", NUM01, "0.15", "probability of accepting an acceptable offer"),
+            p("p_end", NUM01, "0", "probability of walking away at each turn"),
+        ],
+    });
+    v.push(StrategyInfo {
+        name: "agent-k",
+        family: Family::Anac,
+        description: "ANAC 2010 winner (from its description): target 1 - t^a (1 - estimate), estimate from the mean and spread of the opponent's offers; probabilistic acceptance",
+        params: vec![p("tremor", NUM01, "0.02", "random tremor of the target")],
+    });
+    v.push(StrategyInfo {
+        name: "hardheaded",
+        family: Family::Anac,
+        description: "ANAC 2011 winner (from its description): Boulware p(t) with Ka = 0.05, e = 0.05 down to 0.585, bids ordered by a frequency opponent model",
+        params: vec![
+            p("e", ParamKind::Number { min: 0.001, max: 10.0 }, "0.05", "concession exponent"),
+            p("floor", NUM01, "0.585", "lowest target"),
+        ],
+    });
+    v.push(StrategyInfo {
+        name: "cuhk-agent",
+        family: Family::Anac,
+        description: "ANAC 2012 winner (from its description): threshold falls until a discount-dependent time lambda, delayed by the opponent's toughness; bids chosen by opponent value frequencies",
+        params: vec![p(
+            "beta",
+            ParamKind::Number { min: 0.1, max: 5.0 },
+            "1.5",
+            "lambda = 0.08 + 0.92 * delta^beta",
+        )],
+    });
+    v.push(StrategyInfo {
+        name: "atlas3",
+        family: Family::Anac,
+        description: "ANAC 2015 (multilateral) winner (from its description): floor from the evolutionarily stable mix of a hardline/compromise game; local search with opponents' frequent values; end game re-offers bids every opponent supported",
+        params: vec![],
+    });
+    v.push(StrategyInfo {
+        name: "agreeable2018",
+        family: Family::Anac,
+        description: "ANAC 2018 winner (from its description): best bid until t = 0.2, then Boulware (e = 0.1) to a floor of 0.8; roulette-wheel choice by opponent models; accepts at least its next bid, or anything rational after t = 0.99",
+        params: vec![p("floor", NUM01, "0.8", "lowest target")],
+    });
+    v.push(StrategyInfo {
+        name: "chaos",
+        family: Family::Test,
+        description: "TEST ONLY: behaves like boulware, but panics at round panic_at or sleeps sleep_ms at every step (to exercise failure handling)",
+        params: vec![
+            p("panic_at", ParamKind::Count, "0", "round at which to panic (0 = never)"),
+            p("sleep_ms", ParamKind::Count, "0", "milliseconds to sleep at every step"),
+        ],
+    });
+    v
+}
+
+/// The parameters of a validated specification, with defaults filled in.
+#[derive(Clone, Debug)]
+pub(crate) struct Params {
+    values: Vec<(&'static str, String)>,
+}
+
+impl Params {
+    pub(crate) fn num(&self, key: &str) -> f64 {
+        self.text(key).parse().unwrap_or(0.0)
+    }
+    pub(crate) fn count(&self, key: &str) -> u64 {
+        self.text(key).parse().unwrap_or(0)
+    }
+    pub(crate) fn text(&self, key: &str) -> &str {
+        self.values
+            .iter()
+            .find(|(k, _)| *k == key)
+            .map(|(_, v)| v.as_str())
+            .unwrap_or("")
+    }
+}
+
+/// Checks a specification against the catalog; unknown names, unknown
+/// parameters and bad values give an error listing what is expected.
+pub fn validate_strategy(spec: &StrategySpec) -> Result<(), NegotiationError> {
+    resolve(spec).map(|_| ())
+}
+
+pub(crate) fn resolve(spec: &StrategySpec) -> Result<(StrategyInfo, Params), NegotiationError> {
+    let catalog = strategy_catalog();
+    let Some(info) = catalog.into_iter().find(|s| s.name == spec.name) else {
+        return Err(NegotiationError::UnknownStrategy {
+            name: spec.name.clone(),
+            known: strategy_catalog()
+                .iter()
+                .map(|s| s.name)
+                .collect::<Vec<_>>()
+                .join(", "),
+        });
+    };
+    let mut values: Vec<(&'static str, String)> = info
+        .params
+        .iter()
+        .map(|p| (p.name, p.default.to_string()))
+        .collect();
+    for (k, v) in &spec.params {
+        let Some(pi) = info.params.iter().find(|p| p.name == k) else {
+            return Err(NegotiationError::UnknownParameter {
+                strategy: info.name.to_string(),
+                param: k.clone(),
+                known: if info.params.is_empty() {
+                    "(none)".into()
+                } else {
+                    info.params
+                        .iter()
+                        .map(|p| p.name)
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                },
+            });
+        };
+        let bad = |expected: String| NegotiationError::BadParameter {
+            strategy: info.name.to_string(),
+            param: k.clone(),
+            value: v.clone(),
+            expected,
+        };
+        match pi.kind {
+            ParamKind::Number { min, max } => {
+                let x: f64 = v
+                    .parse()
+                    .map_err(|_| bad(format!("a number in [{min}, {max}]")))?;
+                if !(x.is_finite() && x >= min && x <= max) {
+                    return Err(bad(format!("a number in [{min}, {max}]")));
+                }
+            }
+            ParamKind::Count => {
+                v.parse::<u64>()
+                    .map_err(|_| bad("a non-negative integer".into()))?;
+            }
+            ParamKind::Choice(words) => {
+                if !words.contains(&v.as_str()) {
+                    return Err(bad(format!("one of {}", words.join(", "))));
+                }
+            }
+        }
+        let slot = values.iter_mut().find(|(n, _)| *n == pi.name);
+        if let Some(slot) = slot {
+            slot.1 = v.clone();
+        }
+    }
+    Ok((info, Params { values }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn parses_names_and_parameters() {
+        let s: StrategySpec = "boulware:e=0.1,k=0.05".parse().unwrap();
+        assert_eq!(s.name, "boulware");
+        assert_eq!(
+            s.params,
+            vec![("e".into(), "0.1".into()), ("k".into(), "0.05".into())]
+        );
+        assert_eq!(s.to_string(), "boulware:e=0.1,k=0.05");
+        assert!(validate_strategy(&s).is_ok());
+        let plain: StrategySpec = "Conceder".parse().unwrap();
+        assert_eq!(plain, StrategySpec::named("conceder"));
+    }
+
+    #[test]
+    fn rejects_bad_specifications_with_what_is_expected() {
+        assert!("boulware:e".parse::<StrategySpec>().is_err());
+        assert!("boulware:e=1,e=2".parse::<StrategySpec>().is_err());
+        let e = validate_strategy(&"nope".parse().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("boulware"), "{e}");
+        let e = validate_strategy(&"boulware:z=1".parse().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("pmin"), "{e}");
+        let e = validate_strategy(&"boulware:e=abc".parse().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("a number in"), "{e}");
+        let e = validate_strategy(&"boulware:ac=maybe".parse().unwrap()).unwrap_err();
+        assert!(e.to_string().contains("combi"), "{e}");
+    }
+
+    #[test]
+    fn every_catalog_default_validates() {
+        for s in strategy_catalog() {
+            let params = s
+                .params
+                .iter()
+                .map(|p| (p.name.to_string(), p.default.to_string()))
+                .collect();
+            let spec = StrategySpec {
+                name: s.name.into(),
+                params,
+            };
+            validate_strategy(&spec).unwrap();
+        }
+    }
+}

@@ -1,0 +1,6 @@
+//! Integration tests of detente-negotiation: one binary, one module per theme.
+
+mod common;
+mod negmas;
+mod properties;
+mod sessions;

@@ -1,0 +1,206 @@
+//! Sessions end to end: determinism, failures, protocols, errors.
+
+use crate::common::random_scenario;
+use detente_negotiation::*;
+use std::time::Duration;
+
+fn specs(names: &[&str]) -> Vec<StrategySpec> {
+    names.iter().map(|n| n.parse().unwrap()).collect()
+}
+
+fn traced(protocol: ProtocolKind, rounds: u32, seed: u64) -> SessionConfig {
+    SessionConfig {
+        record_trace: true,
+        ..SessionConfig::new(protocol, Deadline::Rounds(rounds), seed)
+    }
+}
+
+#[test]
+fn same_seed_same_trace_for_every_strategy() {
+    let scenario = random_scenario(3, 2, 4, 6, true);
+    for info in strategy_catalog() {
+        if info.name == "chaos" {
+            continue;
+        }
+        let s = specs(&[info.name, "agent-k"]);
+        let c = traced(ProtocolKind::Alternating, 200, 11);
+        let a = run_session(&scenario, None, &c, &s).unwrap();
+        let b = run_session(&scenario, None, &c, &s).unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{}", info.name);
+        assert!(!a.trace.is_empty());
+    }
+}
+
+#[test]
+fn a_panicking_strategy_is_a_recorded_failure() {
+    let scenario = random_scenario(1, 2, 3, 5, false);
+    let c = traced(ProtocolKind::Alternating, 100, 1);
+    let r = run_session(
+        &scenario,
+        None,
+        &c,
+        &specs(&["hardliner", "chaos:panic_at=5"]),
+    )
+    .unwrap();
+    match &r.end_reason {
+        EndReason::Failure {
+            party,
+            kind: FailureKind::Panic(msg),
+        } => {
+            assert_eq!(party.0, 1);
+            assert!(msg.contains("round 5"), "{msg}");
+        }
+        other => panic!("expected a failure, got {other:?}"),
+    }
+    assert_eq!(r.end_reason.as_str(), "failure");
+    assert_eq!(r.rounds, 6);
+    assert!(r.agreement.is_none());
+}
+
+#[test]
+fn an_overrunning_strategy_is_a_recorded_failure() {
+    let scenario = random_scenario(1, 2, 3, 5, false);
+    let c = SessionConfig {
+        step_budget: Duration::from_millis(5),
+        ..SessionConfig::new(ProtocolKind::Stacked, Deadline::Rounds(100), 1)
+    };
+    let r = run_session(
+        &scenario,
+        None,
+        &c,
+        &specs(&["chaos:sleep_ms=30", "hardliner"]),
+    )
+    .unwrap();
+    assert_eq!(
+        r.end_reason,
+        EndReason::Failure {
+            party: detente_core::PartyId(0),
+            kind: FailureKind::Budget
+        }
+    );
+}
+
+#[test]
+fn mediated_failures_are_recorded_too() {
+    let scenario = random_scenario(1, 3, 3, 5, false);
+    let c = traced(ProtocolKind::Mediated(MediatedVariant::Veto), 50, 1);
+    let r = run_session(
+        &scenario,
+        None,
+        &c,
+        &specs(&["boulware", "chaos:panic_at=3", "conceder"]),
+    )
+    .unwrap();
+    assert!(matches!(r.end_reason, EndReason::Failure { .. }));
+}
+
+#[test]
+fn configuration_errors_are_clear() {
+    let two = random_scenario(1, 2, 3, 4, false);
+    let three = random_scenario(1, 3, 3, 4, false);
+    let c = SessionConfig::new(ProtocolKind::Alternating, Deadline::Rounds(10), 0);
+    let e = run_session(&three, None, &c, &specs(&["boulware"; 3])).unwrap_err();
+    assert!(e.to_string().contains("stacked"), "{e}");
+    let e = run_session(&two, None, &c, &specs(&["boulware"])).unwrap_err();
+    assert!(
+        e.to_string().contains("1 strategies given for 2 parties"),
+        "{e}"
+    );
+    let e = run_session(&two, None, &c, &specs(&["boulware", "nope"])).unwrap_err();
+    assert!(e.to_string().contains("unknown strategy `nope`"), "{e}");
+    let bad = SessionConfig::new(ProtocolKind::Stacked, Deadline::Rounds(0), 0);
+    assert!(run_session(&two, None, &bad, &specs(&["boulware"; 2])).is_err());
+    let bad = SessionConfig::new(
+        ProtocolKind::Stacked,
+        Deadline::Time { seconds: f64::NAN },
+        0,
+    );
+    assert!(run_session(&two, None, &bad, &specs(&["boulware"; 2])).is_err());
+}
+
+#[test]
+fn time_deadlines_are_virtual_and_reproducible() {
+    let scenario = random_scenario(5, 2, 3, 6, false);
+    let c = SessionConfig {
+        record_trace: true,
+        ..SessionConfig::new(
+            ProtocolKind::Alternating,
+            Deadline::Time { seconds: 1.0 },
+            2,
+        )
+    };
+    let s = specs(&["hardliner", "hardliner"]);
+    let a = run_session(&scenario, None, &c, &s).unwrap();
+    assert_eq!(a.end_reason, EndReason::Deadline);
+    // 1 s at 10 ms per action: 100 actions, 50 rounds.
+    assert_eq!(a.trace.len(), 100);
+    assert_eq!(a.rounds, 50);
+    assert_eq!(a.time, 1.0);
+    let b = run_session(&scenario, None, &c, &s).unwrap();
+    assert_eq!(a, b);
+}
+
+#[test]
+fn distances_to_the_reference_frontier_and_nash_point() {
+    let scenario = random_scenario(9, 2, 3, 5, false);
+    let analysis = detente_analysis::analyze(&scenario, &Default::default()).unwrap();
+    let c = SessionConfig::new(ProtocolKind::Alternating, Deadline::Rounds(100), 0);
+    let r = run_session(
+        &scenario,
+        Some(&analysis),
+        &c,
+        &specs(&["boulware", "conceder"]),
+    )
+    .unwrap();
+    assert_eq!(r.end_reason, EndReason::Agreement);
+    let d = r.pareto_distance.unwrap();
+    assert!((0.0..0.5).contains(&d), "{d}");
+    assert!(r.nash_distance.unwrap() >= d - 1e-12);
+    assert!(r.beats_reservations);
+    assert!((r.welfare - r.utilities.iter().sum::<f64>()).abs() < 1e-12);
+}
+
+#[test]
+fn champions_reach_agreements_against_each_other() {
+    let scenario = random_scenario(21, 2, 4, 5, false);
+    let names = [
+        "boulware",
+        "conceder",
+        "tit-for-tat",
+        "nice-tit-for-tat",
+        "agent-k",
+        "hardheaded",
+        "cuhk-agent",
+        "atlas3",
+        "agreeable2018",
+    ];
+    let mut agreements = 0;
+    for a in names {
+        for b in names {
+            let c = SessionConfig::new(ProtocolKind::Alternating, Deadline::Rounds(500), 4);
+            let r = run_session(&scenario, None, &c, &specs(&[a, b])).unwrap();
+            if r.end_reason == EndReason::Agreement {
+                agreements += 1;
+            }
+        }
+    }
+    // Every pairing has an agreement zone here; nearly all should find it.
+    assert!(
+        agreements >= names.len() * names.len() * 3 / 4,
+        "{agreements}"
+    );
+}
+
+#[test]
+fn atlas3_in_a_multilateral_stacked_session() {
+    let scenario = random_scenario(8, 4, 4, 5, false);
+    let c = traced(ProtocolKind::Stacked, 300, 2);
+    let r = run_session(
+        &scenario,
+        None,
+        &c,
+        &specs(&["atlas3", "atlas3", "boulware", "conceder"]),
+    )
+    .unwrap();
+    assert_eq!(r.end_reason, EndReason::Agreement, "{:?}", r.end_reason);
+}
