@@ -25,6 +25,7 @@
 //! The XML reader is hand-written (module `xml`) because real ANAC files are
 //! not well-formed XML and GENIUS's own parser is lenient.
 
+pub(crate) mod detect;
 mod write;
 pub mod xml;
 
@@ -318,15 +319,17 @@ fn issue_kind(file: &str, text: &str, el: &Element, name: &str) -> Result<IssueK
                 let Some(v) = item.attr("value") else {
                     return Err(at(file, text, item, "<item> has no `value` attribute"));
                 };
-                if options.iter().any(|o| o == v) {
-                    return Err(at(
-                        file,
-                        text,
-                        item,
-                        format!("issue `{name}` lists value `{v}` twice"),
-                    ));
+                // GENIUS keeps a repeated item as a value of its own (2012
+                // FlightBooking lists `Sep4_2011` twice: 4 values, 48 bids),
+                // evaluated like the first; detente's options must be
+                // distinct, so the repeat is named `value#2`.
+                let mut option = v.to_string();
+                let mut n = 2;
+                while options.contains(&option) {
+                    option = format!("{v}#{n}");
+                    n += 1;
                 }
-                options.push(v.to_string());
+                options.push(option);
             }
             if options.is_empty() {
                 return Err(at(
@@ -615,7 +618,7 @@ fn evaluator(
             // (GENIUS would fail on it) counts as 0.
             let table = options
                 .iter()
-                .map(|o| match evals.get(o.as_str()) {
+                .map(|o| match evals.get(genius_value(o, &evals)) {
                     Some(&e) if max >= 1e-5 => e / max,
                     _ => 0.0,
                 })
@@ -704,6 +707,17 @@ fn evaluator(
                 )),
             }
         }
+    }
+}
+
+/// The GENIUS value string behind an option: `v#2` for a repeated `v`.
+fn genius_value<'a>(option: &'a str, evals: &HashMap<&str, f64>) -> &'a str {
+    if evals.contains_key(option) {
+        return option;
+    }
+    match option.rsplit_once('#') {
+        Some((v, n)) if n.parse::<u32>().is_ok_and(|n| n >= 2) => v,
+        _ => option,
     }
 }
 

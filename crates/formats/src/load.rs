@@ -1,5 +1,6 @@
-//! Opening whatever a user names: a built-in scenario, a native file, or (see
-//! the GENIUS and GeniusWeb readers) a competition domain.
+//! Opening whatever a user names: a built-in scenario, a native file, or a
+//! competition scenario (a GENIUS domain file or folder, a GeniusWeb folder or
+//! file; detection rules in `genius::detect`).
 
 use crate::error::FormatError;
 use crate::{builtin, native};
@@ -77,10 +78,7 @@ fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded, FormatError> 
         "toml" | "json" => {
             let text = read_text(path)?;
             if ext == "json" && !looks_native_json(&text) {
-                return Err(FormatError::unusable(
-                    &name,
-                    "this JSON file is not a detente scenario (it has no `issues` and `parties`)",
-                ));
+                return crate::genius::detect::load_geniusweb_file(path, &text, options);
             }
             let (scenario, forecast) = native::read_with_forecast(&text, &name)?;
             Ok(Loaded {
@@ -89,13 +87,11 @@ fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded, FormatError> 
                 forecast,
             })
         }
-        _ => {
-            let _ = options;
-            Err(FormatError::unusable(
-                &name,
-                "unrecognised file type; expected a detente scenario (.toml or .json)",
-            ))
-        }
+        "xml" => crate::genius::detect::load_xml_file(path, options),
+        _ => Err(FormatError::unusable(
+            &name,
+            "unrecognised file type; expected a detente scenario (.toml or .json), a GENIUS domain (.xml) or a GeniusWeb domain or profile (.json)",
+        )),
     }
 }
 
@@ -106,9 +102,8 @@ fn looks_native_json(text: &str) -> bool {
     }
 }
 
-fn load_folder(path: &Path, _options: &LoadOptions) -> Result<Loaded, FormatError> {
-    Err(FormatError::unusable(
-        path.display(),
-        "a folder is not a scenario; name a .toml or .json scenario file",
-    ))
+/// A folder holding a GENIUS domain and its profiles (or several variants),
+/// or a GeniusWeb domain and profiles; see `genius::detect` for the rules.
+fn load_folder(path: &Path, options: &LoadOptions) -> Result<Loaded, FormatError> {
+    crate::genius::detect::load_folder(path, options)
 }

@@ -1,0 +1,505 @@
+//! Conformance of the GENIUS and GeniusWeb readers on the real ANAC corpus
+//! (`../shared/corpus/genius`, or `$DETENTE_CORPUS`) and on NegMAS's
+//! synthetic domains (`../shared/peers/negmas`).
+//!
+//! When the corpus is missing the tests print a note and pass, except under
+//! `CI=true`, where they fail: CI always has the corpus.
+//!
+//! Nothing here names a corpus file: folders and files are iterated and
+//! classified by content.
+
+use detente_analysis::{Disagreement, Options, analyze};
+use detente_core::{PartyId, Scenario};
+use detente_formats::{FormatError, LoadOptions, genius, geniusweb, load, native};
+use serde_json::Value as J;
+use std::path::{Path, PathBuf};
+
+fn workspace() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("../..")
+}
+
+fn require(path: PathBuf, what: &str) -> Option<PathBuf> {
+    if path.is_dir() {
+        return Some(path);
+    }
+    if std::env::var("CI").is_ok_and(|v| v == "true") {
+        panic!(
+            "{what} not found at {}; CI must have it (set DETENTE_CORPUS to the genius corpus folder)",
+            path.display()
+        );
+    }
+    eprintln!("note: {what} not found at {}; skipping", path.display());
+    None
+}
+
+fn corpus() -> Option<PathBuf> {
+    let path = match std::env::var_os("DETENTE_CORPUS") {
+        Some(p) => PathBuf::from(p),
+        None => workspace().join("../shared/corpus/genius"),
+    };
+    require(path, "the GENIUS corpus")
+}
+
+fn negmas() -> Option<PathBuf> {
+    let path = match std::env::var_os("DETENTE_CORPUS") {
+        // ../../peers/negmas relative to the genius corpus folder.
+        Some(p) => PathBuf::from(p).join("../../peers/negmas"),
+        None => workspace().join("../shared/peers/negmas"),
+    };
+    require(path, "the NegMAS peer results")
+}
+
+fn folders(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    v.sort();
+    v
+}
+
+fn files(dir: &Path) -> Vec<PathBuf> {
+    let mut v: Vec<PathBuf> = std::fs::read_dir(dir)
+        .unwrap()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_file())
+        .collect();
+    v.sort();
+    v
+}
+
+fn ext(p: &Path) -> String {
+    p.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
+/// A clear failure names the file and says why.
+fn assert_clear(e: &FormatError, file: &Path) {
+    let msg = e.to_string();
+    let name = file.file_name().unwrap().to_string_lossy();
+    assert!(
+        msg.contains(name.as_ref()) && msg.len() > name.len() + 20,
+        "unclear error for {}: {msg}",
+        file.display()
+    );
+}
+
+#[test]
+fn every_corpus_file_loads_or_fails_clearly() {
+    let Some(root) = corpus() else { return };
+    let (mut domains, mut profiles, mut failed, mut other) = (0, 0, Vec::new(), 0);
+    for dir in folders(&root) {
+        let mut genius_domains = Vec::new();
+        let mut genius_profiles = Vec::new();
+        for f in files(&dir) {
+            let bytes = std::fs::read(&f).unwrap();
+            let name = f.display().to_string();
+            match ext(&f).as_str() {
+                "xml" => match genius::classify(&genius::xml::decode(&bytes)) {
+                    genius::FileKind::Domain => {
+                        genius_domains.push(genius::read_domain(&bytes, &name).unwrap());
+                        domains += 1;
+                    }
+                    genius::FileKind::Profile { .. } => genius_profiles.push((f, bytes)),
+                    genius::FileKind::Other => other += 1,
+                },
+                "json" => {
+                    let text = String::from_utf8(bytes).unwrap();
+                    match geniusweb::classify(&text) {
+                        geniusweb::FileKind::Domain => {
+                            let v: J = serde_json::from_str(&text).unwrap();
+                            geniusweb::domain_from_json(&v, &name).unwrap();
+                            domains += 1;
+                        }
+                        geniusweb::FileKind::Profile => match geniusweb::read_profile(&text, &name)
+                        {
+                            Ok(_) => profiles += 1,
+                            Err(e) => {
+                                assert_clear(&e, &f);
+                                failed.push(e.to_string());
+                            }
+                        },
+                        geniusweb::FileKind::Other => other += 1,
+                    }
+                }
+                _ => other += 1,
+            }
+        }
+        for (f, bytes) in genius_profiles {
+            assert!(
+                !genius_domains.is_empty(),
+                "{}: a profile without a domain in its folder",
+                f.display()
+            );
+            // Variants of a folder share their issues: any domain will do.
+            let name = f.display().to_string();
+            match genius::read_profile(&bytes, &name, &genius_domains[0], "p") {
+                Ok(_) => profiles += 1,
+                Err(e) => {
+                    assert_clear(&e, &f);
+                    failed.push(e.to_string());
+                }
+            }
+        }
+    }
+    eprintln!(
+        "corpus: {domains} domains and {profiles} profiles load; {} profiles refused with a reason; {other} other files",
+        failed.len()
+    );
+    for f in &failed {
+        eprintln!("  refused: {f}");
+    }
+    assert!(domains > 0 && profiles > 0);
+    // The only refusals are GENIUS's own empty placeholder profiles.
+    assert!(failed.iter().all(|m| m.contains("placeholder")), "{failed:?}");
+}
+
+/// Every folder loads as a scenario (choosing each variant in turn), or
+/// says clearly why not.
+#[test]
+fn every_corpus_folder_loads_as_a_scenario() {
+    let Some(root) = corpus() else { return };
+    let (mut ok, mut refused) = (0, Vec::new());
+    for dir in folders(&root) {
+        let d = dir.display().to_string();
+        match load(&d, &LoadOptions::default()) {
+            Ok(l) => {
+                assert!(!l.detected.is_empty());
+                ok += 1;
+            }
+            Err(e) => {
+                let msg = e.to_string();
+                if let Some(list) = msg.split("--variant: ").nth(1) {
+                    for v in list.split(", ") {
+                        let opts = LoadOptions {
+                            variant: Some(v.trim().to_string()),
+                            ..Default::default()
+                        };
+                        let l = load(&d, &opts).unwrap_or_else(|e| panic!("{d} variant {v}: {e}"));
+                        assert!(l.detected.contains("variant"), "{}", l.detected);
+                        ok += 1;
+                    }
+                } else {
+                    assert!(msg.contains(&d), "{msg}");
+                    refused.push(msg);
+                }
+            }
+        }
+    }
+    eprintln!("folders: {ok} scenarios load; refused: {refused:#?}");
+    assert!(refused.iter().all(|m| m.contains("placeholder")), "{refused:?}");
+}
+
+/// The tolerance of a reference number: 1e-6, or half a unit of its last
+/// printed decimal when it was rounded more coarsely.
+fn tolerance(x: f64) -> f64 {
+    let s = format!("{x}");
+    let decimals = s.split('.').nth(1).map_or(0, str::len) as i32;
+    (0.5 * 10f64.powi(-decimals)).max(1e-6) + 1e-12
+}
+
+fn close(what: &str, got: f64, want: f64, errors: &mut Vec<String>) {
+    if (got - want).abs() > tolerance(want) {
+        errors.push(format!("{what}: got {got}, reference {want}"));
+    }
+}
+
+fn numbers(v: &J) -> Vec<f64> {
+    v.as_array()
+        .map(|a| a.iter().filter_map(J::as_f64).collect())
+        .unwrap_or_default()
+}
+
+#[test]
+fn reference_values_match() {
+    let Some(root) = corpus() else { return };
+    let text = std::fs::read_to_string(root.join("reference-values.json")).unwrap();
+    let reference: serde_json::Map<String, J> = serde_json::from_str(&text).unwrap();
+    let mut errors = Vec::new();
+    let mut matched = 0;
+    let options = Options {
+        disagreement: Disagreement::Zero,
+        ..Options::default()
+    };
+    for (folder, r) in &reference {
+        let profiles: Vec<String> = r["profiles"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|p| p.as_str().unwrap().to_string())
+            .collect();
+        let dir = root.join(folder);
+        let loaded = load(
+            &dir.display().to_string(),
+            &LoadOptions {
+                profiles: profiles.clone(),
+                variant: None,
+            },
+        )
+        .unwrap_or_else(|e| panic!("{folder}: {e}"));
+        let s = &loaded.scenario;
+        let a = analyze(s, &options).unwrap();
+        let before = errors.len();
+        let at = |k: &str| format!("{folder} {k}");
+        if let Some(n) = r["n_outcomes"].as_u64()
+            && a.outcome_count != Some(n as u128)
+        {
+            errors.push(format!("{}: {:?} vs {n}", at("n_outcomes"), a.outcome_count));
+        }
+        if let Some(n) = r["pareto_size"].as_u64()
+            && a.pareto.len() as u64 != n
+        {
+            errors.push(format!("{}: {} vs {n}", at("pareto_size"), a.pareto.len()));
+        }
+        let point = |p: &Option<detente_analysis::Point>| p.as_ref().unwrap().utilities.clone();
+        let pairs: [(&str, Vec<f64>, &J); 3] = [
+            ("nash", point(&a.solutions.nash), &r["nash"]["u"]),
+            ("kalai", point(&a.solutions.kalai_smorodinsky), &r["kalai"]["u"]),
+            ("max_welfare", point(&a.solutions.max_welfare), &r["max_welfare"]),
+        ];
+        for (name, got, want) in pairs {
+            match want {
+                J::Number(n) => close(&at(name), got.iter().sum(), n.as_f64().unwrap(), &mut errors),
+                J::Object(o) => {
+                    let u = numbers(&o["u"]);
+                    for (k, (g, w)) in got.iter().zip(&u).enumerate() {
+                        close(&format!("{}[{k}]", at(name)), *g, *w, &mut errors);
+                    }
+                    if let Some(sum) = o.get("sum").and_then(J::as_f64) {
+                        close(&at("welfare sum"), got.iter().sum(), sum, &mut errors);
+                    }
+                }
+                J::Array(_) => {
+                    for (k, (g, w)) in got.iter().zip(numbers(want)).enumerate() {
+                        close(&format!("{}[{k}]", at(name)), *g, w, &mut errors);
+                    }
+                }
+                _ => {}
+            }
+        }
+        for (k, w) in numbers(&r["rv"]).into_iter().enumerate() {
+            close(&at("rv"), s.reservation(PartyId(k as u32)), w, &mut errors);
+        }
+        for (k, w) in numbers(&r["df"]).into_iter().enumerate() {
+            close(&at("df"), s.parties()[k].preferences.discount, w, &mut errors);
+        }
+        for (k, w) in numbers(&r["reservation_bid_utility"]).into_iter().enumerate() {
+            close(&at("reservation bid utility"), s.reservation(PartyId(k as u32)), w, &mut errors);
+        }
+        for (k, w) in numbers(&r["max_u"]).into_iter().enumerate() {
+            close(&at("max_u"), a.ranges[k].best.unwrap(), w, &mut errors);
+        }
+        if errors.len() == before {
+            matched += 1;
+        }
+    }
+    eprintln!("reference pairs: {matched} of {} match", reference.len());
+    assert!(errors.is_empty(), "{errors:#?}");
+}
+
+fn sorted(mut v: Vec<Vec<f64>>) -> Vec<Vec<f64>> {
+    v.sort_by(|a, b| a.partial_cmp(b).unwrap());
+    v
+}
+
+fn utils(v: &J) -> Vec<Vec<f64>> {
+    v.as_array().unwrap().iter().map(numbers).collect()
+}
+
+fn assert_points(what: &str, got: &[Vec<f64>], want: &[Vec<f64>]) {
+    assert_eq!(got.len(), want.len(), "{what}: {got:?} vs {want:?}");
+    for (g, w) in got.iter().zip(want) {
+        for (x, y) in g.iter().zip(w) {
+            assert!((x - y).abs() <= 1e-9, "{what}: {g:?} vs {w:?}");
+        }
+    }
+}
+
+#[test]
+fn negmas_synthetic_domains_match_its_frontiers() {
+    let Some(peers) = negmas() else { return };
+    let mut checked = 0;
+    for dir in folders(&peers.join("domains")) {
+        let name = dir.file_name().unwrap().to_string_lossy().to_string();
+        let results = peers.join(format!("results/pareto_{name}.json"));
+        let genius_dir = dir.join("genius");
+        if !results.is_file() || !genius_dir.is_dir() {
+            continue;
+        }
+        let r: J = serde_json::from_str(&std::fs::read_to_string(&results).unwrap()).unwrap();
+        let loaded = load(&genius_dir.display().to_string(), &LoadOptions::default())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
+        let a = analyze(&loaded.scenario, &Options::default()).unwrap();
+        let frontier: Vec<Vec<f64>> = a.pareto.iter().map(|p| p.utilities.clone()).collect();
+        assert_points(
+            &format!("{name} frontier"),
+            &sorted(frontier.clone()),
+            &sorted(utils(&r["frontier_utils"])),
+        );
+        let sol = |p: &Option<detente_analysis::Point>| vec![p.as_ref().unwrap().utilities.clone()];
+        assert_points(&format!("{name} nash"), &sol(&a.solutions.nash), &utils(&r["nash_utils"]));
+        assert_points(
+            &format!("{name} max welfare"),
+            &sol(&a.solutions.max_welfare),
+            &utils(&r["max_welfare_utils"]),
+        );
+        // NegMAS's "kalai" is the egalitarian point (max of the smallest
+        // utility); its "ks" normalises each utility by the party's range.
+        assert_points(
+            &format!("{name} kalai"),
+            &sol(&a.solutions.egalitarian),
+            &utils(&r["kalai_utils"]),
+        );
+        // NegMAS's "ks" is the frontier point whose utilities, each
+        // normalised to the party's [worst, best], are closest to equal.
+        let ranges: Vec<Vec<f64>> = a
+            .ranges
+            .iter()
+            .map(|r| vec![r.worst.unwrap(), r.best.unwrap()])
+            .collect();
+        assert_points(&format!("{name} ranges"), &ranges, &utils(&r["ufun_minmax"]));
+        let spread = |u: &Vec<f64>| {
+            let n: Vec<f64> = u
+                .iter()
+                .zip(&ranges)
+                .map(|(x, m)| (x - m[0]) / (m[1] - m[0]))
+                .collect();
+            n.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+                - n.iter().copied().fold(f64::INFINITY, f64::min)
+        };
+        let ks = frontier
+            .iter()
+            .min_by(|p, q| spread(p).total_cmp(&spread(q)))
+            .cloned()
+            .unwrap();
+        assert_points(&format!("{name} ks"), &[ks], &utils(&r["ks_utils"]));
+        checked += 1;
+    }
+    eprintln!("NegMAS synthetic domains: {checked} match");
+    assert!(checked > 0);
+}
+
+/// Outcomes to compare: all of a small space, else a deterministic sample.
+fn sample(s: &Scenario) -> Vec<Vec<u32>> {
+    let space = s.space();
+    let n = space.count_u64().unwrap_or(u64::MAX);
+    let take = 20_000u64;
+    if n <= take {
+        return (0..n).map(|k| space.decode(k)).collect();
+    }
+    // A fixed odd multiplier walks the index space without a random source.
+    let mut out = Vec::with_capacity(take as usize);
+    let mut o = vec![0u32; space.issue_count()];
+    let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+    for _ in 0..take {
+        for (v, &r) in o.iter_mut().zip(space.radices()) {
+            x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            *v = ((x >> 33) % r as u64) as u32;
+        }
+        out.push(o.clone());
+    }
+    out
+}
+
+fn same_utilities(what: &str, a: &Scenario, b: &Scenario, tol: f64, discounts: bool) {
+    assert_eq!(a.issues().len(), b.issues().len(), "{what}");
+    assert_eq!(a.space().radices(), b.space().radices(), "{what}");
+    assert_eq!(a.parties().len(), b.parties().len(), "{what}");
+    for p in 0..a.parties().len() {
+        let id = PartyId(p as u32);
+        assert!(
+            (a.reservation(id) - b.reservation(id)).abs() <= tol,
+            "{what}: reservation of party {p}"
+        );
+        // GeniusWeb profiles have no discount factor.
+        if discounts {
+            assert_eq!(
+                a.parties()[p].preferences.discount,
+                b.parties()[p].preferences.discount,
+                "{what}: discount of party {p}"
+            );
+        }
+        for o in sample(a) {
+            let (x, y) = (a.utility_of(id, &o), b.utility_of(id, &o));
+            assert!((x - y).abs() <= tol, "{what}: party {p} outcome {o:?}: {x} vs {y}");
+        }
+    }
+}
+
+fn via_genius(s: &Scenario) -> Result<Scenario, FormatError> {
+    let files = genius::write(s.parts())?;
+    let domain = genius::read_domain(files.domain.as_bytes(), "out-domain.xml")?;
+    let profiles: Vec<(Vec<u8>, String)> = files
+        .profiles
+        .iter()
+        .map(|(n, t)| (t.as_bytes().to_vec(), format!("{n}.xml")))
+        .collect();
+    genius::scenario(&domain, &profiles)
+}
+
+fn via_geniusweb(s: &Scenario) -> Result<Scenario, FormatError> {
+    let files = geniusweb::write(s.parts())?;
+    let profiles: Vec<(String, String)> = files
+        .profiles
+        .iter()
+        .map(|(n, t)| (t.clone(), format!("{n}.json")))
+        .collect();
+    geniusweb::scenario(Some((&files.domain, "out.json")), &profiles)
+}
+
+fn via_native(s: &Scenario) -> Result<Scenario, FormatError> {
+    native::read_str(&native::to_toml(s.parts())?, "out.toml")
+}
+
+#[test]
+fn corpus_scenarios_round_trip() {
+    let Some(root) = corpus() else { return };
+    let mut written = [0usize; 3];
+    let mut not_expressible = Vec::new();
+    for dir in folders(&root) {
+        let d = dir.display().to_string();
+        let mut scenarios = Vec::new();
+        match load(&d, &LoadOptions::default()) {
+            Ok(l) => scenarios.push(l.scenario),
+            Err(e) => {
+                if let Some(list) = e.to_string().split("--variant: ").nth(1) {
+                    for v in list.split(", ") {
+                        let opts = LoadOptions {
+                            variant: Some(v.trim().to_string()),
+                            ..Default::default()
+                        };
+                        scenarios.push(load(&d, &opts).unwrap().scenario);
+                    }
+                }
+            }
+        }
+        for s in scenarios {
+            let what = s.name().to_string();
+            let back = via_native(&s).unwrap_or_else(|e| panic!("{what} native: {e}"));
+            same_utilities(&format!("{what} native"), &s, &back, 0.0, true);
+            written[0] += 1;
+            match via_genius(&s) {
+                Ok(back) => {
+                    same_utilities(&format!("{what} GENIUS"), &s, &back, 1e-12, true);
+                    written[1] += 1;
+                }
+                Err(e) => not_expressible.push(format!("GENIUS: {e}")),
+            }
+            match via_geniusweb(&s) {
+                Ok(back) => {
+                    same_utilities(&format!("{what} GeniusWeb"), &s, &back, 1e-8, false);
+                    written[2] += 1;
+                }
+                Err(e) => not_expressible.push(format!("GeniusWeb: {e}")),
+            }
+        }
+    }
+    eprintln!(
+        "round trips: {} native, {} GENIUS, {} GeniusWeb; not expressible: {not_expressible:#?}",
+        written[0], written[1], written[2]
+    );
+    assert!(written[1] > 0 && written[2] > 0);
+}
