@@ -43,6 +43,8 @@ enum Command {
     Forecast(commands::forecast::ForecastArgs),
     /// Write a self-contained HTML report with charts.
     Report(commands::report::Args),
+    /// Serve the workbench: a local web page to build and test deals.
+    Serve(commands::serve::Args),
 }
 
 fn main() -> ExitCode {
@@ -66,6 +68,7 @@ fn main() -> ExitCode {
         Command::Show(a) => commands::show::run(a),
         Command::Forecast(a) => commands::forecast::run(a).map(|()| ExitCode::SUCCESS),
         Command::Report(a) => commands::report::run(a),
+        Command::Serve(a) => commands::serve::run(a),
     };
     match result {
         Ok(code) => code,

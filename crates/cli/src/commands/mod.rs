@@ -5,5 +5,6 @@ pub mod evaluate;
 pub mod forecast;
 pub mod report;
 pub mod schema;
+pub mod serve;
 pub mod show;
 pub mod validate;
