@@ -41,6 +41,10 @@ enum Command {
     Show(commands::show::Args),
     /// Forecast with the spatial model of politics (KTAB's SMP).
     Forecast(commands::forecast::ForecastArgs),
+    /// Simulate a negotiation: alternating, stacked or mediated, with automated strategies.
+    Negotiate(commands::negotiate::Args),
+    /// List the negotiation strategies and their parameters.
+    Strategies(commands::strategies::Args),
     /// Write a self-contained HTML report with charts.
     Report(commands::report::Args),
     /// Serve the workbench: a local web page to build and test deals.
@@ -67,6 +71,8 @@ fn main() -> ExitCode {
         Command::Scenarios => commands::show::list(),
         Command::Show(a) => commands::show::run(a),
         Command::Forecast(a) => commands::forecast::run(a).map(|()| ExitCode::SUCCESS),
+        Command::Negotiate(a) => commands::negotiate::run(a),
+        Command::Strategies(a) => commands::strategies::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Serve(a) => commands::serve::run(a),
     };

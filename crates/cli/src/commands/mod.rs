@@ -3,8 +3,10 @@
 pub mod analyze;
 pub mod evaluate;
 pub mod forecast;
+pub mod negotiate;
 pub mod report;
 pub mod schema;
 pub mod serve;
 pub mod show;
+pub mod strategies;
 pub mod validate;

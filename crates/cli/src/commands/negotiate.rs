@@ -1,0 +1,613 @@
+//! `detente negotiate`: simulate a negotiation session with automated
+//! strategies and report (or trace) what happened.
+
+use crate::args::ScenarioArgs;
+use crate::render::{num, outcome_json, print_json, table, u};
+use anyhow::{Context as _, Result, anyhow, bail};
+use detente_analysis::{Analysis, Options, analyze};
+use detente_core::{PartyId, Role, Scenario};
+use detente_negotiation::{
+    Action, Actor, Deadline, EndReason, FailureKind, MediatedVariant, ProtocolKind, SessionConfig,
+    SessionResult, StrategySpec, TraceEvent, run_session, validate_strategy,
+};
+use serde_json::{Map, Value, json};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::time::Duration;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum ProtocolArg {
+    /// Bilateral alternating offers.
+    Alternating,
+    /// Stacked alternating offers (SAOP), any number of parties.
+    Stacked,
+    /// Mediated single text; a change is kept only if no party objects.
+    Mediated,
+    /// Mediated single text; the mediator hill-climbs on its estimate of the parties' joint gain.
+    MediatedHillClimbing,
+}
+
+impl ProtocolArg {
+    fn kind(self) -> ProtocolKind {
+        match self {
+            ProtocolArg::Alternating => ProtocolKind::Alternating,
+            ProtocolArg::Stacked => ProtocolKind::Stacked,
+            ProtocolArg::Mediated => ProtocolKind::Mediated(MediatedVariant::Veto),
+            ProtocolArg::MediatedHillClimbing => {
+                ProtocolKind::Mediated(MediatedVariant::HillClimbing)
+            }
+        }
+    }
+}
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    pub scenario: ScenarioArgs,
+    /// Protocol (default: mediated when the scenario has a mediator, else
+    /// alternating for two parties and stacked for more).
+    #[arg(long, value_enum)]
+    pub protocol: Option<ProtocolArg>,
+    /// Strategies, one per party in scenario order (or one per bargaining
+    /// party), comma-separated: `boulware,conceder` or
+    /// `boulware:e=0.1,k=0.05,conceder`. See `detente strategies`.
+    #[arg(long, value_name = "LIST")]
+    pub strategies: Option<String>,
+    /// Give one party a strategy, as PARTY=STRATEGY (repeatable; overrides
+    /// --strategies and the defaults).
+    #[arg(long = "assign", value_name = "PARTY=STRATEGY")]
+    pub assign: Vec<String>,
+    /// Deadline in rounds.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub rounds: u32,
+    /// Deadline in virtual seconds instead of rounds (each action takes 10 ms).
+    #[arg(long, value_name = "S", conflicts_with = "rounds")]
+    pub seconds: Option<f64>,
+    /// Seed of every random choice.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Per-step budget of a strategy in milliseconds (0: none).
+    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    pub step_budget_ms: u64,
+    /// Print one JSON object instead of text.
+    #[arg(long)]
+    pub json: bool,
+    /// Write every action to FILE (.jsonl or .csv).
+    #[arg(long, value_name = "FILE")]
+    pub trace: Option<PathBuf>,
+}
+
+/// Splits `a,b:k=1,j=2,c` into specs: a token with `=` and no `:` continues
+/// the previous strategy's parameters.
+pub fn split_strategies(list: &str) -> Result<Vec<StrategySpec>> {
+    let mut texts: Vec<String> = Vec::new();
+    for token in list.split(',').map(str::trim).filter(|t| !t.is_empty()) {
+        match texts.last_mut() {
+            Some(last) if token.contains('=') && !token.contains(':') => {
+                last.push(',');
+                last.push_str(token);
+            }
+            _ => texts.push(token.to_string()),
+        }
+    }
+    texts
+        .iter()
+        .map(|t| {
+            let spec: StrategySpec = t.parse()?;
+            validate_strategy(&spec)?;
+            Ok(spec)
+        })
+        .collect()
+}
+
+/// The default strategy of a party: Boulware when walking away is worth a
+/// lot to it (reservation >= 0.5), Conceder under strong time pressure
+/// (discount < 0.9), linear otherwise.
+pub fn default_strategy(scenario: &Scenario, p: PartyId) -> StrategySpec {
+    let prefs = &scenario.parties()[p.index()].preferences;
+    let name = if prefs.reservation >= 0.5 {
+        "boulware"
+    } else if prefs.discount < 0.9 {
+        "conceder"
+    } else {
+        "linear"
+    };
+    StrategySpec::named(name)
+}
+
+fn strategies_for(scenario: &Scenario, args: &Args) -> Result<Vec<StrategySpec>> {
+    let n = scenario.parties().len();
+    let bargainers = scenario.bargainers();
+    let mut specs: Vec<StrategySpec> = (0..n)
+        .map(|p| default_strategy(scenario, PartyId(p as u32)))
+        .collect();
+    if let Some(list) = &args.strategies {
+        let given = split_strategies(list)?;
+        if given.len() == n {
+            specs = given;
+        } else if given.len() == bargainers.len() {
+            for (p, s) in bargainers.iter().zip(given) {
+                specs[p.index()] = s;
+            }
+        } else {
+            bail!(
+                "--strategies gives {} strategies, but scenario `{}` has {} parties ({} bargaining: {}); give one per party or one per bargaining party, in order",
+                given.len(),
+                scenario.name(),
+                n,
+                bargainers.len(),
+                bargainers
+                    .iter()
+                    .map(|p| scenario.parties()[p.index()].name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
+    for a in &args.assign {
+        let (party, strategy) = a
+            .split_once('=')
+            .ok_or_else(|| anyhow!("--assign `{a}` is not of the form PARTY=STRATEGY"))?;
+        let p = scenario.party_id(party.trim()).ok_or_else(|| {
+            anyhow!(
+                "--assign: no party `{party}` in scenario `{}`; its parties are: {}",
+                scenario.name(),
+                scenario
+                    .parties()
+                    .iter()
+                    .map(|p| p.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )
+        })?;
+        let spec: StrategySpec = strategy.parse()?;
+        validate_strategy(&spec)?;
+        specs[p.index()] = spec;
+    }
+    Ok(specs)
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    let loaded = args.scenario.load()?;
+    let scenario = &loaded.scenario;
+    let protocol = match args.protocol {
+        Some(p) => p.kind(),
+        None if scenario.parties().iter().any(|p| p.role == Role::Mediator) => {
+            ProtocolKind::Mediated(MediatedVariant::Veto)
+        }
+        None if scenario.bargainers().len() == 2 => ProtocolKind::Alternating,
+        None => ProtocolKind::Stacked,
+    };
+    let deadline = match args.seconds {
+        Some(s) => Deadline::Time { seconds: s },
+        None => Deadline::Rounds(args.rounds),
+    };
+    let specs = strategies_for(scenario, &args)?;
+    let mediated = matches!(protocol, ProtocolKind::Mediated(_));
+    let config = SessionConfig {
+        protocol,
+        deadline,
+        seed: args.seed,
+        record_trace: args.trace.is_some() || (mediated && !args.json),
+        step_budget: Duration::from_millis(args.step_budget_ms),
+    };
+    // The reference frontier is only for the distances; a space too large
+    // to analyse just leaves them out.
+    let reference: Option<Analysis> = analyze(
+        scenario,
+        &Options {
+            enumeration_limit: 20_000_000,
+            ..Options::default()
+        },
+    )
+    .ok();
+    let result = run_session(scenario, reference.as_ref(), &config, &specs)?;
+    if let Some(path) = &args.trace {
+        let bytes = match path.extension().and_then(|e| e.to_str()) {
+            Some("jsonl") => trace_jsonl(scenario, &result.trace),
+            Some("csv") => trace_csv(scenario, &result.trace),
+            _ => bail!(
+                "--trace {}: the file name must end in .jsonl (JSON lines) or .csv",
+                path.display()
+            ),
+        };
+        detente_formats::write_atomic(path, bytes.as_bytes())
+            .with_context(|| format!("writing the trace to {}", path.display()))?;
+    }
+    if args.json {
+        print_json(&result_json(scenario, protocol, &specs, args.seed, &result));
+    } else {
+        print!("{}", summary(scenario, protocol, &specs, &result));
+        if let Some(path) = &args.trace {
+            println!(
+                "Trace: {} actions written to {}",
+                result.trace.len(),
+                path.display()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}
+
+fn party_name(scenario: &Scenario, p: PartyId) -> &str {
+    &scenario.parties()[p.index()].name
+}
+
+fn actor_name(scenario: &Scenario, a: Actor) -> String {
+    match a {
+        Actor::Party(p) => party_name(scenario, p).to_string(),
+        Actor::NeutralMediator => "mediator".to_string(),
+    }
+}
+
+fn end_detail(scenario: &Scenario, r: &SessionResult) -> Value {
+    match &r.end_reason {
+        EndReason::Walkaway { by } => json!({ "by": party_name(scenario, *by) }),
+        EndReason::Failure { party, kind } => json!({
+            "party": party_name(scenario, *party),
+            "kind": match kind { FailureKind::Panic(_) => "panic", FailureKind::Budget => "budget" },
+            "message": match kind { FailureKind::Panic(m) => m.clone(), FailureKind::Budget => "exceeded the step budget".into() },
+        }),
+        _ => Value::Null,
+    }
+}
+
+fn result_json(
+    scenario: &Scenario,
+    protocol: ProtocolKind,
+    specs: &[StrategySpec],
+    seed: u64,
+    r: &SessionResult,
+) -> Value {
+    json!({
+        "scenario": scenario.name(),
+        "protocol": protocol.as_str(),
+        "seed": seed,
+        "parties": scenario.parties().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+        "strategies": specs.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
+        "agreement": r.agreement.as_ref().map(|o| outcome_json(scenario, o)),
+        "utilities": r.utilities,
+        "end_reason": r.end_reason.as_str(),
+        "end_detail": end_detail(scenario, r),
+        "rounds": r.rounds,
+        "time": r.time,
+        "welfare": r.welfare,
+        "pareto_distance": r.pareto_distance,
+        "nash_distance": r.nash_distance,
+        "beats_reservations": r.beats_reservations,
+    })
+}
+
+fn trace_jsonl(scenario: &Scenario, trace: &[TraceEvent]) -> String {
+    let mut out = String::new();
+    for e in trace {
+        let mut utilities = Map::new();
+        for (p, x) in scenario.parties().iter().zip(&e.utilities) {
+            utilities.insert(p.name.clone(), json!(x));
+        }
+        let v = json!({
+            "round": e.round,
+            "time": e.time,
+            "actor": actor_name(scenario, e.actor),
+            "action": e.action.as_str(),
+            "outcome": e.outcome.as_ref().map(|o| outcome_json(scenario, o)),
+            "utilities": utilities,
+        });
+        out.push_str(&v.to_string());
+        out.push('\n');
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+fn trace_csv(scenario: &Scenario, trace: &[TraceEvent]) -> String {
+    let mut out = String::from("round,time,actor,action");
+    for i in scenario.issues() {
+        out.push(',');
+        out.push_str(&csv_field(&i.name));
+    }
+    for p in scenario.parties() {
+        out.push_str(",u_");
+        out.push_str(&csv_field(&p.name));
+    }
+    out.push('\n');
+    for e in trace {
+        let _ = write!(
+            out,
+            "{},{},{},{}",
+            e.round,
+            e.time,
+            csv_field(&actor_name(scenario, e.actor)),
+            e.action.as_str()
+        );
+        match &e.outcome {
+            Some(o) => {
+                for label in scenario.labels(o) {
+                    out.push(',');
+                    out.push_str(&csv_field(&label));
+                }
+            }
+            None => out.push_str(&",".repeat(scenario.issues().len())),
+        }
+        if e.utilities.is_empty() {
+            out.push_str(&",".repeat(scenario.parties().len()));
+        } else {
+            for x in &e.utilities {
+                let _ = write!(out, ",{x}");
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// Why a party would refuse a text, if it would.
+fn objection(scenario: &Scenario, p: PartyId, o: &[u32]) -> Option<String> {
+    let prefs = &scenario.parties()[p.index()].preferences;
+    if let Some(&k) = scenario.red_lines_crossed(p, o).first() {
+        let note = &prefs.red_lines[k].note;
+        return Some(if note.is_empty() {
+            "crosses one of its red lines".to_string()
+        } else {
+            format!("crosses a red line: {note}")
+        });
+    }
+    let x = scenario.utility_of(p, o);
+    (x < prefs.reservation).then(|| {
+        format!(
+            "worth {} to it, below its reservation value {}",
+            u(x),
+            u(prefs.reservation)
+        )
+    })
+}
+
+fn summary(
+    scenario: &Scenario,
+    protocol: ProtocolKind,
+    specs: &[StrategySpec],
+    r: &SessionResult,
+) -> String {
+    let mut s = String::new();
+    let _ = writeln!(
+        s,
+        "Negotiation on `{}` ({}), protocol: {}\n",
+        scenario.name(),
+        scenario.description(),
+        protocol.as_str()
+    );
+    if matches!(protocol, ProtocolKind::Mediated(_)) {
+        s.push_str(&mediated_account(scenario, r));
+    }
+    let outcome = match (&r.end_reason, &r.agreement) {
+        (EndReason::Agreement, Some(_)) => {
+            format!("Agreement after {} round(s) (t = {:.3}).", r.rounds, r.time)
+        }
+        (EndReason::Walkaway { by }, _) => format!(
+            "No agreement: {} walked away after {} round(s).",
+            party_name(scenario, *by),
+            r.rounds
+        ),
+        (EndReason::Deadline, _) => format!("No agreement by the deadline ({} rounds).", r.rounds),
+        (EndReason::Failure { party, kind }, _) => format!(
+            "No agreement: the strategy of {} failed in round {} ({}).",
+            party_name(scenario, *party),
+            r.rounds,
+            match kind {
+                FailureKind::Panic(m) => format!("panic: {m}"),
+                FailureKind::Budget => "it exceeded its step budget".into(),
+            }
+        ),
+        _ => String::new(),
+    };
+    let _ = writeln!(s, "{outcome}\n");
+    if let Some(o) = &r.agreement {
+        let mut t = table(vec!["issue", "agreed value"]);
+        for (issue, label) in scenario.issues().iter().zip(scenario.labels(o)) {
+            t.add_row(vec![issue.name.clone(), label]);
+        }
+        let _ = writeln!(s, "{t}\n");
+    }
+    let discounted = r.agreement.is_some()
+        && scenario
+            .parties()
+            .iter()
+            .any(|p| p.preferences.discount < 1.0);
+    let mut header = vec!["party", "role", "strategy", "utility"];
+    if discounted {
+        header.push("undiscounted");
+    }
+    header.push("reservation");
+    let mut t = table(header);
+    let bargainers = scenario.bargainers();
+    for (i, p) in scenario.parties().iter().enumerate() {
+        let strategy = if bargainers.contains(&PartyId(i as u32)) {
+            specs[i].to_string()
+        } else {
+            "(mediates)".to_string()
+        };
+        let mut row = vec![
+            comfy_table::Cell::new(&p.name),
+            comfy_table::Cell::new(p.role.as_str()),
+            comfy_table::Cell::new(strategy),
+            num(u(r.utilities[i])),
+        ];
+        if let (true, Some(o)) = (discounted, &r.agreement) {
+            row.push(num(u(scenario.utility_of(PartyId(i as u32), o))));
+        }
+        row.push(num(u(p.preferences.reservation)));
+        t.add_row(row);
+    }
+    let _ = writeln!(s, "{t}\n");
+    if discounted {
+        let _ = writeln!(
+            s,
+            "Utilities are discounted to the time of agreement (t = {:.3}); walking away then would be worth the reservation value discounted alike.",
+            r.time
+        );
+    }
+    let _ = write!(s, "Welfare {}", u(r.welfare));
+    if let Some(d) = r.pareto_distance {
+        let _ = write!(s, ", distance to the Pareto frontier {}", u(d));
+    }
+    if let Some(d) = r.nash_distance {
+        let _ = write!(s, ", to the Nash point {}", u(d));
+    }
+    let _ = writeln!(
+        s,
+        ".\n{}",
+        if r.beats_reservations {
+            "Every bargaining party does at least as well as by walking away."
+        } else {
+            "The result does not beat every party's reservation value."
+        }
+    );
+    s
+}
+
+/// How the single text evolved and why each party voted as it did.
+fn mediated_account(scenario: &Scenario, r: &SessionResult) -> String {
+    let mut s = String::new();
+    let mut text: Option<Vec<u32>> = None;
+    let mut proposed: Option<Vec<u32>> = None;
+    let mut votes: Vec<(PartyId, bool)> = Vec::new();
+    let (mut kept, mut dropped) = (0, 0);
+    let mediator = |a: Actor| actor_name(scenario, a);
+    let delta = |p: PartyId, from: &[u32], to: &[u32]| {
+        scenario.utility_of(p, to) - scenario.utility_of(p, from)
+    };
+    for e in &r.trace {
+        match e.action {
+            Action::Propose if text.is_none() => {
+                let o = e.outcome.clone().unwrap_or_default();
+                let _ = writeln!(s, "{} tables its starting text:", mediator(e.actor));
+                for (issue, label) in scenario.issues().iter().zip(scenario.labels(&o)) {
+                    let _ = writeln!(s, "  {:<16} {label}", issue.name);
+                }
+                for p in scenario.bargainers() {
+                    let _ = writeln!(
+                        s,
+                        "  {} values it at {}{}",
+                        party_name(scenario, p),
+                        u(scenario.utility_of(p, &o)),
+                        objection(scenario, p, &o)
+                            .map(|x| format!(" — it {x}"))
+                            .unwrap_or_default()
+                    );
+                }
+                s.push('\n');
+                text = Some(o);
+            }
+            Action::Propose => {
+                proposed = e.outcome.clone();
+                votes.clear();
+            }
+            Action::Vote { yes } => {
+                if let Actor::Party(p) = e.actor {
+                    votes.push((p, yes));
+                }
+            }
+            Action::Keep | Action::Discard => {
+                let (Some(old), Some(new)) = (text.as_ref(), proposed.as_ref()) else {
+                    continue;
+                };
+                if e.action == Action::Discard {
+                    dropped += 1;
+                    continue;
+                }
+                kept += 1;
+                let changes: Vec<String> = scenario
+                    .issues()
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| old[*i] != new[*i])
+                    .map(|(i, issue)| {
+                        format!(
+                            "{}: {} -> {}",
+                            issue.name,
+                            issue.value_label(old[i]),
+                            issue.value_label(new[i])
+                        )
+                    })
+                    .collect();
+                let _ = writeln!(
+                    s,
+                    "Round {}: {} changes {}",
+                    e.round + 1,
+                    mediator(e.actor),
+                    changes.join(", ")
+                );
+                for &(p, yes) in &votes {
+                    let d = delta(p, old, new);
+                    let (before, after) = (
+                        scenario.red_lines_crossed(p, old).len(),
+                        scenario.red_lines_crossed(p, new).len(),
+                    );
+                    let reason = if after < before {
+                        "the change removes a red line it objected to".to_string()
+                    } else if after > before {
+                        "the change would cross one of its red lines".to_string()
+                    } else if yes && d >= 0.0 {
+                        format!("it gains {}", u(d))
+                    } else if yes {
+                        format!(
+                            "it gives up {}, and the text stays above what it aims for now",
+                            u(-d)
+                        )
+                    } else if d < 0.0 {
+                        format!("it would lose {}", u(-d))
+                    } else {
+                        "its strategy objects".to_string()
+                    };
+                    let _ = writeln!(
+                        s,
+                        "  {} votes {}: {}",
+                        party_name(scenario, p),
+                        if yes { "yes" } else { "no" },
+                        reason
+                    );
+                }
+                text = Some(new.clone());
+            }
+            Action::FinalVote { accept } => {
+                if let (Actor::Party(p), Some(o)) = (e.actor, e.outcome.as_ref()) {
+                    if kept + dropped > 0 {
+                        let _ = writeln!(
+                            s,
+                            "\n{kept} change(s) kept, {dropped} rejected by at least one party.\n"
+                        );
+                        kept = 0;
+                        dropped = 0;
+                    }
+                    let why = if accept {
+                        format!(
+                            "it is worth {} to it, at least its reservation value {}",
+                            u(scenario.utility_of(p, o)),
+                            u(scenario.reservation(p))
+                        )
+                    } else {
+                        objection(scenario, p, o)
+                            .unwrap_or_else(|| "its strategy refuses it".into())
+                    };
+                    let _ = writeln!(
+                        s,
+                        "{} {} the final text: {why}",
+                        party_name(scenario, p),
+                        if accept { "accepts" } else { "refuses" }
+                    );
+                }
+            }
+            _ => {}
+        }
+    }
+    s.push('\n');
+    s
+}
