@@ -1,1 +1,437 @@
+// The detente workbench: edits a scenario held here as detente's native JSON
+// structure, and asks the server (stateless) to analyse, evaluate, forecast
+// and export it. Charts arrive as SVG drawn by the server.
+"use strict";
 
+const state = {
+  scenario: null,  // native JSON structure
+  seq: 0,          // drops answers to superseded analyses
+  timer: null,
+};
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "text") e.textContent = v;
+    else if (k.startsWith("on")) e.addEventListener(k.slice(2), v);
+    else if (v !== undefined && v !== null && v !== false) e.setAttribute(k, v === true ? "" : v);
+  }
+  for (const c of children) if (c !== null && c !== undefined) e.append(c);
+  return e;
+}
+
+function status(text) { $("status").textContent = text; }
+
+function showError(message) {
+  const box = $("error");
+  if (message) { box.textContent = message; box.hidden = false; }
+  else { box.textContent = ""; box.hidden = true; }
+}
+
+async function api(path, body) {
+  const opts = body === undefined ? {} : {
+    method: "POST",
+    headers: { "Content-Type": "application/json" },
+    body: JSON.stringify(body),
+  };
+  const res = await fetch(path, opts);
+  if (!res.ok) {
+    let msg = res.status + " " + res.statusText;
+    try { const e = await res.json(); msg = e.error.message; } catch (_) { /* not JSON */ }
+    throw new Error(msg);
+  }
+  return res;
+}
+
+// ---- charts ---------------------------------------------------------------
+
+function figure(chart) {
+  const fig = el("figure", { id: "fig-" + chart.id, "data-chart": chart.id });
+  fig.append(el("h2", { text: chart.title }));
+  const holder = el("div", { class: "svg-holder" });
+  // The SVG is markup drawn by the server from escaped text: no script.
+  holder.innerHTML = chart.svg;
+  fig.append(holder);
+  if (chart.legend && chart.legend.length) {
+    const ul = el("ul", { class: "legend" });
+    for (const l of chart.legend) ul.append(el("li", { text: l.text }));
+    fig.append(ul);
+  }
+  const cap = el("figcaption");
+  for (const p of chart.reading || []) cap.append(el("p", { text: p }));
+  fig.append(cap);
+  return fig;
+}
+
+function showCharts(target, charts) {
+  const box = $(target);
+  box.replaceChildren(...charts.map(figure));
+}
+
+// ---- analysis -------------------------------------------------------------
+
+const fmt = (x) => (x === null || x === undefined ? "?" : Number(x).toFixed(3));
+
+function showSummary(a) {
+  const box = $("summary");
+  const zone = a.agreement_zone;
+  const parts = [
+    el("p", { text: `${a.outcome_count} outcomes; frontier by ${a.method}; ` +
+      (zone.count === null ? "" : `${zone.count} outcomes in the agreement zone; `) +
+      `${a.pareto.count} efficient utility vectors, ${zone.pareto.count} of them in the zone.` }),
+  ];
+  const t = el("table", { "data-testid": "solutions" });
+  const head = el("tr", {}, el("th", { text: "solution" }), ...a.bargainers.map((b) => el("th", { text: "u(" + b + ")" })));
+  t.append(el("thead", {}, head));
+  const body = el("tbody");
+  const names = { nash: "Nash", kalai_smorodinsky: "Kalai–Smorodinsky", max_welfare: "max welfare", egalitarian: "egalitarian" };
+  for (const [k, label] of Object.entries(names)) {
+    const s = a.solutions[k];
+    body.append(el("tr", {}, el("td", { text: label }),
+      ...a.bargainers.map((_, i) => el("td", { class: "n", text: s ? fmt(s.utilities[i]) : "—" }))));
+  }
+  t.append(body);
+  parts.push(t);
+  box.replaceChildren(...parts);
+  box.dataset.pareto = JSON.stringify(a.pareto.points.map((p) => p.utilities));
+}
+
+async function analyze() {
+  const seq = ++state.seq;
+  status("analysing…");
+  try {
+    const res = await api("/api/analyze", { scenario: state.scenario });
+    const v = await res.json();
+    if (seq !== state.seq) return;
+    showError(null);
+    showSummary(v.analysis);
+    showCharts("charts", v.charts);
+    status("up to date");
+    document.body.dataset.analysed = String(seq);
+  } catch (e) {
+    if (seq !== state.seq) return;
+    showError(e.message);
+    status("error");
+  }
+}
+
+// Called on every edit: the analysis follows as you type.
+function changed() {
+  $("raw").value = JSON.stringify(state.scenario, null, 2);
+  clearTimeout(state.timer);
+  state.timer = setTimeout(analyze, 250);
+}
+
+// ---- the editor -----------------------------------------------------------
+
+function issueValues(issue) {
+  if (issue.options) return issue.options.map(String);
+  const kind = issue.kind;
+  if (kind === "integer" && issue.max - issue.min <= 400) {
+    const out = [];
+    for (let x = issue.min; x <= issue.max; x++) out.push(String(x));
+    return out;
+  }
+  if (kind === "continuous" && issue.step && (issue.max - issue.min) / issue.step <= 400) {
+    const out = [];
+    for (let x = issue.min; x < issue.max - 1e-9 * issue.step; x += issue.step) out.push(String(+x.toFixed(10)));
+    out.push(String(issue.max));
+    return out;
+  }
+  return null; // too many: a number input
+}
+
+function numberInput(value, attrs, onchange) {
+  return el("input", Object.assign({ type: "number", value: value, step: "any" }, attrs), null);
+}
+
+function renderParties() {
+  const box = $("parties");
+  box.replaceChildren();
+  const issues = state.scenario.issues;
+  state.scenario.parties.forEach((p, pi) => {
+    const div = el("div", { class: "party", "data-party": p.name });
+    div.append(el("h4", { text: p.name + (p.role === "mediator" ? " (mediator)" : "") }));
+    const res = numberInput(p.reservation ?? 0, { "data-testid": `reservation-${p.name}`, min: "0", max: "1", step: "0.01" });
+    res.addEventListener("input", () => {
+      const x = parseFloat(res.value);
+      if (!Number.isNaN(x)) { p.reservation = x; changed(); }
+    });
+    div.append(el("div", { class: "row" }, el("span", { text: "reservation" }), el("span"), res));
+    if (p.weights) {
+      for (const issue of issues) {
+        if (!p.values || !(issue.name in p.values)) continue;
+        const w = p.weights[issue.name] ?? 0;
+        const range = el("input", { type: "range", min: "0", max: "10", step: "0.1", value: w, "aria-label": `${p.name} weight of ${issue.name}` });
+        const num = numberInput(w, { "data-testid": `weight-${p.name}-${issue.name}`, min: "0", step: "0.1" });
+        const set = (x) => {
+          if (Number.isNaN(x) || x < 0) return;
+          p.weights[issue.name] = x;
+          changed();
+        };
+        range.addEventListener("input", () => { num.value = range.value; set(parseFloat(range.value)); });
+        num.addEventListener("input", () => { range.value = num.value; set(parseFloat(num.value)); });
+        div.append(el("div", { class: "row" }, el("span", { text: "weight: " + issue.name }), range, num));
+      }
+    }
+    // Red lines: listed, removable, and a simple one-condition form to add.
+    (p.red_lines || []).forEach((r, ri) => {
+      const when = Object.entries(r.when).map(([k, v]) => `${k} = ${JSON.stringify(v)}`).join(", ");
+      const rm = el("button", { type: "button", class: "small", "data-testid": `remove-red-line-${p.name}-${ri}`, text: "remove" });
+      rm.addEventListener("click", () => { p.red_lines.splice(ri, 1); renderParties(); changed(); });
+      div.append(el("div", { class: "redline" }, el("span", { class: "bad", text: "red line:" }),
+        el("span", { text: when + (r.note ? " — " + r.note : "") }), rm));
+    });
+    const issueSel = el("select", { "aria-label": "issue" }, ...issues.map((i) => el("option", { value: i.name, text: i.name })));
+    const valueSel = el("select", { "aria-label": "value" });
+    const fill = () => {
+      const issue = issues.find((i) => i.name === issueSel.value);
+      const vals = issueValues(issue) || [String(issue.min)];
+      valueSel.replaceChildren(...vals.map((v) => el("option", { value: v, text: v })));
+    };
+    issueSel.addEventListener("change", fill);
+    fill();
+    const add = el("button", { type: "button", class: "small", text: "add red line" });
+    add.addEventListener("click", () => {
+      const issue = issues.find((i) => i.name === issueSel.value);
+      const v = issue.options ? valueSel.value : Number(valueSel.value);
+      p.red_lines = p.red_lines || [];
+      p.red_lines.push({ when: { [issue.name]: v }, note: "added in the workbench" });
+      renderParties();
+      changed();
+    });
+    div.append(el("div", { class: "redline" }, el("span", { text: "new:" }), issueSel, valueSel, add));
+    box.append(div);
+  });
+}
+
+function renderIssues() {
+  const box = $("issues");
+  box.replaceChildren();
+  for (const issue of state.scenario.issues) {
+    if (!issue.options) {
+      box.append(el("div", { class: "row" }, el("span", { text: issue.name }),
+        el("span", { class: "muted", text: `${issue.kind} ${issue.min}…${issue.max}` + (issue.step ? ` step ${issue.step}` : "") }), el("span")));
+      continue;
+    }
+    const input = el("input", { type: "text", value: issue.options.join(", "), "data-testid": `options-${issue.name}`, "aria-label": `options of ${issue.name}` });
+    input.addEventListener("change", () => {
+      const names = input.value.split(",").map((s) => s.trim()).filter(Boolean);
+      if (!names.length) return;
+      const old = issue.options;
+      issue.options = names;
+      // Keep each party's value for options that stay; new options get 0.
+      for (const p of state.scenario.parties) {
+        const v = p.values && p.values[issue.name];
+        if (v && typeof v === "object" && !Array.isArray(v) && !v.points) {
+          const next = {};
+          for (const n of names) next[n] = n in v ? v[n] : 0;
+          p.values[issue.name] = next;
+        }
+      }
+      // Proposals naming a removed option move to the first option.
+      for (const pr of state.scenario.proposals || []) {
+        if (!names.includes(pr.outcome[issue.name])) pr.outcome[issue.name] = names[0];
+      }
+      if (old.join() !== names.join()) { renderAll(false); changed(); }
+    });
+    box.append(el("div", { class: "row" }, el("span", { text: issue.name }), input, el("span")));
+  }
+}
+
+// ---- proposals --------------------------------------------------------------
+
+function renderProposal() {
+  const base = $("proposal-base");
+  const proposals = state.scenario.proposals || [];
+  base.replaceChildren(el("option", { value: "", text: "(custom)" }),
+    ...proposals.map((p) => el("option", { value: p.name, text: p.name })));
+  if (proposals.length) base.value = proposals[0].name;
+  fillProposal();
+}
+
+function fillProposal() {
+  const name = $("proposal-base").value;
+  const p = (state.scenario.proposals || []).find((x) => x.name === name);
+  const box = $("proposal-values");
+  box.replaceChildren();
+  for (const issue of state.scenario.issues) {
+    const vals = issueValues(issue);
+    const current = p ? String(p.outcome[issue.name]) : (vals ? vals[0] : String(issue.min));
+    let input;
+    if (vals) {
+      input = el("select", { "data-issue": issue.name, "data-testid": `value-${issue.name}` },
+        ...vals.map((v) => el("option", { value: v, text: v })));
+      input.value = current;
+    } else {
+      input = el("input", { type: "number", step: "any", value: current, "data-issue": issue.name, "data-testid": `value-${issue.name}` });
+    }
+    box.append(el("label", {}, el("span", { text: issue.name }), input));
+  }
+}
+
+function proposalOutcome() {
+  const out = {};
+  for (const input of $("proposal-values").querySelectorAll("[data-issue]")) {
+    const issue = state.scenario.issues.find((i) => i.name === input.dataset.issue);
+    out[issue.name] = issue.options ? input.value : Number(input.value);
+  }
+  return out;
+}
+
+async function evaluate() {
+  status("evaluating…");
+  try {
+    const res = await api("/api/evaluate", { scenario: state.scenario, outcome: proposalOutcome() });
+    const v = await res.json();
+    showError(null);
+    showVerdict(v);
+    showCharts("proposal-charts", v.charts.slice(0, 1));
+    status("evaluated");
+  } catch (e) {
+    showError(e.message);
+    status("error");
+  }
+}
+
+function showVerdict(v) {
+  const e = v.evaluation;
+  const t = el("table");
+  t.append(el("thead", {}, el("tr", {}, ...["party", "utility", "reservation", "verdict"].map((h) => el("th", { text: h })))));
+  const body = el("tbody");
+  for (const p of e.parties) {
+    const why = p.red_lines_crossed.map((r) => `crosses red line on ${r.issues.join(", ")}` + (r.note ? ` (“${r.note}”)` : ""));
+    if (p.utility < p.reservation_value) why.push("below its reservation value");
+    body.append(el("tr", { "data-party": p.name },
+      el("td", { text: p.name + (p.role === "mediator" ? " (mediator)" : "") }),
+      el("td", { class: "n", text: fmt(p.utility) }),
+      el("td", { class: "n", text: fmt(p.reservation_value) }),
+      el("td", { class: p.accepts ? "good" : "bad", text: p.accepts ? "accepts" : "rejects: " + why.join("; ") })));
+  }
+  t.append(body);
+  const parts = [
+    el("p", { "data-testid": "acceptable", class: e.acceptable_to_all ? "good" : "bad",
+      text: e.acceptable_to_all ? "Acceptable to every party." : "Not acceptable to every party." }),
+    t,
+    el("p", { "data-testid": "reading", text: v.reading }),
+  ];
+  if (e.repairs.length) {
+    const ol = el("ol", { "data-testid": "repairs" });
+    for (const r of e.repairs) {
+      const li = el("li", { text: r.changes.map((c) => `${c.issue}: ${c.from} → ${c.to}`).join("; ") + " " });
+      const use = el("button", { type: "button", class: "small", text: "use" });
+      use.addEventListener("click", () => {
+        for (const [k, val] of Object.entries(r.outcome)) {
+          const input = $("proposal-values").querySelector(`[data-issue="${CSS.escape(k)}"]`);
+          if (input) input.value = String(val);
+        }
+        evaluate();
+      });
+      li.append(use);
+      ol.append(li);
+    }
+    parts.push(el("p", { text: "Repairs (fewest changes, best Nash product first):" }), ol);
+  }
+  $("verdict").replaceChildren(...parts);
+}
+
+// ---- forecast ----------------------------------------------------------------
+
+function renderForecast() {
+  const has = !!state.scenario.forecast;
+  $("run-forecast").disabled = !has;
+  $("forecast-note").textContent = has
+    ? `${state.scenario.forecast.actors.length} actors on ${state.scenario.forecast.dimensions.length} dimension(s).`
+    : "This scenario has no forecasting model (a forecast section).";
+  $("forecast").replaceChildren();
+}
+
+async function forecast() {
+  status("forecasting…");
+  try {
+    const v = await (await api("/api/forecast", { scenario: state.scenario })).json();
+    showError(null);
+    showCharts("forecast", v.charts);
+    status("forecast done");
+  } catch (e) {
+    showError(e.message);
+    status("error");
+  }
+}
+
+// ---- loading and downloads ------------------------------------------------------
+
+function renderAll(proposal = true) {
+  $("scenario-name").textContent = state.scenario.name;
+  $("scenario-description").textContent = state.scenario.description || "";
+  renderParties();
+  renderIssues();
+  if (proposal) renderProposal();
+  renderForecast();
+}
+
+function load(scenario) {
+  state.scenario = scenario;
+  $("verdict").replaceChildren();
+  $("proposal-charts").replaceChildren();
+  renderAll();
+  changed();
+}
+
+async function download(path, body, fallback) {
+  status("preparing download…");
+  try {
+    const res = await api(path, body);
+    const cd = res.headers.get("Content-Disposition") || "";
+    const m = /filename="([^"]+)"/.exec(cd);
+    const blob = await res.blob();
+    const a = el("a", { href: URL.createObjectURL(blob), download: m ? m[1] : fallback });
+    document.body.append(a);
+    a.click();
+    a.remove();
+    setTimeout(() => URL.revokeObjectURL(a.href), 10000);
+    showError(null);
+    status("downloaded");
+  } catch (e) {
+    showError(e.message);
+    status("error");
+  }
+}
+
+async function init() {
+  const list = await (await api("/api/scenarios")).json();
+  const sel = $("scenario-select");
+  sel.replaceChildren(...list.scenarios.map((s) => el("option", { value: s.name, text: s.name })));
+  sel.value = list.default;
+  sel.addEventListener("change", async () => {
+    try { load((await (await api("/api/scenarios/" + encodeURIComponent(sel.value))).json()).scenario); }
+    catch (e) { showError(e.message); }
+  });
+  $("upload").addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    if (!file) return;
+    try {
+      const res = await fetch("/api/upload?filename=" + encodeURIComponent(file.name), { method: "POST", body: file });
+      const v = await res.json();
+      if (!res.ok) throw new Error(v.error.message);
+      status("read: " + v.detected);
+      load(v.scenario);
+    } catch (e) { showError(e.message); }
+    ev.target.value = "";
+  });
+  $("proposal-base").addEventListener("change", fillProposal);
+  $("evaluate").addEventListener("click", evaluate);
+  $("run-forecast").addEventListener("click", forecast);
+  $("download-toml").addEventListener("click", () => download("/api/export/toml", { scenario: state.scenario }, "scenario.toml"));
+  $("download-report").addEventListener("click", () =>
+    download("/api/export/report", { scenario: state.scenario, outcome: proposalOutcome(), forecast: !!state.scenario.forecast }, "report.html"));
+  $("raw-apply").addEventListener("click", () => {
+    try { load(JSON.parse($("raw").value)); showError(null); }
+    catch (e) { showError("The JSON does not parse: " + e.message); }
+  });
+  load((await (await api("/api/scenarios/" + encodeURIComponent(list.default))).json()).scenario);
+}
+
+init().catch((e) => showError(e.message));
