@@ -39,12 +39,16 @@ enum Command {
     Scenarios,
     /// Print a built-in scenario (or any scenario) as native TOML.
     Show(commands::show::Args),
+    /// Convert a scenario to native, GENIUS or GeniusWeb files.
+    Convert(commands::convert::Args),
     /// Forecast with the spatial model of politics (KTAB's SMP).
     Forecast(commands::forecast::ForecastArgs),
     /// Simulate a negotiation: alternating, stacked or mediated, with automated strategies.
     Negotiate(commands::negotiate::Args),
     /// List the negotiation strategies and their parameters.
     Strategies(commands::strategies::Args),
+    /// Run tournaments of negotiations into a SQLite database; report; merge shards.
+    Tournament(commands::tournament::Args),
     /// Write a self-contained HTML report with charts.
     Report(commands::report::Args),
     /// Serve the workbench: a local web page to build and test deals.
@@ -70,9 +74,11 @@ fn main() -> ExitCode {
         Command::Schema => commands::schema::run(),
         Command::Scenarios => commands::show::list(),
         Command::Show(a) => commands::show::run(a),
+        Command::Convert(a) => commands::convert::run(a),
         Command::Forecast(a) => commands::forecast::run(a).map(|()| ExitCode::SUCCESS),
         Command::Negotiate(a) => commands::negotiate::run(a),
         Command::Strategies(a) => commands::strategies::run(a),
+        Command::Tournament(a) => commands::tournament::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Serve(a) => commands::serve::run(a),
     };

@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod analyze;
+pub mod convert;
 pub mod evaluate;
 pub mod forecast;
 pub mod negotiate;
@@ -9,4 +10,5 @@ pub mod schema;
 pub mod serve;
 pub mod show;
 pub mod strategies;
+pub mod tournament;
 pub mod validate;
