@@ -10,5 +10,4 @@ pub mod schema;
 pub mod serve;
 pub mod show;
 pub mod strategies;
-pub mod tournament;
 pub mod validate;
