@@ -62,7 +62,33 @@ fn proposal_is_chosen_by_name() {
 }
 
 #[test]
+fn negotiation_charts_are_added() {
+    let dir = tempfile::tempdir().unwrap();
+    let html = report(
+        &[
+            "car-sale",
+            "--negotiate",
+            "--strategies",
+            "boulware,conceder",
+            "--seed",
+            "3",
+        ],
+        &dir.path().join("r.html"),
+    );
+    assert!(html.contains(r#"<figure id="negotiation-offers">"#));
+    assert!(html.contains(r#"<figure id="negotiation-rounds">"#));
+    assert!(html.contains("buyer (boulware)"));
+    // Peace-talks has a mediator: the mediated protocol's texts are drawn.
+    let html = report(&["--negotiate"], &dir.path().join("p.html"));
+    assert!(html.contains(r#"<figure id="negotiation-rounds">"#));
+}
+
+#[test]
 fn bad_inputs_fail_cleanly() {
+    fails_with(
+        &["car-sale", "--negotiate", "--strategies", "nope,conceder"],
+        "nope",
+    );
     fails_with(&["car-sale", "--proposal", "nope"], "no proposal `nope`");
     fails_with(&["car-sale", "--forecast"], "has no forecasting model");
     fails_with(

@@ -1,12 +1,13 @@
 //! A negotiation: each party's offers in the utility plane, and each
 //! party's utility over the rounds.
 //!
-//! The chart takes a [`Session`], a plain record of the offers, so this
-//! crate does not depend on the negotiation engine; callers convert its
-//! trace.
+//! The charts take a [`Session`], a plain record of the offers;
+//! [`from_result`] makes one from the negotiation engine's traced result.
 
 use crate::Chart;
 use crate::svg::{Frame, c, color, esc, ticks, u};
+use detente_core::{PartyId, Scenario};
+use detente_negotiation::{Action, Actor, EndReason, SessionResult};
 use std::fmt::Write;
 
 /// One offer of a session.
@@ -14,7 +15,7 @@ use std::fmt::Write;
 pub struct Offer {
     /// The round (or step) at which it was made.
     pub round: u64,
-    /// Index into [`Session::parties`] of the party that made it.
+    /// Index into [`Session::movers`] of who made it.
     pub by: usize,
     /// Its utility to every party of [`Session::parties`].
     pub utilities: Vec<f64>,
@@ -23,10 +24,10 @@ pub struct Offer {
 /// What a negotiation chart needs from a session.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Session {
-    /// The negotiating parties, in order.
+    /// The bargaining parties, in order: the axes of the utilities.
     pub parties: Vec<String>,
-    /// Each party's strategy, for the labels.
-    pub strategies: Vec<String>,
+    /// Who makes offers: labels (a party and its strategy, or a mediator).
+    pub movers: Vec<String>,
     pub offers: Vec<Offer>,
     /// The agreement's utilities, when the session ended in one.
     pub agreement: Option<Vec<f64>>,
@@ -36,10 +37,7 @@ pub struct Session {
 
 /// The two charts of a session.
 pub fn charts(s: &Session) -> Vec<Chart> {
-    let label = |k: usize| match s.strategies.get(k) {
-        Some(st) if !st.is_empty() => format!("{} ({st})", s.parties[k]),
-        _ => s.parties[k].clone(),
-    };
+    let label = |k: usize| s.movers.get(k).cloned().unwrap_or_default();
     let mut out = Vec::new();
     let rounds = s.offers.iter().map(|o| o.round).max().unwrap_or(0);
     if s.parties.len() >= 2 {
@@ -55,7 +53,7 @@ pub fn charts(s: &Session) -> Vec<Chart> {
             &format!("utility of {}", s.parties[1]),
             |v| format!("{v:.1}"),
         );
-        for k in 0..s.parties.len() {
+        for k in 0..s.movers.len() {
             let pts: Vec<String> = s
                 .offers
                 .iter()
@@ -112,7 +110,7 @@ pub fn charts(s: &Session) -> Vec<Chart> {
             title: "Negotiation: offers in the utility plane".into(),
             svg,
             reading,
-            legend: (0..s.parties.len())
+            legend: (0..s.movers.len())
                 .map(|k| (format!("party-{k}"), label(k)))
                 .collect(),
         });
@@ -132,22 +130,41 @@ pub fn charts(s: &Session) -> Vec<Chart> {
         &xt,
         &ticks(0.0, 1.0, 5),
         "round",
-        "utility of the offer on the table",
-        |v| format!("{v:.1}"),
+        "utility",
+        // Rounds are whole numbers; utilities get one decimal.
+        |v| {
+            if v.fract() == 0.0 {
+                format!("{v:.0}")
+            } else {
+                format!("{v:.1}")
+            }
+        },
     );
+    // Per party: the utility of what it asks for (its own offers, solid)
+    // and of what it is offered (everyone else's, dashed): the
+    // negotiation dance.
     for k in 0..s.parties.len() {
-        let pts: Vec<String> = s
-            .offers
-            .iter()
-            .map(|o| format!("{},{}", c(f.x(o.round as f64)), c(f.y(o.utilities[k]))))
-            .collect();
-        let _ = write!(
-            svg,
-            r#"<g class="utility-line" style="stroke:{col}" data-series="party-{k}"><title>utility of {}</title><polyline points="{}"/></g>"#,
-            esc(&s.parties[k]),
-            pts.join(" "),
-            col = color(k)
-        );
+        for (own, class, what) in [
+            (true, "own", "its own offers"),
+            (false, "received", "offers it receives"),
+        ] {
+            let pts: Vec<String> = s
+                .offers
+                .iter()
+                .filter(|o| (o.by == k) == own)
+                .map(|o| format!("{},{}", c(f.x(o.round as f64)), c(f.y(o.utilities[k]))))
+                .collect();
+            if pts.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                svg,
+                r#"<g class="utility-line {class}" style="stroke:{col}" data-series="party-{k}"><title>utility to {} of {what}</title><polyline points="{}"/></g>"#,
+                esc(&s.parties[k]),
+                pts.join(" "),
+                col = color(k)
+            );
+        }
     }
     svg.push_str("</svg>");
     out.push(Chart {
@@ -155,9 +172,75 @@ pub fn charts(s: &Session) -> Vec<Chart> {
         title: "Negotiation: utility over rounds".into(),
         svg,
         reading: vec![
-            "Each line follows one party's utility of the offers as they were made: converging lines mean the sides conceded towards each other.".to_string(),
+            "For each party, the solid line is its utility of its own offers and the dashed line its utility of the offers it receives: the lines closing in on each other show the sides conceding.".to_string(),
         ],
-        legend: (0..s.parties.len()).map(|k| (format!("party-{k}"), label(k))).collect(),
+        legend: s
+            .parties
+            .iter()
+            .enumerate()
+            .map(|(k, p)| (format!("party-{k}"), p.clone()))
+            .collect(),
     });
     out
+}
+
+/// A [`Session`] from a negotiation run with `record_trace`: the offers (or,
+/// under a mediated protocol, the proposed texts) with the bargaining
+/// parties' utilities. `strategies` holds one label per party of the
+/// scenario.
+pub fn from_result(scenario: &Scenario, result: &SessionResult, strategies: &[String]) -> Session {
+    let bargainers = scenario.bargainers();
+    let name = |p: PartyId| scenario.parties()[p.index()].name.clone();
+    let mut movers: Vec<String> = bargainers
+        .iter()
+        .map(|&p| match strategies.get(p.index()) {
+            Some(st) if !st.is_empty() => format!("{} ({st})", name(p)),
+            _ => name(p),
+        })
+        .collect();
+    let mut mediator: Option<usize> = None;
+    let mut offers = Vec::new();
+    for ev in &result.trace {
+        if !matches!(ev.action, Action::Offer | Action::Propose) || ev.utilities.is_empty() {
+            continue;
+        }
+        let by = match ev.actor {
+            Actor::Party(p) if bargainers.contains(&p) => {
+                bargainers.iter().position(|&b| b == p).unwrap_or(0)
+            }
+            other => *mediator.get_or_insert_with(|| {
+                movers.push(match other {
+                    Actor::Party(p) => format!("{} (mediator)", name(p)),
+                    Actor::NeutralMediator => "mediator".to_string(),
+                });
+                movers.len() - 1
+            }),
+        };
+        offers.push(Offer {
+            round: ev.round as u64,
+            by,
+            utilities: bargainers.iter().map(|p| ev.utilities[p.index()]).collect(),
+        });
+    }
+    let agreement = result.agreement.as_ref().map(|o| {
+        bargainers
+            .iter()
+            .map(|&p| scenario.utility_of(p, o))
+            .collect()
+    });
+    let end = match &result.end_reason {
+        EndReason::Agreement => format!("agreement after {} round(s)", result.rounds),
+        EndReason::Walkaway { by } => {
+            format!("{} walked away after {} round(s)", name(*by), result.rounds)
+        }
+        EndReason::Deadline => format!("no agreement by the deadline ({} rounds)", result.rounds),
+        EndReason::Failure { party, .. } => format!("the strategy of {} failed", name(*party)),
+    };
+    Session {
+        parties: bargainers.iter().map(|&p| name(p)).collect(),
+        movers,
+        offers,
+        agreement,
+        end,
+    }
 }

@@ -15,7 +15,7 @@ fn loaded(name: &str) -> (Scenario, Option<detente_forecast::Model>, Analysis) {
 fn session() -> Session {
     Session {
         parties: vec!["buyer".into(), "dealer".into()],
-        strategies: vec!["boulware".into(), "conceder".into()],
+        movers: vec!["buyer (boulware)".into(), "dealer (conceder)".into()],
         offers: (0..6)
             .map(|k| Offer {
                 round: k / 2,
@@ -162,4 +162,30 @@ fn every_builtin_scenario_renders() {
             assert!(!c.reading.is_empty(), "{name}: {}", c.id);
         }
     }
+}
+
+#[test]
+fn a_traced_negotiation_becomes_offers_and_rounds() {
+    use detente_negotiation::{Deadline, ProtocolKind, SessionConfig, StrategySpec, run_session};
+    let (s, _, a) = loaded("car-sale");
+    let mut config = SessionConfig::new(ProtocolKind::Alternating, Deadline::Rounds(40), 3);
+    config.record_trace = true;
+    let specs = [
+        StrategySpec::named("boulware"),
+        StrategySpec::named("conceder"),
+    ];
+    let result = run_session(&s, Some(&a), &config, &specs).unwrap();
+    let labels: Vec<String> = specs.iter().map(|x| x.to_string()).collect();
+    let sess = detente_report::negotiation::from_result(&s, &result, &labels);
+    assert_eq!(sess.parties, vec!["buyer", "dealer"]);
+    assert_eq!(sess.movers, vec!["buyer (boulware)", "dealer (conceder)"]);
+    assert!(!sess.offers.is_empty());
+    assert_eq!(sess.agreement.is_some(), result.agreement.is_some());
+    let html = render(&Report {
+        negotiation: Some(&sess),
+        ..Report::new(&s, &a)
+    });
+    assert!(html.contains(r#"<figure id="negotiation-offers">"#));
+    assert!(html.contains(r#"<figure id="negotiation-rounds">"#));
+    assert!(html.contains("buyer (boulware)"));
 }

@@ -1,9 +1,14 @@
 //! `detente report`: one self-contained HTML file with the charts.
 
+use super::negotiate::{ProtocolArg, default_strategy, split_strategies};
 use crate::args::ScenarioArgs;
 use anyhow::{Context, Result, anyhow, bail};
-use detente_analysis::{Options, RepairOptions, analyze, evaluate};
-use detente_report::{RankEntry, Report};
+use detente_analysis::{Analysis, Options, RepairOptions, analyze, evaluate};
+use detente_core::{PartyId, Role, Scenario};
+use detente_negotiation::{
+    Deadline, MediatedVariant, ProtocolKind, SessionConfig, StrategySpec, run_session,
+};
+use detente_report::{RankEntry, Report, Session};
 use std::path::PathBuf;
 use std::process::ExitCode;
 
@@ -19,6 +24,23 @@ pub struct Args {
     /// section).
     #[arg(long)]
     pub forecast: bool,
+    /// Add a simulated negotiation (offers in the utility plane, utility
+    /// over rounds); see --protocol, --strategies, --rounds, --seed.
+    #[arg(long)]
+    pub negotiate: bool,
+    /// Protocol of the negotiation (default as in `detente negotiate`).
+    #[arg(long, value_enum, requires = "negotiate")]
+    pub protocol: Option<ProtocolArg>,
+    /// Strategies, one per party or per bargaining party, comma-separated
+    /// (see `detente strategies`).
+    #[arg(long, value_name = "LIST", requires = "negotiate")]
+    pub strategies: Option<String>,
+    /// Deadline of the negotiation in rounds.
+    #[arg(long, value_name = "N", default_value_t = 100)]
+    pub rounds: u32,
+    /// Seed of the negotiation.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
     /// Add the ranking of a tournament results database.
     #[arg(long, value_name = "DB")]
     pub tournament: Option<PathBuf>,
@@ -79,6 +101,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         Some(path) => Some(ranking(path)?),
         None => None,
     };
+    let session = if args.negotiate {
+        Some(negotiate(scenario, &analysis, &args)?)
+    } else {
+        None
+    };
     let cloud = detente_report::cloud(scenario, &analysis, args.draw_limit);
     let html = detente_report::render(&Report {
         cloud: Some(&cloud),
@@ -87,6 +114,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             .map(|(p, e)| (p.name.as_str(), e)),
         forecast: forecast.as_ref().map(|(m, f)| (*m, f)),
         ranking: ranking.as_deref(),
+        negotiation: session.as_ref(),
         source: Some(&loaded.detected),
         ..Report::new(scenario, &analysis)
     });
@@ -94,6 +122,53 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .with_context(|| format!("writing {}", args.output.display()))?;
     eprintln!("wrote {} ({} bytes)", args.output.display(), html.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// Runs the negotiation the report draws, with `detente negotiate`'s
+/// defaults.
+fn negotiate(scenario: &Scenario, analysis: &Analysis, args: &Args) -> Result<Session> {
+    let protocol = match args.protocol {
+        Some(ProtocolArg::Alternating) => ProtocolKind::Alternating,
+        Some(ProtocolArg::Stacked) => ProtocolKind::Stacked,
+        Some(ProtocolArg::Mediated) => ProtocolKind::Mediated(MediatedVariant::Veto),
+        Some(ProtocolArg::MediatedHillClimbing) => {
+            ProtocolKind::Mediated(MediatedVariant::HillClimbing)
+        }
+        None if scenario.parties().iter().any(|p| p.role == Role::Mediator) => {
+            ProtocolKind::Mediated(MediatedVariant::Veto)
+        }
+        None if scenario.bargainers().len() == 2 => ProtocolKind::Alternating,
+        None => ProtocolKind::Stacked,
+    };
+    let n = scenario.parties().len();
+    let bargainers = scenario.bargainers();
+    let mut specs: Vec<StrategySpec> = (0..n)
+        .map(|p| default_strategy(scenario, PartyId(p as u32)))
+        .collect();
+    if let Some(list) = &args.strategies {
+        let given = split_strategies(list)?;
+        if given.len() == n {
+            specs = given;
+        } else if given.len() == bargainers.len() {
+            for (p, s) in bargainers.iter().zip(given) {
+                specs[p.index()] = s;
+            }
+        } else {
+            bail!(
+                "--strategies gives {} strategies, but scenario `{}` has {n} parties ({} bargaining); give one per party or one per bargaining party, in order",
+                given.len(),
+                scenario.name(),
+                bargainers.len()
+            );
+        }
+    }
+    let mut config = SessionConfig::new(protocol, Deadline::Rounds(args.rounds), args.seed);
+    config.record_trace = true;
+    let result = run_session(scenario, Some(analysis), &config, &specs)?;
+    let labels: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+    Ok(detente_report::negotiation::from_result(
+        scenario, &result, &labels,
+    ))
 }
 
 /// The ranking of a results database, read without creating one.
