@@ -951,4 +951,122 @@ mod tests {
             .to_string();
         assert!(e.contains("months") && e.contains("p.xml"), "{e}");
     }
+
+    fn round_trip(s: &Scenario) -> Scenario {
+        let files = write(s.parts()).unwrap();
+        let d = read_domain(files.domain.as_bytes(), "out-domain.xml").unwrap();
+        let ps: Vec<(Vec<u8>, String)> = files
+            .profiles
+            .iter()
+            .map(|(n, t)| (t.as_bytes().to_vec(), format!("{n}.xml")))
+            .collect();
+        scenario(&d, &ps).unwrap()
+    }
+
+    fn all_outcomes(s: &Scenario) -> Vec<Vec<u32>> {
+        let n = s.space().count_u64().unwrap();
+        (0..n).map(|k| s.space().decode(k)).collect()
+    }
+
+    #[test]
+    fn real_evaluators_and_their_round_trip() {
+        let domain = r#"<negotiation_template><utility_space><objective index="0" name="r">
+            <issue index="1" name="a" type="real"><range lowerbound="0" upperbound="10"/></issue>
+            <issue index="2" name="b" type="real"><range lowerbound="0" upperbound="10"/></issue>
+            <issue index="3" name="c" type="real"><range lowerbound="0" upperbound="10"/></issue>
+            </objective></utility_space></negotiation_template>"#;
+        let profile = r#"<utility_space><objective index="0" name="r">
+            <issue index="1" name="a" type="real"><evaluator ftype="triangular" parameter0="2" parameter1="8" parameter2="5"/></issue>
+            <issue index="2" name="b" type="real"><evaluator ftype="linear" parameter0="-0.5" parameter1="0.25"/></issue>
+            <issue index="3" name="c" type="real"><evaluator ftype="constant" parameter0="0.5"/></issue>
+            <weight index="1" value="0.5"/><weight index="2" value="0.3"/><weight index="3" value="0.2"/>
+            </objective></utility_space>"#;
+        let d = read_domain(domain.as_bytes(), "r.xml").unwrap();
+        assert_eq!(d.issues[0].cardinality(), REAL_GRID_POINTS);
+        let s = scenario(&d, &[(profile.as_bytes().to_vec(), "p.xml".into())]).unwrap();
+        let at = |x: f64| d.issues[0].numeric_index(x).unwrap();
+        let u = |o: [u32; 3]| s.utility_of(PartyId(0), &o);
+        // a: triangle 2..5..8; b: clamp(0.25 x - 0.5): 0 up to 2, 1 from 6; c: 0.5.
+        assert!((u([at(5.0), at(0.0), 0]) - (0.5 + 0.1)).abs() < 1e-12);
+        assert!((u([at(3.5), at(4.0), 0]) - (0.25 + 0.15 + 0.1)).abs() < 1e-12);
+        assert!((u([at(8.0), at(10.0), 0]) - (0.3 + 0.1)).abs() < 1e-12);
+        let back = round_trip(&s);
+        for o in all_outcomes(&s) {
+            let (x, y) = (
+                s.utility_of(PartyId(0), &o),
+                back.utility_of(PartyId(0), &o),
+            );
+            assert!((x - y).abs() < 1e-12, "{o:?}: {x} vs {y}");
+        }
+    }
+
+    #[test]
+    fn hyper_rectangles_uncertain_extras_and_their_round_trip() {
+        let domain = r#"<negotiation_template><utility_space><objective index="0" name="h">
+            <issue index="1" name="x" type="integer" lowerbound="1" upperbound="5"/>
+            <issue index="2" name="y" type="integer" lowerbound="0" upperbound="3"/>
+            </objective></utility_space></negotiation_template>"#;
+        let nonlinear = r#"<!-- c --><?xml version="1.0"?><utility_space type="nonlinear">
+            <objective index="0" name="h"><utility maxutility="10">
+            <ufun type="PlainUfun" weight="2" aggregation="sum">
+              <hyperRectangle utility="3"><INCLUDES index="1" min="2" max="9"/></hyperRectangle>
+              <hyperRectangle utility="1"><INCLUDES index="1" min="1" max="1"/><INCLUDES index="2" min="3" max="3"/></hyperRectangle>
+              <hyperRectangle utility="4"><INCLUDES index="2" min="7" max="9"/></hyperRectangle>
+              <hyperRectangle utility="1"></hyperRectangle>
+            </ufun></utility></objective>
+            <discount_factor value="0.5"/><reservation value="0.1"/></utility_space>"#;
+        let uncertain = r#"<utility_space type="UNCERTAIN"><objective index="0" name="h">
+            <issue index="1" name="x" type="integer" lowerbound="1" upperbound="5"><evaluator ftype="linear" slope="0.25" offset="0"/></issue>
+            <issue index="2" name="y" type="integer" lowerbound="0" upperbound="3"><evaluator ftype="linear" slope="-0.5" offset="1.2"/></issue>
+            <weight index="1" value="0.6"/><weight index="2" value="0.4"/></objective>
+            <comparisons> 50 </comparisons><fixed_seed>false</fixed_seed></utility_space>"#;
+        let d = read_domain(domain.as_bytes(), "h.xml").unwrap();
+        assert_eq!(classify(uncertain), FileKind::Profile { uncertain: true });
+        let s = scenario(
+            &d,
+            &[
+                (nonlinear.as_bytes().to_vec(), "n.xml".into()),
+                (uncertain.as_bytes().to_vec(), "u.xml".into()),
+            ],
+        )
+        .unwrap();
+        // x = 2 (index 1), y = 3: box 1 (3·2) + the empty box (1·2) = 8 of 10.
+        assert!((s.utility_of(PartyId(0), &[1, 3]) - 0.8).abs() < 1e-12);
+        // x = 1, y = 3: box 2 (1·2) + empty box (2) = 0.4.
+        assert!((s.utility_of(PartyId(0), &[0, 3]) - 0.4).abs() < 1e-12);
+        // Integer evaluators clamp: y = 0 → 1.2 → 1.
+        assert!((s.utility_of(PartyId(1), &[4, 0]) - (0.6 + 0.4)).abs() < 1e-12);
+        assert!(s.parties()[1].description.contains("comparisons=50"));
+        assert!(s.parties()[1].description.contains("fixed_seed=false"));
+        assert!(s.parties()[1].description.contains("errors=10"));
+        let back = round_trip(&s);
+        assert_eq!(back.parties()[1].description, s.parties()[1].description);
+        assert_eq!(back.parties()[0].preferences.discount, 0.5);
+        assert_eq!(back.reservation(PartyId(0)), 0.1);
+        for p in 0..2 {
+            for o in all_outcomes(&s) {
+                let (x, y) = (
+                    s.utility_of(PartyId(p), &o),
+                    back.utility_of(PartyId(p), &o),
+                );
+                assert!((x - y).abs() < 1e-12, "{p} {o:?}: {x} vs {y}");
+            }
+        }
+    }
+
+    #[test]
+    fn placeholder_profiles_are_refused_by_name() {
+        let d = read_domain(DOMAIN.as_bytes(), "d.xml").unwrap();
+        let p = r#"<utility_space><objective index="0" name="lease">
+            <issue index="1" name="car" type="discrete"><item index="1" value="small"/></issue>
+            <weight index="1" value="0.0"/><weight index="2" value="0"/><weight index="3" value="0"/>
+            </objective></utility_space>"#;
+        let e = read_profile(p.as_bytes(), "empty_util1.xml", &d, "p")
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("empty_util1.xml") && e.contains("placeholder"),
+            "{e}"
+        );
+    }
 }

@@ -607,3 +607,48 @@ fn corpus_scenarios_round_trip() {
     );
     assert!(written[1] > 0 && written[2] > 0);
 }
+
+/// Damaged corpus files (truncated, bytes replaced, markup characters
+/// inserted) give errors or scenarios, never panics.
+#[test]
+fn damaged_corpus_files_never_panic() {
+    let Some(root) = corpus() else { return };
+    let mut tried = 0;
+    for dir in folders(&root) {
+        let all = files(&dir);
+        let domain = all.iter().find_map(|f| {
+            let b = std::fs::read(f).ok()?;
+            (ext(f) == "xml"
+                && genius::classify(&genius::xml::decode(&b)) == genius::FileKind::Domain)
+                .then(|| genius::read_domain(&b, "d.xml").ok())
+                .flatten()
+        });
+        for f in all
+            .iter()
+            .filter(|f| matches!(ext(f).as_str(), "xml" | "json"))
+        {
+            let bytes = std::fs::read(f).unwrap();
+            let n = bytes.len().max(1);
+            let mut variants: Vec<Vec<u8>> = Vec::new();
+            for k in 1..6 {
+                let at = n * k / 6;
+                variants.push(bytes[..at.min(bytes.len())].to_vec());
+                for ins in [b"<".as_slice(), b"\"", b"&", b"/>", b"\xff"] {
+                    let mut v = bytes.clone();
+                    let at = at.min(v.len());
+                    v.splice(at..at, ins.iter().copied());
+                    variants.push(v);
+                }
+            }
+            for v in variants {
+                tried += 1;
+                let _ = genius::read_domain(&v, "x.xml");
+                if let Some(d) = &domain {
+                    let _ = genius::read_profile(&v, "x.xml", d, "p");
+                }
+                let _ = geniusweb::read_profile(&String::from_utf8_lossy(&v), "x.json");
+            }
+        }
+    }
+    eprintln!("{tried} damaged files read without a panic");
+}

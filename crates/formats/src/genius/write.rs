@@ -405,23 +405,28 @@ fn real_evaluator(issue: &Issue, vf: &ValueFunction) -> Option<String> {
             num(*top)
         ));
     }
-    // Linear through two points strictly inside (0, 1), else the ends.
-    let inner: Vec<&(f64, f64)> = points.iter().filter(|p| p.1 > 0.0 && p.1 < 1.0).collect();
-    let (p, q) = match inner.as_slice() {
-        [p, .., q] if q.0 > p.0 => (**p, **q),
-        _ => (*points.first()?, *points.last()?),
-    };
-    if !(q.0 > p.0) {
-        return None;
-    }
-    let slope = (q.1 - p.1) / (q.0 - p.0);
-    let intercept = p.1 - slope * p.0;
-    if matches(&|x| (slope * x + intercept).clamp(0.0, 1.0)) {
-        return Some(format!(
-            "    <evaluator ftype=\"linear\" parameter0=\"{}\" parameter1=\"{}\"/>\n",
-            num(intercept),
-            num(slope)
-        ));
+    // Clamped linear: the line through the first rising or falling segment
+    // (clamping flattens the others), else through the ends.
+    let mut candidates: Vec<((f64, f64), (f64, f64))> = points
+        .windows(2)
+        .filter(|w| w[1].0 > w[0].0 && w[1].1 != w[0].1)
+        .map(|w| (w[0], w[1]))
+        .take(1)
+        .collect();
+    candidates.push((*points.first()?, *points.last()?));
+    for (p, q) in candidates {
+        if !(q.0 > p.0) {
+            continue;
+        }
+        let slope = (q.1 - p.1) / (q.0 - p.0);
+        let intercept = p.1 - slope * p.0;
+        if matches(&|x| (slope * x + intercept).clamp(0.0, 1.0)) {
+            return Some(format!(
+                "    <evaluator ftype=\"linear\" parameter0=\"{}\" parameter1=\"{}\"/>\n",
+                num(intercept),
+                num(slope)
+            ));
+        }
     }
     None
 }

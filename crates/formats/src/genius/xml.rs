@@ -65,6 +65,10 @@ pub fn decode(bytes: &[u8]) -> String {
     }
 }
 
+/// The deepest nesting accepted. GENIUS files nest a few levels; the limit
+/// keeps a hostile file from exhausting the stack when the tree is dropped.
+pub const MAX_DEPTH: usize = 256;
+
 struct Parser<'a> {
     text: &'a str,
     b: &'a [u8],
@@ -273,6 +277,12 @@ impl<'a> Parser<'a> {
                 if closed {
                     top.children.push(el);
                 } else {
+                    if stack.len() >= MAX_DEPTH {
+                        return Err(self.err(
+                            el.offset,
+                            format!("elements nested more than {MAX_DEPTH} deep"),
+                        ));
+                    }
                     stack.push(el);
                 }
                 continue;
@@ -403,6 +413,13 @@ mod tests {
         ] {
             assert!(parse(bad, "f").is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn deep_nesting_is_an_error() {
+        let text = "<a>".repeat(100_000);
+        let e = parse(&text, "f").unwrap_err().to_string();
+        assert!(e.contains("nested"), "{e}");
     }
 
     #[test]
