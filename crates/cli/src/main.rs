@@ -47,6 +47,8 @@ enum Command {
     Negotiate(commands::negotiate::Args),
     /// List the negotiation strategies and their parameters.
     Strategies(commands::strategies::Args),
+    /// Run tournaments of negotiations into a SQLite database; report; merge shards.
+    Tournament(commands::tournament::Args),
     /// Write a self-contained HTML report with charts.
     Report(commands::report::Args),
     /// Serve the workbench: a local web page to build and test deals.
@@ -76,6 +78,7 @@ fn main() -> ExitCode {
         Command::Forecast(a) => commands::forecast::run(a).map(|()| ExitCode::SUCCESS),
         Command::Negotiate(a) => commands::negotiate::run(a),
         Command::Strategies(a) => commands::strategies::run(a),
+        Command::Tournament(a) => commands::tournament::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Serve(a) => commands::serve::run(a),
     };

@@ -10,4 +10,5 @@ pub mod schema;
 pub mod serve;
 pub mod show;
 pub mod strategies;
+pub mod tournament;
 pub mod validate;

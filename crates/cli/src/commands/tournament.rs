@@ -1,0 +1,360 @@
+//! `detente tournament run | report | merge`.
+
+use crate::render::{num, print_json, table};
+use anyhow::{Context, Result, bail};
+use comfy_table::Cell;
+use detente_analysis::Analysis;
+use detente_core::Scenario;
+use detente_negotiation as neg;
+use detente_tournament::{Config, MatchOutcome, Report, Runner, Shard, Store, TraceRow};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
+use serde_json::json;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::str::FromStr;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(subcommand)]
+    pub command: Sub,
+}
+
+#[derive(clap::Subcommand)]
+pub enum Sub {
+    /// Run a tournament (or resume it: matches already in the database are skipped).
+    Run(RunArgs),
+    /// Print the ranking of a results database.
+    Report(ReportArgs),
+    /// Merge shard databases of one tournament into one.
+    Merge(MergeArgs),
+}
+
+#[derive(clap::Args)]
+pub struct RunArgs {
+    /// The tournament configuration (TOML).
+    pub config: PathBuf,
+    /// The results database (SQLite); created if missing.
+    #[arg(long, value_name = "FILE")]
+    pub db: PathBuf,
+    /// Run only shard I of N (matches whose index is I modulo N), e.g. 0/4.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+    /// No progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args)]
+pub struct ReportArgs {
+    pub db: PathBuf,
+    /// Print one JSON object.
+    #[arg(long)]
+    pub json: bool,
+    /// Also write the ranking as CSV.
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
+}
+
+#[derive(clap::Args)]
+pub struct MergeArgs {
+    /// The merged database (created if missing).
+    pub out: PathBuf,
+    /// Shard databases.
+    #[arg(required = true)]
+    pub shards: Vec<PathBuf>,
+}
+
+pub fn run(args: Args) -> Result<ExitCode> {
+    match args.command {
+        Sub::Run(a) => run_tournament(a),
+        Sub::Report(a) => report(a),
+        Sub::Merge(a) => merge(a),
+    }
+}
+
+/// Runs matches with the negotiation engine.
+pub struct NegotiationRunner;
+
+fn protocol(config: &Config) -> Result<neg::ProtocolKind, String> {
+    Ok(match config.protocol.as_str() {
+        "alternating" => neg::ProtocolKind::Alternating,
+        "stacked" => neg::ProtocolKind::Stacked,
+        "mediated" | "mediated-veto" => neg::ProtocolKind::Mediated(neg::MediatedVariant::Veto),
+        "mediated-hill-climbing" => neg::ProtocolKind::Mediated(neg::MediatedVariant::HillClimbing),
+        other => {
+            return Err(format!(
+                "unknown protocol `{other}`; expected alternating, stacked, mediated (veto) or mediated-hill-climbing"
+            ));
+        }
+    })
+}
+
+fn session_config(config: &Config, seed: u64) -> Result<neg::SessionConfig, String> {
+    let deadline = match (config.rounds, config.time) {
+        (Some(r), None) => neg::Deadline::Rounds(r),
+        (None, Some(t)) if t > 0.0 => neg::Deadline::Time { seconds: t },
+        (None, Some(t)) => return Err(format!("`time = {t}` must be positive")),
+        (Some(_), Some(_)) => return Err("set `rounds` or `time`, not both".into()),
+        (None, None) => return Err("set a deadline: `rounds = N` or `time = SECONDS`".into()),
+    };
+    Ok(neg::SessionConfig {
+        protocol: protocol(config)?,
+        deadline,
+        seed,
+        record_trace: config.record_traces,
+        step_budget: std::time::Duration::from_millis(config.step_budget_ms.unwrap_or(5_000)),
+    })
+}
+
+impl Runner for NegotiationRunner {
+    fn check_config(&self, config: &Config, parties: usize) -> Result<(), String> {
+        let p = protocol(config)?;
+        if p == neg::ProtocolKind::Alternating && parties != 2 {
+            return Err(format!(
+                "the alternating protocol is bilateral, but this scenario has {parties} parties; use protocol = \"stacked\""
+            ));
+        }
+        session_config(config, 0).map(|_| ())
+    }
+
+    fn check_strategy(&self, spec: &str) -> Result<(), String> {
+        let s = neg::StrategySpec::from_str(spec).map_err(|e| e.to_string())?;
+        neg::validate_strategy(&s).map_err(|e| e.to_string())
+    }
+
+    fn run(
+        &self,
+        scenario: &Scenario,
+        reference: Option<&Analysis>,
+        config: &Config,
+        strategies: &[&str],
+        seed: u64,
+    ) -> MatchOutcome {
+        let n = scenario.parties().len();
+        let failed = |why: String| MatchOutcome {
+            end_reason: "failure".into(),
+            failure: Some((0, why)),
+            agreement: None,
+            utilities: vec![0.0; n],
+            rounds: 0,
+            time: 0.0,
+            welfare: 0.0,
+            pareto_distance: None,
+            nash_distance: None,
+            trace: Vec::new(),
+        };
+        let specs: Result<Vec<neg::StrategySpec>, _> = strategies
+            .iter()
+            .map(|s| neg::StrategySpec::from_str(s))
+            .collect();
+        let specs = match specs {
+            Ok(s) => s,
+            Err(e) => return failed(e.to_string()),
+        };
+        let cfg = match session_config(config, seed) {
+            Ok(c) => c,
+            Err(e) => return failed(e),
+        };
+        match neg::run_session(scenario, reference, &cfg, &specs) {
+            Err(e) => failed(e.to_string()),
+            Ok(r) => MatchOutcome {
+                end_reason: r.end_reason.as_str().to_string(),
+                failure: match &r.end_reason {
+                    neg::EndReason::Failure { party, kind } => {
+                        Some((party.index(), format!("{kind:?}")))
+                    }
+                    _ => None,
+                },
+                agreement: r.agreement.clone(),
+                utilities: r.utilities.clone(),
+                rounds: r.rounds,
+                time: r.time,
+                welfare: r.welfare,
+                pareto_distance: r.pareto_distance,
+                nash_distance: r.nash_distance,
+                trace: r
+                    .trace
+                    .iter()
+                    .map(|e| TraceRow {
+                        round: e.round,
+                        time: e.time,
+                        actor: match e.actor {
+                            neg::Actor::Party(p) => scenario.parties()[p.index()].name.clone(),
+                            neg::Actor::NeutralMediator => "mediator".to_string(),
+                        },
+                        action: e.action.as_str().to_string(),
+                        outcome: e
+                            .outcome
+                            .as_ref()
+                            .map(|o| crate::render::outcome_json(scenario, o).to_string()),
+                        utilities: (!e.utilities.is_empty())
+                            .then(|| json!(e.utilities).to_string()),
+                    })
+                    .collect(),
+            },
+        }
+    }
+}
+
+fn run_tournament(a: RunArgs) -> Result<ExitCode> {
+    let text = std::fs::read_to_string(&a.config)
+        .with_context(|| format!("cannot read {}", a.config.display()))?;
+    let config = detente_tournament::parse_config(&text, &a.config.display().to_string())?;
+    let shard = match &a.shard {
+        Some(s) => Some(Shard::from_str(s).map_err(anyhow::Error::msg)?),
+        None => None,
+    };
+    let base = a.config.parent().map(Path::to_path_buf).unwrap_or_default();
+    let bar = ProgressBar::with_draw_target(
+        Some(0),
+        if a.quiet {
+            ProgressDrawTarget::hidden()
+        } else {
+            ProgressDrawTarget::stderr()
+        },
+    );
+    bar.set_style(
+        ProgressStyle::with_template("{bar:40} {pos}/{len} matches  {per_sec}  ETA {eta}")
+            .unwrap_or_else(|_| ProgressStyle::default_bar()),
+    );
+    let summary = detente_tournament::run(&config, &base, &a.db, shard, &NegotiationRunner, |p| {
+        bar.set_length(p.total);
+        bar.set_position(p.done);
+    })?;
+    bar.finish_and_clear();
+    eprintln!(
+        "{} matches in this {}: {} run now, {} already stored, {} failures. Results in {}.",
+        summary.planned,
+        if shard.is_some() {
+            "shard"
+        } else {
+            "tournament"
+        },
+        summary.ran,
+        summary.skipped,
+        summary.failures,
+        a.db.display()
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn open_existing(path: &Path) -> Result<Store> {
+    if !path.exists() {
+        bail!("{}: no such database", path.display());
+    }
+    Ok(Store::open(path)?)
+}
+
+fn report_json(r: &Report) -> serde_json::Value {
+    json!({
+        "matches": r.matches,
+        "total_matches": r.total_matches,
+        "failures": r.failures,
+        "agreements": r.agreements,
+        "ranking": r.ranking.iter().map(|x| json!({
+            "strategy": x.strategy,
+            "n": x.n,
+            "mean_utility": x.mean_utility,
+            "ci95": x.ci95,
+            "agreement_rate": x.agreement_rate,
+            "mean_advantage": x.mean_advantage,
+            "mean_welfare": x.mean_welfare,
+            "mean_nash_distance": x.mean_nash_distance,
+            "mean_pareto_distance": x.mean_pareto_distance,
+            "failures": x.failures,
+        })).collect::<Vec<_>>(),
+    })
+}
+
+fn report(a: ReportArgs) -> Result<ExitCode> {
+    let store = open_existing(&a.db)?;
+    let r = detente_tournament::report(&store)?;
+    if let Some(path) = &a.csv {
+        let mut csv = String::from(
+            "rank,strategy,n,mean_utility,ci95,agreement_rate,mean_advantage,mean_welfare,mean_nash_distance,mean_pareto_distance,failures\n",
+        );
+        let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+        for (i, x) in r.ranking.iter().enumerate() {
+            let name = if x.strategy.contains([',', '"']) {
+                format!("\"{}\"", x.strategy.replace('"', "\"\""))
+            } else {
+                x.strategy.clone()
+            };
+            csv.push_str(&format!(
+                "{},{},{},{},{},{},{},{},{},{},{}\n",
+                i + 1,
+                name,
+                x.n,
+                x.mean_utility,
+                x.ci95,
+                x.agreement_rate,
+                x.mean_advantage,
+                x.mean_welfare,
+                opt(x.mean_nash_distance),
+                opt(x.mean_pareto_distance),
+                x.failures
+            ));
+        }
+        detente_formats::write_atomic(path, csv.as_bytes())
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    if a.json {
+        print_json(&report_json(&r));
+        return Ok(ExitCode::SUCCESS);
+    }
+    println!(
+        "{} of {} matches stored; {} agreements, {} failures.",
+        r.matches, r.total_matches, r.agreements, r.failures
+    );
+    println!();
+    let mut t = table(vec![
+        "#",
+        "strategy",
+        "mean utility",
+        "± 95% CI",
+        "agreements",
+        "welfare",
+        "Nash dist.",
+        "Pareto dist.",
+        "failures",
+    ]);
+    let opt = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v:.3}"));
+    for (i, x) in r.ranking.iter().enumerate() {
+        t.add_row(vec![
+            num((i + 1).to_string()),
+            Cell::new(&x.strategy),
+            num(format!("{:.3}", x.mean_utility)),
+            num(format!("{:.3}", x.ci95)),
+            num(format!("{:.0}%", 100.0 * x.agreement_rate)),
+            num(format!("{:.3}", x.mean_welfare)),
+            num(opt(x.mean_nash_distance)),
+            num(opt(x.mean_pareto_distance)),
+            num(x.failures.to_string()),
+        ]);
+    }
+    println!("{t}");
+    Ok(ExitCode::SUCCESS)
+}
+
+fn merge(a: MergeArgs) -> Result<ExitCode> {
+    for s in &a.shards {
+        if !s.exists() {
+            bail!("{}: no such database", s.display());
+        }
+    }
+    let mut out = Store::open(&a.out)?;
+    for s in &a.shards {
+        let added = out.merge_from(s)?;
+        eprintln!("{}: {added} matches added", s.display());
+    }
+    let total = out.tournament()?.map(|t| t.2).unwrap_or(0);
+    let have = out.count_matches()?;
+    eprintln!("{}: {have} of {total} matches", a.out.display());
+    if have < total {
+        eprintln!(
+            "warning: {} matches are missing; run the missing shards, then merge again",
+            total - have
+        );
+    }
+    Ok(ExitCode::SUCCESS)
+}
