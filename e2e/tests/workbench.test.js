@@ -83,6 +83,28 @@ test("the forecast runs and is drawn", async () => {
   assert.deepEqual(errors, []);
 });
 
+test("a negotiation runs and its trace replays", async () => {
+  await page.selectOption("[data-testid=scenario-select]", "car-sale");
+  await page.waitForFunction(() => document.querySelector("[data-testid=scenario-name]").textContent === "car-sale");
+  await page.fill("[data-testid=strategy-buyer]", "boulware");
+  await page.fill("[data-testid=strategy-dealer]", "conceder");
+  await page.fill("[data-testid=rounds]", "60");
+  await page.click("[data-testid=run-negotiation]");
+  await page.waitForSelector("#negotiation-charts svg.offers");
+  assert.match(await page.textContent("[data-testid=end-reason]"), /^alternating: /);
+  assert.match(await page.textContent("[data-testid=negotiation-result]"), /buyer boulware, dealer conceder/);
+  assert.equal(await page.locator("#negotiation-charts svg.rounds").count(), 1);
+  assert.match(await page.textContent("[data-testid=replay-event]"), /Step 1 of \d+ · round 0 · buyer: offer/);
+  const last = await page.getAttribute("[data-testid=replay-step]", "max");
+  await page.fill("[data-testid=replay-step]", last);
+  assert.match(await page.textContent("[data-testid=replay-event]"), new RegExp(`Step ${Number(last) + 1} of`));
+  await page.screenshot({ path: join(ARTIFACTS, "workbench-negotiation.png"), fullPage: true });
+  assert.deepEqual(errors, []);
+  // Back to the flagship for the downloads.
+  await page.selectOption("[data-testid=scenario-select]", "peace-talks");
+  await page.waitForFunction(() => document.querySelector("[data-testid=scenario-name]").textContent === "peace-talks");
+});
+
 test("the edited scenario downloads as TOML", async () => {
   await page.fill("[data-testid=reservation-ukraine]", "0.3");
   const [download] = await Promise.all([

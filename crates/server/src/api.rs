@@ -570,3 +570,183 @@ pub async fn export_report(
     })
     .await
 }
+
+/// The largest deadline a negotiation may have here, in rounds.
+pub const MAX_ROUNDS: u32 = 2000;
+
+pub async fn strategies() -> Response {
+    let list: Vec<Value> = detente_negotiation::strategy_catalog()
+        .into_iter()
+        .filter(|s| s.family != detente_negotiation::Family::Test)
+        .map(|s| {
+            json!({
+                "name": s.name,
+                "family": s.family.as_str(),
+                "description": s.description,
+                "params": s.params.iter().map(|p| json!({"name": p.name, "default": p.default, "description": p.description})).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+    axum::Json(json!({ "strategies": list })).into_response()
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NegotiateRequest {
+    scenario: ScenarioInput,
+    /// `alternating`, `stacked`, `mediated` or `mediated-hill-climbing`;
+    /// by default mediated with a mediator, alternating for two parties,
+    /// stacked for more.
+    #[serde(default)]
+    protocol: Option<String>,
+    /// One strategy per party, or one per bargaining party, in order
+    /// (`boulware`, `boulware:e=0.1`, ...).
+    #[serde(default)]
+    strategies: Option<Vec<String>>,
+    #[serde(default)]
+    rounds: Option<u32>,
+    #[serde(default)]
+    seed: Option<u64>,
+    #[serde(default = "yes")]
+    charts: bool,
+}
+
+/// Boulware when walking away is worth a lot (reservation >= 0.5), Conceder
+/// under time pressure (discount < 0.9), linear otherwise: the defaults of
+/// `detente negotiate`.
+fn default_strategy(s: &Scenario, p: detente_core::PartyId) -> detente_negotiation::StrategySpec {
+    let prefs = &s.parties()[p.index()].preferences;
+    let name = if prefs.reservation >= 0.5 {
+        "boulware"
+    } else if prefs.discount < 0.9 {
+        "conceder"
+    } else {
+        "linear"
+    };
+    detente_negotiation::StrategySpec::named(name)
+}
+
+/// A strategy from its text; `None` for an empty text (the default).
+fn parse_strategy(text: &str) -> Result<Option<detente_negotiation::StrategySpec>, ApiError> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let spec: detente_negotiation::StrategySpec =
+        text.parse()
+            .map_err(|e: detente_negotiation::NegotiationError| {
+                ApiError::Unprocessable(e.to_string())
+            })?;
+    detente_negotiation::validate_strategy(&spec)
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    Ok(Some(spec))
+}
+
+pub async fn negotiate(
+    State(app): State<Shared>,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    use detente_negotiation::{
+        Deadline, MediatedVariant, ProtocolKind, SessionConfig, StrategySpec, run_session,
+    };
+    let req: NegotiateRequest = parse(&app, body)?;
+    let rounds = req.rounds.unwrap_or(100);
+    if rounds == 0 || rounds > MAX_ROUNDS {
+        return Err(ApiError::BadRequest(format!(
+            "rounds must be between 1 and {MAX_ROUNDS}"
+        )));
+    }
+    blocking(&app, move |config| {
+        let (s, _) = read(&req.scenario)?;
+        let bargainers = s.bargainers();
+        let protocol = match req.protocol.as_deref() {
+            Some("alternating") => ProtocolKind::Alternating,
+            Some("stacked") => ProtocolKind::Stacked,
+            Some("mediated") => ProtocolKind::Mediated(MediatedVariant::Veto),
+            Some("mediated-hill-climbing") => ProtocolKind::Mediated(MediatedVariant::HillClimbing),
+            Some(other) => {
+                return Err(ApiError::BadRequest(format!(
+                    "protocol `{other}`: expected alternating, stacked, mediated or mediated-hill-climbing"
+                )));
+            }
+            None if s.parties().iter().any(|p| p.role == detente_core::Role::Mediator) => {
+                ProtocolKind::Mediated(MediatedVariant::Veto)
+            }
+            None if bargainers.len() == 2 => ProtocolKind::Alternating,
+            None => ProtocolKind::Stacked,
+        };
+        let n = s.parties().len();
+        let mut specs: Vec<StrategySpec> = (0..n)
+            .map(|p| default_strategy(&s, detente_core::PartyId(p as u32)))
+            .collect();
+        if let Some(given) = &req.strategies {
+            // An empty string keeps that party's default.
+            let parsed: Vec<Option<StrategySpec>> = given
+                .iter()
+                .map(|t| parse_strategy(t))
+                .collect::<Result<_, ApiError>>()?;
+            if parsed.len() == n {
+                for (slot, spec) in specs.iter_mut().zip(parsed) {
+                    if let Some(spec) = spec {
+                        *slot = spec;
+                    }
+                }
+            } else if parsed.len() == bargainers.len() {
+                for (p, spec) in bargainers.iter().zip(parsed) {
+                    if let Some(spec) = spec {
+                        specs[p.index()] = spec;
+                    }
+                }
+            } else {
+                return Err(ApiError::Unprocessable(format!(
+                    "{} strategies given; the scenario has {n} parties ({} bargaining): give one per party or one per bargaining party, in order",
+                    parsed.len(),
+                    bargainers.len()
+                )));
+            }
+        }
+        let reference = analyze_with(config, &s, None, None).ok();
+        let mut session = SessionConfig::new(protocol, Deadline::Rounds(rounds), req.seed.unwrap_or(0));
+        session.record_trace = true;
+        let result = run_session(&s, reference.as_ref(), &session, &specs)
+            .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+        let labels: Vec<String> = specs.iter().map(|x| x.to_string()).collect();
+        let charts = if req.charts {
+            let view = detente_report::negotiation::from_result(&s, &result, &labels);
+            detente_report::negotiation::charts(&view)
+        } else {
+            Vec::new()
+        };
+        let party = |p: detente_core::PartyId| s.parties()[p.index()].name.clone();
+        let actor = |a: detente_negotiation::Actor| match a {
+            detente_negotiation::Actor::Party(p) => party(p),
+            detente_negotiation::Actor::NeutralMediator => "mediator".to_string(),
+        };
+        Ok(axum::Json(json!({
+            "result": {
+                "protocol": protocol.as_str(),
+                "strategies": s.parties().iter().zip(&labels).map(|(p, l)| json!({"party": p.name, "strategy": l})).collect::<Vec<_>>(),
+                "end_reason": result.end_reason.as_str(),
+                "agreement": result.agreement.as_ref().map(|o| json::outcome(&s, o)),
+                "rounds": result.rounds,
+                "utilities": s.parties().iter().zip(&result.utilities).map(|(p, u)| json!({"party": p.name, "utility": u})).collect::<Vec<_>>(),
+                "welfare": result.welfare,
+                "pareto_distance": result.pareto_distance,
+                "nash_distance": result.nash_distance,
+                "beats_reservations": result.beats_reservations,
+            },
+            "parties": s.parties().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
+            "trace": result.trace.iter().map(|e| json!({
+                "round": e.round,
+                "time": e.time,
+                "actor": actor(e.actor),
+                "action": e.action.as_str(),
+                "outcome": e.outcome.as_ref().map(|o| json::outcome(&s, o)),
+                "utilities": e.utilities,
+            })).collect::<Vec<_>>(),
+            "charts": json::charts(&charts),
+        }))
+        .into_response())
+    })
+    .await
+}

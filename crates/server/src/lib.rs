@@ -112,6 +112,8 @@ pub fn router(config: Config) -> Router {
         .route("/api/analyze", post(api::analyze))
         .route("/api/evaluate", post(api::evaluate))
         .route("/api/forecast", post(api::forecast))
+        .route("/api/strategies", get(api::strategies))
+        .route("/api/negotiate", post(api::negotiate))
         .route("/api/export/toml", post(api::export_toml))
         .route("/api/export/report", post(api::export_report))
         .fallback(api::not_found)

@@ -107,6 +107,8 @@ async fn openapi_lists_every_endpoint() {
         "/api/analyze",
         "/api/evaluate",
         "/api/forecast",
+        "/api/strategies",
+        "/api/negotiate",
         "/api/export/toml",
         "/api/export/report",
     ] {
@@ -461,4 +463,101 @@ async fn foreign_hosts_and_unknown_paths_are_refused() {
     )
     .await;
     assert_eq!(r.status, StatusCode::METHOD_NOT_ALLOWED);
+}
+
+#[tokio::test]
+async fn lists_strategies() {
+    let v = get("/api/strategies").await.json();
+    let names: Vec<&str> = v["strategies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["name"].as_str().unwrap())
+        .collect();
+    assert!(
+        names.contains(&"boulware") && names.contains(&"conceder"),
+        "{names:?}"
+    );
+}
+
+#[tokio::test]
+async fn negotiate_runs_a_traced_session_with_charts() {
+    let s = builtin("car-sale").await;
+    let body = json!({"scenario": s, "protocol": "alternating", "strategies": ["boulware", "conceder"], "rounds": 50, "seed": 3});
+    let r = post("/api/negotiate", body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    assert_eq!(v["result"]["protocol"], "alternating");
+    assert_eq!(v["result"]["strategies"][0]["strategy"], "boulware");
+    let trace = v["trace"].as_array().unwrap();
+    assert!(!trace.is_empty());
+    assert_eq!(trace[0]["action"], "offer");
+    assert!(trace[0]["outcome"]["price"].is_number());
+    let ids: Vec<&str> = v["charts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["id"].as_str().unwrap())
+        .collect();
+    assert_eq!(ids, ["negotiation-offers", "negotiation-rounds"]);
+    // Same seed, same session.
+    assert_eq!(post("/api/negotiate", body).await.json(), v);
+    // An empty strategy keeps the party's default (linear for the dealer).
+    let v = post(
+        "/api/negotiate",
+        json!({"scenario": s, "strategies": ["conceder", ""], "charts": false}),
+    )
+    .await
+    .json();
+    assert_eq!(v["result"]["strategies"][1]["strategy"], "linear");
+    // The default protocol of a scenario with a mediator is mediated.
+    let pt = builtin("peace-talks").await;
+    let v = post(
+        "/api/negotiate",
+        json!({"scenario": pt, "rounds": 30, "charts": false}),
+    )
+    .await
+    .json();
+    assert_eq!(v["result"]["protocol"], "mediated");
+}
+
+#[tokio::test]
+async fn negotiate_rejects_bad_settings() {
+    let s = builtin("car-sale").await;
+    post(
+        "/api/negotiate",
+        json!({"scenario": s, "protocol": "auction"}),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST, "bad_request");
+    post("/api/negotiate", json!({"scenario": s, "rounds": 0}))
+        .await
+        .error(StatusCode::BAD_REQUEST, "bad_request");
+    post(
+        "/api/negotiate",
+        json!({"scenario": s, "rounds": 1_000_000}),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST, "bad_request");
+    let m = post(
+        "/api/negotiate",
+        json!({"scenario": s, "strategies": ["nope", "conceder"]}),
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable");
+    assert!(m.contains("nope"));
+    post(
+        "/api/negotiate",
+        json!({"scenario": s, "strategies": ["boulware"]}),
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable");
+    let pt = builtin("peace-talks").await;
+    let m = post(
+        "/api/negotiate",
+        json!({"scenario": pt, "protocol": "alternating"}),
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable");
+    assert!(m.contains("bilateral"), "{m}");
 }

@@ -361,6 +361,82 @@ async function forecast() {
   }
 }
 
+// ---- negotiation -----------------------------------------------------------------
+
+function renderNegotiation() {
+  const box = $("strategy-inputs");
+  box.replaceChildren(...state.scenario.parties.map((p) => el("label", {},
+    el("span", { text: `strategy of ${p.name}` + (p.role === "mediator" ? " (mediator)" : "") }),
+    el("input", { type: "text", list: "strategy-names", placeholder: "default", "data-party": p.name, "data-testid": `strategy-${p.name}` }))));
+  $("negotiation-result").replaceChildren();
+  $("negotiation-charts").replaceChildren();
+  $("replay").hidden = true;
+  state.trace = [];
+}
+
+async function negotiate() {
+  status("negotiating…");
+  const strategies = [...$("strategy-inputs").querySelectorAll("input")].map((i) => i.value.trim());
+  const body = {
+    scenario: state.scenario,
+    rounds: Number($("rounds").value) || 100,
+    seed: Number($("seed").value) || 0,
+  };
+  if ($("protocol").value) body.protocol = $("protocol").value;
+  if (strategies.some((x) => x)) body.strategies = strategies;
+  try {
+    const v = await (await api("/api/negotiate", body)).json();
+    showError(null);
+    const r = v.result;
+    const parts = [
+      el("p", { "data-testid": "end-reason", text: `${r.protocol}: ${r.end_reason} after ${r.rounds} round(s).` }),
+      el("p", { text: "Strategies: " + r.strategies.map((x) => `${x.party} ${x.strategy}`).join(", ") }),
+    ];
+    if (r.agreement) {
+      parts.push(el("p", { text: "Agreement: " + Object.entries(r.agreement).map(([k, x]) => `${k} = ${x}`).join(", ") }));
+    }
+    parts.push(el("p", { text: "Utilities: " + r.utilities.map((x) => `${x.party} ${fmt(x.utility)}`).join(", ") }));
+    $("negotiation-result").replaceChildren(...parts);
+    showCharts("negotiation-charts", v.charts);
+    state.trace = v.trace;
+    state.traceParties = v.parties;
+    const step = $("replay-step");
+    step.max = String(Math.max(0, v.trace.length - 1));
+    step.value = "0";
+    $("replay").hidden = v.trace.length === 0;
+    showStep(0);
+    status("negotiation done");
+  } catch (e) {
+    showError(e.message);
+    status("error");
+  }
+}
+
+function showStep(i) {
+  const e = state.trace[i];
+  if (!e) { $("replay-event").replaceChildren(); return; }
+  const parts = [el("p", { text: `Step ${i + 1} of ${state.trace.length} · round ${e.round} · ${e.actor}: ${e.action}` })];
+  if (e.outcome) {
+    parts.push(el("p", { class: "muted", text: Object.entries(e.outcome).map(([k, x]) => `${k} = ${x}`).join(", ") }));
+  }
+  if (e.utilities.length) {
+    parts.push(el("p", { text: e.utilities.map((u, k) => `${state.traceParties[k]} ${fmt(u)}`).join(", ") }));
+  }
+  $("replay-event").replaceChildren(...parts);
+}
+
+function play() {
+  const step = $("replay-step");
+  if (state.playing) { clearInterval(state.playing); state.playing = null; $("replay-play").textContent = "Play"; return; }
+  $("replay-play").textContent = "Pause";
+  state.playing = setInterval(() => {
+    const next = Number(step.value) + 1;
+    if (next > Number(step.max)) { play(); return; }
+    step.value = String(next);
+    showStep(next);
+  }, 120);
+}
+
 // ---- loading and downloads ------------------------------------------------------
 
 function renderAll(proposal = true) {
@@ -370,6 +446,7 @@ function renderAll(proposal = true) {
   renderIssues();
   if (proposal) renderProposal();
   renderForecast();
+  renderNegotiation();
 }
 
 function load(scenario) {
@@ -424,6 +501,12 @@ async function init() {
   $("proposal-base").addEventListener("change", fillProposal);
   $("evaluate").addEventListener("click", evaluate);
   $("run-forecast").addEventListener("click", forecast);
+  $("run-negotiation").addEventListener("click", negotiate);
+  $("replay-step").addEventListener("input", () => showStep(Number($("replay-step").value)));
+  $("replay-play").addEventListener("click", play);
+  api("/api/strategies").then((r) => r.json()).then((v) => {
+    $("strategy-names").replaceChildren(...v.strategies.map((x) => el("option", { value: x.name, text: x.description })));
+  }).catch(() => { /* the names are only suggestions */ });
   $("download-toml").addEventListener("click", () => download("/api/export/toml", { scenario: state.scenario }, "scenario.toml"));
   $("download-report").addEventListener("click", () =>
     download("/api/export/report", { scenario: state.scenario, outcome: proposalOutcome(), forecast: !!state.scenario.forecast }, "report.html"));
