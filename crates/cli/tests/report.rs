@@ -84,6 +84,32 @@ fn negotiation_charts_are_added() {
 }
 
 #[test]
+fn tournament_ranking_is_drawn_with_intervals() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("t.toml");
+    std::fs::write(
+        &config,
+        "protocol = \"alternating\"\nrounds = 60\nrepetitions = 2\nself_play = true\nrotate = true\nseed = 1\nstrategies = [\"boulware\", \"conceder\"]\nscenarios = [\"car-sale\"]\n",
+    )
+    .unwrap();
+    let db = dir.path().join("results.db");
+    let o = detente()
+        .args(["tournament", "run", "--quiet", "--db"])
+        .arg(&db)
+        .arg(&config)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    let html = report(
+        &["car-sale", "--tournament", db.to_str().unwrap()],
+        &dir.path().join("r.html"),
+    );
+    assert!(html.contains(r#"<figure id="ranking">"#));
+    assert_eq!(html.matches(r#"class="rank""#).count(), 2);
+    assert!(html.contains("ranks first with mean utility"));
+}
+
+#[test]
 fn bad_inputs_fail_cleanly() {
     fails_with(
         &["car-sale", "--negotiate", "--strategies", "nope,conceder"],
