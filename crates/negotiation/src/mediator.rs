@@ -13,7 +13,7 @@
 //! all do (a party never accepts a text that crosses its red lines or is
 //! worth less than its reservation value).
 
-use crate::session::{Ended, Run, derive_seed, guarded};
+use crate::session::{Ended, Guard, Run, derive_seed};
 use crate::{Action, Actor, EndReason, MediatedVariant};
 use detente_core::{PartyId, Role};
 use rand::{RngExt, SeedableRng};
@@ -47,7 +47,7 @@ pub(crate) fn run(run: &mut Run<'_>, variant: MediatedVariant) -> Ended {
     let radices: Vec<u32> = scenario.space().radices().to_vec();
     let changeable: Vec<usize> = (0..radices.len()).filter(|&i| radices[i] > 1).collect();
     let n = run.participants.len();
-    let budget = run.config.step_budget;
+    let mut guard = Guard::new(run.config.step_budget);
     // What the hill-climbing mediator has learnt from the votes: a score per
     // party, issue and value.
     let mut learnt: Vec<Vec<Vec<f64>>> = (0..n)
@@ -81,7 +81,7 @@ pub(crate) fn run(run: &mut Run<'_>, variant: MediatedVariant) -> Ended {
             let me = run.participants[pos];
             let ctx = run.context(pos);
             let strat = &mut strategies[pos];
-            match guarded(budget, me, || strat.vote(&ctx, &text, &proposal)) {
+            match guard.call(me, || strat.vote(&ctx, &text, &proposal)) {
                 Ok(v) => votes[pos] = v,
                 Err(reason) => return ended(run, None, reason),
             }
@@ -121,7 +121,7 @@ pub(crate) fn run(run: &mut Run<'_>, variant: MediatedVariant) -> Ended {
     for (pos, strat) in strategies.iter_mut().enumerate() {
         let me = run.participants[pos];
         let ctx = run.context(pos);
-        let accept = match guarded(budget, me, || strat.accept_final(&ctx, &text)) {
+        let accept = match guard.call(me, || strat.accept_final(&ctx, &text)) {
             Ok(a) => a && ctx.acceptable(&text),
             Err(reason) => return ended(run, None, reason),
         };

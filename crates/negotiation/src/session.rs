@@ -9,8 +9,8 @@ use crate::{
 };
 use detente_analysis::Analysis;
 use detente_core::{Outcome, PartyId, Scenario};
-use std::cell::OnceCell;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 /// SplitMix64: derives independent seeds for parties and the mediator.
@@ -72,10 +72,10 @@ pub(crate) struct Run<'a> {
     pub participants: Vec<PartyId>,
     /// One strategy per participant.
     pub strategies: Vec<Box<dyn Strategy>>,
-    /// One sorted space per party of the scenario (only participants' are
-    /// built).
-    pub own: Vec<OnceCell<OwnSpace>>,
-    pub seeds: Vec<u64>,
+    /// One sorted space per participant.
+    pub own: Vec<Arc<OwnSpace>>,
+    /// Which participants want to observe the others' actions.
+    pub observers: Vec<bool>,
     pub clock: Clock,
     pub trace: Vec<TraceEvent>,
 }
@@ -90,25 +90,47 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
-/// Runs one strategy call, turning a panic or an overrun into a failure.
-pub(crate) fn guarded<T>(
+/// Runs strategy calls, turning a panic or an overrun into a failure.
+///
+/// One clock reading per call: the end of a call is the start of the next,
+/// so the driver's own (sub-microsecond) work between two calls counts
+/// against the next one.
+pub(crate) struct Guard {
     budget: Duration,
-    party: PartyId,
-    f: impl FnOnce() -> T,
-) -> Result<T, EndReason> {
-    let start = (!budget.is_zero()).then(Instant::now);
-    match catch_unwind(AssertUnwindSafe(f)) {
-        Ok(v) => match start {
-            Some(s) if s.elapsed() > budget => Err(EndReason::Failure {
+    mark: Option<Instant>,
+}
+
+impl Guard {
+    pub fn new(budget: Duration) -> Guard {
+        Guard { budget, mark: None }
+    }
+
+    pub fn call<T>(&mut self, party: PartyId, f: impl FnOnce() -> T) -> Result<T, EndReason> {
+        let timed = !self.budget.is_zero();
+        let start = match self.mark {
+            Some(m) if timed => m,
+            _ if timed => Instant::now(),
+            _ => {
+                return catch_unwind(AssertUnwindSafe(f)).map_err(|payload| EndReason::Failure {
+                    party,
+                    kind: FailureKind::Panic(panic_message(payload)),
+                });
+            }
+        };
+        let result = catch_unwind(AssertUnwindSafe(f));
+        let now = Instant::now();
+        self.mark = Some(now);
+        match result {
+            Ok(_) if now.duration_since(start) > self.budget => Err(EndReason::Failure {
                 party,
                 kind: FailureKind::Budget,
             }),
-            _ => Ok(v),
-        },
-        Err(payload) => Err(EndReason::Failure {
-            party,
-            kind: FailureKind::Panic(panic_message(payload)),
-        }),
+            Ok(v) => Ok(v),
+            Err(payload) => Err(EndReason::Failure {
+                party,
+                kind: FailureKind::Panic(panic_message(payload)),
+            }),
+        }
     }
 }
 
@@ -123,8 +145,7 @@ impl<'a> Run<'a> {
             round: self.clock.round,
             time: self.clock.time(),
             total_rounds: self.clock.total_rounds(),
-            own: &self.own[me.index()],
-            seed: self.seeds[me.index()],
+            own: &self.own[pos],
         }
     }
 
@@ -175,7 +196,7 @@ impl<'a> Run<'a> {
     fn stacked(&mut self) -> Ended {
         let n = self.participants.len();
         let issues = self.scenario.issues().len();
-        let budget = self.config.step_budget;
+        let mut guard = Guard::new(self.config.step_budget);
         let mut standing: Vec<u32> = vec![0; issues];
         let mut standing_by: Option<PartyId> = None;
         let mut accepts = 0usize;
@@ -195,7 +216,7 @@ impl<'a> Run<'a> {
                         outcome: &standing,
                         by,
                     });
-                    match guarded(budget, me, || strat.act(&ctx, st, &mut buf)) {
+                    match guard.call(me, || strat.act(&ctx, st, &mut buf)) {
                         Ok(d) => d,
                         Err(reason) => return self.ended(None, reason),
                     }
@@ -261,7 +282,7 @@ impl<'a> Run<'a> {
                 }
                 let event_outcome: &[u32] = &standing;
                 for (q, strat) in strategies.iter_mut().enumerate() {
-                    if q == pos {
+                    if q == pos || !self.observers[q] {
                         continue;
                     }
                     let party = self.participants[q];
@@ -271,7 +292,7 @@ impl<'a> Run<'a> {
                         decision,
                         outcome: event_outcome,
                     };
-                    if let Err(reason) = guarded(budget, party, || strat.observe(&ctx, ev)) {
+                    if let Err(reason) = guard.call(party, || strat.observe(&ctx, ev)) {
                         return self.ended(None, reason);
                     }
                 }
@@ -282,6 +303,61 @@ impl<'a> Run<'a> {
     }
 }
 
+/// Every bargaining party's outcomes sorted by its own utility: the one-off
+/// work before the first offer. A sorted space depends only on the scenario
+/// and the party, so a tournament can prepare a scenario once and share it
+/// between all its sessions with [`run_session_prepared`].
+#[derive(Clone, Debug)]
+pub struct Prepared {
+    /// Indexed by party; `None` for parties that do not bargain.
+    spaces: Vec<Option<Arc<OwnSpace>>>,
+}
+
+impl Prepared {
+    /// The sorted space of a party, if it bargains.
+    pub fn space(&self, p: PartyId) -> Option<&OwnSpace> {
+        self.spaces.get(p.index())?.as_deref()
+    }
+}
+
+/// Outcome spaces at least this large are sorted for all parties in
+/// parallel (scoped threads), smaller ones in turn.
+const PARALLEL_SORT: u64 = 1 << 16;
+
+/// Sorts every bargaining party's outcomes (in parallel for large spaces).
+pub fn prepare(scenario: &Scenario) -> Prepared {
+    let bargainers = scenario.bargainers();
+    let mut spaces: Vec<Option<Arc<OwnSpace>>> = vec![None; scenario.parties().len()];
+    let large = scenario
+        .space()
+        .count_u64()
+        .is_none_or(|c| c >= PARALLEL_SORT);
+    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
+    if large && threads > 1 && bargainers.len() > 1 {
+        let built: Vec<(PartyId, OwnSpace)> = std::thread::scope(|s| {
+            let handles: Vec<_> = bargainers
+                .iter()
+                .map(|&p| s.spawn(move || (p, OwnSpace::build(scenario, p))))
+                .collect();
+            handles
+                .into_iter()
+                .map(|h| match h.join() {
+                    Ok(x) => x,
+                    Err(e) => std::panic::resume_unwind(e),
+                })
+                .collect()
+        });
+        for (p, space) in built {
+            spaces[p.index()] = Some(Arc::new(space));
+        }
+    } else {
+        for p in bargainers {
+            spaces[p.index()] = Some(Arc::new(OwnSpace::build(scenario, p)));
+        }
+    }
+    Prepared { spaces }
+}
+
 /// Runs one negotiation session. See the crate documentation for the
 /// guarantees (deterministic, never panics outward).
 pub fn run_session(
@@ -290,6 +366,16 @@ pub fn run_session(
     config: &SessionConfig,
     strategies: &[StrategySpec],
 ) -> Result<SessionResult, NegotiationError> {
+    check(scenario, config, strategies)?;
+    let prepared = prepare(scenario);
+    run_session_prepared(scenario, &prepared, reference, config, strategies)
+}
+
+fn check(
+    scenario: &Scenario,
+    config: &SessionConfig,
+    strategies: &[StrategySpec],
+) -> Result<Vec<StrategySpec>, NegotiationError> {
     match config.deadline {
         Deadline::Rounds(0) => {
             return Err(NegotiationError::BadDeadline(
@@ -311,10 +397,13 @@ pub fn run_session(
         return Err(NegotiationError::NotBilateral(bargainers.len()));
     }
     let nparties = scenario.parties().len();
-    let specs: Vec<&StrategySpec> = if strategies.len() == nparties {
-        bargainers.iter().map(|p| &strategies[p.index()]).collect()
+    let specs: Vec<StrategySpec> = if strategies.len() == nparties {
+        bargainers
+            .iter()
+            .map(|p| strategies[p.index()].clone())
+            .collect()
     } else if strategies.len() == bargainers.len() {
-        strategies.iter().collect()
+        strategies.to_vec()
     } else {
         return Err(NegotiationError::StrategyCount {
             given: strategies.len(),
@@ -322,26 +411,44 @@ pub fn run_session(
             bargainers: bargainers.len(),
         });
     };
-    let seeds: Vec<u64> = (0..nparties)
-        .map(|p| derive_seed(config.seed, p as u64 + 1))
-        .collect();
+    for s in &specs {
+        crate::validate_strategy(s)?;
+    }
+    Ok(specs)
+}
+
+/// [`run_session`] with the sorted spaces prepared beforehand by
+/// [`prepare`] (on the same scenario).
+pub fn run_session_prepared(
+    scenario: &Scenario,
+    prepared: &Prepared,
+    reference: Option<&Analysis>,
+    config: &SessionConfig,
+    strategies: &[StrategySpec],
+) -> Result<SessionResult, NegotiationError> {
+    let specs = check(scenario, config, strategies)?;
+    let bargainers = scenario.bargainers();
     let mut built = Vec::with_capacity(specs.len());
+    let mut own = Vec::with_capacity(specs.len());
     for (spec, p) in specs.iter().zip(&bargainers) {
-        built.push(strategy::build(spec, seeds[p.index()])?);
+        built.push(strategy::build(
+            spec,
+            derive_seed(config.seed, p.index() as u64 + 1),
+        )?);
+        let space = match prepared.spaces.get(p.index()) {
+            Some(Some(s)) => Arc::clone(s),
+            _ => Arc::new(OwnSpace::build(scenario, *p)),
+        };
+        own.push(space);
     }
-    let own: Vec<OnceCell<OwnSpace>> = (0..nparties).map(|_| OnceCell::new()).collect();
-    // Sort every participant's outcomes before the clock starts, so that
-    // the one-off cost does not count against a strategy's step budget.
-    for p in &bargainers {
-        let _ = own[p.index()].set(OwnSpace::build(scenario, *p, seeds[p.index()]));
-    }
+    let observers = built.iter().map(|s| s.wants_observations()).collect();
     let mut run = Run {
         scenario,
         config,
         participants: bargainers,
         strategies: built,
         own,
-        seeds,
+        observers,
         clock: Clock {
             deadline: config.deadline,
             round: 0,

@@ -22,7 +22,9 @@ pub struct OwnSpace {
     /// `next_ok[i]`: the first position `>= i` that crosses none of the
     /// party's red lines and is worth at least its reservation value
     /// (`len` when there is none).
-    next_ok: Vec<u32>,
+    next_ok: Option<Vec<u32>>,
+    /// The first position worth at least the reservation value.
+    first_ok: usize,
     /// True when every outcome is listed (false: a sample).
     pub exhaustive: bool,
     min: f64,
@@ -33,35 +35,57 @@ impl OwnSpace {
     /// Sorts the whole space when it has at most [`SORT_LIMIT`] outcomes;
     /// otherwise sorts a seeded sample of it that always contains the
     /// party's best and worst outcome under its additive terms.
-    pub fn build(scenario: &Scenario, party: PartyId, seed: u64) -> OwnSpace {
+    pub fn build(scenario: &Scenario, party: PartyId) -> OwnSpace {
         let space = scenario.space();
         let u = scenario.utility(party);
         let n = space.issue_count();
         let (utils, flat, exhaustive) = match space.count_u64() {
             Some(count) if count <= SORT_LIMIT => {
-                let mut keyed: Vec<(f64, u32)> = Vec::with_capacity(count as usize);
+                let count = count as usize;
+                let mut utils_k: Vec<f64> = Vec::with_capacity(count);
+                let mut flat_k: Vec<u32> = Vec::with_capacity(count * n);
                 let mut o = vec![0u32; n];
-                let mut key = 0u32;
-                loop {
-                    keyed.push((u.eval(&o), key));
-                    key += 1;
-                    if space.advance(&mut o).is_none() {
-                        break;
+                if u.is_additive() {
+                    // Partial sums in issue order, recomputed from the most
+                    // significant issue that changed: the same additions as
+                    // `CompiledUtility::eval`, so the same bits.
+                    let mut prefix = vec![0.0f64; n + 1];
+                    let mut from = 0;
+                    loop {
+                        for i in from..n {
+                            prefix[i + 1] = prefix[i] + u.terms[i][o[i] as usize];
+                        }
+                        utils_k.push(u.finish(prefix[n] + 0.0));
+                        flat_k.extend_from_slice(&o);
+                        match space.advance(&mut o) {
+                            Some(k) => from = k,
+                            None => break,
+                        }
+                    }
+                } else {
+                    loop {
+                        utils_k.push(u.eval(&o));
+                        flat_k.extend_from_slice(&o);
+                        if space.advance(&mut o).is_none() {
+                            break;
+                        }
                     }
                 }
-                keyed.sort_unstable_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                let mut flat = vec![0u32; keyed.len() * n];
-                for (slot, &(_, k)) in flat.chunks_exact_mut(n.max(1)).zip(&keyed) {
-                    space.decode_into(k as u64, slot);
+                let order = ascending_order(&utils_k);
+                let mut flat = Vec::with_capacity(count * n);
+                let mut utils = Vec::with_capacity(count);
+                for &k in &order {
+                    let k = k as usize;
+                    utils.push(utils_k[k]);
+                    flat.extend_from_slice(&flat_k[k * n..(k + 1) * n]);
                 }
-                (
-                    keyed.into_iter().map(|(x, _)| x).collect::<Vec<f64>>(),
-                    flat,
-                    true,
-                )
+                (utils, flat, true)
             }
             _ => {
-                let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x5eed_0000 ^ party.0 as u64);
+                // The sample depends on the party only, so that a sorted
+                // space is a pure function of the scenario and the party
+                // (and can be shared between sessions).
+                let mut rng = ChaCha8Rng::seed_from_u64(0x5eed_0000 ^ party.0 as u64);
                 let radices = space.radices();
                 let mut rows: Vec<Vec<u32>> = Vec::with_capacity(SAMPLE + 2);
                 let extreme = |pick_max: bool| -> Vec<u32> {
@@ -91,21 +115,33 @@ impl OwnSpace {
                 for (_, o) in &keyed {
                     flat.extend_from_slice(o);
                 }
-                (keyed.into_iter().map(|(x, _)| x).collect(), flat, false)
+                (
+                    keyed.into_iter().map(|(x, _)| x).collect::<Vec<f64>>(),
+                    flat,
+                    false,
+                )
             }
         };
         let red = scenario.red_lines(party);
         let rv = scenario.reservation(party);
         let len = utils.len();
-        let mut next_ok = vec![len as u32; len];
-        let mut next = len as u32;
-        for i in (0..len).rev() {
-            let o = &flat[i * n..(i + 1) * n];
-            if utils[i] >= rv && !red.crossed(o) {
-                next = i as u32;
+        let first_ok = utils.partition_point(|&x| x < rv);
+        // Without red lines the acceptable outcomes are exactly those from
+        // `first_ok` on, and no table is needed.
+        let next_ok = (!red.is_empty()).then(|| {
+            let mut next_ok = vec![len as u32; len];
+            let mut next = len as u32;
+            for i in (first_ok..len).rev() {
+                if !red.crossed(&flat[i * n..(i + 1) * n]) {
+                    next = i as u32;
+                }
+                next_ok[i] = next;
             }
-            next_ok[i] = next;
-        }
+            for slot in &mut next_ok[..first_ok] {
+                *slot = next;
+            }
+            next_ok
+        });
         let min = utils.first().copied().unwrap_or(0.0);
         let max = utils.last().copied().unwrap_or(0.0);
         OwnSpace {
@@ -113,6 +149,7 @@ impl OwnSpace {
             utils,
             flat,
             next_ok,
+            first_ok,
             exhaustive,
             min,
             max,
@@ -163,7 +200,10 @@ impl OwnSpace {
     /// The first acceptable position at or after `i`.
     #[inline]
     pub fn next_acceptable(&self, i: usize) -> Option<usize> {
-        let j = *self.next_ok.get(i)? as usize;
+        let j = match &self.next_ok {
+            Some(table) => *table.get(i)? as usize,
+            None => i.max(self.first_ok),
+        };
         (j < self.utils.len()).then_some(j)
     }
 
@@ -175,10 +215,11 @@ impl OwnSpace {
 
     /// The best acceptable outcome.
     pub fn best_acceptable(&self) -> Option<usize> {
-        // The last position is acceptable iff any is at or after it; walk
-        // down from the top to the highest acceptable one.
         let len = self.utils.len();
-        (0..len).rev().find(|&i| self.next_ok[i] as usize == i)
+        match &self.next_ok {
+            Some(table) => (0..len).rev().find(|&i| table[i] as usize == i),
+            None => (self.first_ok < len).then(|| len - 1),
+        }
     }
 
     /// The lowest acceptable utility (the party's floor), if any outcome is
@@ -245,10 +286,24 @@ mod tests {
     use super::tests_support::small;
     use super::*;
 
+    proptest::proptest! {
+        #[test]
+        fn radix_order_is_the_stable_comparison_order(
+            xs in proptest::collection::vec(-3.0f64..3.0, 4096..6000),
+            dup in 1usize..50,
+        ) {
+            // Quantise so that ties are common.
+            let xs: Vec<f64> = xs.iter().map(|x| (x * dup as f64).round() / dup as f64).collect();
+            let mut expect: Vec<u32> = (0..xs.len() as u32).collect();
+            expect.sort_by(|&a, &b| xs[a as usize].total_cmp(&xs[b as usize]));
+            proptest::prop_assert_eq!(ascending_order(&xs), expect);
+        }
+    }
+
     #[test]
     fn sorted_ascending_with_acceptability() {
         let s = small();
-        let own = OwnSpace::build(&s, PartyId(0), 1);
+        let own = OwnSpace::build(&s, PartyId(0));
         assert_eq!(own.len(), 9);
         assert!(own.utilities().windows(2).all(|w| w[0] <= w[1]));
         for i in 0..own.len() {
@@ -262,4 +317,50 @@ mod tests {
         let w = own.worst_acceptable_at_least(0.0).unwrap();
         assert!(own.utility(w) >= 0.3);
     }
+}
+
+/// The stable ascending order of `values` (ties keep their index order): an
+/// LSD radix sort on the order-preserving bit patterns of the floats for
+/// large inputs, a comparison sort for small ones.
+pub(crate) fn ascending_order(values: &[f64]) -> Vec<u32> {
+    let n = values.len();
+    let mut idx: Vec<u32> = (0..n as u32).collect();
+    if n < 1 << 12 {
+        idx.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
+        return idx;
+    }
+    // The same order as `f64::total_cmp`.
+    let key = |x: f64| {
+        let b = x.to_bits();
+        if b >> 63 == 1 { !b } else { b | (1 << 63) }
+    };
+    let mut keys: Vec<u64> = values.iter().map(|&x| key(x)).collect();
+    let mut keys2 = vec![0u64; n];
+    let mut idx2 = vec![0u32; n];
+    let mut counts = vec![0usize; 1 << 16];
+    for pass in 0..4 {
+        let shift = pass * 16;
+        counts.iter_mut().for_each(|c| *c = 0);
+        for &k in &keys {
+            counts[((k >> shift) & 0xffff) as usize] += 1;
+        }
+        if counts.contains(&n) {
+            continue;
+        }
+        let mut sum = 0;
+        for c in counts.iter_mut() {
+            let here = *c;
+            *c = sum;
+            sum += here;
+        }
+        for (&k, &i) in keys.iter().zip(&idx) {
+            let d = ((k >> shift) & 0xffff) as usize;
+            keys2[counts[d]] = k;
+            idx2[counts[d]] = i;
+            counts[d] += 1;
+        }
+        std::mem::swap(&mut keys, &mut keys2);
+        std::mem::swap(&mut idx, &mut idx2);
+    }
+    idx
 }

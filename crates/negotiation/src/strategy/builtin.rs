@@ -194,6 +194,10 @@ impl Strategy for NegmasTimeBased {
         }
     }
 
+    fn wants_observations(&self) -> bool {
+        false
+    }
+
     fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
         let level = self.level(ctx) - self.eps;
         self_interested_vote(ctx, text, proposal, Some(level))

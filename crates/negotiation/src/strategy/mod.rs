@@ -9,7 +9,6 @@ use crate::NegotiationError;
 use crate::space::OwnSpace;
 use crate::spec::{StrategySpec, resolve};
 use detente_core::{PartyId, Scenario};
-use std::cell::OnceCell;
 
 /// What a strategy does at its turn in an offer protocol.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,8 +51,7 @@ pub struct Context<'a> {
     pub time: f64,
     /// The number of rounds, under a rounds deadline.
     pub total_rounds: Option<u32>,
-    pub(crate) own: &'a OnceCell<OwnSpace>,
-    pub(crate) seed: u64,
+    pub(crate) own: &'a OwnSpace,
 }
 
 impl Context<'_> {
@@ -89,10 +87,10 @@ impl Context<'_> {
             && self.utility(outcome) >= self.reservation()
     }
 
-    /// My outcomes sorted by my utility, built on first use.
+    /// My outcomes sorted by my utility.
+    #[inline]
     pub fn own(&self) -> &OwnSpace {
         self.own
-            .get_or_init(|| OwnSpace::build(self.scenario, self.me, self.seed))
     }
 
     /// The other participants.
@@ -121,6 +119,12 @@ pub trait Strategy {
 
     /// Another participant acted.
     fn observe(&mut self, _ctx: &Context<'_>, _event: Observed<'_>) {}
+
+    /// False when [`Strategy::observe`] does nothing, so that the session
+    /// can skip calling it.
+    fn wants_observations(&self) -> bool {
+        true
+    }
 
     /// Mediated protocol: vote on replacing the current `text` by
     /// `proposal`. The default votes for a change that crosses fewer of my
