@@ -351,6 +351,24 @@ fn reference_values_match() {
                 _ => {}
             }
         }
+        // The Nash bid: ties go to the first outcome in issue order, in the
+        // reference as here.
+        if let (Some(bid), Some(nash)) = (r["nash"]["bid"].as_object(), &a.solutions.nash) {
+            let labels = s.labels(&nash.outcome);
+            for (issue, label) in s.issues().iter().zip(&labels) {
+                let want = bid.get(&issue.name).map(|v| match v {
+                    J::String(x) => x.clone(),
+                    other => other.to_string(),
+                });
+                if want.as_deref() != Some(label.as_str()) {
+                    errors.push(format!(
+                        "{}: issue `{}` is `{label}`, reference {want:?}",
+                        at("nash bid"),
+                        issue.name
+                    ));
+                }
+            }
+        }
         for (k, w) in numbers(&r["rv"]).into_iter().enumerate() {
             close(&at("rv"), s.reservation(PartyId(k as u32)), w, &mut errors);
         }
