@@ -137,7 +137,18 @@ impl<'a> Report<'a> {
 pub fn charts(r: &Report<'_>) -> Vec<Chart> {
     let mut out = space::utility_charts(r.scenario, r.analysis, r.cloud, &r.proposal_marks());
     if let Some(s) = r.negotiation {
-        out.extend(negotiation::charts(s));
+        // The frontier is the right backdrop only when the plane's two
+        // parties are the only bargainers.
+        let frontier: Vec<(f64, f64)> = if r.analysis.bargainers.len() == 2 {
+            r.analysis
+                .feasible_pareto
+                .iter()
+                .map(|p| (p.utilities[0], p.utilities[1]))
+                .collect()
+        } else {
+            Vec::new()
+        };
+        out.extend(negotiation::charts_over(s, &frontier));
     }
     if let Some((m, f)) = r.forecast {
         out.push(forecast::chart(m, f));

@@ -37,6 +37,12 @@ pub struct Session {
 
 /// The two charts of a session.
 pub fn charts(s: &Session) -> Vec<Chart> {
+    charts_over(s, &[])
+}
+
+/// The two charts, with the Pareto frontier of the first two parties
+/// (`(u0, u1)` points) drawn behind the offers.
+pub fn charts_over(s: &Session, frontier: &[(f64, f64)]) -> Vec<Chart> {
     let label = |k: usize| s.movers.get(k).cloned().unwrap_or_default();
     let mut out = Vec::new();
     let rounds = s.offers.iter().map(|o| o.round).max().unwrap_or(0);
@@ -53,6 +59,19 @@ pub fn charts(s: &Session) -> Vec<Chart> {
             &format!("utility of {}", s.parties[1]),
             |v| format!("{v:.1}"),
         );
+        if !frontier.is_empty() {
+            let mut pts = frontier.to_vec();
+            pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+            let d: Vec<String> = pts
+                .iter()
+                .map(|&(x, y)| format!("{},{}", c(f.x(x)), c(f.y(y))))
+                .collect();
+            let _ = write!(
+                svg,
+                r#"<g class="frontier" data-series="frontier"><title>Pareto frontier crossing no red line</title><polyline points="{}"/></g>"#,
+                d.join(" ")
+            );
+        }
         for k in 0..s.movers.len() {
             let pts: Vec<String> = s
                 .offers
@@ -90,12 +109,7 @@ pub fn charts(s: &Session) -> Vec<Chart> {
             );
         }
         svg.push_str("</svg>");
-        let mut reading = vec![format!(
-            "{} offers over {} round(s); {}.",
-            s.offers.len(),
-            rounds,
-            s.end
-        )];
+        let mut reading = vec![format!("{} offers; {}.", s.offers.len(), s.end)];
         if let Some(a) = &s.agreement {
             let parts: Vec<String> = s
                 .parties

@@ -28,8 +28,9 @@ pub fn chart(rows: &[RankEntry]) -> Chart {
         .iter()
         .map(|r| r.mean_utility + r.ci95)
         .fold(1.0f64, f64::max);
-    let mut f = Frame::new(620.0, h, (lo, hi), (0.0, rows.len() as f64));
+    let mut f = Frame::new(720.0, h, (lo, hi), (0.0, rows.len() as f64));
     f.left = 170.0;
+    f.right = 180.0;
     let mut svg = String::new();
     f.open(
         &mut svg,
@@ -48,7 +49,7 @@ pub fn chart(rows: &[RankEntry]) -> Chart {
         let y = c(f.y(rows.len() as f64 - k as f64 - 0.5));
         let _ = write!(
             svg,
-            r#"<g class="rank" data-series="ranking"><title>{}: {} ± {} (n = {}, agreements {:.0}%)</title><text class="tick" x="{}" y="{}" text-anchor="end">{}. {}</text><line x1="{}" y1="{y}" x2="{}" y2="{y}"/><circle cx="{}" cy="{y}" r="4"/></g>"#,
+            r#"<g class="rank" data-series="ranking"><title>{}: {} ± {} (n = {}, agreements {:.0}%)</title><text class="tick" x="{}" y="{}" text-anchor="end">{}. {}</text><line x1="{}" y1="{y}" x2="{}" y2="{y}"/><circle cx="{}" cy="{y}" r="4"/><text class="tick" x="{}" y="{}">n = {}, {:.0}% agreements</text></g>"#,
             esc(&r.strategy),
             u(r.mean_utility),
             u(r.ci95),
@@ -61,6 +62,10 @@ pub fn chart(rows: &[RankEntry]) -> Chart {
             c(f.x(r.mean_utility - r.ci95)),
             c(f.x(r.mean_utility + r.ci95)),
             c(f.x(r.mean_utility)),
+            c(f.width - f.right + 8.0),
+            c(f.y(rows.len() as f64 - k as f64 - 0.5) + 4.0),
+            r.n,
+            r.agreement_rate * 100.0,
         );
     }
     svg.push_str("</svg>");
