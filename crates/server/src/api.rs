@@ -713,7 +713,15 @@ pub async fn negotiate(
         let labels: Vec<String> = specs.iter().map(|x| x.to_string()).collect();
         let charts = if req.charts {
             let view = detente_report::negotiation::from_result(&s, &result, &labels);
-            detente_report::negotiation::charts(&view)
+            let frontier: Vec<(f64, f64)> = match &reference {
+                Some(a) if a.bargainers.len() == 2 => a
+                    .feasible_pareto
+                    .iter()
+                    .map(|p| (p.utilities[0], p.utilities[1]))
+                    .collect(),
+                _ => Vec::new(),
+            };
+            detente_report::negotiation::charts_over(&view, &frontier)
         } else {
             Vec::new()
         };

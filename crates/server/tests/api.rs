@@ -500,6 +500,13 @@ async fn negotiate_runs_a_traced_session_with_charts() {
         .map(|c| c["id"].as_str().unwrap())
         .collect();
     assert_eq!(ids, ["negotiation-offers", "negotiation-rounds"]);
+    // Two parties: the frontier is drawn behind the offers.
+    assert!(
+        v["charts"][0]["svg"]
+            .as_str()
+            .unwrap()
+            .contains(r#"class="frontier""#)
+    );
     // Same seed, same session.
     assert_eq!(post("/api/negotiate", body).await.json(), v);
     // An empty strategy keeps the party's default (linear for the dealer).
