@@ -43,31 +43,28 @@ fn numbers(v: &serde_json::Value, out: &mut Vec<f64>) {
 }
 
 #[test]
-fn builtin_scenario_converts_to_genius_and_back() {
+fn builtin_scenarios_convert_with_lossy_and_read_back() {
     let dir = tempfile::tempdir().unwrap();
-    let out = dir.path().join("g");
-    let (ok, _, err) = run(&[
-        "convert",
-        "car-sale",
-        "-o",
-        &out.display().to_string(),
-        "--to",
-        "native",
-    ]);
-    assert!(ok, "{err}");
-    // A native file converts; GENIUS output may refuse what GENIUS cannot
-    // express, but must say why and never panic.
-    let (ok, _, err) = run(&[
-        "convert",
-        "car-sale",
-        "-o",
-        &out.display().to_string(),
-        "--to",
-        "genius",
-    ]);
-    assert!(!err.contains("panicked"), "{err}");
-    if !ok {
-        assert!(err.contains("cannot be written as GENIUS"), "{err}");
+    for name in ["peace-talks", "car-sale", "job-offer", "water-sharing"] {
+        for to in ["genius", "geniusweb"] {
+            let out = dir
+                .path()
+                .join(format!("{name}-{to}"))
+                .display()
+                .to_string();
+            // Red lines have no place in GENIUS: strict conversion says so.
+            let (ok, _, err) = run(&["convert", name, "-o", &out, "--to", to]);
+            assert!(
+                !ok && err.contains("--lossy") && !err.contains("panicked"),
+                "{err}"
+            );
+            let (ok, _, err) = run(&["convert", name, "-o", &out, "--to", to, "--lossy"]);
+            assert!(ok, "{name} {to}: {err}");
+            assert!(err.contains("red line(s) dropped"), "{err}");
+            let (ok, out, err) = run(&["analyze", &out]);
+            assert!(ok, "{name} {to}: {err}");
+            assert!(out.contains("Pareto frontier"), "{out}");
+        }
     }
 }
 

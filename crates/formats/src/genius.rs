@@ -29,7 +29,7 @@ pub(crate) mod detect;
 mod write;
 pub mod xml;
 
-pub use write::{GeniusFiles, write};
+pub use write::{GeniusFiles, lossy, write};
 
 use crate::error::{FormatError, Location};
 use detente_core::{

@@ -14,6 +14,7 @@
 
 use crate::args::ScenarioArgs;
 use anyhow::{Context, Result, bail};
+use detente_core::ScenarioParts;
 use detente_formats::{genius, geniusweb, native, write_atomic};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -38,6 +39,37 @@ pub struct Args {
     /// The format to write.
     #[arg(long = "to", value_enum)]
     pub to: Target,
+    /// When GENIUS or GeniusWeb cannot express the scenario: drop red lines
+    /// and interaction terms and write numeric issues as discrete values,
+    /// saying what changed, instead of failing.
+    #[arg(long)]
+    pub lossy: bool,
+}
+
+/// Runs a writer; with `--lossy`, retries on a simplified scenario and
+/// prints what was simplified.
+fn write_with<T>(
+    parts: &ScenarioParts,
+    lossy: bool,
+    writer: impl Fn(&ScenarioParts) -> Result<T, detente_formats::FormatError>,
+) -> Result<T> {
+    match writer(parts) {
+        Ok(files) => Ok(files),
+        Err(e) if lossy => {
+            let (simpler, notes) = genius::lossy(parts);
+            let files = writer(&simpler).map_err(|e2| {
+                anyhow::anyhow!("{e2} (even after the --lossy simplifications; first error: {e})")
+            })?;
+            for n in notes {
+                eprintln!("note: {n}");
+            }
+            Ok(files)
+        }
+        Err(e) => {
+            Err(anyhow::Error::new(e)
+                .context("use --lossy to simplify what the format cannot express"))
+        }
+    }
 }
 
 /// A file name from a scenario or party name: path separators and other
@@ -95,10 +127,31 @@ fn list(paths: &[PathBuf]) -> String {
         .join(", ")
 }
 
+/// What GENIUS and GeniusWeb files have no place for.
+fn warn_unwritten(parts: &ScenarioParts) {
+    for p in &parts.parties {
+        if p.role == detente_core::Role::Mediator {
+            eprintln!(
+                "warning: party `{}` is a mediator; competition profiles have no roles, so it is written as a party",
+                p.name
+            );
+        }
+    }
+    if !parts.proposals.is_empty() {
+        eprintln!(
+            "warning: {} proposal(s) not written; competition formats have no proposals",
+            parts.proposals.len()
+        );
+    }
+}
+
 pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = args.scenario.load()?;
     let parts = loaded.scenario.parts();
     let out = &args.output;
+    if args.to != Target::Native {
+        warn_unwritten(parts);
+    }
     match args.to {
         Target::Native => {
             let json = out
@@ -118,7 +171,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
         }
         Target::Genius => {
-            let files = genius::write(parts)?;
+            let files = write_with(parts, args.lossy, genius::write)?;
             folder(out)?;
             let domain = out.join(format!("{}-domain.xml", file_stem(&parts.name)));
             let names: Vec<String> = files.profiles.iter().map(|(n, _)| n.clone()).collect();
@@ -135,7 +188,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
         }
         Target::Geniusweb => {
-            let files = geniusweb::write(parts)?;
+            let files = write_with(parts, args.lossy, geniusweb::write)?;
             folder(out)?;
             let domain = out.join(format!("{}.json", file_stem(&parts.name)));
             let names: Vec<String> = files.profiles.iter().map(|(n, _)| n.clone()).collect();

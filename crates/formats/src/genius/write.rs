@@ -430,3 +430,78 @@ fn real_evaluator(issue: &Issue, vf: &ValueFunction) -> Option<String> {
     }
     None
 }
+
+/// A copy of the scenario that the GENIUS and GeniusWeb writers can express
+/// more often, and notes on what changed: red lines and interaction terms
+/// are dropped (the latter changes utilities), and numeric issues not bounded
+/// by any box become categorical issues whose options are the grid values'
+/// labels, each party's values tabulated on them (utilities unchanged).
+pub fn lossy(parts: &ScenarioParts) -> (ScenarioParts, Vec<String>) {
+    let mut out = parts.clone();
+    let mut notes = Vec::new();
+    let boxed: Vec<bool> = (0..parts.issues.len())
+        .map(|k| {
+            parts.parties.iter().any(|p| match &p.preferences.model {
+                UtilityModel::HyperRectangles { rectangles, .. } => rectangles
+                    .iter()
+                    .any(|r| r.bounds.iter().any(|b| b.0.index() == k)),
+                _ => false,
+            })
+        })
+        .collect();
+    for party in &mut out.parties {
+        let prefs = &mut party.preferences;
+        if !prefs.red_lines.is_empty() {
+            notes.push(format!(
+                "party `{}`: {} red line(s) dropped",
+                party.name,
+                prefs.red_lines.len()
+            ));
+            prefs.red_lines.clear();
+        }
+        if let UtilityModel::Additive { interactions, .. } = &mut prefs.model
+            && !interactions.is_empty()
+        {
+            notes.push(format!(
+                "party `{}`: {} interaction term(s) dropped; its utilities change",
+                party.name,
+                interactions.len()
+            ));
+            interactions.clear();
+        }
+    }
+    for (k, issue) in parts.issues.iter().enumerate() {
+        if !issue.is_numeric() || boxed[k] {
+            continue;
+        }
+        let n = issue.cardinality();
+        for party in &mut out.parties {
+            if let UtilityModel::Additive { values, .. } = &mut party.preferences.model {
+                let table = (0..n)
+                    .map(|v| values[k].value(v, issue.numeric_value(v)))
+                    .collect();
+                values[k] = ValueFunction::Table(table);
+            }
+        }
+        let mut options: Vec<String> = Vec::with_capacity(n as usize);
+        for v in 0..n {
+            let label = issue.value_label(v);
+            let mut option = label.clone();
+            let mut i = 2;
+            while options.contains(&option) {
+                option = format!("{label}#{i}");
+                i += 1;
+            }
+            options.push(option);
+        }
+        out.issues[k].kind = IssueKind::Categorical {
+            options,
+            ordered: true,
+        };
+        notes.push(format!(
+            "issue `{}`: written as {n} discrete values",
+            issue.name
+        ));
+    }
+    (out, notes)
+}
