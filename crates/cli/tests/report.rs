@@ -51,6 +51,23 @@ fn default_report_with_forecast_is_deterministic() {
 }
 
 #[test]
+fn the_same_bytes_with_one_thread_or_many() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut outs = Vec::new();
+    for threads in ["1", "2"] {
+        let out = dir.path().join(format!("r{threads}.html"));
+        let o = detente()
+            .args(["--threads", threads, "report", "--negotiate", "-o"])
+            .arg(&out)
+            .output()
+            .unwrap();
+        assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+        outs.push(std::fs::read(&out).unwrap());
+    }
+    assert_eq!(outs[0], outs[1]);
+}
+
+#[test]
 fn proposal_is_chosen_by_name() {
     let dir = tempfile::tempdir().unwrap();
     let html = report(
