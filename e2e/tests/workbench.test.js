@@ -99,6 +99,14 @@ test("a negotiation runs and its trace replays", async () => {
   await page.fill("[data-testid=replay-step]", last);
   assert.match(await page.textContent("[data-testid=replay-event]"), new RegExp(`Step ${Number(last) + 1} of`));
   await page.screenshot({ path: join(ARTIFACTS, "workbench-negotiation.png"), fullPage: true });
+  // The downloaded report has the same session.
+  const [download] = await Promise.all([
+    page.waitForEvent("download"),
+    page.click("[data-testid=download-report]"),
+  ]);
+  const path = join(ARTIFACTS, "car-sale-negotiation.html");
+  await download.saveAs(path);
+  assert.match(readFileSync(path, "utf8"), /<figure id="negotiation-offers">/);
   assert.deepEqual(errors, []);
   // Back to the flagship for the downloads.
   await page.selectOption("[data-testid=scenario-select]", "peace-talks");

@@ -530,6 +530,9 @@ pub struct ReportRequest {
     /// Add the forecast chart (the scenario needs a forecasting model).
     #[serde(default)]
     forecast: bool,
+    /// Add a negotiation run with these settings.
+    #[serde(default)]
+    negotiation: Option<NegotiationSettings>,
 }
 
 pub async fn export_report(
@@ -554,8 +557,18 @@ pub async fn export_report(
         } else {
             None
         };
+        let session = match &req.negotiation {
+            Some(settings) => {
+                let n = run_negotiation(config, &s, settings)?;
+                Some(detente_report::negotiation::from_result(
+                    &s, &n.result, &n.labels,
+                ))
+            }
+            None => None,
+        };
         let cloud = detente_report::cloud(&s, &a, config.draw_limit);
         let html = detente_report::render(&Report {
+            negotiation: session.as_ref(),
             cloud: Some(&cloud),
             evaluated: evaluated.as_ref().map(|(l, e)| (l.as_str(), e)),
             forecast: forecast.as_ref().map(|(m, f)| (*m, f)),
@@ -642,86 +655,159 @@ fn parse_strategy(text: &str) -> Result<Option<detente_negotiation::StrategySpec
     Ok(Some(spec))
 }
 
+/// How to run a negotiation: the fields of `/api/negotiate` and of the
+/// report's `negotiation`.
+#[derive(Clone, Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct NegotiationSettings {
+    #[serde(default)]
+    protocol: Option<String>,
+    #[serde(default)]
+    strategies: Option<Vec<String>>,
+    #[serde(default)]
+    rounds: Option<u32>,
+    #[serde(default)]
+    seed: Option<u64>,
+}
+
+/// A negotiation with a recorded trace: the protocol, the result, each
+/// party's strategy as text, and the reference analysis (if the space could
+/// be analysed).
+struct Negotiated {
+    protocol: detente_negotiation::ProtocolKind,
+    result: detente_negotiation::SessionResult,
+    labels: Vec<String>,
+    reference: Option<Analysis>,
+}
+
+fn run_negotiation(
+    config: &crate::Config,
+    s: &Scenario,
+    settings: &NegotiationSettings,
+) -> Result<Negotiated, ApiError> {
+    use detente_negotiation::{
+        Deadline, MediatedVariant, ProtocolKind, SessionConfig, StrategySpec, run_session,
+    };
+    let rounds = settings.rounds.unwrap_or(100);
+    if rounds == 0 || rounds > MAX_ROUNDS {
+        return Err(ApiError::BadRequest(format!(
+            "rounds must be between 1 and {MAX_ROUNDS}"
+        )));
+    }
+    let bargainers = s.bargainers();
+    let protocol = match settings.protocol.as_deref() {
+        Some("alternating") => ProtocolKind::Alternating,
+        Some("stacked") => ProtocolKind::Stacked,
+        Some("mediated") => ProtocolKind::Mediated(MediatedVariant::Veto),
+        Some("mediated-hill-climbing") => ProtocolKind::Mediated(MediatedVariant::HillClimbing),
+        Some(other) => {
+            return Err(ApiError::BadRequest(format!(
+                "protocol `{other}`: expected alternating, stacked, mediated or mediated-hill-climbing"
+            )));
+        }
+        None if s
+            .parties()
+            .iter()
+            .any(|p| p.role == detente_core::Role::Mediator) =>
+        {
+            ProtocolKind::Mediated(MediatedVariant::Veto)
+        }
+        None if bargainers.len() == 2 => ProtocolKind::Alternating,
+        None => ProtocolKind::Stacked,
+    };
+    let n = s.parties().len();
+    let mut specs: Vec<StrategySpec> = (0..n)
+        .map(|p| default_strategy(s, detente_core::PartyId(p as u32)))
+        .collect();
+    if let Some(given) = &settings.strategies {
+        // An empty string keeps that party's default.
+        let parsed: Vec<Option<StrategySpec>> = given
+            .iter()
+            .map(|t| parse_strategy(t))
+            .collect::<Result<_, ApiError>>()?;
+        if parsed.len() == n {
+            for (slot, spec) in specs.iter_mut().zip(parsed) {
+                if let Some(spec) = spec {
+                    *slot = spec;
+                }
+            }
+        } else if parsed.len() == bargainers.len() {
+            for (p, spec) in bargainers.iter().zip(parsed) {
+                if let Some(spec) = spec {
+                    specs[p.index()] = spec;
+                }
+            }
+        } else {
+            return Err(ApiError::Unprocessable(format!(
+                "{} strategies given; the scenario has {n} parties ({} bargaining): give one per party or one per bargaining party, in order",
+                parsed.len(),
+                bargainers.len()
+            )));
+        }
+    }
+    let reference = analyze_with(config, s, None, None).ok();
+    let mut session = SessionConfig::new(
+        protocol,
+        Deadline::Rounds(rounds),
+        settings.seed.unwrap_or(0),
+    );
+    session.record_trace = true;
+    let result = run_session(s, reference.as_ref(), &session, &specs)
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    let labels: Vec<String> = specs.iter().map(|x| x.to_string()).collect();
+    Ok(Negotiated {
+        protocol,
+        result,
+        labels,
+        reference,
+    })
+}
+
+/// The two negotiation charts, with the frontier behind a two-party plane.
+fn negotiation_charts(s: &Scenario, n: &Negotiated) -> Vec<detente_report::Chart> {
+    let view = detente_report::negotiation::from_result(s, &n.result, &n.labels);
+    detente_report::negotiation::charts_over(&view, &frontier_of(n.reference.as_ref()))
+}
+
+fn frontier_of(a: Option<&Analysis>) -> Vec<(f64, f64)> {
+    match a {
+        Some(a) if a.bargainers.len() == 2 => a
+            .feasible_pareto
+            .iter()
+            .map(|p| (p.utilities[0], p.utilities[1]))
+            .collect(),
+        _ => Vec::new(),
+    }
+}
+
 pub async fn negotiate(
     State(app): State<Shared>,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    use detente_negotiation::{
-        Deadline, MediatedVariant, ProtocolKind, SessionConfig, StrategySpec, run_session,
-    };
     let req: NegotiateRequest = parse(&app, body)?;
-    let rounds = req.rounds.unwrap_or(100);
-    if rounds == 0 || rounds > MAX_ROUNDS {
+    let settings = NegotiationSettings {
+        protocol: req.protocol.clone(),
+        strategies: req.strategies.clone(),
+        rounds: req.rounds,
+        seed: req.seed,
+    };
+    if settings.rounds.is_some_and(|r| r == 0 || r > MAX_ROUNDS) {
         return Err(ApiError::BadRequest(format!(
             "rounds must be between 1 and {MAX_ROUNDS}"
         )));
     }
     blocking(&app, move |config| {
         let (s, _) = read(&req.scenario)?;
-        let bargainers = s.bargainers();
-        let protocol = match req.protocol.as_deref() {
-            Some("alternating") => ProtocolKind::Alternating,
-            Some("stacked") => ProtocolKind::Stacked,
-            Some("mediated") => ProtocolKind::Mediated(MediatedVariant::Veto),
-            Some("mediated-hill-climbing") => ProtocolKind::Mediated(MediatedVariant::HillClimbing),
-            Some(other) => {
-                return Err(ApiError::BadRequest(format!(
-                    "protocol `{other}`: expected alternating, stacked, mediated or mediated-hill-climbing"
-                )));
-            }
-            None if s.parties().iter().any(|p| p.role == detente_core::Role::Mediator) => {
-                ProtocolKind::Mediated(MediatedVariant::Veto)
-            }
-            None if bargainers.len() == 2 => ProtocolKind::Alternating,
-            None => ProtocolKind::Stacked,
-        };
-        let n = s.parties().len();
-        let mut specs: Vec<StrategySpec> = (0..n)
-            .map(|p| default_strategy(&s, detente_core::PartyId(p as u32)))
-            .collect();
-        if let Some(given) = &req.strategies {
-            // An empty string keeps that party's default.
-            let parsed: Vec<Option<StrategySpec>> = given
-                .iter()
-                .map(|t| parse_strategy(t))
-                .collect::<Result<_, ApiError>>()?;
-            if parsed.len() == n {
-                for (slot, spec) in specs.iter_mut().zip(parsed) {
-                    if let Some(spec) = spec {
-                        *slot = spec;
-                    }
-                }
-            } else if parsed.len() == bargainers.len() {
-                for (p, spec) in bargainers.iter().zip(parsed) {
-                    if let Some(spec) = spec {
-                        specs[p.index()] = spec;
-                    }
-                }
-            } else {
-                return Err(ApiError::Unprocessable(format!(
-                    "{} strategies given; the scenario has {n} parties ({} bargaining): give one per party or one per bargaining party, in order",
-                    parsed.len(),
-                    bargainers.len()
-                )));
-            }
-        }
-        let reference = analyze_with(config, &s, None, None).ok();
-        let mut session = SessionConfig::new(protocol, Deadline::Rounds(rounds), req.seed.unwrap_or(0));
-        session.record_trace = true;
-        let result = run_session(&s, reference.as_ref(), &session, &specs)
-            .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
-        let labels: Vec<String> = specs.iter().map(|x| x.to_string()).collect();
+        let negotiated = run_negotiation(config, &s, &settings)?;
+        let Negotiated {
+            protocol,
+            result,
+            labels,
+            ..
+        } = &negotiated;
+        let protocol = *protocol;
         let charts = if req.charts {
-            let view = detente_report::negotiation::from_result(&s, &result, &labels);
-            let frontier: Vec<(f64, f64)> = match &reference {
-                Some(a) if a.bargainers.len() == 2 => a
-                    .feasible_pareto
-                    .iter()
-                    .map(|p| (p.utilities[0], p.utilities[1]))
-                    .collect(),
-                _ => Vec::new(),
-            };
-            detente_report::negotiation::charts_over(&view, &frontier)
+            negotiation_charts(&s, &negotiated)
         } else {
             Vec::new()
         };
@@ -733,7 +819,7 @@ pub async fn negotiate(
         Ok(axum::Json(json!({
             "result": {
                 "protocol": protocol.as_str(),
-                "strategies": s.parties().iter().zip(&labels).map(|(p, l)| json!({"party": p.name, "strategy": l})).collect::<Vec<_>>(),
+                "strategies": s.parties().iter().zip(labels).map(|(p, l)| json!({"party": p.name, "strategy": l})).collect::<Vec<_>>(),
                 "end_reason": result.end_reason.as_str(),
                 "agreement": result.agreement.as_ref().map(|o| json::outcome(&s, o)),
                 "rounds": result.rounds,

@@ -387,6 +387,9 @@ async function negotiate() {
   try {
     const v = await (await api("/api/negotiate", body)).json();
     showError(null);
+    // The downloaded report replays the same session.
+    const { scenario, ...settings } = body;
+    state.lastNegotiation = settings;
     const r = v.result;
     const parts = [
       el("p", { "data-testid": "end-reason", text: `${r.protocol}: ${r.end_reason} after ${r.rounds} round(s).` }),
@@ -451,6 +454,7 @@ function renderAll(proposal = true) {
 
 function load(scenario) {
   state.scenario = scenario;
+  state.lastNegotiation = null;
   $("verdict").replaceChildren();
   $("proposal-charts").replaceChildren();
   renderAll();
@@ -509,7 +513,9 @@ async function init() {
   }).catch(() => { /* the names are only suggestions */ });
   $("download-toml").addEventListener("click", () => download("/api/export/toml", { scenario: state.scenario }, "scenario.toml"));
   $("download-report").addEventListener("click", () =>
-    download("/api/export/report", { scenario: state.scenario, outcome: proposalOutcome(), forecast: !!state.scenario.forecast }, "report.html"));
+    download("/api/export/report", Object.assign(
+      { scenario: state.scenario, outcome: proposalOutcome(), forecast: !!state.scenario.forecast },
+      state.lastNegotiation ? { negotiation: state.lastNegotiation } : {}), "report.html"));
   $("raw-apply").addEventListener("click", () => {
     try { load(JSON.parse($("raw").value)); showError(null); }
     catch (e) { showError("The JSON does not parse: " + e.message); }
