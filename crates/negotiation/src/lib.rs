@@ -116,8 +116,11 @@ pub struct SessionConfig {
     pub deadline: Deadline,
     pub seed: u64,
     pub record_trace: bool,
-    /// Wall-clock budget of a single strategy call; a call that takes longer
-    /// ends the session with [`FailureKind::Budget`]. Zero means no limit.
+    /// Wall-clock budget of a single strategy call; a strategy whose calls
+    /// take longer ends the session with [`FailureKind::Budget`] (checked
+    /// cheaply: see the guard in `session.rs` — a strategy that overruns
+    /// repeatedly is always caught, a single overrun may not be). Zero means
+    /// no limit.
     pub step_budget: Duration,
 }
 

@@ -337,14 +337,17 @@ pub(crate) fn ascending_order(values: &[f64]) -> Vec<u32> {
     let mut keys: Vec<u64> = values.iter().map(|&x| key(x)).collect();
     let mut keys2 = vec![0u64; n];
     let mut idx2 = vec![0u32; n];
-    let mut counts = vec![0usize; 1 << 16];
-    for pass in 0..4 {
-        let shift = pass * 16;
+    // 11-bit digits: six passes, with counts that stay in the L1 cache.
+    const BITS: u32 = 11;
+    const MASK: u64 = (1 << BITS) - 1;
+    let mut counts = vec![0u32; 1 << BITS];
+    for pass in 0..64u32.div_ceil(BITS) {
+        let shift = pass * BITS;
         counts.iter_mut().for_each(|c| *c = 0);
         for &k in &keys {
-            counts[((k >> shift) & 0xffff) as usize] += 1;
+            counts[((k >> shift) & MASK) as usize] += 1;
         }
-        if counts.contains(&n) {
+        if counts.contains(&(n as u32)) {
             continue;
         }
         let mut sum = 0;
@@ -354,9 +357,9 @@ pub(crate) fn ascending_order(values: &[f64]) -> Vec<u32> {
             sum += here;
         }
         for (&k, &i) in keys.iter().zip(&idx) {
-            let d = ((k >> shift) & 0xffff) as usize;
-            keys2[counts[d]] = k;
-            idx2[counts[d]] = i;
+            let d = ((k >> shift) & MASK) as usize;
+            keys2[counts[d] as usize] = k;
+            idx2[counts[d] as usize] = i;
             counts[d] += 1;
         }
         std::mem::swap(&mut keys, &mut keys2);
