@@ -216,10 +216,7 @@ pub fn render(r: &Report<'_>) -> String {
     if !sc.description().is_empty() {
         let _ = write!(h, r#"<p class="sub">{}</p>"#, esc(sc.description()));
     }
-    let count = match a.outcome_count {
-        Some(n) => n.to_string(),
-        None => format!("{:.3e}", a.outcome_count_f64),
-    };
+    let count = svg::count(a.outcome_count_f64);
     let _ = write!(
         h,
         r#"<p class="sub">{} outcomes over {} issues; frontier by {}{}{}.</p></header>"#,

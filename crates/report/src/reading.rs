@@ -2,7 +2,7 @@
 
 use crate::ProposalMark;
 use crate::space::{Cloud, solutions, utilities_of};
-use crate::svg::u;
+use crate::svg::{count, u};
 use detente_analysis::{Analysis, Evaluation};
 use detente_core::Scenario;
 
@@ -31,12 +31,17 @@ pub fn space(
     if let Some(cl) = cloud {
         let ok = cl.acceptable.iter().filter(|&&b| b).count();
         let what = if cl.sampled {
-            format!("A sample of {} of the {:.3e} outcomes", cl.len(), cl.total)
+            format!(
+                "A sample of {} of the {} outcomes",
+                count(cl.len() as f64),
+                count(cl.total)
+            )
         } else {
-            format!("All {} outcomes", cl.len())
+            format!("All {} outcomes", count(cl.len() as f64))
         };
         out.push(format!(
-            "{what} are drawn; {ok} of them ({:.1}%) are acceptable to every party.",
+            "{what} are drawn; {} of them ({:.1}%) are acceptable to every party.",
+            count(ok as f64),
             100.0 * ok as f64 / cl.len().max(1) as f64
         ));
     }

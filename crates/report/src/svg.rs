@@ -44,6 +44,23 @@ pub fn u(x: f64) -> String {
     format!("{x:.3}")
 }
 
+/// A count with thousands separators, or in scientific notation beyond
+/// 10^15.
+pub fn count(n: f64) -> String {
+    if !(n.is_finite() && n.abs() < 1e15) {
+        return format!("{n:.3e}");
+    }
+    let digits = format!("{}", n.round() as i64);
+    let mut out = String::new();
+    for (i, ch) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(ch);
+    }
+    out
+}
+
 /// A plotting area inside an SVG canvas, with linear scales.
 #[derive(Clone, Debug)]
 pub struct Frame {
@@ -198,5 +215,8 @@ mod tests {
         assert_eq!(f.y(0.0), 100.0 - f.bottom);
         assert_eq!(f.y(1.0), f.top);
         assert_eq!(c(-0.01), "0.0");
+        assert_eq!(count(11_664.0), "11,664");
+        assert_eq!(count(84.0), "84");
+        assert_eq!(count(1e30), "1.000e30");
     }
 }

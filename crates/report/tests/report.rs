@@ -189,3 +189,52 @@ fn a_traced_negotiation_becomes_offers_and_rounds() {
     assert!(html.contains(r#"<figure id="negotiation-rounds">"#));
     assert!(html.contains("buyer (boulware)"));
 }
+
+/// Every GENIUS domain of the shared corpus that loads and can be analysed
+/// within a small enumeration limit renders without a panic, with utilities
+/// on GENIUS's scales (`as-given`, `capped-at-one`) drawn inside the frame.
+#[test]
+fn genius_corpus_domains_render() {
+    let root =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/genius");
+    let mut dirs: Vec<_> = std::fs::read_dir(&root)
+        .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.is_dir())
+        .collect();
+    dirs.sort();
+    let mut rendered = 0;
+    for dir in dirs {
+        let opts = LoadOptions {
+            variant: Some("A".into()),
+            ..LoadOptions::default()
+        };
+        let path = dir.to_string_lossy().to_string();
+        let loaded = match load(&path, &LoadOptions::default()).or_else(|_| load(&path, &opts)) {
+            Ok(l) => l,
+            Err(_) => continue,
+        };
+        let s = loaded.scenario;
+        let Ok(a) = analyze(
+            &s,
+            &Options {
+                enumeration_limit: 200_000,
+                ..Options::default()
+            },
+        ) else {
+            continue;
+        };
+        let cl = cloud(&s, &a, 5_000);
+        let html = render(&Report {
+            cloud: Some(&cl),
+            ..Report::new(&s, &a)
+        });
+        assert!(html.contains("<svg"), "{path}");
+        // No coordinate is NaN or infinite.
+        for bad in ["NaN", "=\"inf", "=\"-inf", ",inf", "inf,"] {
+            assert!(!html.contains(bad), "{path}: {bad}");
+        }
+        rendered += 1;
+    }
+    assert!(rendered >= 20, "only {rendered} corpus domains rendered");
+}
