@@ -133,6 +133,8 @@ fn value_set(set: &J) -> Option<IssueKind> {
             .iter()
             .map(|v| match v {
                 J::String(s) => Some(s.clone()),
+                // Lenient: a bare number in a discrete set is its text.
+                J::Number(n) => Some(n.to_string()),
                 _ => None,
             })
             .collect::<Option<_>>()?;
@@ -192,11 +194,14 @@ impl Utilities {
     /// GeniusWeb's utility of a value (a JSON string or number).
     fn of(&self, v: &J) -> f64 {
         match self {
-            Utilities::Discrete(m) => v
-                .as_str()
-                .and_then(|s| m.get(s))
-                .and_then(number)
-                .unwrap_or(0.0),
+            Utilities::Discrete(m) => match v {
+                J::String(s) => Some(s.clone()),
+                J::Number(n) => Some(n.to_string()),
+                _ => None,
+            }
+            .and_then(|s| m.get(&s))
+            .and_then(number)
+            .unwrap_or(0.0),
             Utilities::Number { .. } => number(v).map_or(0.0, |x| self.of_number(x)),
         }
     }
