@@ -5,7 +5,8 @@
 //! mediator, else the scenario's first proposal, else (the documented
 //! choice) every issue at its middle value. Each round it proposes one
 //! change: one issue set to another value, drawn with the session's seeded
-//! generator (a mediator with preferences of its own only proposes texts
+//! generator — half the time, while the text crosses a bargaining party's
+//! stated red line, a value that lifts one such red line (a mediator with preferences of its own only proposes texts
 //! worth at least its reservation value to it, when it finds one in 16
 //! draws). Every bargaining party votes; the variant decides whether the
 //! change is kept. At the deadline every bargaining party says whether it
@@ -59,14 +60,24 @@ pub(crate) fn run(run: &mut Run<'_>, variant: MediatedVariant) -> Ended {
     let mut strategies = std::mem::take(&mut run.strategies);
     run.record(actor, Action::Propose, Some(&text));
     while !run.clock.expired() && !changeable.is_empty() {
-        // Draw a change.
+        // Draw a change: half the time (while the text crosses a stated red
+        // line of a bargaining party) one that lifts such a red line.
+        let fix = red_line_fix(run, &text, &mut rng);
         let mut issue = 0;
         let mut value = 0;
         for attempt in 0..16 {
-            issue = changeable[rng.random_range(0..changeable.len())];
-            value = rng.random_range(0..radices[issue] - 1);
-            if value >= text[issue] {
-                value += 1;
+            match fix {
+                Some((i, v)) if attempt == 0 && rng.random_bool(0.5) => {
+                    issue = i;
+                    value = v;
+                }
+                _ => {
+                    issue = changeable[rng.random_range(0..changeable.len())];
+                    value = rng.random_range(0..radices[issue] - 1);
+                    if value >= text[issue] {
+                        value += 1;
+                    }
+                }
             }
             proposal.copy_from_slice(&text);
             proposal[issue] = value;
@@ -134,6 +145,34 @@ pub(crate) fn run(run: &mut Run<'_>, variant: MediatedVariant) -> Ended {
         None => ended(run, Some(text), EndReason::Agreement),
         Some(by) => ended(run, None, EndReason::Walkaway { by }),
     }
+}
+
+/// A change that lifts one of the red lines the text crosses: red lines are
+/// stated positions, so the mediator knows them. Picks a crossed red line,
+/// one of its conditions, and a value outside it, at random.
+fn red_line_fix(run: &Run<'_>, text: &[u32], rng: &mut ChaCha8Rng) -> Option<(usize, u32)> {
+    let scenario = run.scenario;
+    let mut crossed: Vec<&detente_core::Clause> = Vec::new();
+    for &p in &run.participants {
+        for r in &scenario.parties()[p.index()].preferences.red_lines {
+            if r.when.holds(text) && !r.when.conditions.is_empty() {
+                crossed.push(&r.when);
+            }
+        }
+    }
+    if crossed.is_empty() {
+        return None;
+    }
+    let clause = crossed[rng.random_range(0..crossed.len())];
+    let condition = &clause.conditions[rng.random_range(0..clause.conditions.len())];
+    let issue = condition.issue.index();
+    let allowed: Vec<u32> = (0..scenario.space().radices()[issue])
+        .filter(|&v| !condition.values.contains(v))
+        .collect();
+    if allowed.is_empty() {
+        return None;
+    }
+    Some((issue, allowed[rng.random_range(0..allowed.len())]))
 }
 
 fn ended(run: &Run<'_>, agreement: Option<Vec<u32>>, reason: EndReason) -> Ended {

@@ -480,6 +480,9 @@ fn mediated_account(scenario: &Scenario, r: &SessionResult) -> String {
     let mut proposed: Option<Vec<u32>> = None;
     let mut votes: Vec<(PartyId, bool)> = Vec::new();
     let (mut kept, mut dropped) = (0, 0);
+    // Per party: vetoes because the change cost it utility, and because it
+    // would cross one of its red lines.
+    let mut objections = vec![(0u32, 0u32); scenario.parties().len()];
     let mediator = |a: Actor| actor_name(scenario, a);
     let delta = |p: PartyId, from: &[u32], to: &[u32]| {
         scenario.utility_of(p, to) - scenario.utility_of(p, from)
@@ -521,6 +524,18 @@ fn mediated_account(scenario: &Scenario, r: &SessionResult) -> String {
                 };
                 if e.action == Action::Discard {
                     dropped += 1;
+                    for &(p, yes) in &votes {
+                        if !yes {
+                            let red = scenario.red_lines_crossed(p, new).len()
+                                > scenario.red_lines_crossed(p, old).len();
+                            let slot = &mut objections[p.index()];
+                            if red {
+                                slot.1 += 1;
+                            } else {
+                                slot.0 += 1;
+                            }
+                        }
+                    }
                     continue;
                 }
                 kept += 1;
@@ -582,8 +597,20 @@ fn mediated_account(scenario: &Scenario, r: &SessionResult) -> String {
                     if kept + dropped > 0 {
                         let _ = writeln!(
                             s,
-                            "\n{kept} change(s) kept, {dropped} rejected by at least one party.\n"
+                            "\n{kept} change(s) kept, {dropped} rejected by at least one party."
                         );
+                        for p in scenario.bargainers() {
+                            let (cost, red) = objections[p.index()];
+                            if cost + red > 0 {
+                                let _ = writeln!(
+                                    s,
+                                    "  {} voted against {} of them: {cost} would have cost it more than it was ready to give up at the time, {red} would have crossed one of its red lines",
+                                    party_name(scenario, p),
+                                    cost + red
+                                );
+                            }
+                        }
+                        s.push('\n');
                         kept = 0;
                         dropped = 0;
                     }
