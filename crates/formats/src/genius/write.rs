@@ -2,8 +2,10 @@
 //! party.
 //!
 //! A party read from GENIUS (`CappedAtOne`, additive, no interactions) is
-//! written with its weights and evaluations as read, so GENIUS → detente →
-//! GENIUS keeps the numbers. Any other additive party is written from its
+//! written with its weights as read and its evaluations as detente holds
+//! them (each discrete issue's already divided by its largest, which GENIUS's
+//! own division then leaves unchanged), so GENIUS → detente → GENIUS gives
+//! bit-identical utilities. Any other additive party is written from its
 //! compiled per-issue terms `c_i(v)` (the utility is `Σ c_i(v)`): weight
 //! `max_v c_i(v)`, evaluation `c_i(v) / max_v c_i(v)`, which GENIUS maps back
 //! to `c_i(v)`. What GENIUS cannot express is an error naming the party and
