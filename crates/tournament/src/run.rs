@@ -32,16 +32,21 @@ pub struct MatchOutcome {
 /// Runs single negotiations. The CLI implements it with
 /// `detente-negotiation`; tests use simple deterministic runners.
 pub trait Runner: Sync {
+    /// Work done once per scenario (and party order) and shared by all its
+    /// matches, such as each party's outcomes sorted by utility.
+    type Prepared: Send + Sync;
     /// Checks the protocol and deadline settings for a scenario with
     /// `parties` parties.
     fn check_config(&self, config: &Config, parties: usize) -> Result<(), String>;
     /// Checks one strategy spec.
     fn check_strategy(&self, spec: &str) -> Result<(), String>;
+    fn prepare(&self, scenario: &Scenario) -> Self::Prepared;
     /// Runs one negotiation. Must be deterministic in its inputs and must
     /// not panic (a panic is recorded as an internal failure all the same).
     fn run(
         &self,
         scenario: &Scenario,
+        prepared: &Self::Prepared,
         reference: Option<&Analysis>,
         config: &Config,
         strategies: &[&str],
@@ -93,7 +98,14 @@ pub struct RunSummary {
 pub struct LoadedScenarios {
     pub scenarios: Vec<Scenario>,
     pub rows: Vec<ScenarioRow>,
-    pub analyses: Vec<Option<Analysis>>,
+}
+
+/// A scenario with its parties in the order of one first mover, analysed
+/// (for the distances of each match) and prepared by the runner.
+struct Variant<P> {
+    scenario: Scenario,
+    analysis: Option<Analysis>,
+    prepared: P,
 }
 
 /// Loads every scenario of the configuration. Relative paths are tried
@@ -133,33 +145,14 @@ pub fn load_scenarios(config: &Config, base: &Path) -> Result<LoadedScenarios, T
         });
         scenarios.push(loaded.scenario);
     }
-    // The frontier and the Nash point, for the distances of every match
-    // (skipped where the space is too large to analyse quickly).
-    let analyses = scenarios
-        .iter()
-        .map(|s| {
-            analyze(
-                s,
-                &Options {
-                    enumeration_limit: 20_000_000,
-                    ..Options::default()
-                },
-            )
-            .ok()
-        })
-        .collect();
-    Ok(LoadedScenarios {
-        scenarios,
-        rows,
-        analyses,
-    })
+    Ok(LoadedScenarios { scenarios, rows })
 }
 
 /// Checks a configuration before anything runs.
-pub fn check(
+pub fn check<R: Runner>(
     config: &Config,
     loaded: &LoadedScenarios,
-    runner: &dyn Runner,
+    runner: &R,
 ) -> Result<(), TournamentError> {
     let bad = |m: String| Err(TournamentError::Config(m));
     if config.strategies.is_empty() {
@@ -222,48 +215,84 @@ fn agreement_json(s: &Scenario, o: &Outcome) -> String {
     serde_json::Value::Object(m).to_string()
 }
 
-/// Runs one planned match and turns it into a database row.
-fn run_match(
-    m: &MatchPlan,
+/// Builds the variants of every scenario: one per first mover (or just the
+/// scenario itself), each analysed once for the distances of its matches
+/// (skipped where the space is too large to analyse quickly) and prepared.
+fn variants<R: Runner>(
     config: &Config,
     loaded: &LoadedScenarios,
-    runner: &dyn Runner,
+    runner: &R,
+) -> Result<Vec<Vec<Variant<R::Prepared>>>, TournamentError> {
+    loaded
+        .scenarios
+        .iter()
+        .zip(&loaded.rows)
+        .map(|(s, row)| {
+            let movers = if config.rotate_first_mover {
+                s.parties().len()
+            } else {
+                1
+            };
+            (0..movers)
+                .map(|first| {
+                    let scenario = if first == 0 {
+                        Ok(s.clone())
+                    } else {
+                        rotated(s, first)
+                    }
+                    .map_err(|e| TournamentError::Scenario {
+                        entry: row.source.clone(),
+                        message: e,
+                    })?;
+                    let analysis = analyze(
+                        &scenario,
+                        &Options {
+                            enumeration_limit: 20_000_000,
+                            ..Options::default()
+                        },
+                    )
+                    .ok();
+                    let prepared = runner.prepare(&scenario);
+                    Ok(Variant {
+                        scenario,
+                        analysis,
+                        prepared,
+                    })
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// Runs one planned match and turns it into a database row.
+fn run_match<R: Runner>(
+    m: &MatchPlan,
+    config: &Config,
+    base: &Scenario,
+    variant: &Variant<R::Prepared>,
+    runner: &R,
 ) -> MatchRow {
     let started = Instant::now();
-    let base = &loaded.scenarios[m.scenario];
     let n = base.parties().len();
     let strategies: Vec<&str> = m
         .assignment
         .iter()
         .map(|&k| config.strategies[k].as_str())
         .collect();
-    // Rotate the parties (and their strategies) so the first mover leads.
+    // The variant has the parties rotated so the first mover leads; rotate
+    // the strategies the same way.
     let order: Vec<usize> = (0..n).map(|i| (i + m.first_mover) % n).collect();
     let rotated_strategies: Vec<&str> = order.iter().map(|&i| strategies[i]).collect();
-    let outcome = if m.first_mover == 0 {
-        catch(|| {
-            runner.run(
-                base,
-                loaded.analyses[m.scenario].as_ref(),
-                config,
-                &rotated_strategies,
-                m.seed,
-            )
-        })
-    } else {
-        match rotated(base, m.first_mover) {
-            Ok(s) => catch(|| {
-                runner.run(
-                    &s,
-                    loaded.analyses[m.scenario].as_ref(),
-                    config,
-                    &rotated_strategies,
-                    m.seed,
-                )
-            }),
-            Err(e) => internal_failure(format!("could not rotate the parties: {e}"), n),
-        }
-    };
+    let outcome = catch(n, || {
+        runner.run(
+            &variant.scenario,
+            &variant.prepared,
+            variant.analysis.as_ref(),
+            config,
+            &rotated_strategies,
+            m.seed,
+        )
+    });
     // Back to the scenario's own party order.
     let mut utilities = vec![0.0; n];
     for (k, &i) in order.iter().enumerate() {
@@ -321,7 +350,7 @@ fn internal_failure(why: String, n: usize) -> MatchOutcome {
 }
 
 /// A runner that panics despite its contract must not stop the tournament.
-fn catch(f: impl FnOnce() -> MatchOutcome) -> MatchOutcome {
+fn catch(n: usize, f: impl FnOnce() -> MatchOutcome) -> MatchOutcome {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
         Ok(o) => o,
         Err(p) => {
@@ -330,19 +359,19 @@ fn catch(f: impl FnOnce() -> MatchOutcome) -> MatchOutcome {
                 .map(|s| s.to_string())
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "panic".into());
-            internal_failure(format!("internal error: {why}"), 0)
+            internal_failure(format!("internal error: {why}"), n)
         }
     }
 }
 
 /// Runs the tournament described by `config` into the database at `db`,
 /// skipping the matches already stored there.
-pub fn run(
+pub fn run<R: Runner>(
     config: &Config,
     base: &Path,
     db: &Path,
     shard: Option<Shard>,
-    runner: &dyn Runner,
+    runner: &R,
     mut progress: impl FnMut(Progress),
 ) -> Result<RunSummary, TournamentError> {
     let loaded = load_scenarios(config, base)?;
@@ -357,6 +386,7 @@ pub fn run(
         store.record_shard(s.index, s.count)?;
     }
     let done = store.done()?;
+    let variants = variants(config, &loaded, runner)?;
     let mine: Vec<&MatchPlan> = matches
         .iter()
         .filter(|m| shard.is_none_or(|s| m.index % s.count == s.index))
@@ -384,24 +414,35 @@ pub fn run(
     let (tx, rx) = sync_channel::<MatchRow>(256);
     let mut write_error: Option<TournamentError> = None;
     std::thread::scope(|scope| {
-        let loaded = &loaded;
+        let (loaded, variants) = (&loaded, &variants);
         scope.spawn(move || {
             todo.par_iter().for_each_with(tx, |tx, m| {
-                let row = run_match(m, config, loaded, runner);
+                let base = &loaded.scenarios[m.scenario];
+                let variant = &variants[m.scenario][m.first_mover];
+                let row = run_match(m, config, base, variant, runner);
                 // A closed channel means the writer stopped on an error.
                 let _ = tx.send(row);
             });
         });
-        for row in rx.iter() {
+        // Matches that arrive together are stored in one transaction (each
+        // match is still stored whole or not at all); a lone match gets its
+        // own.
+        while let Ok(first) = rx.recv() {
+            let mut batch = vec![first];
+            while batch.len() < 256 {
+                match rx.try_recv() {
+                    Ok(row) => batch.push(row),
+                    Err(_) => break,
+                }
+            }
             if write_error.is_some() {
                 continue;
             }
-            if row.end_reason == "failure" {
-                summary.failures += 1;
-            }
-            match store.insert(&row) {
+            match store.insert_many(&batch) {
                 Ok(()) => {
-                    summary.ran += 1;
+                    summary.ran += batch.len() as u64;
+                    summary.failures +=
+                        batch.iter().filter(|r| r.end_reason == "failure").count() as u64;
                     progress(Progress {
                         done: skipped + summary.ran,
                         total: planned,

@@ -302,44 +302,16 @@ impl Store {
 
     /// Stores one match (its row, its parties, its trace) in one transaction.
     pub fn insert(&mut self, m: &MatchRow) -> Result<(), TournamentError> {
+        self.insert_many(std::slice::from_ref(m))
+    }
+
+    /// Stores matches in one transaction: all of them or none.
+    pub fn insert_many(&mut self, rows: &[MatchRow]) -> Result<(), TournamentError> {
         let path = self.path.clone();
         let err = db_err(&path);
         let tx = self.conn.transaction().map_err(&err)?;
-        tx.execute(
-            "INSERT INTO matches(id, scenario_id, repetition, assignment, first_mover, seed, end_reason, failure, agreement, rounds, time, welfare, pareto_distance, nash_distance, elapsed_ms)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
-            params![
-                m.id as i64,
-                m.scenario_id as i64,
-                m.repetition as i64,
-                serde_json::to_string(&m.assignment).unwrap_or_default(),
-                m.first_mover as i64,
-                m.seed as i64,
-                m.end_reason,
-                m.failure,
-                m.agreement,
-                m.rounds as i64,
-                m.time,
-                m.welfare,
-                m.pareto_distance,
-                m.nash_distance,
-                m.elapsed_ms,
-            ],
-        )
-        .map_err(&err)?;
-        for (i, p) in m.parties.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO results(match_id, party_index, party, strategy, utility, reservation, advantage, failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![m.id as i64, i as i64, p.party, p.strategy, p.utility, p.reservation, p.utility - p.reservation, p.failed as i64],
-            )
-            .map_err(&err)?;
-        }
-        for (seq, t) in m.trace.iter().enumerate() {
-            tx.execute(
-                "INSERT INTO traces(match_id, seq, round, time, actor, action, outcome, utilities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-                params![m.id as i64, seq as i64, t.round as i64, t.time, t.actor, t.action, t.outcome, t.utilities],
-            )
-            .map_err(&err)?;
+        for m in rows {
+            insert_match(&tx, m).map_err(&err)?;
         }
         tx.commit().map_err(&err)
     }
@@ -411,4 +383,59 @@ impl Store {
             .map_err(self.err())?;
         Ok(rows)
     }
+}
+
+fn insert_match(tx: &rusqlite::Transaction<'_>, m: &MatchRow) -> rusqlite::Result<()> {
+    tx.prepare_cached(
+        "INSERT INTO matches(id, scenario_id, repetition, assignment, first_mover, seed, end_reason, failure, agreement, rounds, time, welfare, pareto_distance, nash_distance, elapsed_ms)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15)",
+    )?
+    .execute(params![
+        m.id as i64,
+        m.scenario_id as i64,
+        m.repetition as i64,
+        serde_json::to_string(&m.assignment).unwrap_or_default(),
+        m.first_mover as i64,
+        m.seed as i64,
+        m.end_reason,
+        m.failure,
+        m.agreement,
+        m.rounds as i64,
+        m.time,
+        m.welfare,
+        m.pareto_distance,
+        m.nash_distance,
+        m.elapsed_ms,
+    ])?;
+    let mut results = tx.prepare_cached(
+        "INSERT INTO results(match_id, party_index, party, strategy, utility, reservation, advantage, failed) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (i, p) in m.parties.iter().enumerate() {
+        results.execute(params![
+            m.id as i64,
+            i as i64,
+            p.party,
+            p.strategy,
+            p.utility,
+            p.reservation,
+            p.utility - p.reservation,
+            p.failed as i64
+        ])?;
+    }
+    let mut traces = tx.prepare_cached(
+        "INSERT INTO traces(match_id, seq, round, time, actor, action, outcome, utilities) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
+    )?;
+    for (seq, t) in m.trace.iter().enumerate() {
+        traces.execute(params![
+            m.id as i64,
+            seq as i64,
+            t.round as i64,
+            t.time,
+            t.actor,
+            t.action,
+            t.outcome,
+            t.utilities
+        ])?;
+    }
+    Ok(())
 }

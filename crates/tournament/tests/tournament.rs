@@ -12,6 +12,8 @@ use std::path::Path;
 struct Fake;
 
 impl Runner for Fake {
+    type Prepared = ();
+    fn prepare(&self, _s: &Scenario) {}
     fn check_config(&self, config: &Config, _parties: usize) -> Result<(), String> {
         if config.protocol == "alternating" {
             Ok(())
@@ -29,6 +31,7 @@ impl Runner for Fake {
     fn run(
         &self,
         s: &Scenario,
+        _p: &(),
         _r: Option<&Analysis>,
         _c: &Config,
         strategies: &[&str],

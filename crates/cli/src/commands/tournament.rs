@@ -107,6 +107,12 @@ fn session_config(config: &Config, seed: u64) -> Result<neg::SessionConfig, Stri
 }
 
 impl Runner for NegotiationRunner {
+    type Prepared = neg::Prepared;
+
+    fn prepare(&self, scenario: &Scenario) -> neg::Prepared {
+        neg::prepare(scenario)
+    }
+
     fn check_config(&self, config: &Config, parties: usize) -> Result<(), String> {
         let p = protocol(config)?;
         if p == neg::ProtocolKind::Alternating && parties != 2 {
@@ -125,6 +131,7 @@ impl Runner for NegotiationRunner {
     fn run(
         &self,
         scenario: &Scenario,
+        prepared: &neg::Prepared,
         reference: Option<&Analysis>,
         config: &Config,
         strategies: &[&str],
@@ -155,7 +162,7 @@ impl Runner for NegotiationRunner {
             Ok(c) => c,
             Err(e) => return failed(e),
         };
-        match neg::run_session(scenario, reference, &cfg, &specs) {
+        match neg::run_session_prepared(scenario, prepared, reference, &cfg, &specs) {
             Err(e) => failed(e.to_string()),
             Ok(r) => MatchOutcome {
                 end_reason: r.end_reason.as_str().to_string(),
