@@ -350,27 +350,53 @@ fn integer_evaluator(t: &[f64]) -> Option<String> {
         [only] => candidates.push((0.0, *only)),
         _ => {
             candidates.push((t[1] - t[0], t[0]));
-            if let Some(k) = (0..t.len() - 1).find(|&k| {
-                (0.0..1.0).contains(&t[k]) && t[k] > 0.0 && t[k + 1] > 0.0 && t[k + 1] < 1.0
-            }) {
-                let slope = t[k + 1] - t[k];
-                candidates.push((slope, t[k] - slope * k as f64));
+            // The widest pair of unclamped values pins the line best.
+            let inside = |x: f64| x > 0.0 && x < 1.0;
+            let first = t.iter().position(|&x| inside(x));
+            let last = t.iter().rposition(|&x| inside(x));
+            if let (Some(i), Some(j)) = (first, last)
+                && j > i
+            {
+                let slope = (t[j] - t[i]) / (j - i) as f64;
+                candidates.push((slope, t[i] - slope * i as f64));
             }
         }
     }
-    for (slope, offset) in candidates {
-        if t.iter()
+    let fits = |slope: f64, offset: f64, tol: f64| {
+        t.iter()
             .enumerate()
-            .all(|(k, &x)| (f(slope, offset, k) - x).abs() <= 1e-12)
-        {
-            return Some(format!(
-                "    <evaluator ftype=\"linear\" slope=\"{}\" offset=\"{}\"/>\n",
-                num(slope),
-                num(offset)
-            ));
+            .all(|(k, &x)| (f(slope, offset, k) - x).abs() <= tol)
+    };
+    let evaluator = |slope: f64, offset: f64| {
+        format!(
+            "    <evaluator ftype=\"linear\" slope=\"{}\" offset=\"{}\"/>\n",
+            num(slope),
+            num(offset)
+        )
+    };
+    // A GENIUS evaluator's table is recovered only up to rounding; a few
+    // units in the last place around each candidate usually find the
+    // original numbers, which give the table back bit for bit.
+    let nudge = |x: f64, d: i64| {
+        let y = f64::from_bits(x.to_bits().wrapping_add_signed(d));
+        if y.is_finite() { y } else { x }
+    };
+    if t.len() <= 100_000 {
+        for &(slope, offset) in &candidates {
+            for ds in -4..=4 {
+                for doff in -4..=4 {
+                    let (s, o) = (nudge(slope, ds), nudge(offset, doff));
+                    if fits(s, o, 0.0) {
+                        return Some(evaluator(s, o));
+                    }
+                }
+            }
         }
     }
-    None
+    candidates
+        .into_iter()
+        .find(|&(s, o)| fits(s, o, 1e-12))
+        .map(|(s, o)| evaluator(s, o))
 }
 
 /// A GENIUS real evaluator (linear, constant or triangular) reproducing the
