@@ -56,6 +56,34 @@ test("changing a weight changes the frontier", async () => {
   assert.deepEqual(errors, []);
 });
 
+test("red lines, reservation values and options are edited in forms", async () => {
+  // car-sale is loaded, with the buyer's warranty weight at 20.
+  const summary = async () => page.textContent("#summary p");
+  let n = Number(await page.evaluate(() => document.body.dataset.analysed));
+  const before = await summary();
+  // A new red line for the buyer: never a price of 16.
+  const buyer = page.locator(".party[data-party=buyer]");
+  await buyer.locator("select[aria-label=issue]").selectOption("price");
+  await buyer.locator("select[aria-label=value]").selectOption("16");
+  await buyer.locator("button", { hasText: "add red line" }).click();
+  n = await analysed(n);
+  assert.match(await buyer.textContent(), /price = 16/);
+  const withRedLine = await summary();
+  assert.notEqual(withRedLine, before);
+  // A higher reservation value shrinks the agreement zone further.
+  await page.fill("[data-testid=reservation-dealer]", "0.6");
+  n = await analysed(n);
+  assert.notEqual(await summary(), withRedLine);
+  // A new option appears in the proposal form and in the analysis.
+  await page.fill("[data-testid=options-warranty]", "none, 6-months, 12-months, 24-months, 36-months");
+  await page.press("[data-testid=options-warranty]", "Enter");
+  n = await analysed(n);
+  assert.match(await page.textContent("[data-testid=value-warranty]"), /36-months/);
+  assert.match(await summary(), /^105 outcomes/);
+  assert.equal(await page.isHidden("[data-testid=error]"), true);
+  assert.deepEqual(errors, []);
+});
+
 test("evaluating the mediator's draft shows the red line and the repair", async () => {
   await page.selectOption("[data-testid=scenario-select]", "peace-talks");
   await page.waitForFunction(() => document.querySelector("[data-testid=scenario-name]").textContent === "peace-talks");

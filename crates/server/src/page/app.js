@@ -447,7 +447,9 @@ function renderAll(proposal = true) {
   $("scenario-description").textContent = state.scenario.description || "";
   renderParties();
   renderIssues();
-  if (proposal) renderProposal();
+  // A new set of options needs new proposal fields, even when the
+  // proposal list stays.
+  if (proposal) renderProposal(); else fillProposal();
   renderForecast();
   renderNegotiation();
 }
