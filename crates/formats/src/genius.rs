@@ -862,9 +862,12 @@ pub fn scenario(domain: &Domain, profiles: &[(Vec<u8>, String)]) -> Result<Scena
             "no profile files to pair with this GENIUS domain; name them with --profile",
         ));
     }
+    let file_name = Path::new(&domain.file)
+        .file_name()
+        .map_or_else(|| domain.file.clone(), |n| n.to_string_lossy().into_owned());
     Scenario::new(ScenarioParts {
         name: domain.name.clone(),
-        description: String::new(),
+        description: format!("GENIUS domain {file_name}"),
         issues: domain.issues.clone(),
         parties,
         proposals: vec![],

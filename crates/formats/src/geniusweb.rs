@@ -439,9 +439,12 @@ pub fn scenario(
     } else {
         d.name
     };
+    let file_name = Path::new(from)
+        .file_name()
+        .map_or_else(|| from.to_string(), |n| n.to_string_lossy().into_owned());
     Scenario::new(ScenarioParts {
         name,
-        description: String::new(),
+        description: format!("GeniusWeb domain {file_name}"),
         issues: d.issues,
         parties,
         proposals: vec![],
