@@ -3,6 +3,9 @@
 //! - [`native`]: detente's own versioned format, as TOML or JSON, with a JSON
 //!   Schema ([`native::schema`]).
 //! - [`ktab`]: KTAB's SMP input files (CSV and XML).
+//! - [`genius`] and [`geniusweb`]: the competition formats (GENIUS XML,
+//!   GeniusWeb JSON), read with the platforms' exact utility semantics and
+//!   written back (`docs/formats.md`).
 //! - [`load`]: opens whatever a user points at and says what it found.
 //!
 //! Every reader returns errors that name the file, the line and column, what
