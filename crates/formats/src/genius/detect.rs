@@ -155,18 +155,18 @@ fn variant_labels(domains: &[PathBuf]) -> Vec<String> {
     labels
 }
 
-/// Resolves `--profile` names: as given, else relative to `dir`.
+/// Resolves `--profile` names: a bare file name beside the domain first,
+/// then as given; a path as given first, then relative to `dir`.
 fn resolve(dir: &Path, names: &[String]) -> Result<Vec<PathBuf>, FormatError> {
     names
         .iter()
         .map(|n| {
             let p = PathBuf::from(n);
-            if p.is_file() {
-                return Ok(p);
-            }
             let q = dir.join(n);
-            if q.is_file() {
-                return Ok(q);
+            let bare = p.components().count() == 1;
+            let order = if bare { [&q, &p] } else { [&p, &q] };
+            if let Some(found) = order.into_iter().find(|c| c.is_file()) {
+                return Ok(found.clone());
             }
             Err(FormatError::unusable(
                 n,
