@@ -462,3 +462,127 @@ pub(crate) fn load_folder(dir: &Path, options: &LoadOptions) -> Result<Loaded, F
         "no scenario in this folder: expected a GENIUS domain (.xml) with profiles, or a GeniusWeb domain and profiles (.json); a detente scenario is a single .toml or .json file",
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::load::{LoadOptions, load};
+    use std::path::Path;
+
+    const DOMAIN: &str = r#"<negotiation_template><utility_space><objective index="0" name="d">
+        <issue index="1" name="colour" type="discrete"><item index="1" value="red"/><item index="2" value="blue"/></issue>
+        </objective></utility_space></negotiation_template>"#;
+
+    fn profile(red: f64, blue: f64, ty: &str) -> String {
+        format!(
+            r#"<utility_space{ty}><objective index="0" name="d">
+            <issue index="1" name="colour" type="discrete">
+            <item index="1" value="red" evaluation="{red}"/><item index="2" value="blue" evaluation="{blue}"/></issue>
+            <weight index="1" value="1"/></objective></utility_space>"#
+        )
+    }
+
+    fn put(dir: &Path, name: &str, text: &str) {
+        std::fs::write(dir.join(name), text).unwrap();
+    }
+
+    #[test]
+    fn variants_uncertain_profiles_and_explicit_profiles() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        for v in ["A", "B"] {
+            put(dir, &format!("Shop-{v}-domain.xml"), DOMAIN);
+            put(dir, &format!("Shop-{v}-prof1.xml"), &profile(1.0, 0.0, ""));
+            put(dir, &format!("Shop-{v}-prof2.xml"), &profile(0.0, 2.0, ""));
+        }
+        put(
+            dir,
+            "Shop-A-prof1u.xml",
+            &profile(1.0, 0.5, " type=\"UNCERTAIN\""),
+        );
+        put(dir, "pareto.xml", "0.5, 0.5\n");
+        let d = dir.display().to_string();
+        let e = load(&d, &LoadOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("--variant: A, B"), "{e}");
+        let e = load(
+            &d,
+            &LoadOptions {
+                variant: Some("C".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("no variant `C`"), "{e}");
+        let a = load(
+            &d,
+            &LoadOptions {
+                variant: Some("a".into()),
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert_eq!(a.scenario.parties().len(), 2);
+        assert!(a.detected.contains("variant A"), "{}", a.detected);
+        assert!(a.detected.contains("Shop-A-prof1u.xml"), "{}", a.detected);
+        // Explicit profiles pick their variant and may be UNCERTAIN.
+        let u = load(
+            &d,
+            &LoadOptions {
+                profiles: vec!["Shop-A-prof1u.xml".into(), "Shop-A-prof2.xml".into()],
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        assert!(u.scenario.parties()[0].description.contains("UNCERTAIN"));
+        // A domain file named directly pairs with its own variant's profiles.
+        let b = load(
+            &dir.join("Shop-B-domain.xml").display().to_string(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(b.scenario.parties()[0].name, "Shop-B-prof1");
+        // A profile named directly is not a scenario.
+        let e = load(
+            &dir.join("Shop-B-prof1.xml").display().to_string(),
+            &LoadOptions::default(),
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(e.contains("profile, not a domain"), "{e}");
+    }
+
+    #[test]
+    fn geniusweb_folder_and_empty_folder() {
+        let tmp = tempfile::tempdir().unwrap();
+        let dir = tmp.path();
+        let d = dir.display().to_string();
+        let e = load(&d, &LoadOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("no scenario in this folder"), "{e}");
+        let domain = r#"{"name": "shop", "issuesValues": {"colour": {"values": ["red", "blue"]}}}"#;
+        put(dir, "shop.json", domain);
+        let e = load(&d, &LoadOptions::default()).unwrap_err().to_string();
+        assert!(e.contains("without profiles"), "{e}");
+        for (name, red) in [("a", 1.0), ("b", 0.0)] {
+            let p = format!(
+                r#"{{"LinearAdditiveUtilitySpace": {{"name": "{name}", "domain": {domain},
+                "issueUtilities": {{"colour": {{"DiscreteValueSetUtilities": {{"valueUtilities": {{"red": {red}, "blue": {}}}}}}}}},
+                "issueWeights": {{"colour": 1}}}}}}"#,
+                1.0 - red
+            );
+            put(dir, &format!("{name}.json"), &p);
+        }
+        let l = load(&d, &LoadOptions::default()).unwrap();
+        assert_eq!(l.scenario.parties().len(), 2);
+        assert!(
+            l.detected.starts_with("GeniusWeb domain shop"),
+            "{}",
+            l.detected
+        );
+        let one = load(
+            &dir.join("a.json").display().to_string(),
+            &LoadOptions::default(),
+        )
+        .unwrap();
+        assert_eq!(one.scenario.parties().len(), 1);
+    }
+}
