@@ -2,7 +2,7 @@
 //! utility, built once per party and session, so that "the worst outcome
 //! worth at least x" is a binary search.
 
-use detente_core::{PartyId, Scenario};
+use detente_core::{OutcomeSpace, PartyId, Scenario};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
@@ -43,7 +43,6 @@ impl OwnSpace {
             Some(count) if count <= SORT_LIMIT => {
                 let count = count as usize;
                 let mut utils_k: Vec<f64> = Vec::with_capacity(count);
-                let mut flat_k: Vec<u32> = Vec::with_capacity(count * n);
                 let mut o = vec![0u32; n];
                 if u.is_additive() {
                     // Partial sums in issue order, recomputed from the most
@@ -56,7 +55,6 @@ impl OwnSpace {
                             prefix[i + 1] = prefix[i] + u.terms[i][o[i] as usize];
                         }
                         utils_k.push(u.finish(prefix[n] + 0.0));
-                        flat_k.extend_from_slice(&o);
                         match space.advance(&mut o) {
                             Some(k) => from = k,
                             None => break,
@@ -65,19 +63,22 @@ impl OwnSpace {
                 } else {
                     loop {
                         utils_k.push(u.eval(&o));
-                        flat_k.extend_from_slice(&o);
                         if space.advance(&mut o).is_none() {
                             break;
                         }
                     }
                 }
                 let order = ascending_order(&utils_k);
-                let mut flat = Vec::with_capacity(count * n);
+                let decoder = SplitDecoder::new(space.radices());
+                let mut flat = vec![0u32; count * n];
                 let mut utils = Vec::with_capacity(count);
-                for &k in &order {
-                    let k = k as usize;
-                    utils.push(utils_k[k]);
-                    flat.extend_from_slice(&flat_k[k * n..(k + 1) * n]);
+                drop(utils_k);
+                for (slot, &k) in flat.chunks_exact_mut(n.max(1)).zip(&order) {
+                    decoder.decode(k as u64, slot);
+                    // Recomputing (a few lookups in small tables) is cheaper
+                    // than a cache miss into the unsorted utilities, and
+                    // gives the same bits.
+                    utils.push(u.eval(slot));
                 }
                 (utils, flat, true)
             }
@@ -288,15 +289,50 @@ mod tests {
 
     proptest::proptest! {
         #[test]
-        fn radix_order_is_the_stable_comparison_order(
-            xs in proptest::collection::vec(-3.0f64..3.0, 4096..6000),
-            dup in 1usize..50,
+        fn radix_order_survives_an_outlier_that_crushes_the_fixed_point(
+            xs in proptest::collection::vec(0.0f64..1.0, 4096..5000),
         ) {
-            // Quantise so that ties are common.
-            let xs: Vec<f64> = xs.iter().map(|x| (x * dup as f64).round() / dup as f64).collect();
+            let mut xs = xs;
+            xs[7] = 1e300;
             let mut expect: Vec<u32> = (0..xs.len() as u32).collect();
             expect.sort_by(|&a, &b| xs[a as usize].total_cmp(&xs[b as usize]));
             proptest::prop_assert_eq!(ascending_order(&xs), expect);
+        }
+
+        #[test]
+        fn radix_order_is_the_stable_comparison_order(
+            xs in proptest::collection::vec(-3.0f64..3.0, 4096..6000),
+            dup in 1usize..50,
+            tiny in proptest::collection::vec(0u32..3, 4096..6000),
+        ) {
+            // Quantise so that ties are common, and add differences below
+            // the fixed-point resolution so that the insertion pass works.
+            let xs: Vec<f64> = xs
+                .iter()
+                .zip(tiny.iter().cycle())
+                .map(|(x, &t)| (x * dup as f64).round() / dup as f64 + t as f64 * 1e-15)
+                .collect();
+            let mut expect: Vec<u32> = (0..xs.len() as u32).collect();
+            expect.sort_by(|&a, &b| xs[a as usize].total_cmp(&xs[b as usize]));
+            proptest::prop_assert_eq!(ascending_order(&xs), expect);
+        }
+    }
+
+    #[test]
+    fn split_decoder_matches_the_mixed_radix_numbering() {
+        for radices in [
+            vec![3u32, 4, 5, 2],
+            vec![7],
+            vec![2, 2, 2, 2, 2, 2, 2, 9],
+            vec![97, 89, 83, 3],
+        ] {
+            let space = OutcomeSpace::from_radices(radices.clone());
+            let d = SplitDecoder::new(&radices);
+            let mut out = vec![0u32; radices.len()];
+            for k in 0..space.count_u64().unwrap() {
+                d.decode(k, &mut out);
+                assert_eq!(out, space.decode(k));
+            }
         }
     }
 
@@ -319,33 +355,106 @@ mod tests {
     }
 }
 
-/// The stable ascending order of `values` (ties keep their index order): an
-/// LSD radix sort on the order-preserving bit patterns of the floats for
-/// large inputs, a comparison sort for small ones.
+/// Decodes outcome numbers with one division: the issues are split into a
+/// high and a low group, and the value indices of every number of each
+/// group are tabulated (both tables are small for a sortable space).
+struct SplitDecoder {
+    /// Number of issues in the high group.
+    split: usize,
+    /// Product of the low group's radices.
+    low_count: u64,
+    /// `ceil(2^42 / low_count)`: numbers below 2^21 are divided exactly by
+    /// a multiplication and a shift.
+    reciprocal: u64,
+    high: Vec<u32>,
+    low: Vec<u32>,
+}
+
+impl SplitDecoder {
+    fn new(radices: &[u32]) -> SplitDecoder {
+        let total: u64 = radices.iter().map(|&r| r as u64).product();
+        // Move issues into the low group until it holds about sqrt(total).
+        let mut split = radices.len();
+        let mut low_count = 1u64;
+        while split > 0 && low_count * low_count < total {
+            split -= 1;
+            low_count *= radices[split] as u64;
+        }
+        let table = |rs: &[u32]| -> Vec<u32> {
+            let sub = OutcomeSpace::from_radices(rs.to_vec());
+            let count = sub.count_u64().unwrap_or(0) as usize;
+            let mut t = Vec::with_capacity(count * rs.len());
+            let mut o = vec![0u32; rs.len()];
+            for _ in 0..count {
+                t.extend_from_slice(&o);
+                sub.advance(&mut o);
+            }
+            t
+        };
+        SplitDecoder {
+            split,
+            low_count,
+            reciprocal: (1u64 << 42).div_ceil(low_count),
+            high: table(&radices[..split]),
+            low: table(&radices[split..]),
+        }
+    }
+
+    #[inline]
+    fn decode(&self, key: u64, out: &mut [u32]) {
+        let (h, l) = (
+            (key / self.low_count) as usize,
+            (key % self.low_count) as usize,
+        );
+        let nh = self.split;
+        let nl = out.len() - nh;
+        out[..nh].copy_from_slice(&self.high[h * nh..(h + 1) * nh]);
+        out[nh..].copy_from_slice(&self.low[l * nl..(l + 1) * nl]);
+    }
+}
+
+/// The stable ascending order of `values` (ties keep their index order).
+///
+/// Large inputs: every value is mapped monotonically to a 43-bit fixed-point
+/// number over `[min, max]` and packed above its 21-bit index; a stable LSD
+/// radix sort on the 43 high bits (three passes) leaves equal numbers in
+/// index order, and a final insertion pass puts in exact order the rare
+/// distinct values that share a fixed-point number.
 pub(crate) fn ascending_order(values: &[f64]) -> Vec<u32> {
     let n = values.len();
-    let mut idx: Vec<u32> = (0..n as u32).collect();
-    if n < 1 << 12 {
+    const INDEX_BITS: u32 = 21;
+    if n < 1 << 12 || n > 1 << INDEX_BITS {
+        let mut idx: Vec<u32> = (0..n as u32).collect();
         idx.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
         return idx;
     }
-    // The same order as `f64::total_cmp`.
-    let key = |x: f64| {
-        let b = x.to_bits();
-        if b >> 63 == 1 { !b } else { b | (1 << 63) }
-    };
-    let mut keys: Vec<u64> = values.iter().map(|&x| key(x)).collect();
-    let mut keys2 = vec![0u64; n];
-    let mut idx2 = vec![0u32; n];
-    // 11-bit digits: six passes, with counts that stay in the L1 cache.
-    const BITS: u32 = 11;
-    const MASK: u64 = (1 << BITS) - 1;
-    let mut counts = vec![0u32; 1 << BITS];
-    for pass in 0..64u32.div_ceil(BITS) {
-        let shift = pass * BITS;
+    let (lo, hi) = values
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &x| {
+            (a.min(x), b.max(x))
+        });
+    let levels = ((1u64 << (64 - INDEX_BITS)) - 1) as f64;
+    let scale = if hi > lo { levels / (hi - lo) } else { 0.0 };
+    let mut keys: Vec<u64> = values
+        .iter()
+        .enumerate()
+        .map(|(i, &x)| {
+            let q = (((x - lo) * scale) as u64).min(levels as u64);
+            (q << INDEX_BITS) | i as u64
+        })
+        .collect();
+    let mut other = vec![0u64; n];
+    let mut counts = vec![0u32; 1 << 15];
+    for (shift, bits) in [
+        (INDEX_BITS, 15u32),
+        (INDEX_BITS + 15, 14),
+        (INDEX_BITS + 29, 14),
+    ] {
+        let mask = (1u64 << bits) - 1;
+        let counts = &mut counts[..1 << bits];
         counts.iter_mut().for_each(|c| *c = 0);
         for &k in &keys {
-            counts[((k >> shift) & MASK) as usize] += 1;
+            counts[((k >> shift) & mask) as usize] += 1;
         }
         if counts.contains(&(n as u32)) {
             continue;
@@ -356,14 +465,40 @@ pub(crate) fn ascending_order(values: &[f64]) -> Vec<u32> {
             *c = sum;
             sum += here;
         }
-        for (&k, &i) in keys.iter().zip(&idx) {
-            let d = ((k >> shift) & MASK) as usize;
-            keys2[counts[d] as usize] = k;
-            idx2[counts[d] as usize] = i;
+        for &k in &keys {
+            let d = ((k >> shift) & mask) as usize;
+            other[counts[d] as usize] = k;
             counts[d] += 1;
         }
-        std::mem::swap(&mut keys, &mut keys2);
-        std::mem::swap(&mut idx, &mut idx2);
+        std::mem::swap(&mut keys, &mut other);
+    }
+    let index_mask = (1u64 << INDEX_BITS) - 1;
+    let mut idx: Vec<u32> = keys.iter().map(|&k| (k & index_mask) as u32).collect();
+    // Insertion pass: exact order by value, then index.
+    let before = |a: u32, b: u32| {
+        values[a as usize]
+            .total_cmp(&values[b as usize])
+            .then(a.cmp(&b))
+            .is_lt()
+    };
+    let mut swaps = 0usize;
+    for i in 1..n {
+        let mut j = i;
+        while j > 0 && before(idx[j], idx[j - 1]) {
+            idx.swap(j, j - 1);
+            j -= 1;
+            swaps += 1;
+        }
+        // Far from sorted (values spread over a huge range, so that many
+        // share a fixed-point number): finish with a comparison sort.
+        if swaps > 4 * n {
+            idx.sort_by(|&a, &b| {
+                values[a as usize]
+                    .total_cmp(&values[b as usize])
+                    .then(a.cmp(&b))
+            });
+            break;
+        }
     }
     idx
 }
