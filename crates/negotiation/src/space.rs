@@ -402,10 +402,13 @@ impl SplitDecoder {
 
     #[inline]
     fn decode(&self, key: u64, out: &mut [u32]) {
-        let (h, l) = (
-            (key / self.low_count) as usize,
-            (key % self.low_count) as usize,
-        );
+        let h = if key < 1 << 21 {
+            (key * self.reciprocal) >> 42
+        } else {
+            key / self.low_count
+        };
+        let l = (key - h * self.low_count) as usize;
+        let h = h as usize;
         let nh = self.split;
         let nl = out.len() - nh;
         out[..nh].copy_from_slice(&self.high[h * nh..(h + 1) * nh]);
@@ -423,7 +426,7 @@ impl SplitDecoder {
 pub(crate) fn ascending_order(values: &[f64]) -> Vec<u32> {
     let n = values.len();
     const INDEX_BITS: u32 = 21;
-    if n < 1 << 12 || n > 1 << INDEX_BITS {
+    if !(1 << 12..=1 << INDEX_BITS).contains(&n) {
         let mut idx: Vec<u32> = (0..n as u32).collect();
         idx.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
         return idx;
