@@ -1072,4 +1072,20 @@ mod tests {
             "{e}"
         );
     }
+
+    #[test]
+    fn windows_1252_values_match_between_domain_and_profile() {
+        let domain = b"<negotiation_template><utility_space><objective index=\"0\" name=\"s\">\
+            <issue index=\"1\" name=\"price\"type=\"discrete\"><item index=\"1\" value=\"\x8010,000\"/>\
+            <item index=\"2\" value=\"\x8020,000 & more\"/></issue></objective></utility_space></negotiation_template>";
+        let profile = b"<utility_space><objective index=\"0\" name=\"s\">\
+            <issue index=\"1\" name=\"price\" type=\"discrete\"><item index=\"1\" value=\"\x8010,000\" evaluation=\"4\"/>\
+            <item index=\"2\" value=\"\x8020,000 & more\" evaluation=\"8\"/></issue>\
+            <weight index=\"1\" value=\"1\"/></objective></utility_space>";
+        let d = read_domain(domain, "sporthal.xml").unwrap();
+        assert_eq!(d.issues[0].value_label(0), "\u{20ac}10,000");
+        let s = scenario(&d, &[(profile.to_vec(), "p.xml".into())]).unwrap();
+        assert_eq!(s.utility_of(PartyId(0), &[0]), 0.5);
+        assert_eq!(s.utility_of(PartyId(0), &[1]), 1.0);
+    }
 }
