@@ -111,7 +111,7 @@ pub fn domain_from_json(v: &J, what: &str) -> Result<Domain, FormatError> {
             bad(
                 what,
                 format!(
-                    "issuesValues.{issue}: expected {{\"values\": [strings]}} or {{\"range\": {{\"low\", \"high\", \"step\"}}}} with low ≤ high and step > 0"
+                    "issuesValues.{issue}: expected {{\"values\": [strings]}} or {{\"range\": {{\"low\", \"high\", \"step\"}}}} with low ≤ high, step > 0 and at most {} values", detente_core::MAX_ISSUE_CARDINALITY
                 ),
             )
         })?;
