@@ -307,24 +307,37 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
     } else {
         options.enumeration_limit
     };
-    let scanned = count.filter(|&c| c <= count_limit).map(|c| {
-        let visitor = || ScanVisitor {
-            r: ScanResult {
-                whole: FrontierBuilder::new(np),
-                feasible: FrontierBuilder::new(np),
-                acceptable: 0,
-                zone: 0,
-                best: vec![f64::NEG_INFINITY; all.len()],
-                worst: vec![f64::INFINITY; all.len()],
-            },
-            bargain_idx: &bargain_idx,
-            rv: &rv,
-            frontiers: !use_additive,
-            red_lines,
-            buf: vec![0.0; np],
-        };
-        enumerate::scan(scenario, &all, &bargainers, c, visitor).r
-    });
+    // Without red lines, and with every reservation value at or below the
+    // party's worst utility, every outcome is in the agreement zone: the
+    // additive method then needs no enumeration at all.
+    let whole_space_agrees = use_additive
+        && !red_lines
+        && bargainers.iter().all(|&p| {
+            let u = scenario.utility(p);
+            extremes(u, space.radices(), "")
+                .is_ok_and(|(lo, _)| scenario.reservation(p) <= u.finish(lo))
+        });
+    let trivial_count = space.count_u64().filter(|_| whole_space_agrees);
+    let scanned = count
+        .filter(|&c| c <= count_limit && trivial_count.is_none())
+        .map(|c| {
+            let visitor = || ScanVisitor {
+                r: ScanResult {
+                    whole: FrontierBuilder::new(np),
+                    feasible: FrontierBuilder::new(np),
+                    acceptable: 0,
+                    zone: 0,
+                    best: vec![f64::NEG_INFINITY; all.len()],
+                    worst: vec![f64::INFINITY; all.len()],
+                },
+                bargain_idx: &bargain_idx,
+                rv: &rv,
+                frontiers: !use_additive,
+                red_lines,
+                buf: vec![0.0; np],
+            };
+            enumerate::scan(scenario, &all, &bargainers, c, visitor).r
+        });
 
     let point = |utilities: Vec<f64>, key: u64| Point {
         utilities,
@@ -459,8 +472,8 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
         outcome_count_f64: space.count_f64(),
         ranges,
         method,
-        acceptable_count: scanned.as_ref().map(|r| r.acceptable),
-        agreement_zone: scanned.as_ref().map(|r| r.zone),
+        acceptable_count: scanned.as_ref().map(|r| r.acceptable).or(trivial_count),
+        agreement_zone: scanned.as_ref().map(|r| r.zone).or(trivial_count),
         pareto,
         feasible_pareto,
         zone_pareto,

@@ -163,6 +163,9 @@ proptest! {
         // Additive: the same utility vectors; the same first outcomes unless
         // the cap at 1 merged vectors (then any representative is valid).
         prop_assert_eq!(utils(&a.pareto), utils(&e.pareto));
+        // Counts, whether scanned or known without enumeration.
+        prop_assert_eq!(a.agreement_zone, e.agreement_zone);
+        prop_assert_eq!(a.acceptable_count, e.acceptable_count);
         prop_assert_eq!(utils(&a.feasible_pareto), utils(&e.feasible_pareto));
         if !capped {
             let mut ak = key(&a.pareto);

@@ -55,7 +55,27 @@ enum Command {
     Serve(commands::serve::Args),
 }
 
+/// Output piped into a command that stops reading (`detente ... | head`)
+/// makes `println!` panic; that is not an error of ours, so leave quietly
+/// as other Unix tools do. Every other panic keeps the default report.
+fn quiet_broken_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let message = info
+            .payload()
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| info.payload().downcast_ref::<&str>().copied())
+            .unwrap_or("");
+        if message.contains("Broken pipe") || message.contains("broken pipe") {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    quiet_broken_pipe();
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
         if n == 0 {

@@ -48,8 +48,9 @@ impl Factor {
     }
 }
 
-/// A compiled ANAC 2014 box: contributes `utility` (already divided by the
-/// profile's maximum) when every bound holds.
+/// A compiled ANAC 2014 box: contributes `utility` (before the division by
+/// the profile's maximum, see [`CompiledUtility::divisor`]) when every bound
+/// holds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompiledRectangle {
     pub bounds: Box<[(usize, u32, u32)]>,
@@ -57,7 +58,7 @@ pub struct CompiledRectangle {
 }
 
 /// A utility function ready for hot loops:
-/// `min(cap, scale · (Σ_i terms[i][o_i] + Σ factors + Σ boxes) + offset)`.
+/// `min(cap, scale · (Σ_i terms[i][o_i] + Σ factors + Σ boxes) / divisor + offset)`.
 ///
 /// The additive sum runs in issue order starting from 0.0, exactly as GENIUS
 /// sums, so utilities read from GENIUS files are bit-identical to GENIUS's.
@@ -69,6 +70,10 @@ pub struct CompiledUtility {
     pub scale: f64,
     pub offset: f64,
     pub cap: f64,
+    /// GENIUS's non-linear profiles divide the sum of box utilities by their
+    /// maximum utility (1 otherwise); dividing, rather than multiplying by
+    /// the inverse, keeps the result bit-identical to GENIUS's.
+    pub divisor: f64,
 }
 
 impl CompiledUtility {
@@ -103,6 +108,11 @@ impl CompiledUtility {
     /// Maps a raw sum to the utility scale.
     #[inline]
     pub fn finish(&self, raw: f64) -> f64 {
+        let raw = if self.divisor == 1.0 {
+            raw
+        } else {
+            raw / self.divisor
+        };
         let u = if self.scale == 1.0 && self.offset == 0.0 {
             raw
         } else {
@@ -262,6 +272,7 @@ pub fn compile(
                 scale: 1.0,
                 offset: 0.0,
                 cap,
+                divisor: 1.0,
             };
             if minmax {
                 let (lo, hi) = extremes(&u, &radices, party)?;
@@ -292,12 +303,13 @@ pub fn compile(
                         .iter()
                         .map(|&(i, lo, hi)| (i.index(), lo, hi))
                         .collect(),
-                    utility: r.utility / max_utility,
+                    utility: r.utility,
                 })
                 .collect(),
             scale: 1.0,
             offset: 0.0,
             cap,
+            divisor: *max_utility,
         },
     };
     Ok((utility, red))
