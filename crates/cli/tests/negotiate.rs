@@ -229,3 +229,21 @@ fn strategies_lists_every_builtin_with_parameters() {
             .any(|p| p["name"] == "e" && p["default"] == "0.2")
     );
 }
+
+#[test]
+fn same_seed_same_trace_file_byte_for_byte() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut files = vec![];
+    for (k, seed) in ["3", "3", "4"].iter().enumerate() {
+        let path = dir.path().join(format!("t{k}.jsonl"));
+        let out = detente()
+            .args(["negotiate", "--seed", seed, "--json", "--trace"])
+            .arg(&path)
+            .output()
+            .unwrap();
+        assert!(out.status.success());
+        files.push(std::fs::read(&path).unwrap());
+    }
+    assert_eq!(files[0], files[1]);
+    assert_ne!(files[0], files[2], "another seed, another mediator's path");
+}

@@ -344,8 +344,11 @@ pub fn prepare(scenario: &Scenario) -> Prepared {
         .space()
         .count_u64()
         .is_none_or(|c| c >= PARALLEL_SORT);
-    let threads = std::thread::available_parallelism().map_or(1, |n| n.get());
-    if large && threads > 1 && bargainers.len() > 1 {
+    // Asking for the parallelism reads cgroup files: only worth it when large.
+    let parallel = large
+        && bargainers.len() > 1
+        && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
+    if parallel {
         let built: Vec<(PartyId, OwnSpace)> = std::thread::scope(|s| {
             let handles: Vec<_> = bargainers
                 .iter()
@@ -441,18 +444,46 @@ pub fn run_session_prepared(
     let specs = check(scenario, config, strategies)?;
     let bargainers = scenario.bargainers();
     let mut built = Vec::with_capacity(specs.len());
-    let mut own = Vec::with_capacity(specs.len());
     for (spec, p) in specs.iter().zip(&bargainers) {
         built.push(strategy::build(
             spec,
             derive_seed(config.seed, p.index() as u64 + 1),
         )?);
-        let space = match prepared.spaces.get(p.index()) {
+    }
+    run_session_with(scenario, prepared, reference, config, built)
+}
+
+/// Runs a session with strategies built by the caller (the open set: any
+/// [`Strategy`]), one per bargaining party in scenario order. A strategy
+/// that needs randomness should take its own seeded generator, for example
+/// from `config.seed`.
+pub fn run_session_with(
+    scenario: &Scenario,
+    prepared: &Prepared,
+    reference: Option<&Analysis>,
+    config: &SessionConfig,
+    built: Vec<Box<dyn Strategy>>,
+) -> Result<SessionResult, NegotiationError> {
+    let placeholders: Vec<StrategySpec> = built
+        .iter()
+        .map(|_| StrategySpec::named("random"))
+        .collect();
+    check(scenario, config, &placeholders)?;
+    let bargainers = scenario.bargainers();
+    if built.len() != bargainers.len() {
+        return Err(NegotiationError::StrategyCount {
+            given: built.len(),
+            parties: scenario.parties().len(),
+            bargainers: bargainers.len(),
+        });
+    }
+    let own: Vec<Arc<OwnSpace>> = bargainers
+        .iter()
+        .map(|p| match prepared.spaces.get(p.index()) {
             Some(Some(s)) => Arc::clone(s),
             _ => Arc::new(OwnSpace::build(scenario, *p)),
-        };
-        own.push(space);
-    }
+        })
+        .collect();
     let observers = built.iter().map(|s| s.wants_observations()).collect();
     let mut run = Run {
         scenario,

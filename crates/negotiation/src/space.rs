@@ -477,31 +477,24 @@ pub(crate) fn ascending_order(values: &[f64]) -> Vec<u32> {
     }
     let index_mask = (1u64 << INDEX_BITS) - 1;
     let mut idx: Vec<u32> = keys.iter().map(|&k| (k & index_mask) as u32).collect();
-    // Insertion pass: exact order by value, then index.
-    let before = |a: u32, b: u32| {
-        values[a as usize]
-            .total_cmp(&values[b as usize])
-            .then(a.cmp(&b))
-            .is_lt()
-    };
-    let mut swaps = 0usize;
-    for i in 1..n {
-        let mut j = i;
-        while j > 0 && before(idx[j], idx[j - 1]) {
-            idx.swap(j, j - 1);
-            j -= 1;
-            swaps += 1;
+    // Values with different fixed-point numbers are in order already (the
+    // mapping is monotone); only runs that share a number need the exact
+    // comparison, and they are short unless an outlier stretched the range.
+    let mut start = 0;
+    while start < n {
+        let q = keys[start] >> INDEX_BITS;
+        let mut end = start + 1;
+        while end < n && keys[end] >> INDEX_BITS == q {
+            end += 1;
         }
-        // Far from sorted (values spread over a huge range, so that many
-        // share a fixed-point number): finish with a comparison sort.
-        if swaps > 4 * n {
-            idx.sort_by(|&a, &b| {
+        if end - start > 1 {
+            idx[start..end].sort_by(|&a, &b| {
                 values[a as usize]
                     .total_cmp(&values[b as usize])
                     .then(a.cmp(&b))
             });
-            break;
         }
+        start = end;
     }
     idx
 }

@@ -204,3 +204,48 @@ fn atlas3_in_a_multilateral_stacked_session() {
     .unwrap();
     assert_eq!(r.end_reason, EndReason::Agreement, "{:?}", r.end_reason);
 }
+
+/// The open set: a strategy written outside the crate.
+struct TakeTheFirstAcceptable;
+
+impl Strategy for TakeTheFirstAcceptable {
+    fn act(
+        &mut self,
+        ctx: &Context<'_>,
+        standing: Option<Standing<'_>>,
+        offer: &mut [u32],
+    ) -> Decision {
+        if let Some(s) = standing
+            && ctx.acceptable(s.outcome)
+        {
+            return Decision::Accept;
+        }
+        let own = ctx.own();
+        match own.best_acceptable() {
+            Some(i) => {
+                offer.copy_from_slice(own.outcome(i));
+                Decision::Offer
+            }
+            None => Decision::EndNegotiation,
+        }
+    }
+}
+
+#[test]
+fn custom_strategies_run_through_the_same_driver() {
+    let scenario = random_scenario(4, 3, 3, 4, false);
+    let prepared = prepare(&scenario);
+    let c = traced(ProtocolKind::Stacked, 50, 0);
+    let built: Vec<Box<dyn Strategy>> = vec![
+        Box::new(TakeTheFirstAcceptable),
+        Box::new(TakeTheFirstAcceptable),
+        Box::new(TakeTheFirstAcceptable),
+    ];
+    let r = run_session_with(&scenario, &prepared, None, &c, built).unwrap();
+    // The first offer is everyone else's to accept: agreement in round 1.
+    assert_eq!(r.end_reason, EndReason::Agreement);
+    assert_eq!(r.rounds, 1);
+    assert_eq!(r.trace.len(), 3);
+    let too_few: Vec<Box<dyn Strategy>> = vec![Box::new(TakeTheFirstAcceptable)];
+    assert!(run_session_with(&scenario, &prepared, None, &c, too_few).is_err());
+}
