@@ -5,6 +5,7 @@
 use detente_core::{OutcomeSpace, PartyId, Scenario};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
+use std::sync::OnceLock;
 
 /// Largest space sorted exhaustively; larger spaces are sampled.
 pub const SORT_LIMIT: u64 = 1 << 21;
@@ -18,7 +19,7 @@ const SAMPLE: usize = 200_000;
 pub struct OwnSpace {
     issues: usize,
     utils: Vec<f64>,
-    flat: Vec<u32>,
+    outcomes: Outcomes,
     /// `next_ok[i]`: the first position `>= i` that crosses none of the
     /// party's red lines and is worth at least its reservation value
     /// (`len` when there is none).
@@ -31,6 +32,24 @@ pub struct OwnSpace {
     max: f64,
 }
 
+/// How the sorted outcomes are stored.
+#[derive(Clone, Debug)]
+enum Outcomes {
+    /// Value indices, `issues` per outcome.
+    Flat(Vec<u32>),
+    /// Outcome numbers, decoded into value indices a chunk at a time on
+    /// first use: a negotiation touches few of them, and decoding all would
+    /// double the cost of sorting.
+    Lazy {
+        keys: Vec<u32>,
+        decoder: SplitDecoder,
+        chunks: Vec<OnceLock<Box<[u32]>>>,
+    },
+}
+
+/// Outcomes decoded together on first use.
+const CHUNK: usize = 512;
+
 impl OwnSpace {
     /// Sorts the whole space when it has at most [`SORT_LIMIT`] outcomes;
     /// otherwise sorts a seeded sample of it that always contains the
@@ -39,7 +58,7 @@ impl OwnSpace {
         let space = scenario.space();
         let u = scenario.utility(party);
         let n = space.issue_count();
-        let (utils, flat, exhaustive) = match space.count_u64() {
+        let (utils, outcomes, exhaustive) = match space.count_u64() {
             Some(count) if count <= SORT_LIMIT => {
                 let count = count as usize;
                 let mut utils_k: Vec<f64> = Vec::with_capacity(count);
@@ -69,18 +88,17 @@ impl OwnSpace {
                     }
                 }
                 let order = ascending_order(&utils_k);
-                let decoder = SplitDecoder::new(space.radices());
-                let mut flat = vec![0u32; count * n];
-                let mut utils = Vec::with_capacity(count);
+                let utils: Vec<f64> = order.iter().map(|&k| utils_k[k as usize]).collect();
                 drop(utils_k);
-                for (slot, &k) in flat.chunks_exact_mut(n.max(1)).zip(&order) {
-                    decoder.decode(k as u64, slot);
-                    // Recomputing (a few lookups in small tables) is cheaper
-                    // than a cache miss into the unsorted utilities, and
-                    // gives the same bits.
-                    utils.push(u.eval(slot));
-                }
-                (utils, flat, true)
+                let chunks = (0..count.div_ceil(CHUNK))
+                    .map(|_| OnceLock::new())
+                    .collect();
+                let outcomes = Outcomes::Lazy {
+                    keys: order,
+                    decoder: SplitDecoder::new(space.radices()),
+                    chunks,
+                };
+                (utils, outcomes, true)
             }
             _ => {
                 // The sample depends on the party only, so that a sorted
@@ -118,7 +136,7 @@ impl OwnSpace {
                 }
                 (
                     keyed.into_iter().map(|(x, _)| x).collect::<Vec<f64>>(),
-                    flat,
+                    Outcomes::Flat(flat),
                     false,
                 )
             }
@@ -132,8 +150,16 @@ impl OwnSpace {
         let next_ok = (!red.is_empty()).then(|| {
             let mut next_ok = vec![len as u32; len];
             let mut next = len as u32;
+            let mut scratch = vec![0u32; n];
             for i in (first_ok..len).rev() {
-                if !red.crossed(&flat[i * n..(i + 1) * n]) {
+                let o = match &outcomes {
+                    Outcomes::Flat(flat) => &flat[i * n..(i + 1) * n],
+                    Outcomes::Lazy { keys, decoder, .. } => {
+                        decoder.decode(keys[i] as u64, &mut scratch);
+                        &scratch[..]
+                    }
+                };
+                if !red.crossed(o) {
                     next = i as u32;
                 }
                 next_ok[i] = next;
@@ -148,7 +174,7 @@ impl OwnSpace {
         OwnSpace {
             issues: n,
             utils,
-            flat,
+            outcomes,
             next_ok,
             first_ok,
             exhaustive,
@@ -168,7 +194,27 @@ impl OwnSpace {
     /// The outcome at sorted position `i`.
     #[inline]
     pub fn outcome(&self, i: usize) -> &[u32] {
-        &self.flat[i * self.issues..(i + 1) * self.issues]
+        let n = self.issues;
+        match &self.outcomes {
+            Outcomes::Flat(flat) => &flat[i * n..(i + 1) * n],
+            Outcomes::Lazy {
+                keys,
+                decoder,
+                chunks,
+            } => {
+                let c = i / CHUNK;
+                let chunk = chunks[c].get_or_init(|| {
+                    let end = keys.len().min((c + 1) * CHUNK);
+                    let mut out = vec![0u32; (end - c * CHUNK) * n];
+                    for (slot, &k) in out.chunks_exact_mut(n.max(1)).zip(&keys[c * CHUNK..end]) {
+                        decoder.decode(k as u64, slot);
+                    }
+                    out.into_boxed_slice()
+                });
+                let j = i % CHUNK;
+                &chunk[j * n..(j + 1) * n]
+            }
+        }
     }
 
     /// The utility at sorted position `i`.
@@ -358,6 +404,7 @@ mod tests {
 /// Decodes outcome numbers with one division: the issues are split into a
 /// high and a low group, and the value indices of every number of each
 /// group are tabulated (both tables are small for a sortable space).
+#[derive(Clone, Debug)]
 struct SplitDecoder {
     /// Number of issues in the high group.
     split: usize,
