@@ -349,18 +349,22 @@ pub fn prepare(scenario: &Scenario) -> Prepared {
         && bargainers.len() > 1
         && std::thread::available_parallelism().is_ok_and(|n| n.get() > 1);
     if parallel {
+        // The calling thread sorts the first party's outcomes itself while
+        // helper threads sort the others'.
         let built: Vec<(PartyId, OwnSpace)> = std::thread::scope(|s| {
-            let handles: Vec<_> = bargainers
+            let handles: Vec<_> = bargainers[1..]
                 .iter()
                 .map(|&p| s.spawn(move || (p, OwnSpace::build(scenario, p))))
                 .collect();
-            handles
-                .into_iter()
-                .map(|h| match h.join() {
-                    Ok(x) => x,
+            let first = (bargainers[0], OwnSpace::build(scenario, bargainers[0]));
+            let mut built = vec![first];
+            for h in handles {
+                match h.join() {
+                    Ok(x) => built.push(x),
                     Err(e) => std::panic::resume_unwind(e),
-                })
-                .collect()
+                }
+            }
+            built
         });
         for (p, space) in built {
             spaces[p.index()] = Some(Arc::new(space));
