@@ -335,6 +335,17 @@ mod tests {
 
     proptest::proptest! {
         #[test]
+        fn small_inputs_get_the_stable_comparison_order(
+            xs in proptest::collection::vec(-3.0f64..3.0, 0..300),
+            dup in 1usize..5,
+        ) {
+            let xs: Vec<f64> = xs.iter().map(|x| (x * dup as f64).round() / dup as f64).collect();
+            let mut expect: Vec<u32> = (0..xs.len() as u32).collect();
+            expect.sort_by(|&a, &b| xs[a as usize].total_cmp(&xs[b as usize]));
+            proptest::prop_assert_eq!(ascending_order(&xs), expect);
+        }
+
+        #[test]
         fn radix_order_survives_an_outlier_that_crushes_the_fixed_point(
             xs in proptest::collection::vec(0.0f64..1.0, 4096..5000),
         ) {
@@ -474,9 +485,20 @@ pub(crate) fn ascending_order(values: &[f64]) -> Vec<u32> {
     let n = values.len();
     const INDEX_BITS: u32 = 21;
     if !(1 << 12..=1 << INDEX_BITS).contains(&n) {
-        let mut idx: Vec<u32> = (0..n as u32).collect();
-        idx.sort_by(|&a, &b| values[a as usize].total_cmp(&values[b as usize]));
-        return idx;
+        // Order-preserving bit patterns (the order of `f64::total_cmp`)
+        // with the index as tie-break: distinct pairs, so an unstable sort
+        // gives the stable order.
+        let key = |x: f64| {
+            let b = x.to_bits();
+            if b >> 63 == 1 { !b } else { b | (1 << 63) }
+        };
+        let mut pairs: Vec<(u64, u32)> = values
+            .iter()
+            .enumerate()
+            .map(|(i, &x)| (key(x), i as u32))
+            .collect();
+        pairs.sort_unstable();
+        return pairs.into_iter().map(|(_, i)| i).collect();
     }
     let (lo, hi) = values
         .iter()

@@ -386,11 +386,13 @@ pub fn validate_strategy(spec: &StrategySpec) -> Result<(), NegotiationError> {
 }
 
 pub(crate) fn resolve(spec: &StrategySpec) -> Result<(StrategyInfo, Params), NegotiationError> {
-    let catalog = strategy_catalog();
-    let Some(info) = catalog.into_iter().find(|s| s.name == spec.name) else {
+    // The catalog is immutable: build it once, not at every session.
+    static CATALOG: std::sync::LazyLock<Vec<StrategyInfo>> =
+        std::sync::LazyLock::new(strategy_catalog);
+    let Some(info) = CATALOG.iter().find(|s| s.name == spec.name).cloned() else {
         return Err(NegotiationError::UnknownStrategy {
             name: spec.name.clone(),
-            known: strategy_catalog()
+            known: CATALOG
                 .iter()
                 .map(|s| s.name)
                 .collect::<Vec<_>>()
