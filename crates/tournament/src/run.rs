@@ -223,45 +223,56 @@ fn variants<R: Runner>(
     loaded: &LoadedScenarios,
     runner: &R,
 ) -> Result<Vec<Vec<Variant<R::Prepared>>>, TournamentError> {
-    loaded
+    // Every (scenario, first mover) pair is independent: build them in
+    // parallel, then regroup by scenario.
+    let pairs: Vec<(usize, usize)> = loaded
         .scenarios
         .iter()
-        .zip(&loaded.rows)
-        .map(|(s, row)| {
+        .enumerate()
+        .flat_map(|(k, s)| {
             let movers = if config.rotate_first_mover {
                 s.parties().len()
             } else {
                 1
             };
-            (0..movers)
-                .map(|first| {
-                    let scenario = if first == 0 {
-                        Ok(s.clone())
-                    } else {
-                        rotated(s, first)
-                    }
-                    .map_err(|e| TournamentError::Scenario {
-                        entry: row.source.clone(),
-                        message: e,
-                    })?;
-                    let analysis = analyze(
-                        &scenario,
-                        &Options {
-                            enumeration_limit: 20_000_000,
-                            ..Options::default()
-                        },
-                    )
-                    .ok();
-                    let prepared = runner.prepare(&scenario);
-                    Ok(Variant {
-                        scenario,
-                        analysis,
-                        prepared,
-                    })
-                })
-                .collect()
+            (0..movers).map(move |first| (k, first))
         })
-        .collect()
+        .collect();
+    let built: Vec<Result<Variant<R::Prepared>, TournamentError>> = pairs
+        .par_iter()
+        .map(|&(k, first)| {
+            let s = &loaded.scenarios[k];
+            let scenario = if first == 0 {
+                Ok(s.clone())
+            } else {
+                rotated(s, first)
+            }
+            .map_err(|e| TournamentError::Scenario {
+                entry: loaded.rows[k].source.clone(),
+                message: e,
+            })?;
+            let analysis = analyze(
+                &scenario,
+                &Options {
+                    enumeration_limit: 20_000_000,
+                    ..Options::default()
+                },
+            )
+            .ok();
+            let prepared = runner.prepare(&scenario);
+            Ok(Variant {
+                scenario,
+                analysis,
+                prepared,
+            })
+        })
+        .collect();
+    let mut out: Vec<Vec<Variant<R::Prepared>>> =
+        loaded.scenarios.iter().map(|_| Vec::new()).collect();
+    for (&(k, _), v) in pairs.iter().zip(built) {
+        out[k].push(v?);
+    }
+    Ok(out)
 }
 
 /// Runs one planned match and turns it into a database row.
@@ -364,6 +375,11 @@ fn catch(n: usize, f: impl FnOnce() -> MatchOutcome) -> MatchOutcome {
     }
 }
 
+/// How long the writer gathers completed matches into one transaction.
+const BATCH_WINDOW: std::time::Duration = std::time::Duration::from_millis(50);
+/// The most matches stored in one transaction.
+const BATCH_MAX: usize = 1024;
+
 /// Runs the tournament described by `config` into the database at `db`,
 /// skipping the matches already stored there.
 pub fn run<R: Runner>(
@@ -380,13 +396,21 @@ pub fn run<R: Runner>(
     let matches = plan(config, &parties).map_err(TournamentError::Config)?;
     let json = serde_json::to_string(config).unwrap_or_default();
     let hash = config_hash(&json);
-    let mut store = Store::open(db)?;
-    store.init(&json, &hash, matches.len() as u64, &loaded.rows)?;
-    if let Some(s) = shard {
-        store.record_shard(s.index, s.count)?;
-    }
-    let done = store.done()?;
-    let variants = variants(config, &loaded, runner)?;
+    // Open the database while the scenarios are prepared.
+    let (opened, variants) = rayon::join(
+        || -> Result<(Store, std::collections::HashSet<u64>), TournamentError> {
+            let mut store = Store::open(db)?;
+            store.init(&json, &hash, matches.len() as u64, &loaded.rows)?;
+            if let Some(s) = shard {
+                store.record_shard(s.index, s.count)?;
+            }
+            let done = store.done()?;
+            Ok((store, done))
+        },
+        || variants(config, &loaded, runner),
+    );
+    let (mut store, done) = opened?;
+    let variants = variants?;
     let mine: Vec<&MatchPlan> = matches
         .iter()
         .filter(|m| shard.is_none_or(|s| m.index % s.count == s.index))
@@ -411,7 +435,7 @@ pub fn run<R: Runner>(
     // Workers run matches in parallel; this thread stores them one
     // transaction each, in completion order. The channel is bounded, so
     // memory stays flat however many matches there are.
-    let (tx, rx) = sync_channel::<MatchRow>(256);
+    let (tx, rx) = sync_channel::<MatchRow>(4 * BATCH_MAX);
     let mut write_error: Option<TournamentError> = None;
     std::thread::scope(|scope| {
         let (loaded, variants) = (&loaded, &variants);
@@ -424,15 +448,32 @@ pub fn run<R: Runner>(
                 let _ = tx.send(row);
             });
         });
-        // Matches that arrive together are stored in one transaction (each
-        // match is still stored whole or not at all); a lone match gets its
-        // own.
+        // Matches that complete close together are stored in one
+        // transaction (each match is still stored whole or not at all): the
+        // writer gathers what arrives within BATCH_WINDOW of the first, so a
+        // kill loses at most that much work, and commits stay few when
+        // matches are fast.
         while let Ok(first) = rx.recv() {
             let mut batch = vec![first];
-            while batch.len() < 256 {
+            let deadline = Instant::now() + BATCH_WINDOW;
+            // Poll rather than wait on each row: one wake-up per
+            // millisecond instead of one per match keeps the writer from
+            // stealing the workers' cores.
+            loop {
                 match rx.try_recv() {
-                    Ok(row) => batch.push(row),
-                    Err(_) => break,
+                    Ok(row) => {
+                        batch.push(row);
+                        if batch.len() >= BATCH_MAX {
+                            break;
+                        }
+                    }
+                    Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
+                    Err(std::sync::mpsc::TryRecvError::Empty) => {
+                        if Instant::now() >= deadline {
+                            break;
+                        }
+                        std::thread::sleep(std::time::Duration::from_millis(1));
+                    }
                 }
             }
             if write_error.is_some() {
