@@ -94,6 +94,11 @@ pub struct FrequencyModel {
     weights: Vec<f64>,
     last: Vec<u32>,
     offers: u32,
+    /// Per issue, the largest count; and the sum of the weights. Kept up to
+    /// date by `update`, so that scoring a candidate (done many times per
+    /// step) reads them instead of recomputing them.
+    max_count: Vec<f64>,
+    total_weight: f64,
 }
 
 /// How much an issue's weight grows when the opponent keeps it unchanged.
@@ -107,6 +112,8 @@ impl FrequencyModel {
             weights: vec![1.0; radices.len()],
             last: Vec::new(),
             offers: 0,
+            max_count: vec![0.0; radices.len()],
+            total_weight: radices.len() as f64,
         }
     }
 
@@ -118,9 +125,11 @@ impl FrequencyModel {
                 }
             }
         }
-        for (c, &v) in self.counts.iter_mut().zip(offer) {
+        for ((c, m), &v) in self.counts.iter_mut().zip(&mut self.max_count).zip(offer) {
             c[v as usize] += 1.0;
+            *m = m.max(c[v as usize]);
         }
+        self.total_weight = self.weights.iter().sum();
         self.last.clear();
         self.last.extend_from_slice(offer);
         self.offers += 1;
@@ -135,22 +144,26 @@ impl FrequencyModel {
         if self.offers == 0 {
             return 0.0;
         }
-        let total: f64 = self.weights.iter().sum();
         let mut s = 0.0;
-        for ((c, w), &v) in self.counts.iter().zip(&self.weights).zip(outcome) {
-            let max = c.iter().copied().fold(0.0, f64::max);
+        for (((c, w), &max), &v) in self
+            .counts
+            .iter()
+            .zip(&self.weights)
+            .zip(&self.max_count)
+            .zip(outcome)
+        {
             if max > 0.0 {
                 s += w * c[v as usize] / max;
             }
         }
-        s / total
+        s / self.total_weight
     }
 
     /// How often the opponent offered each value, relative to its most
     /// offered value of the issue.
     pub fn value_share(&self, issue: usize, value: u32) -> f64 {
         let c = &self.counts[issue];
-        let max = c.iter().copied().fold(0.0, f64::max);
+        let max = self.max_count[issue];
         if max > 0.0 {
             c[value as usize] / max
         } else {
