@@ -57,8 +57,10 @@ enum Command {
 
 /// Output piped into a command that stops reading (`detente ... | head`)
 /// makes `println!` panic; that is not an error of ours, so leave quietly
-/// as other Unix tools do. Every other panic keeps the default report.
-fn quiet_broken_pipe() {
+/// as other Unix tools do. A strategy that panics inside a negotiation is
+/// caught and recorded as that session's failure, so it is not reported
+/// here either. Every other panic keeps the default report.
+fn quiet_panics() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let message = info
@@ -70,12 +72,15 @@ fn quiet_broken_pipe() {
         if message.contains("Broken pipe") || message.contains("broken pipe") {
             std::process::exit(0);
         }
+        if detente_negotiation::strategy_call_in_progress() {
+            return;
+        }
         default(info);
     }));
 }
 
 fn main() -> ExitCode {
-    quiet_broken_pipe();
+    quiet_panics();
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
         if n == 0 {

@@ -51,7 +51,10 @@ mod space;
 mod spec;
 pub mod strategy;
 
-pub use session::{Prepared, prepare, run_session, run_session_prepared, run_session_with};
+pub use session::{
+    Prepared, prepare, run_session, run_session_prepared, run_session_with,
+    strategy_call_in_progress,
+};
 pub use space::{OwnSpace, SORT_LIMIT};
 pub use spec::{
     Family, ParamInfo, ParamKind, StrategyInfo, StrategySpec, strategy_catalog, validate_strategy,

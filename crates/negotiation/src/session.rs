@@ -93,6 +93,19 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
 /// Calls between two clock readings while no overrun has been seen.
 const CHECK_EVERY: u32 = 16;
 
+thread_local! {
+    static IN_STRATEGY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// True while this thread runs a strategy call under the session's guard: a
+/// panic raised now will be caught and recorded as the session's failure.
+/// A program's panic hook can use it to stay quiet about such panics (the
+/// CLI does, so that a tournament with a faulty strategy does not print a
+/// backtrace per match).
+pub fn strategy_call_in_progress() -> bool {
+    IN_STRATEGY.with(|c| c.get())
+}
+
 /// Runs strategy calls, turning a panic or an overrun into a failure.
 ///
 /// Reading the clock around every call would cost more than a whole step of
@@ -121,7 +134,9 @@ impl Guard {
     }
 
     pub fn call<T>(&mut self, party: PartyId, f: impl FnOnce() -> T) -> Result<T, EndReason> {
+        IN_STRATEGY.with(|c| c.set(true));
         let result = catch_unwind(AssertUnwindSafe(f));
+        IN_STRATEGY.with(|c| c.set(false));
         let value = result.map_err(|payload| EndReason::Failure {
             party,
             kind: FailureKind::Panic(panic_message(payload)),
