@@ -4,6 +4,7 @@
     bench/side_by_side.py pareto      # Pareto frontier + Nash on the synthetic domains
     bench/side_by_side.py sao         # one bilateral negotiation (issue 4's bench_sao)
     bench/side_by_side.py tournament  # 108-negotiation tournament (issue 5's bench_tournament)
+    bench/side_by_side.py scaling     # a 10,000-match tournament with 1 and 2 threads (detente only)
 
 Needs NegMAS in a virtual environment:
     python3 -m venv ~/.cache/negmas-venv && ~/.cache/negmas-venv/bin/pip install negmas==0.16.0
@@ -78,11 +79,41 @@ def sao():
 
 
 def tournament():
-    rows = run_negmas("bench_tournament.py", {"TOUR_REPS": "1"})
+    rows = [r for r in run_negmas("bench_tournament.py", {"TOUR_REPS": "3"}) if "njobs" in r]
+    config = ROOT / "bench/tournament-negmas.toml"
+    times = {}
+    for threads in ("1", "2"):
+        runs = []
+        for _ in range(7):
+            db = Path(tempfile.mkdtemp()) / "t.db"
+            t0 = time.perf_counter()
+            subprocess.run([DETENTE, "--threads", threads, "tournament", "run", str(config), "--db", str(db), "--quiet"],
+                           check=True, stderr=subprocess.DEVNULL)
+            runs.append(time.perf_counter() - t0)
+        times[threads] = statistics.median(runs)
     for r in rows:
-        print(json.dumps(r)[:300])
+        ours = times["2"] if r["njobs"] == 2 else times["1"]
+        mode = "2 workers" if r["njobs"] == 2 else "serial"
+        print(f"108 negotiations, NegMAS {mode}: {r['median_total_s']:.3f} s; detente ({'2 threads' if r['njobs'] == 2 else '1 thread'}): "
+              f"{ours:.4f} s; ratio {r['median_total_s'] / ours:.0f}x")
+
+
+def scaling():
+    config = ROOT / "bench/tournament-scaling.toml"
+    times = {}
+    for threads in ("1", "2"):
+        runs = []
+        for _ in range(3):
+            db = Path(tempfile.mkdtemp()) / "s.db"
+            t0 = time.perf_counter()
+            subprocess.run([DETENTE, "--threads", threads, "tournament", "run", str(config), "--db", str(db), "--quiet"],
+                           check=True, stderr=subprocess.DEVNULL)
+            runs.append(time.perf_counter() - t0)
+        times[threads] = statistics.median(runs)
+        print(f"10,000 matches, {threads} thread(s): {times[threads]:.3f} s (runs: {', '.join(f'{x:.3f}' for x in runs)})")
+    print(f"speed-up with 2 threads: {times['1'] / times['2']:.2f}x")
 
 
 if __name__ == "__main__":
     what = sys.argv[1] if len(sys.argv) > 1 else "pareto"
-    {"pareto": pareto, "sao": sao, "tournament": tournament}[what]()
+    {"pareto": pareto, "sao": sao, "tournament": tournament, "scaling": scaling}[what]()
