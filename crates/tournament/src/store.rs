@@ -177,7 +177,12 @@ impl Store {
         }
         conn.execute_batch("PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;")
             .map_err(&err)?;
-        conn.execute_batch(SCHEMA).map_err(|e| match e {
+        // One transaction for the whole schema: one commit instead of one
+        // per statement.
+        let schema = format!(
+            "BEGIN; {SCHEMA} INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
+        );
+        conn.execute_batch(&schema).map_err(|e| match e {
             rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
                 TournamentError::Database {
                     path: path.display().to_string(),
@@ -196,11 +201,10 @@ impl Store {
             .map_err(&err)?;
         match version {
             None => {
-                conn.execute(
-                    "INSERT INTO meta(key, value) VALUES ('schema_version', ?1)",
-                    params![SCHEMA_VERSION.to_string()],
-                )
-                .map_err(&err)?;
+                return Err(TournamentError::Database {
+                    path: path.display().to_string(),
+                    message: "the schema version is missing".into(),
+                });
             }
             Some(v) if v == SCHEMA_VERSION.to_string() => {}
             Some(v) => {
