@@ -1,22 +1,13 @@
 //! Shared pieces of terminal and JSON output.
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
-use detente_core::{IssueKind, Scenario};
-use serde_json::{Map, Value, json};
+use detente_core::Scenario;
+use serde_json::Value;
 
-/// An outcome as a JSON object `issue -> value`, in issue order: option
-/// names for categorical issues, numbers otherwise.
+/// An outcome as a JSON object `issue -> value` (see
+/// `detente_formats::results::outcome`).
 pub fn outcome_json(scenario: &Scenario, outcome: &[u32]) -> Value {
-    let mut m = Map::new();
-    for (issue, &v) in scenario.issues().iter().zip(outcome) {
-        let value = match issue.kind {
-            IssueKind::Categorical { .. } => json!(issue.value_label(v)),
-            IssueKind::Integer { .. } => json!(issue.numeric_value(v).unwrap_or(0.0) as i64),
-            IssueKind::Continuous { .. } => json!(issue.numeric_value(v).unwrap_or(0.0)),
-        };
-        m.insert(issue.name.clone(), value);
-    }
-    Value::Object(m)
+    detente_formats::results::outcome(scenario, outcome)
 }
 
 /// A utility for display.

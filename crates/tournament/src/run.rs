@@ -201,18 +201,7 @@ fn rotated(s: &Scenario, first: usize) -> Result<Scenario, String> {
 }
 
 fn agreement_json(s: &Scenario, o: &Outcome) -> String {
-    let mut m = serde_json::Map::new();
-    for (issue, &v) in s.issues().iter().zip(o) {
-        let value = match issue.numeric_value(v) {
-            Some(x) if matches!(issue.kind, detente_core::IssueKind::Integer { .. }) => {
-                serde_json::json!(x as i64)
-            }
-            Some(x) => serde_json::json!(x),
-            None => serde_json::json!(issue.value_label(v)),
-        };
-        m.insert(issue.name.clone(), value);
-    }
-    serde_json::Value::Object(m).to_string()
+    detente_formats::results::outcome(s, o).to_string()
 }
 
 /// Builds the variants of every scenario: one per first mover (or just the

@@ -1,12 +1,12 @@
 //! `detente analyze`: the agreement zone, frontiers and bargaining solutions.
 
 use crate::args::ScenarioArgs;
-use crate::render::{count, num, outcome_json, print_json, table, u};
+use crate::render::{count, num, print_json, table, u};
 use anyhow::{Result, bail};
 use comfy_table::Cell;
-use detente_analysis::{Analysis, Disagreement, MethodChoice, Options, Point, analyze};
+use detente_analysis::{Analysis, Disagreement, MethodChoice, Options, analyze};
 use detente_core::Scenario;
-use serde_json::{Value, json};
+use serde_json::Value;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -93,75 +93,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn point_json(scenario: &Scenario, p: &Point) -> Value {
-    json!({"utilities": p.utilities, "outcome": outcome_json(scenario, &p.outcome)})
-}
-
-fn solution_json(scenario: &Scenario, p: &Option<Point>) -> Value {
-    match p {
-        Some(p) => point_json(scenario, p),
-        None => Value::Null,
-    }
-}
-
 /// The analysis as the stable JSON object documented in the README.
 pub fn to_json(scenario: &Scenario, a: &Analysis, detected: &str) -> Value {
-    let names = |ids: &[detente_core::PartyId]| -> Vec<String> {
-        ids.iter()
-            .map(|p| scenario.parties()[p.index()].name.clone())
-            .collect()
-    };
-    let outcome_count = match a.outcome_count {
-        Some(n) if n <= u64::MAX as u128 => json!(n as u64),
-        _ => json!(a.outcome_count_f64),
-    };
-    json!({
-        "scenario": scenario.name(),
-        "detected": detected,
-        "outcome_count": outcome_count,
-        "method": a.method.as_str(),
-        "at_time": a.at_time,
-        "bargainers": names(&a.bargainers),
-        "parties": a.ranges.iter().map(|r| {
-            let p = &scenario.parties()[r.party.index()];
-            json!({
-                "name": p.name,
-                "role": p.role.as_str(),
-                "reservation_value": r.reservation,
-                "best_utility": r.best,
-                "worst_utility": r.worst,
-                "discount_factor": p.preferences.discount,
-            })
-        }).collect::<Vec<_>>(),
-        "agreement_zone": {
-            "count": a.agreement_zone,
-            "outcomes_crossing_no_red_line": a.acceptable_count,
-            "pareto": {
-                "count": a.zone_pareto.len(),
-                "points": a.zone_pareto.iter().map(|p| point_json(scenario, p)).collect::<Vec<_>>(),
-            },
-        },
-        "pareto": {
-            "count": a.pareto.len(),
-            "points": a.pareto.iter().map(|p| point_json(scenario, p)).collect::<Vec<_>>(),
-        },
-        "disagreement": a.disagreement,
-        "solutions": {
-            "nash": solution_json(scenario, &a.solutions.nash),
-            "kalai_smorodinsky": solution_json(scenario, &a.solutions.kalai_smorodinsky),
-            "max_welfare": solution_json(scenario, &a.solutions.max_welfare),
-            "egalitarian": solution_json(scenario, &a.solutions.egalitarian),
-        },
-        "proposals": scenario.proposals().iter().map(|pr| {
-            json!({
-                "name": pr.name,
-                "by": pr.by,
-                "outcome": outcome_json(scenario, &pr.outcome),
-                "utilities": a.bargainers.iter().map(|&p| scenario.utility_of(p, &pr.outcome) * a.at_time.map_or(1.0, |t| scenario.discount_factor(p, t))).collect::<Vec<_>>(),
-                "acceptable_to_all": scenario.acceptable_to_all(&pr.outcome),
-            })
-        }).collect::<Vec<_>>(),
-    })
+    let mut v = detente_formats::results::analysis(scenario, a);
+    if let Value::Object(m) = &mut v {
+        m.insert("detected".into(), Value::String(detected.to_string()));
+    }
+    v
 }
 
 fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {

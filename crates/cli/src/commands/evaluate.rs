@@ -2,12 +2,12 @@
 
 use super::analyze::{DisagreementArg, MethodArg, options};
 use crate::args::ScenarioArgs;
-use crate::render::{num, outcome_json, print_json, table, u};
+use crate::render::{num, print_json, table, u};
 use anyhow::{Result, anyhow, bail};
 use comfy_table::Cell;
 use detente_analysis::{Evaluation, RepairOptions, analyze, evaluate};
-use detente_core::{Clause, PartyId, Role, Scenario};
-use serde_json::{Value, json};
+use detente_core::{Role, Scenario};
+use serde_json::Value;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -125,30 +125,7 @@ fn proposal_outcome(
     Ok((label, by, outcome.unwrap_or_default()))
 }
 
-/// A red line in words: its note, or its condition.
-pub fn red_line_text(scenario: &Scenario, p: PartyId, k: usize) -> String {
-    let r = &scenario.parties()[p.index()].preferences.red_lines[k];
-    if !r.note.is_empty() {
-        return r.note.clone();
-    }
-    clause_text(scenario, &r.when)
-}
-
-fn clause_text(scenario: &Scenario, c: &Clause) -> String {
-    c.conditions
-        .iter()
-        .map(|cond| {
-            let issue = &scenario.issues()[cond.issue.index()];
-            let vals: Vec<String> = cond
-                .values
-                .indices()
-                .map(|v| issue.value_label(v))
-                .collect();
-            format!("{} in {{{}}}", issue.name, vals.join(", "))
-        })
-        .collect::<Vec<_>>()
-        .join(" and ")
-}
+pub use detente_formats::results::red_line_text;
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = args.scenario.load()?;
@@ -179,37 +156,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 pub fn to_json(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluation) -> Value {
-    json!({
-        "scenario": scenario.name(),
-        "proposal": label,
-        "by": by,
-        "outcome": outcome_json(scenario, &ev.outcome),
-        "parties": ev.verdicts.iter().map(|v| {
-            let p = &scenario.parties()[v.party.index()];
-            json!({
-                "name": p.name,
-                "role": p.role.as_str(),
-                "utility": v.utility,
-                "reservation_value": v.reservation,
-                "accepts": v.accepts,
-                "red_lines_crossed": v.red_lines_crossed.iter().map(|&k| red_line_text(scenario, v.party, k)).collect::<Vec<_>>(),
-            })
-        }).collect::<Vec<_>>(),
-        "acceptable_to_all": ev.acceptable_to_all,
-        "pareto_efficient": ev.pareto_efficient,
-        "dominated_by": ev.dominated_by.iter().map(|p| json!({"utilities": p.utilities, "outcome": outcome_json(scenario, &p.outcome)})).collect::<Vec<_>>(),
-        "repair_size": ev.repair_size,
-        "repair_search_truncated": ev.repair_search_truncated,
-        "repairs": ev.repairs.iter().map(|r| json!({
-            "outcome": outcome_json(scenario, &r.outcome),
-            "changes": r.changes.iter().map(|c| {
-                let issue = &scenario.issues()[c.issue.index()];
-                json!({"issue": issue.name, "from": issue.value_label(c.from), "to": issue.value_label(c.to)})
-            }).collect::<Vec<_>>(),
-            "utilities": r.utilities,
-            "nash_product": r.nash_product,
-        })).collect::<Vec<_>>(),
-    })
+    detente_formats::results::evaluation(scenario, label, by, ev)
 }
 
 fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluation) {
