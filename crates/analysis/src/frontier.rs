@@ -115,6 +115,24 @@ impl FrontierBuilder {
         self.keys.push(key);
     }
 
+    /// True when a kept point is at least as good as `u` for every party.
+    #[inline]
+    pub fn covers(&self, u: &[f64]) -> bool {
+        let n = self.keys.len();
+        if self.dim == 2 {
+            let j = partition_point(n, |i| self.utils[2 * i] < u[0]);
+            j < n && self.utils[2 * j + 1] >= u[1]
+        } else {
+            let d = self.dim;
+            (0..n).any(|i| {
+                self.utils[d * i..d * i + d]
+                    .iter()
+                    .zip(u)
+                    .all(|(x, y)| x >= y)
+            })
+        }
+    }
+
     /// Merges another frontier into this one.
     pub fn merge(mut self, other: FrontierBuilder) -> FrontierBuilder {
         if other.len() > self.len() {

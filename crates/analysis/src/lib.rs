@@ -34,6 +34,7 @@
 //! ```
 
 mod additive;
+mod boxes;
 mod enumerate;
 mod evaluate;
 pub mod frontier;
@@ -60,11 +61,13 @@ pub enum Disagreement {
 /// How to compute the frontier.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum MethodChoice {
-    /// The additive method where it applies, enumeration otherwise.
+    /// The additive method where it applies, enumeration otherwise, and
+    /// branch and bound for spaces too large to enumerate.
     #[default]
     Auto,
     Enumerate,
     Additive,
+    BranchAndBound,
 }
 
 /// The method that was used.
@@ -72,6 +75,9 @@ pub enum MethodChoice {
 pub enum Method {
     Enumeration,
     Additive,
+    /// Branch and bound over value classes (box utilities on spaces too
+    /// large to enumerate).
+    BranchAndBound,
 }
 
 impl Method {
@@ -79,6 +85,7 @@ impl Method {
         match self {
             Method::Enumeration => "enumeration",
             Method::Additive => "additive",
+            Method::BranchAndBound => "branch-and-bound",
         }
     }
 }
@@ -111,6 +118,7 @@ impl Default for Options {
 pub enum AnalysisError {
     TooLarge { outcomes: f64, limit: u64 },
     NotAdditive,
+    SearchTooLarge { outcomes: f64, nodes: u64 },
 }
 
 impl std::error::Error for AnalysisError {}
@@ -121,6 +129,10 @@ impl std::fmt::Display for AnalysisError {
             AnalysisError::TooLarge { outcomes, limit } => write!(
                 f,
                 "the outcome space has {outcomes:.3e} outcomes, more than the enumeration limit of {limit}, and the additive method does not apply (some utility has interaction terms or boxes, or a red line spans several issues)"
+            ),
+            AnalysisError::SearchTooLarge { outcomes, nodes } => write!(
+                f,
+                "the outcome space has {outcomes:.3e} outcomes; the exact branch-and-bound search over its box utilities stopped after {nodes} nodes without finishing"
             ),
             AnalysisError::NotAdditive => write!(
                 f,
@@ -182,12 +194,40 @@ impl Analysis {
     }
 }
 
+/// The most nodes the branch-and-bound search visits before giving up.
+pub const MAX_SEARCH_NODES: u64 = 20_000_000;
+
+/// Whether the branch-and-bound method applies: no interaction terms, and
+/// red lines that each exclude values of a single issue.
+pub fn search_applies(scenario: &Scenario) -> bool {
+    scenario
+        .bargainers()
+        .iter()
+        .all(|&p| scenario.utility(p).factors.is_empty() && scenario.red_lines(p).is_per_value())
+}
+
 /// Whether the additive method applies to the bargaining parties.
 pub fn additive_applies(scenario: &Scenario) -> bool {
     scenario
         .bargainers()
         .iter()
         .all(|&p| scenario.utility(p).is_additive() && scenario.red_lines(p).is_per_value())
+}
+
+/// Per issue, the values that cross no bargaining party's single-issue red line.
+fn allowed_values(scenario: &Scenario, bargainers: &[PartyId]) -> Vec<Vec<bool>> {
+    let space = scenario.space();
+    (0..space.issue_count())
+        .map(|i| {
+            (0..space.radices()[i] as usize)
+                .map(|v| {
+                    bargainers
+                        .iter()
+                        .all(|&p| !scenario.red_lines(p).forbidden[i][v])
+                })
+                .collect()
+        })
+        .collect()
 }
 
 struct ScanResult {
@@ -289,8 +329,19 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
             false
         }
         MethodChoice::Auto => additive,
+        MethodChoice::BranchAndBound => {
+            if !search_applies(scenario) {
+                return Err(AnalysisError::NotAdditive);
+            }
+            false
+        }
     };
-    if !use_additive && count.is_none() {
+    let use_search = options.method == MethodChoice::BranchAndBound
+        || (!use_additive
+            && count.is_none()
+            && options.method == MethodChoice::Auto
+            && search_applies(scenario));
+    if !use_additive && !use_search && count.is_none() {
         return Err(AnalysisError::TooLarge {
             outcomes: space.count_f64(),
             limit: options.enumeration_limit,
@@ -344,24 +395,44 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
         outcome: space.decode(key),
         key: Some(key),
     };
-    let (pareto, feasible_pareto, method) = if use_additive {
-        let n = space.issue_count();
+    let (pareto, feasible_pareto, method) = if use_search {
         let everything: Vec<Vec<bool>> = space
             .radices()
             .iter()
             .map(|&r| vec![true; r as usize])
             .collect();
-        let allowed: Vec<Vec<bool>> = (0..n)
-            .map(|i| {
-                (0..space.radices()[i] as usize)
-                    .map(|v| {
-                        bargainers
-                            .iter()
-                            .all(|&p| !scenario.red_lines(p).forbidden[i][v])
-                    })
-                    .collect()
-            })
+        let allowed = allowed_values(scenario, &bargainers);
+        let search = |mask: &[Vec<bool>]| -> Result<Vec<Point>, AnalysisError> {
+            let pts = boxes::box_frontier(scenario, &bargainers, mask, MAX_SEARCH_NODES).map_err(
+                |e| AnalysisError::SearchTooLarge {
+                    outcomes: space.count_f64(),
+                    nodes: e.nodes,
+                },
+            )?;
+            Ok(pts
+                .unwrap_or_default()
+                .into_iter()
+                .map(|p| Point {
+                    key: space.encode(&p.outcome),
+                    utilities: p.utilities,
+                    outcome: p.outcome,
+                })
+                .collect())
+        };
+        let whole = search(&everything)?;
+        let feasible = if red_lines {
+            search(&allowed)?
+        } else {
+            whole.clone()
+        };
+        (whole, feasible, Method::BranchAndBound)
+    } else if use_additive {
+        let everything: Vec<Vec<bool>> = space
+            .radices()
+            .iter()
+            .map(|&r| vec![true; r as usize])
             .collect();
+        let allowed = allowed_values(scenario, &bargainers);
         let to_points = |pts: Option<Vec<additive::AdditivePoint>>| -> Vec<Point> {
             pts.unwrap_or_default()
                 .into_iter()

@@ -246,3 +246,120 @@ fn zero_disagreement_ignores_reservation_values() {
     assert_eq!(zero.solutions.nash.unwrap().outcome, vec![1]);
     assert_eq!(zero.solutions.max_welfare.unwrap().outcome, vec![1]);
 }
+
+/// A random scenario with box utilities (GENIUS's non-linear profiles):
+/// integer utilities, some negative, boxes over one to three issues.
+fn box_scenario_strategy() -> impl Strategy<Value = Scenario> {
+    (1usize..5, 2usize..4)
+        .prop_flat_map(|(n_issues, n_parties)| {
+            let radices = proptest::collection::vec(1u32..5, n_issues);
+            let boxes = proptest::collection::vec(
+                proptest::collection::vec(
+                    (
+                        -3i8..10,
+                        proptest::collection::vec((0usize..4, 0u32..4, 0u32..4), 0..3),
+                    ),
+                    0..6,
+                ),
+                n_parties,
+            );
+            let reds = proptest::collection::vec(
+                proptest::collection::vec((0usize..4, 0u32..4), 0..2),
+                n_parties,
+            );
+            (radices, boxes, reds, any::<bool>())
+        })
+        .prop_filter_map("valid boxes", |(radices, parties, reds, capped)| {
+            let n = radices.len();
+            let issues: Vec<Issue> = radices
+                .iter()
+                .enumerate()
+                .map(|(i, &r)| Issue {
+                    name: format!("i{i}"),
+                    description: String::new(),
+                    kind: IssueKind::Integer {
+                        min: 0,
+                        max: r as i64 - 1,
+                    },
+                })
+                .collect();
+            let ps = parties
+                .iter()
+                .zip(&reds)
+                .enumerate()
+                .map(|(k, (bs, red))| Party {
+                    name: format!("p{k}"),
+                    role: Role::Party,
+                    description: String::new(),
+                    preferences: Preferences {
+                        model: UtilityModel::HyperRectangles {
+                            rectangles: bs
+                                .iter()
+                                .map(|(u, bounds)| HyperRectangle {
+                                    bounds: bounds
+                                        .iter()
+                                        .filter(|(i, _, _)| *i < n)
+                                        .map(|&(i, a, b)| {
+                                            let r = radices[i];
+                                            let (lo, hi) = (a.min(b) % r, a.max(b) % r);
+                                            (IssueId(i as u32), lo.min(hi), lo.max(hi))
+                                        })
+                                        .collect(),
+                                    utility: *u as f64,
+                                })
+                                .collect(),
+                            max_utility: 7.0,
+                        },
+                        normalisation: if capped {
+                            Normalisation::CappedAtOne
+                        } else {
+                            Normalisation::AsGiven
+                        },
+                        red_lines: red
+                            .iter()
+                            .filter(|(i, _)| *i < n)
+                            .map(|&(i, v)| {
+                                let mut mask = vec![false; radices[i] as usize];
+                                mask[(v % radices[i]) as usize] = true;
+                                RedLine {
+                                    when: Clause {
+                                        conditions: vec![Condition {
+                                            issue: IssueId(i as u32),
+                                            values: ValueSet(mask),
+                                        }],
+                                    },
+                                    note: String::new(),
+                                }
+                            })
+                            .collect(),
+                        reservation: 0.0,
+                        discount: 1.0,
+                    },
+                })
+                .collect();
+            Scenario::new(ScenarioParts {
+                name: "boxes".into(),
+                issues,
+                parties: ps,
+                ..Default::default()
+            })
+            .ok()
+        })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn branch_and_bound_equals_enumeration(s in box_scenario_strategy()) {
+        let opts = |m| Options { method: m, ..Options::default() };
+        let e = analyze(&s, &opts(MethodChoice::Enumerate)).unwrap();
+        let b = analyze(&s, &opts(MethodChoice::BranchAndBound)).unwrap();
+        let pts = |a: &detente_analysis::Analysis, feasible: bool| {
+            let f = if feasible { &a.feasible_pareto } else { &a.pareto };
+            f.iter().map(|p| (p.utilities.clone(), p.outcome.clone())).collect::<Vec<_>>()
+        };
+        prop_assert_eq!(pts(&b, false), pts(&e, false));
+        prop_assert_eq!(pts(&b, true), pts(&e, true));
+    }
+}

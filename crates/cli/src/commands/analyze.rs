@@ -46,6 +46,7 @@ pub enum MethodArg {
     Auto,
     Enumerate,
     Additive,
+    BranchAndBound,
 }
 
 /// Options shared with `evaluate`.
@@ -69,6 +70,7 @@ pub fn options(
             MethodArg::Auto => MethodChoice::Auto,
             MethodArg::Enumerate => MethodChoice::Enumerate,
             MethodArg::Additive => MethodChoice::Additive,
+            MethodArg::BranchAndBound => MethodChoice::BranchAndBound,
         },
         enumeration_limit: limit,
         at_time,
