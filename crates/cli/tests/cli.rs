@@ -418,3 +418,26 @@ fn unusable_inputs_fail_cleanly() {
     fails_with(&["analyze", "--at-time", "2"], &["outside [0, 1]"]);
     fails_with(&["--threads", "0", "analyze"], &["at least 1"]);
 }
+
+/// The scenario shown in the README's "Writing a scenario" section is valid
+/// and analyses (so the README stays true).
+#[test]
+fn readme_example_scenario_is_valid() {
+    let readme =
+        std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("../../README.md"))
+            .unwrap();
+    let section = readme
+        .split("## Writing a scenario")
+        .nth(1)
+        .expect("section");
+    let toml = section
+        .split("```toml\n")
+        .nth(1)
+        .and_then(|s| s.split("```").next())
+        .expect("a TOML block");
+    let dir = tempfile::tempdir().unwrap();
+    let p = file(&dir, "readme.toml", toml);
+    detente().args(["validate", &p]).assert().success();
+    let v = json_of(&["analyze", &p, "--json"]);
+    assert!(v["agreement_zone"]["count"].as_u64().unwrap() > 0);
+}
