@@ -116,13 +116,16 @@ pub fn default_strategy(scenario: &Scenario, p: PartyId) -> StrategySpec {
     StrategySpec::named(name)
 }
 
-fn strategies_for(scenario: &Scenario, args: &Args) -> Result<Vec<StrategySpec>> {
+/// One strategy per party: the defaults, replaced by `--strategies` (one
+/// per party, or one per bargaining party, in order). Shared with
+/// `detente report --negotiate`.
+pub fn strategies_from_list(scenario: &Scenario, list: Option<&str>) -> Result<Vec<StrategySpec>> {
     let n = scenario.parties().len();
     let bargainers = scenario.bargainers();
     let mut specs: Vec<StrategySpec> = (0..n)
         .map(|p| default_strategy(scenario, PartyId(p as u32)))
         .collect();
-    if let Some(list) = &args.strategies {
+    if let Some(list) = list {
         let given = split_strategies(list)?;
         if given.len() == n {
             specs = given;
@@ -145,6 +148,11 @@ fn strategies_for(scenario: &Scenario, args: &Args) -> Result<Vec<StrategySpec>>
             );
         }
     }
+    Ok(specs)
+}
+
+fn strategies_for(scenario: &Scenario, args: &Args) -> Result<Vec<StrategySpec>> {
+    let mut specs = strategies_from_list(scenario, args.strategies.as_deref())?;
     for a in &args.assign {
         let (party, strategy) = a
             .split_once('=')

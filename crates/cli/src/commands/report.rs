@@ -1,13 +1,11 @@
 //! `detente report`: one self-contained HTML file with the charts.
 
-use super::negotiate::{ProtocolArg, default_strategy, split_strategies};
+use super::negotiate::{ProtocolArg, strategies_from_list};
 use crate::args::ScenarioArgs;
 use anyhow::{Context, Result, anyhow, bail};
 use detente_analysis::{Analysis, Options, RepairOptions, analyze, evaluate};
-use detente_core::{PartyId, Role, Scenario};
-use detente_negotiation::{
-    Deadline, MediatedVariant, ProtocolKind, SessionConfig, StrategySpec, run_session,
-};
+use detente_core::{Role, Scenario};
+use detente_negotiation::{Deadline, MediatedVariant, ProtocolKind, SessionConfig, run_session};
 use detente_report::{RankEntry, Report, Session};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -140,28 +138,7 @@ fn negotiate(scenario: &Scenario, analysis: &Analysis, args: &Args) -> Result<Se
         None if scenario.bargainers().len() == 2 => ProtocolKind::Alternating,
         None => ProtocolKind::Stacked,
     };
-    let n = scenario.parties().len();
-    let bargainers = scenario.bargainers();
-    let mut specs: Vec<StrategySpec> = (0..n)
-        .map(|p| default_strategy(scenario, PartyId(p as u32)))
-        .collect();
-    if let Some(list) = &args.strategies {
-        let given = split_strategies(list)?;
-        if given.len() == n {
-            specs = given;
-        } else if given.len() == bargainers.len() {
-            for (p, s) in bargainers.iter().zip(given) {
-                specs[p.index()] = s;
-            }
-        } else {
-            bail!(
-                "--strategies gives {} strategies, but scenario `{}` has {n} parties ({} bargaining); give one per party or one per bargaining party, in order",
-                given.len(),
-                scenario.name(),
-                bargainers.len()
-            );
-        }
-    }
+    let specs = strategies_from_list(scenario, args.strategies.as_deref())?;
     let mut config = SessionConfig::new(protocol, Deadline::Rounds(args.rounds), args.seed);
     config.record_trace = true;
     let result = run_session(scenario, Some(analysis), &config, &specs)?;
