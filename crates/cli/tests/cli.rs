@@ -1,34 +1,10 @@
 //! The `detente` binary, run as a user runs it.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{detente, fails_with, json_of};
 use serde_json::Value;
 use std::path::Path;
-
-fn detente() -> Command {
-    Command::cargo_bin("detente").unwrap()
-}
-
-fn json_of(args: &[&str]) -> Value {
-    let out = detente().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-/// Runs with a bad input: must fail cleanly, with a message containing
-/// every `needle`, and never panic.
-fn fails_with(args: &[&str], needles: &[&str]) {
-    let out = detente().args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{args:?} should fail");
-    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
-    for n in needles {
-        assert!(stderr.contains(n), "{args:?}: expected `{n}` in: {stderr}");
-    }
-}
 
 #[test]
 fn analyze_default_scenario_prints_the_report() {

@@ -1,31 +1,9 @@
 //! `detente negotiate` and `detente strategies`, run as a user runs them.
 
-use assert_cmd::Command;
+mod common;
+
+use common::{detente, fails_with, json_of};
 use serde_json::Value;
-
-fn detente() -> Command {
-    Command::cargo_bin("detente").unwrap()
-}
-
-fn json_of(args: &[&str]) -> Value {
-    let out = detente().args(args).output().unwrap();
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    serde_json::from_slice(&out.stdout).unwrap()
-}
-
-fn fails_with(args: &[&str], needles: &[&str]) {
-    let out = detente().args(args).output().unwrap();
-    let stderr = String::from_utf8_lossy(&out.stderr);
-    assert!(!out.status.success(), "{args:?} should fail");
-    assert!(!stderr.contains("panicked"), "{args:?} panicked: {stderr}");
-    for n in needles {
-        assert!(stderr.contains(n), "{args:?}: expected `{n}` in: {stderr}");
-    }
-}
 
 #[test]
 fn default_run_tells_how_the_mediators_text_evolved() {

@@ -1,14 +1,12 @@
 //! `detente tournament`: a real run killed with SIGKILL and resumed, shards
 //! merged, the cluster recipes run locally, the report.
 
-use assert_cmd::Command;
+mod common;
+
+use common::detente;
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
-
-fn detente() -> Command {
-    Command::cargo_bin("detente").unwrap()
-}
 
 fn write_config(dir: &Path, repetitions: u32, extra: &str) -> PathBuf {
     let p = dir.join("tournament.toml");
