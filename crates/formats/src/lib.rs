@@ -25,4 +25,7 @@ mod write;
 pub use error::{FormatError, Location};
 pub use load::{LoadOptions, Loaded, load};
 pub use locate::{Path as DocPath, Seg, Syntax};
-pub use write::write_atomic;
+pub use write::{
+    TEMP_PREFIX, WriteError, is_stdout, output_name, remove_temporary_files, write_atomic,
+    write_file, write_output,
+};
