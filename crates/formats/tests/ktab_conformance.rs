@@ -1,33 +1,16 @@
-//! Conformance with KTAB's `smpc`: every corpus folder with recorded
-//! outputs is run and compared turn by turn.
-//!
-//! The corpus is read in place from `$DETENTE_KTAB_CORPUS`, or else from
-//! `<workspace>/../shared/corpus/ktab`. Without it the test passes with a
-//! note, except under `CI=true`, where it fails.
+//! Conformance with KTAB's `smpc`: every folder with recorded outputs is
+//! run and compared turn by turn, on the repository's samples
+//! (`tests/data/ktab`) and, with `--include-ignored` and `DETENTE_CORPUS`
+//! set, on the whole KTAB corpus.
+
+#[path = "../../../tests/support.rs"]
+mod support;
 
 use std::fs;
 use std::path::{Path, PathBuf};
 
 use detente_forecast::{Model, Params, run};
 use detente_formats::ktab::{read_ktab_csv, read_ktab_xml};
-
-fn corpus() -> Option<PathBuf> {
-    let dir = match std::env::var_os("DETENTE_KTAB_CORPUS") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/ktab"),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "KTAB corpus not found at {} (set DETENTE_KTAB_CORPUS)",
-            dir.display()
-        );
-    }
-    eprintln!("note: KTAB corpus not found at {}; skipping", dir.display());
-    None
-}
 
 const OUTPUTS: [&str; 4] = [
     "positions_wide.csv",
@@ -187,9 +170,21 @@ fn compare(model: &Model, rec: &Recorded) -> Vec<String> {
 }
 
 #[test]
-fn every_recorded_case_matches_ktab() {
-    let Some(root) = corpus() else { return };
-    let mut dirs: Vec<PathBuf> = fs::read_dir(&root)
+fn every_repository_sample_matches_ktab() {
+    let checked = every_recorded_case_matches_ktab(&support::data("ktab"));
+    assert_eq!(checked, 3, "the three samples with outputs");
+}
+
+#[test]
+#[ignore = "needs the KTAB corpus: set DETENTE_CORPUS to shared/corpus"]
+fn every_corpus_case_matches_ktab() {
+    every_recorded_case_matches_ktab(&support::corpus("ktab"));
+}
+
+/// Runs every folder under `root` that holds KTAB's outputs; returns the
+/// number of inputs compared.
+fn every_recorded_case_matches_ktab(root: &Path) -> usize {
+    let mut dirs: Vec<PathBuf> = fs::read_dir(root)
         .unwrap()
         .map(|e| e.unwrap().path())
         .filter(|p| p.join("positions_wide.csv").is_file())
@@ -201,6 +196,7 @@ fn every_recorded_case_matches_ktab() {
         root.display()
     );
     let mut failures = Vec::new();
+    let mut checked = 0;
     for dir in &dirs {
         let rec = read_recorded(dir);
         let models = inputs(dir);
@@ -218,6 +214,7 @@ fn every_recorded_case_matches_ktab() {
                 model = model.with_seed(seed);
             }
             let errs = compare(&model, &rec);
+            checked += 1;
             eprintln!(
                 "{}: {}",
                 file.display(),
@@ -236,14 +233,14 @@ fn every_recorded_case_matches_ktab() {
         }
     }
     assert!(failures.is_empty(), "mismatches:\n{}", failures.join("\n"));
+    checked
 }
 
-/// `positions_wide_csv` writes the corpus layout: same header, same rows in
+/// `positions_wide_csv` writes KTAB's layout: same header, same rows in
 /// the same order, same number format and line ends.
 #[test]
-fn positions_csv_has_the_corpus_layout() {
-    let Some(root) = corpus() else { return };
-    let dir = root.join("dummyData_3Dim");
+fn positions_csv_has_ktab_layout() {
+    let dir = support::data("ktab/dummyData_3Dim");
     let Some((_, model)) = inputs(&dir).into_iter().next() else {
         panic!("no input in {}", dir.display())
     };

@@ -1,35 +1,19 @@
 //! The KTAB readers on the shipped samples and on malformed input.
 
-use std::path::{Path, PathBuf};
+#[path = "../../../tests/support.rs"]
+mod support;
+
+use std::path::Path;
 
 use detente_formats::ktab::{read_ktab_csv, read_ktab_file, read_ktab_xml};
 use proptest::prelude::*;
 
-fn corpus() -> Option<PathBuf> {
-    let dir = match std::env::var_os("DETENTE_KTAB_CORPUS") {
-        Some(d) => PathBuf::from(d),
-        None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/ktab"),
-    };
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "KTAB corpus not found at {} (set DETENTE_KTAB_CORPUS)",
-            dir.display()
-        );
-    }
-    eprintln!("note: KTAB corpus not found at {}; skipping", dir.display());
-    None
-}
-
-/// Every KTAB input in the corpus reads, except the two shipped samples
-/// KTAB itself rejects, which fail with a clear message.
-#[test]
-fn every_corpus_input_reads_or_fails_clearly() {
-    let Some(root) = corpus() else { return };
+/// Every KTAB input under `root` (one folder per scenario) reads, except
+/// `rejected` shipped samples that KTAB itself rejects, which must fail with
+/// a message naming the file, the line and the reason.
+fn every_input_reads_or_fails_clearly(root: &Path, rejected: usize) {
     let mut files = Vec::new();
-    for dir in std::fs::read_dir(&root).unwrap() {
+    for dir in std::fs::read_dir(root).unwrap() {
         let dir = dir.unwrap().path();
         if !dir.is_dir() {
             continue;
@@ -50,16 +34,21 @@ fn every_corpus_input_reads_or_fails_clearly() {
         }
     }
     files.sort();
-    let mut rejected = Vec::new();
+    assert!(
+        files.len() > rejected,
+        "too few inputs under {}",
+        root.display()
+    );
+    let mut refused = Vec::new();
     for f in &files {
         match read_ktab_file(f) {
             Ok(m) => assert!(m.actors().len() >= 3),
-            Err(e) => rejected.push((f.clone(), e.to_string())),
+            Err(e) => refused.push((f.clone(), e.to_string())),
         }
     }
     // KTAB's own rejections: a missing IdealAdjustment, an empty dCoord.
-    assert_eq!(rejected.len(), 2, "{rejected:#?}");
-    for (f, e) in &rejected {
+    assert_eq!(refused.len(), rejected, "{refused:#?}");
+    for (f, e) in &refused {
         assert!(e.contains(&f.display().to_string()), "{e}");
         assert!(e.contains(".xml:"), "names a line: {e}");
         assert!(
@@ -67,6 +56,18 @@ fn every_corpus_input_reads_or_fails_clearly() {
             "{e}"
         );
     }
+}
+
+/// The repository's samples: `smpExample.xml` has an empty coordinate.
+#[test]
+fn every_repository_sample_reads_or_fails_clearly() {
+    every_input_reads_or_fails_clearly(&support::data("ktab"), 1);
+}
+
+#[test]
+#[ignore = "needs the KTAB corpus: set DETENTE_CORPUS to shared/corpus"]
+fn every_corpus_input_reads_or_fails_clearly() {
+    every_input_reads_or_fails_clearly(&support::corpus("ktab"), 2);
 }
 
 #[test]
