@@ -185,9 +185,7 @@ pub fn charts_over(s: &Session, frontier: &[(f64, f64)]) -> Vec<Chart> {
         id: "negotiation-rounds".into(),
         title: "Negotiation: utility over rounds".into(),
         svg,
-        reading: vec![
-            "For each party, the solid line is its utility of its own offers and the dashed line its utility of the offers it receives: the lines closing in on each other show the sides conceding.".to_string(),
-        ],
+        reading: vec![rounds_reading(s)],
         legend: s
             .parties
             .iter()
@@ -196,6 +194,18 @@ pub fn charts_over(s: &Session, frontier: &[(f64, f64)]) -> Vec<Chart> {
             .collect(),
     });
     out
+}
+
+/// The reading of the utility-over-rounds chart. Under a mediated protocol
+/// the parties make no offers of their own: every line is a party's utility
+/// of the mediator's texts, so the caption must not speak of own offers.
+fn rounds_reading(s: &Session) -> String {
+    let parties_offer = s.offers.iter().any(|o| o.by < s.parties.len());
+    if parties_offer {
+        "For each party, the solid line is its utility of its own offers and the dashed line its utility of the offers it receives: the lines closing in on each other show the sides conceding.".to_string()
+    } else {
+        "For each party, the line is its utility of each text the mediator puts forward: lines that rise together show the text improving for everyone, a line that falls shows a party giving ground.".to_string()
+    }
 }
 
 /// A [`Session`] from a negotiation run with `record_trace`: the offers (or,
@@ -256,5 +266,48 @@ pub fn from_result(scenario: &Scenario, result: &SessionResult, strategies: &[St
         offers,
         agreement,
         end,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Offer, Session, charts};
+
+    fn session(by: &[usize]) -> Session {
+        Session {
+            parties: vec!["a".into(), "b".into()],
+            movers: vec!["a".into(), "b".into(), "mediator".into()],
+            offers: by
+                .iter()
+                .enumerate()
+                .map(|(round, &by)| Offer {
+                    round: round as u64,
+                    by,
+                    utilities: vec![0.5, 0.5],
+                })
+                .collect(),
+            agreement: None,
+            end: String::new(),
+        }
+    }
+
+    fn rounds_caption(s: &Session) -> String {
+        let charts = charts(s);
+        let chart = charts
+            .iter()
+            .find(|c| c.id == "negotiation-rounds")
+            .expect("a rounds chart");
+        chart.reading.join(" ")
+    }
+
+    /// Regression (first-hour issue): under the mediated protocol the
+    /// caption spoke of the parties' "own offers", which they do not make.
+    #[test]
+    fn mediated_caption_speaks_of_the_mediators_texts() {
+        let caption = rounds_caption(&session(&[2, 2, 2]));
+        assert!(!caption.contains("own offers"), "{caption}");
+        assert!(caption.contains("mediator"), "{caption}");
+        let caption = rounds_caption(&session(&[0, 1, 0]));
+        assert!(caption.contains("own offers"), "{caption}");
     }
 }
