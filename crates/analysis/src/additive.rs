@@ -15,6 +15,7 @@
 //! frontier vector is represented by its first outcome in issue order.
 
 use crate::frontier::pareto_indices;
+use crate::{AnalysisError, Limits};
 use detente_core::{Outcome, PartyId, Scenario};
 
 /// A frontier point found by the additive method.
@@ -25,12 +26,15 @@ pub struct AdditivePoint {
 
 /// The frontier over outcomes whose every value is allowed by `allowed`
 /// (one mask per issue), for the given parties, whose utilities must be
-/// additive. Returns `None` if some issue has no allowed value.
-pub fn additive_frontier(
+/// additive. Returns `None` if some issue has no allowed value. Stops when
+/// `limits` are exceeded (the candidates of one issue, the frontier of a
+/// prefix) or cancelled, between issues.
+pub(crate) fn additive_frontier(
     scenario: &Scenario,
     parties: &[PartyId],
     allowed: &[Vec<bool>],
-) -> Option<Vec<AdditivePoint>> {
+    limits: &Limits<'_>,
+) -> Result<Option<Vec<AdditivePoint>>, AnalysisError> {
     let np = parties.len();
     let utils: Vec<_> = parties.iter().map(|&p| scenario.utility(p)).collect();
     // Nodes of the current level: sums (flat), and (parent, value) links.
@@ -41,9 +45,23 @@ pub fn additive_frontier(
             .filter(|&v| mask[v as usize])
             .collect();
         if values.is_empty() {
-            return None;
+            return Ok(None);
+        }
+        if limits.cancelled() {
+            return Err(AnalysisError::Cancelled);
         }
         let nodes = sums.len() / np.max(1);
+        let cells = (nodes as u64)
+            .saturating_mul(values.len() as u64)
+            .saturating_mul(np as u64);
+        if cells > limits.candidate_cells {
+            return Err(AnalysisError::CandidatesTooLarge {
+                issue: scenario.issues()[k].name.clone(),
+                values: values.len() as u64,
+                cells,
+                limit: limits.candidate_cells,
+            });
+        }
         let mut cand = Vec::with_capacity(nodes * values.len() * np);
         let mut cand_links = Vec::with_capacity(nodes * values.len());
         for node in 0..nodes {
@@ -55,6 +73,12 @@ pub fn additive_frontier(
             }
         }
         let keep = pareto_indices(&cand, np);
+        if keep.len() > limits.frontier {
+            return Err(AnalysisError::FrontierTooLarge {
+                points: keep.len() as u64,
+                limit: limits.frontier,
+            });
+        }
         sums = keep
             .iter()
             .flat_map(|&i| cand[i * np..(i + 1) * np].iter().copied())
@@ -74,7 +98,7 @@ pub fn additive_frontier(
         .collect();
     let keep = pareto_indices(&finished, np);
     let n_issues = allowed.len();
-    Some(
+    Ok(Some(
         keep.into_iter()
             .map(|i| {
                 let mut outcome = vec![0u32; n_issues];
@@ -90,5 +114,5 @@ pub fn additive_frontier(
                 }
             })
             .collect(),
-    )
+    ))
 }

@@ -17,6 +17,7 @@
 //! kept, as with enumeration. Leaf utilities are evaluated exactly with
 //! [`CompiledUtility::eval`].
 
+use crate::Limits;
 use crate::frontier::FrontierBuilder;
 use detente_core::{CompiledUtility, Outcome, PartyId, Scenario};
 
@@ -27,9 +28,17 @@ pub struct BoxPoint {
 }
 
 /// Why the search gave up.
-pub struct SearchTooLarge {
-    pub nodes: u64,
+pub enum Stopped {
+    /// It visited this many nodes, more than allowed.
+    Nodes(u64),
+    /// The frontier found so far has this many points, more than allowed.
+    Frontier(u64),
+    /// The cancel flag was raised.
+    Cancelled,
 }
+
+/// Nodes visited between two checks of the cancel flag.
+const CHECK_EVERY: u64 = 1 << 12;
 
 struct PartyBoxes {
     /// Per box: utility and the number of issues it bounds.
@@ -61,7 +70,8 @@ pub fn box_frontier(
     parties: &[PartyId],
     allowed: &[Vec<bool>],
     max_nodes: u64,
-) -> Result<Option<Vec<BoxPoint>>, SearchTooLarge> {
+    limits: &Limits<'_>,
+) -> Result<Option<Vec<BoxPoint>>, Stopped> {
     let n = allowed.len();
     let utils: Vec<&CompiledUtility> = parties.iter().map(|&p| scenario.utility(p)).collect();
     // Value classes per issue: signature = additive terms and box membership.
@@ -156,6 +166,7 @@ pub fn box_frontier(
         nodes: 0,
         leaves: 0,
         max_nodes,
+        limits,
         ub: vec![0.0; np],
         leaf_u: vec![0.0; np],
         found: Vec::new(),
@@ -187,6 +198,7 @@ struct Search<'a> {
     nodes: u64,
     leaves: u64,
     max_nodes: u64,
+    limits: &'a Limits<'a>,
     ub: Vec<f64>,
     leaf_u: Vec<f64>,
     /// Every leaf that entered the frontier: (key, utilities, outcome).
@@ -198,10 +210,13 @@ struct Search<'a> {
 }
 
 impl Search<'_> {
-    fn dfs(&mut self, i: usize, states: &mut [State]) -> Result<(), SearchTooLarge> {
+    fn dfs(&mut self, i: usize, states: &mut [State]) -> Result<(), Stopped> {
         self.nodes += 1;
         if self.nodes > self.max_nodes {
-            return Err(SearchTooLarge { nodes: self.nodes });
+            return Err(Stopped::Nodes(self.nodes));
+        }
+        if self.nodes % CHECK_EVERY == 0 && self.limits.cancelled() {
+            return Err(Stopped::Cancelled);
         }
         let n = self.classes.len();
         if i == n {
@@ -215,6 +230,13 @@ impl Search<'_> {
                 self.frontier.insert(&self.leaf_u, key);
                 self.found
                     .push((key, self.leaf_u.clone(), self.outcome.clone()));
+                // `found` also keeps points dominated later: it may hold a
+                // few times the limit before the search gives up.
+                if self.frontier.len() > self.limits.frontier
+                    || self.found.len() > self.limits.frontier.saturating_mul(4)
+                {
+                    return Err(Stopped::Frontier(self.frontier.len() as u64));
+                }
             }
             return Ok(());
         }

@@ -3,6 +3,7 @@
 
 use detente_core::{PartyId, Scenario};
 use rayon::prelude::*;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 /// What a scan reports for each outcome.
 pub trait Visitor: Send + Sized {
@@ -12,7 +13,17 @@ pub trait Visitor: Send + Sized {
     fn visit(&mut self, key: u64, outcome: &[u32], utils: &[f64], crossed: bool);
     /// Combines the results of two blocks (`self` covers earlier outcomes).
     fn merge(self, later: Self) -> Self;
+    /// Asked every few thousand outcomes: true ends the scan early (for
+    /// example when a result has outgrown a memory limit). The scan still
+    /// returns the merged visitors, which must say why they stopped.
+    fn stop(&mut self) -> bool {
+        false
+    }
 }
+
+/// Outcomes visited between two checks of the cancel flag and of
+/// [`Visitor::stop`].
+const CHECK_EVERY: u64 = 1 << 12;
 
 /// Outcomes per block: large enough to amortise the block start, small
 /// enough to balance work across threads.
@@ -28,6 +39,38 @@ pub fn scan<V: Visitor>(
     count: u64,
     make: impl Fn() -> V + Sync,
 ) -> V {
+    scan_blocks(
+        scenario,
+        parties,
+        red_line_parties,
+        count,
+        &AtomicBool::new(false),
+        make,
+    )
+}
+
+/// As [`scan`], stopping soon after `cancel` is raised (it is read every few
+/// thousand outcomes); `None` when it was.
+pub fn scan_within<V: Visitor>(
+    scenario: &Scenario,
+    parties: &[PartyId],
+    red_line_parties: &[PartyId],
+    count: u64,
+    cancel: &AtomicBool,
+    make: impl Fn() -> V + Sync,
+) -> Option<V> {
+    let v = scan_blocks(scenario, parties, red_line_parties, count, cancel, make);
+    (!cancel.load(Ordering::Relaxed)).then_some(v)
+}
+
+fn scan_blocks<V: Visitor>(
+    scenario: &Scenario,
+    parties: &[PartyId],
+    red_line_parties: &[PartyId],
+    count: u64,
+    cancel: &AtomicBool,
+    make: impl Fn() -> V + Sync,
+) -> V {
     let blocks = count.div_ceil(BLOCK).max(1);
     (0..blocks)
         .into_par_iter()
@@ -35,7 +78,17 @@ pub fn scan<V: Visitor>(
             let start = b * BLOCK;
             let end = (start + BLOCK).min(count);
             let mut v = make();
-            scan_block(scenario, parties, red_line_parties, start, end, &mut v);
+            if !cancel.load(Ordering::Relaxed) {
+                scan_block(
+                    scenario,
+                    parties,
+                    red_line_parties,
+                    start,
+                    end,
+                    cancel,
+                    &mut v,
+                );
+            }
             v
         })
         .reduce_with(|a, b| a.merge(b))
@@ -48,6 +101,7 @@ fn scan_block<V: Visitor>(
     red_line_parties: &[PartyId],
     start: u64,
     end: u64,
+    cancel: &AtomicBool,
     v: &mut V,
 ) {
     if start >= end {
@@ -107,6 +161,9 @@ fn scan_block<V: Visitor>(
         v.visit(key, &digits, &out, crossed);
         key += 1;
         if key >= end {
+            break;
+        }
+        if key % CHECK_EVERY == 0 && (cancel.load(Ordering::Relaxed) || v.stop()) {
             break;
         }
         // Advance; the common case only touches the last issue.

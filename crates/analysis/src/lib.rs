@@ -35,18 +35,21 @@
 
 mod additive;
 mod boxes;
+mod budget;
 mod enumerate;
 mod evaluate;
 pub mod frontier;
 mod solutions;
 
-pub use enumerate::{Visitor, scan};
+pub use budget::{Budget, Estimate, estimate};
+pub use enumerate::{Visitor, scan, scan_within};
 pub use evaluate::{Change, Evaluation, PartyVerdict, Repair, RepairOptions, evaluate};
 pub use solutions::{Point, Solutions, nash_product, solve};
 
 use detente_core::utility::extremes;
 use detente_core::{PartyId, Scenario};
 use frontier::FrontierBuilder;
+use std::sync::atomic::AtomicBool;
 
 /// The disagreement point of the bargaining solutions.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
@@ -116,9 +119,33 @@ impl Default for Options {
 /// Why an analysis could not be done.
 #[derive(Debug)]
 pub enum AnalysisError {
-    TooLarge { outcomes: f64, limit: u64 },
+    TooLarge {
+        outcomes: f64,
+        limit: u64,
+    },
     NotAdditive,
-    SearchTooLarge { outcomes: f64, nodes: u64 },
+    SearchTooLarge {
+        outcomes: f64,
+        nodes: u64,
+    },
+    /// A frontier has more points than the budget allows
+    /// ([`Budget::max_frontier_points`], lowered by
+    /// [`Budget::max_output_bytes`]); `points` is how many it had when the
+    /// analysis stopped.
+    FrontierTooLarge {
+        points: u64,
+        limit: usize,
+    },
+    /// The additive method would hold more candidate utilities than
+    /// [`Budget::max_candidate_cells`] while merging issue `issue`.
+    CandidatesTooLarge {
+        issue: String,
+        values: u64,
+        cells: u64,
+        limit: u64,
+    },
+    /// The caller's cancel flag was raised.
+    Cancelled,
 }
 
 impl std::error::Error for AnalysisError {}
@@ -138,6 +165,20 @@ impl std::fmt::Display for AnalysisError {
                 f,
                 "the additive method needs every bargaining party's utility to be a sum of per-issue terms, and red lines that each exclude values of a single issue"
             ),
+            AnalysisError::FrontierTooLarge { points, limit } => write!(
+                f,
+                "the Pareto frontier has more than {limit} points (at least {points}), more than this analysis may hold and write out; the utilities are probably opposed on an issue with very many values (use fewer values, e.g. a coarser integer range)"
+            ),
+            AnalysisError::CandidatesTooLarge {
+                issue,
+                values,
+                cells,
+                limit,
+            } => write!(
+                f,
+                "issue `{issue}` has {values} values: the additive method would hold at least {cells} candidate utilities while merging it, more than the limit of {limit} (use fewer values, e.g. a coarser integer range)"
+            ),
+            AnalysisError::Cancelled => write!(f, "the analysis was cancelled"),
         }
     }
 }
@@ -237,6 +278,9 @@ struct ScanResult {
     zone: u64,
     best: Vec<f64>,
     worst: Vec<f64>,
+    /// Nonzero once a frontier outgrew the limit: its size then. The
+    /// frontiers are dropped to free their memory, and the scan stops.
+    overflow: u64,
 }
 
 struct ScanVisitor<'a> {
@@ -248,6 +292,20 @@ struct ScanVisitor<'a> {
     /// is then the whole frontier, and is not built twice.
     red_lines: bool,
     buf: Vec<f64>,
+    /// Most points a frontier may have.
+    frontier_limit: usize,
+}
+
+impl ScanVisitor<'_> {
+    /// Records an overflow and drops the frontiers when one is too large.
+    fn check_size(&mut self) {
+        let size = self.r.whole.len().max(self.r.feasible.len());
+        if size > self.frontier_limit {
+            self.r.overflow = self.r.overflow.max(size as u64);
+            self.r.whole = FrontierBuilder::new(self.r.whole.dim());
+            self.r.feasible = FrontierBuilder::new(self.r.feasible.dim());
+        }
+    }
 }
 
 impl Visitor for ScanVisitor<'_> {
@@ -293,20 +351,66 @@ impl Visitor for ScanVisitor<'_> {
                 .zip(&b.worst)
                 .map(|(x, y)| x.min(*y))
                 .collect(),
+            overflow: a.overflow.max(b.overflow),
         };
+        self.check_size();
         self
+    }
+
+    fn stop(&mut self) -> bool {
+        self.check_size();
+        self.r.overflow > 0
     }
 }
 
-/// Analyses a scenario.
-pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, AnalysisError> {
+/// The runtime limits of [`analyze_within`], shared by the methods.
+pub(crate) struct Limits<'a> {
+    /// Most points a frontier may have.
+    pub frontier: usize,
+    /// Most candidate utilities the additive method may hold.
+    pub candidate_cells: u64,
+    pub cancel: &'a AtomicBool,
+}
+
+impl Limits<'_> {
+    pub fn cancelled(&self) -> bool {
+        self.cancel.load(std::sync::atomic::Ordering::Relaxed)
+    }
+}
+
+/// What an analysis will do, decided before any work: the method, and
+/// what is enumerated.
+pub(crate) struct Plan {
+    use_additive: bool,
+    use_search: bool,
+    red_lines: bool,
+    /// The agreement zone's size when every outcome is in it (additive
+    /// method, no red lines, no reservation above a party's worst).
+    trivial_count: Option<u64>,
+    /// Outcomes to enumerate (for the frontier or to count the zone).
+    scan: Option<u64>,
+}
+
+impl Plan {
+    fn method(&self) -> Method {
+        if self.use_search {
+            Method::BranchAndBound
+        } else if self.use_additive {
+            Method::Additive
+        } else {
+            Method::Enumeration
+        }
+    }
+
+    fn enumerated(&self) -> u64 {
+        self.scan.unwrap_or(0)
+    }
+}
+
+/// Chooses the method and what to enumerate; refuses what the options rule
+/// out.
+pub(crate) fn plan(scenario: &Scenario, options: &Options) -> Result<Plan, AnalysisError> {
     let bargainers = scenario.bargainers();
-    let all: Vec<PartyId> = (0..scenario.parties().len() as u32).map(PartyId).collect();
-    let bargain_idx: Vec<usize> = bargainers.iter().map(|p| p.index()).collect();
-    let rv: Vec<f64> = bargainers
-        .iter()
-        .map(|&p| scenario.reservation(p))
-        .collect();
     let space = scenario.space();
     let count = space
         .count_u64()
@@ -347,7 +451,6 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
             limit: options.enumeration_limit,
         });
     }
-    let np = bargainers.len();
     let red_lines = bargainers
         .iter()
         .any(|&p| !scenario.red_lines(p).is_empty());
@@ -369,9 +472,66 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
                 .is_ok_and(|(lo, _)| scenario.reservation(p) <= u.finish(lo))
         });
     let trivial_count = space.count_u64().filter(|_| whole_space_agrees);
-    let scanned = count
-        .filter(|&c| c <= count_limit && trivial_count.is_none())
-        .map(|c| {
+    let scan = count.filter(|&c| c <= count_limit && trivial_count.is_none());
+    Ok(Plan {
+        use_additive,
+        use_search,
+        red_lines,
+        trivial_count,
+        scan,
+    })
+}
+
+/// Analyses a scenario, with no [`Budget`] and no way to cancel (see
+/// [`analyze_within`]).
+pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, AnalysisError> {
+    analyze_within(
+        scenario,
+        options,
+        &Budget::UNLIMITED,
+        &AtomicBool::new(false),
+    )
+}
+
+/// Analyses a scenario within a [`Budget`]: refuses up front what
+/// [`estimate`] refuses, and stops with an error when a frontier outgrows the
+/// estimate's limit. The work also stops, with [`AnalysisError::Cancelled`],
+/// soon after `cancel` is raised (it is checked between blocks of the
+/// enumeration, between nodes of the branch and bound and between issues of
+/// the additive method), so a server can give back the thread of a request
+/// whose client left or whose time ran out.
+pub fn analyze_within(
+    scenario: &Scenario,
+    options: &Options,
+    budget: &Budget,
+    cancel: &AtomicBool,
+) -> Result<Analysis, AnalysisError> {
+    let plan = plan(scenario, options)?;
+    let frontier_limit = budget::estimate_plan(scenario, &plan, budget)?.frontier_limit;
+    let limits = Limits {
+        frontier: frontier_limit,
+        candidate_cells: budget.max_candidate_cells,
+        cancel,
+    };
+    let Plan {
+        use_additive,
+        use_search,
+        red_lines,
+        trivial_count,
+        scan,
+    } = plan;
+    let bargainers = scenario.bargainers();
+    let all: Vec<PartyId> = (0..scenario.parties().len() as u32).map(PartyId).collect();
+    let bargain_idx: Vec<usize> = bargainers.iter().map(|p| p.index()).collect();
+    let rv: Vec<f64> = bargainers
+        .iter()
+        .map(|&p| scenario.reservation(p))
+        .collect();
+    let space = scenario.space();
+    let np = bargainers.len();
+    let scanned = match scan {
+        None => None,
+        Some(c) => {
             let visitor = || ScanVisitor {
                 r: ScanResult {
                     whole: FrontierBuilder::new(np),
@@ -380,15 +540,27 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
                     zone: 0,
                     best: vec![f64::NEG_INFINITY; all.len()],
                     worst: vec![f64::INFINITY; all.len()],
+                    overflow: 0,
                 },
                 bargain_idx: &bargain_idx,
                 rv: &rv,
                 frontiers: !use_additive,
                 red_lines,
                 buf: vec![0.0; np],
+                frontier_limit,
             };
-            enumerate::scan(scenario, &all, &bargainers, c, visitor).r
-        });
+            let r = enumerate::scan_within(scenario, &all, &bargainers, c, cancel, visitor)
+                .ok_or(AnalysisError::Cancelled)?
+                .r;
+            if r.overflow > 0 {
+                return Err(AnalysisError::FrontierTooLarge {
+                    points: r.overflow,
+                    limit: frontier_limit,
+                });
+            }
+            Some(r)
+        }
+    };
 
     let point = |utilities: Vec<f64>, key: u64| Point {
         utilities,
@@ -403,12 +575,24 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
             .collect();
         let allowed = allowed_values(scenario, &bargainers);
         let search = |mask: &[Vec<bool>]| -> Result<Vec<Point>, AnalysisError> {
-            let pts = boxes::box_frontier(scenario, &bargainers, mask, MAX_SEARCH_NODES).map_err(
-                |e| AnalysisError::SearchTooLarge {
+            let pts = boxes::box_frontier(
+                scenario,
+                &bargainers,
+                mask,
+                MAX_SEARCH_NODES,
+                &limits,
+            )
+            .map_err(|e| match e {
+                boxes::Stopped::Nodes(nodes) => AnalysisError::SearchTooLarge {
                     outcomes: space.count_f64(),
-                    nodes: e.nodes,
+                    nodes,
                 },
-            )?;
+                boxes::Stopped::Frontier(points) => AnalysisError::FrontierTooLarge {
+                    points,
+                    limit: frontier_limit,
+                },
+                boxes::Stopped::Cancelled => AnalysisError::Cancelled,
+            })?;
             Ok(pts
                 .unwrap_or_default()
                 .into_iter()
@@ -447,8 +631,18 @@ pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, Analy
             scenario,
             &bargainers,
             &everything,
-        ));
-        let feasible = to_points(additive::additive_frontier(scenario, &bargainers, &allowed));
+            &limits,
+        )?);
+        let feasible = if red_lines {
+            to_points(additive::additive_frontier(
+                scenario,
+                &bargainers,
+                &allowed,
+                &limits,
+            )?)
+        } else {
+            whole.clone()
+        };
         (whole, feasible, Method::Additive)
     } else {
         let r = scanned.as_ref().map(|r| {

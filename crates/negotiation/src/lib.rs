@@ -52,7 +52,7 @@ mod spec;
 pub mod strategy;
 
 pub use session::{
-    Prepared, prepare, run_session, run_session_prepared, run_session_with,
+    Prepared, prepare, run_session, run_session_prepared, run_session_with, run_session_within,
     strategy_call_in_progress,
 };
 pub use space::{OwnSpace, SORT_LIMIT};

@@ -11,6 +11,7 @@ use detente_analysis::Analysis;
 use detente_core::{Outcome, PartyId, Scenario};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// SplitMix64: derives independent seeds for parties and the mediator.
@@ -403,6 +404,75 @@ pub fn run_session(
     check(scenario, config, strategies)?;
     let prepared = prepare(scenario);
     run_session_prepared(scenario, &prepared, reference, config, strategies)
+}
+
+/// As [`run_session`], ending soon after `cancel` is raised: from then on
+/// every strategy walks away (offer protocols) or votes no and refuses the
+/// final text (mediated ones), so the session ends at the next step. The
+/// result of a cancelled session means nothing; this is for callers that
+/// drop it, such as a server whose client left.
+pub fn run_session_within(
+    scenario: &Scenario,
+    reference: Option<&Analysis>,
+    config: &SessionConfig,
+    strategies: &[StrategySpec],
+    cancel: &Arc<AtomicBool>,
+) -> Result<SessionResult, NegotiationError> {
+    let specs = check(scenario, config, strategies)?;
+    let prepared = prepare(scenario);
+    let bargainers = scenario.bargainers();
+    let mut built: Vec<Box<dyn Strategy>> = Vec::with_capacity(specs.len());
+    for (spec, p) in specs.iter().zip(&bargainers) {
+        built.push(Box::new(Cancellable {
+            inner: strategy::build(spec, derive_seed(config.seed, p.index() as u64 + 1))?,
+            cancel: Arc::clone(cancel),
+        }));
+    }
+    run_session_with(scenario, &prepared, reference, config, built)
+}
+
+/// A strategy that gives up once its flag is raised.
+struct Cancellable {
+    inner: Box<dyn Strategy>,
+    cancel: Arc<AtomicBool>,
+}
+
+impl Cancellable {
+    fn cancelled(&self) -> bool {
+        self.cancel.load(Ordering::Relaxed)
+    }
+}
+
+impl Strategy for Cancellable {
+    fn act(
+        &mut self,
+        ctx: &Context<'_>,
+        standing: Option<Standing<'_>>,
+        offer: &mut [u32],
+    ) -> Decision {
+        if self.cancelled() {
+            return Decision::EndNegotiation;
+        }
+        self.inner.act(ctx, standing, offer)
+    }
+
+    fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {
+        if !self.cancelled() {
+            self.inner.observe(ctx, event);
+        }
+    }
+
+    fn wants_observations(&self) -> bool {
+        self.inner.wants_observations()
+    }
+
+    fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
+        !self.cancelled() && self.inner.vote(ctx, text, proposal)
+    }
+
+    fn accept_final(&mut self, ctx: &Context<'_>, text: &[u32]) -> bool {
+        !self.cancelled() && self.inner.accept_final(ctx, text)
+    }
 }
 
 fn check(
