@@ -7,7 +7,9 @@ use axum::extract::rejection::BytesRejection;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
-use detente_analysis::{Analysis, Evaluation, Options, RepairOptions, analyze as run_analysis};
+use detente_analysis::{
+    Analysis, AnalysisError, Evaluation, Options, RepairOptions, analyze_within,
+};
 use detente_core::Scenario;
 use detente_forecast::Model;
 use detente_formats::{LoadOptions, builtin, native};
@@ -15,6 +17,8 @@ use detente_report::Report;
 use serde::Deserialize;
 use serde::de::DeserializeOwned;
 use serde_json::{Map, Value, json};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 const PAGE: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/app.js");
@@ -56,16 +60,32 @@ pub async fn not_found(uri: Uri) -> ApiError {
     ApiError::NotFound(format!("no such page or endpoint: {}", uri.path()))
 }
 
+/// Raises its flag when dropped: with the future of a request, when the
+/// time budget runs out or the client goes away.
+struct CancelOnDrop(Arc<AtomicBool>);
+
+impl Drop for CancelOnDrop {
+    fn drop(&mut self) {
+        self.0.store(true, Ordering::Relaxed);
+    }
+}
+
 /// Runs CPU work on the blocking pool, at most `max_concurrent_jobs` at
-/// once, within the time budget. The permit moves into the job, so a job
-/// that outlives its budget still counts until it ends.
+/// once, within the time budget. The work gets a cancel flag, raised when
+/// the budget runs out or the request's future is dropped (the client
+/// closed the connection); the engines check it between blocks, nodes,
+/// issues, turns and steps, so the job ends soon after and gives its slot
+/// back. The permit moves into the job, so a job counts until it has
+/// really stopped.
 async fn blocking<T: Send + 'static>(
     app: &Shared,
-    f: impl FnOnce(&crate::Config) -> Result<T, ApiError> + Send + 'static,
+    f: impl FnOnce(&crate::Config, &Arc<AtomicBool>) -> Result<T, ApiError> + Send + 'static,
 ) -> Result<T, ApiError> {
     let budget = app.config.time_budget;
     let config = app.config.clone();
     let jobs = app.jobs.clone();
+    let cancel = Arc::new(AtomicBool::new(false));
+    let guard = CancelOnDrop(Arc::clone(&cancel));
     let work = async move {
         let permit = jobs
             .acquire_owned()
@@ -73,16 +93,22 @@ async fn blocking<T: Send + 'static>(
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            f(&config)
+            if cancel.load(Ordering::Relaxed) {
+                return Err(ApiError::Cancelled);
+            }
+            f(&config, &cancel)
         })
         .await
         .map_err(|e| ApiError::Internal(format!("the computation failed: {e}")))?
     };
-    tokio::time::timeout(budget, work)
-        .await
-        .map_err(|_| ApiError::Timeout {
+    let result = tokio::time::timeout(budget, work).await;
+    drop(guard);
+    match result {
+        Ok(Err(ApiError::Cancelled)) | Err(_) => Err(ApiError::Timeout {
             seconds: budget.as_secs_f64(),
-        })?
+        }),
+        Ok(r) => r,
+    }
 }
 
 /// Parses a JSON request body, turning extractor rejections into JSON
@@ -113,7 +139,11 @@ pub enum ScenarioInput {
     Native(Map<String, Value>),
 }
 
-fn read(input: &ScenarioInput) -> Result<(Scenario, Option<Model>), ApiError> {
+fn read(
+    config: &crate::Config,
+    input: &ScenarioInput,
+) -> Result<(Scenario, Option<Model>), ApiError> {
+    check_size(config, input)?;
     let r = match input {
         ScenarioInput::Text(t) => native::read_with_forecast(t, "scenario"),
         ScenarioInput::Native(m) => {
@@ -124,6 +154,50 @@ fn read(input: &ScenarioInput) -> Result<(Scenario, Option<Model>), ApiError> {
     r.map_err(|e| ApiError::InvalidScenario(e.to_string()))
 }
 
+/// Refuses, before it is built, a scenario whose utility tables would be
+/// too large: building one compiles a table of every issue's values for
+/// every party, so a few lines naming a 2^24-value range for many parties
+/// would take gigabytes. A scenario that does not parse is left to the
+/// reader, whose message says where.
+fn check_size(config: &crate::Config, input: &ScenarioInput) -> Result<(), ApiError> {
+    let spec: Option<native::ScenarioFile> = match input {
+        ScenarioInput::Native(m) => serde_json::from_value(Value::Object(m.clone())).ok(),
+        ScenarioInput::Text(t) => match native::syntax_of("scenario", t) {
+            detente_formats::Syntax::Json => serde_json::from_str(t).ok(),
+            detente_formats::Syntax::Toml => toml::from_str(t).ok(),
+        },
+    };
+    let Some(spec) = spec else {
+        return Ok(());
+    };
+    let values: f64 = spec.issues.iter().map(issue_values).sum();
+    let cells = values * (spec.parties.len() as f64 + 1.0);
+    if cells > config.max_value_cells as f64 {
+        return Err(ApiError::TooLarge(format!(
+            "the scenario's issues have {values} values in all; with {} parties its utility tables would have {cells} entries, more than the limit of {} (use fewer values, e.g. a coarser integer range or a larger step)",
+            spec.parties.len(),
+            config.max_value_cells
+        )));
+    }
+    Ok(())
+}
+
+/// The number of values an issue specification gives (as the reader will
+/// count them; nonsense counts as one, the reader refuses it later).
+fn issue_values(issue: &native::IssueSpec) -> f64 {
+    if let Some(options) = &issue.options {
+        return options.len() as f64;
+    }
+    let (Some(min), Some(max)) = (issue.min, issue.max) else {
+        return 1.0;
+    };
+    let n = match issue.step {
+        Some(step) if step > 0.0 => ((max - min) / step).floor() + 1.0,
+        _ => (max - min).floor() + 1.0,
+    };
+    if n.is_finite() { n.max(1.0) } else { 1.0 }
+}
+
 /// The native structure of a scenario, as a JSON value.
 fn native_value(scenario: &Scenario, forecast: Option<&Model>) -> Value {
     serde_json::from_str(&native::to_json_with_forecast(scenario.parts(), forecast))
@@ -132,6 +206,7 @@ fn native_value(scenario: &Scenario, forecast: Option<&Model>) -> Value {
 
 fn analyze_with(
     config: &crate::Config,
+    cancel: &AtomicBool,
     scenario: &Scenario,
     disagreement: Option<&str>,
     at_time: Option<f64>,
@@ -152,7 +227,7 @@ fn analyze_with(
             "at_time {t} is outside [0, 1]"
         )));
     }
-    run_analysis(
+    analyze_within(
         scenario,
         &Options {
             disagreement,
@@ -160,8 +235,13 @@ fn analyze_with(
             at_time,
             ..Options::default()
         },
+        &config.analysis_budget,
+        cancel,
     )
-    .map_err(|e| ApiError::TooLarge(e.to_string()))
+    .map_err(|e| match e {
+        AnalysisError::Cancelled => ApiError::Cancelled,
+        e => ApiError::TooLarge(e.to_string()),
+    })
 }
 
 fn yes() -> bool {
@@ -244,7 +324,7 @@ pub async fn upload(
             }
             .to_string()
         });
-    blocking(&app, move |_| {
+    blocking(&app, move |_, _| {
         let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
         let path = dir.path().join(format!("upload.{ext}"));
         std::fs::write(&path, &bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -283,9 +363,9 @@ pub async fn analyze(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: AnalyzeRequest = parse(&app, body)?;
-    blocking(&app, move |config| {
-        let (s, _) = read(&req.scenario)?;
-        let a = analyze_with(config, &s, req.disagreement.as_deref(), req.at_time)?;
+    blocking(&app, move |config, cancel| {
+        let (s, _) = read(config, &req.scenario)?;
+        let a = analyze_with(config, cancel, &s, req.disagreement.as_deref(), req.at_time)?;
         let charts = if req.charts {
             let cloud = detente_report::cloud(&s, &a, config.draw_limit);
             detente_report::charts(&Report {
@@ -412,10 +492,10 @@ pub async fn evaluate(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: EvaluateRequest = parse(&app, body)?;
-    blocking(&app, move |config| {
-        let (s, _) = read(&req.scenario)?;
+    blocking(&app, move |config, cancel| {
+        let (s, _) = read(config, &req.scenario)?;
         let (label, outcome) = proposal_outcome(&s, req.proposal.as_deref(), req.outcome.as_ref())?;
-        let a = analyze_with(config, &s, None, None)?;
+        let a = analyze_with(config, cancel, &s, None, None)?;
         let ev = evaluate_outcome(config, &s, &a, &outcome, req.repairs);
         let charts = if req.charts {
             let cloud = detente_report::cloud(&s, &a, config.draw_limit);
@@ -448,10 +528,10 @@ pub async fn forecast(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ScenarioRequest = parse(&app, body)?;
-    blocking(&app, move |_| {
-        let (s, model) = read(&req.scenario)?;
+    blocking(&app, move |config, cancel| {
+        let (s, model) = read(config, &req.scenario)?;
         let model = model.ok_or_else(|| no_forecast(&s))?;
-        let f = detente_forecast::run(&model);
+        let f = run_forecast(&model, cancel)?;
         let chart = detente_report::forecast::chart(&model, &f);
         Ok(axum::Json(json!({
             "forecast": json::forecast(&model, &f),
@@ -460,6 +540,24 @@ pub async fn forecast(
         .into_response())
     })
     .await
+}
+
+/// The forecast, stopped between turns once `cancel` is raised.
+fn run_forecast(
+    model: &Model,
+    cancel: &AtomicBool,
+) -> Result<detente_forecast::Forecast, ApiError> {
+    let f = detente_forecast::run_observed(model, |_, _| {
+        if cancel.load(Ordering::Relaxed) {
+            std::ops::ControlFlow::Break(())
+        } else {
+            std::ops::ControlFlow::Continue(())
+        }
+    });
+    if cancel.load(Ordering::Relaxed) {
+        return Err(ApiError::Cancelled);
+    }
+    Ok(f)
 }
 
 fn no_forecast(s: &Scenario) -> ApiError {
@@ -506,8 +604,8 @@ pub async fn export_toml(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ScenarioRequest = parse(&app, body)?;
-    blocking(&app, move |_| {
-        let (s, f) = read(&req.scenario)?;
+    blocking(&app, move |config, _| {
+        let (s, f) = read(config, &req.scenario)?;
         let text = native::to_toml_with_forecast(s.parts(), f.as_ref())
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         Ok(download(
@@ -540,9 +638,9 @@ pub async fn export_report(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ReportRequest = parse(&app, body)?;
-    blocking(&app, move |config| {
-        let (s, model) = read(&req.scenario)?;
-        let a = analyze_with(config, &s, None, None)?;
+    blocking(&app, move |config, cancel| {
+        let (s, model) = read(config, &req.scenario)?;
+        let a = analyze_with(config, cancel, &s, None, None)?;
         let evaluated =
             if req.proposal.is_some() || req.outcome.is_some() || !s.proposals().is_empty() {
                 let (label, outcome) =
@@ -553,13 +651,13 @@ pub async fn export_report(
             };
         let forecast = if req.forecast {
             let m = model.as_ref().ok_or_else(|| no_forecast(&s))?;
-            Some((m, detente_forecast::run(m)))
+            Some((m, run_forecast(m, cancel)?))
         } else {
             None
         };
         let session = match &req.negotiation {
             Some(settings) => {
-                let n = run_negotiation(config, &s, settings)?;
+                let n = run_negotiation(config, cancel, &s, settings)?;
                 Some(detente_report::negotiation::from_result(
                     &s, &n.result, &n.labels,
                 ))
@@ -682,11 +780,12 @@ struct Negotiated {
 
 fn run_negotiation(
     config: &crate::Config,
+    cancel: &Arc<AtomicBool>,
     s: &Scenario,
     settings: &NegotiationSettings,
 ) -> Result<Negotiated, ApiError> {
     use detente_negotiation::{
-        Deadline, MediatedVariant, ProtocolKind, SessionConfig, StrategySpec, run_session,
+        Deadline, MediatedVariant, ProtocolKind, SessionConfig, StrategySpec, run_session_within,
     };
     let rounds = settings.rounds.unwrap_or(100);
     if rounds == 0 || rounds > MAX_ROUNDS {
@@ -745,15 +844,21 @@ fn run_negotiation(
             )));
         }
     }
-    let reference = analyze_with(config, s, None, None).ok();
+    let reference = match analyze_with(config, cancel, s, None, None) {
+        Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
+        r => r.ok(),
+    };
     let mut session = SessionConfig::new(
         protocol,
         Deadline::Rounds(rounds),
         settings.seed.unwrap_or(0),
     );
     session.record_trace = true;
-    let result = run_session(s, reference.as_ref(), &session, &specs)
+    let result = run_session_within(s, reference.as_ref(), &session, &specs, cancel)
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    if cancel.load(Ordering::Relaxed) {
+        return Err(ApiError::Cancelled);
+    }
     let labels: Vec<String> = specs.iter().map(|x| x.to_string()).collect();
     Ok(Negotiated {
         protocol,
@@ -796,9 +901,9 @@ pub async fn negotiate(
             "rounds must be between 1 and {MAX_ROUNDS}"
         )));
     }
-    blocking(&app, move |config| {
-        let (s, _) = read(&req.scenario)?;
-        let negotiated = run_negotiation(config, &s, &settings)?;
+    blocking(&app, move |config, cancel| {
+        let (s, _) = read(config, &req.scenario)?;
+        let negotiated = run_negotiation(config, cancel, &s, &settings)?;
         let Negotiated {
             protocol,
             result,

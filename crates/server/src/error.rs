@@ -30,9 +30,24 @@ pub enum ApiError {
     /// The work did not finish within the time budget.
     #[error("the computation did not finish within the time budget of {seconds} s")]
     Timeout { seconds: f64 },
-    /// The request's Host header is not a loopback name.
-    #[error("requests must name this machine (localhost, 127.0.0.1 or [::1]) in their Host header")]
+    /// The request's Host header does not name this server.
+    #[error(
+        "the Host header does not name this server (on loopback: localhost, 127.0.0.1 or [::1]; otherwise the address it listens on, or a name given with --allow-host)"
+    )]
     ForbiddenHost,
+    /// The request comes from another origin (its `Origin` or
+    /// `Sec-Fetch-Site` header says so).
+    #[error("{0}")]
+    ForbiddenOrigin(String),
+    /// The request's `Content-Type` is not one the route takes.
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// The body did not arrive within the read timeout.
+    #[error("the request body did not arrive within {seconds} s")]
+    RequestTimeout { seconds: f64 },
+    /// The computation was told to stop (its request timed out or went away).
+    #[error("the computation was cancelled")]
+    Cancelled,
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -49,6 +64,10 @@ impl ApiError {
             ApiError::TooLarge(_) => "outcome_space_too_large",
             ApiError::Timeout { .. } => "time_budget_exceeded",
             ApiError::ForbiddenHost => "forbidden_host",
+            ApiError::ForbiddenOrigin(_) => "forbidden_origin",
+            ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::RequestTimeout { .. } => "request_timeout",
+            ApiError::Cancelled => "cancelled",
             ApiError::Internal(_) => "internal",
         }
     }
@@ -61,8 +80,10 @@ impl ApiError {
             }
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::BodyTooLarge { .. } => StatusCode::PAYLOAD_TOO_LARGE,
-            ApiError::Timeout { .. } => StatusCode::SERVICE_UNAVAILABLE,
-            ApiError::ForbiddenHost => StatusCode::FORBIDDEN,
+            ApiError::Timeout { .. } | ApiError::Cancelled => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::ForbiddenHost | ApiError::ForbiddenOrigin(_) => StatusCode::FORBIDDEN,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }

@@ -39,20 +39,22 @@
 
 mod api;
 mod error;
+mod guard;
 mod json;
 
 pub use error::ApiError;
 
 use axum::Router;
-use axum::extract::{DefaultBodyLimit, Request, State};
-use axum::http::{HeaderValue, header};
-use axum::middleware::{self, Next};
-use axum::response::{IntoResponse, Response};
+use axum::extract::DefaultBodyLimit;
+use axum::middleware;
 use axum::routing::{get, post};
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
 
-/// The server's limits.
+/// The server's limits and what it accepts.
 #[derive(Clone, Debug)]
 pub struct Config {
     /// Largest request body, in bytes.
@@ -60,15 +62,34 @@ pub struct Config {
     /// Largest outcome space that is enumerated (for frontiers when the
     /// additive method does not apply, and for counting the agreement zone).
     pub max_outcomes: u64,
+    /// Memory and output limits of one analysis (frontier points, candidate
+    /// utilities of the additive method, size of the JSON answer).
+    pub analysis_budget: detente_analysis::Budget,
+    /// Most utility-table entries a scenario may need (the values of every
+    /// issue, times the parties plus one), checked before it is built.
+    pub max_value_cells: u64,
     /// Most outcomes drawn in a chart; larger spaces are sampled.
     pub draw_limit: u64,
-    /// Wall-clock budget of one request's computation.
+    /// Wall-clock budget of one request's computation; when it runs out the
+    /// computation is told to stop and the request is answered with a 503.
     pub time_budget: Duration,
     /// Computations running at once; more wait (within their budget).
     pub max_concurrent_jobs: usize,
-    /// Refuse requests whose `Host` is not a loopback name (set when bound
-    /// to a loopback address).
-    pub loopback_only: bool,
+    /// Time a client has to send a request's headers, counted from the
+    /// moment the server starts waiting for them (so it also closes idle
+    /// connections).
+    pub header_read_timeout: Duration,
+    /// Time a client has to send a request's body once its headers arrived.
+    pub body_read_timeout: Duration,
+    /// Connections open at once; more wait in the listen queue.
+    pub max_connections: usize,
+    /// The address the server is bound to, for the `Host` check.
+    pub bind: IpAddr,
+    /// More names accepted in the `Host` header (`--allow-host`).
+    pub allowed_hosts: Vec<String>,
+    /// More origins (`scheme://host:port`) allowed to use the API
+    /// (`--allow-origin`); the server's own origin always may.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Config {
@@ -76,14 +97,37 @@ impl Default for Config {
         Config {
             max_body_bytes: 2 * 1024 * 1024,
             max_outcomes: 5_000_000,
+            analysis_budget: detente_analysis::Budget::default(),
+            max_value_cells: 1 << 25,
             draw_limit: 100_000,
             time_budget: Duration::from_secs(20),
             max_concurrent_jobs: std::thread::available_parallelism()
                 .map(|n| n.get())
                 .unwrap_or(2),
-            loopback_only: true,
+            header_read_timeout: Duration::from_secs(10),
+            body_read_timeout: Duration::from_secs(10),
+            max_connections: default_max_connections(),
+            bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
+            allowed_hosts: Vec::new(),
+            allowed_origins: Vec::new(),
         }
     }
+}
+
+/// Half the soft limit on open files (each connection is one), at most 512,
+/// so that idle connections can never use up the descriptors the server
+/// needs for everything else.
+fn default_max_connections() -> usize {
+    let files = open_file_limit().unwrap_or(1024);
+    (files / 2).clamp(16, 512) as usize
+}
+
+/// The soft limit on open files, from `/proc/self/limits` where there is
+/// one.
+fn open_file_limit() -> Option<u64> {
+    let text = std::fs::read_to_string("/proc/self/limits").ok()?;
+    let line = text.lines().find(|l| l.starts_with("Max open files"))?;
+    line.split_whitespace().nth(3)?.parse().ok()
 }
 
 pub(crate) struct AppState {
@@ -118,64 +162,44 @@ pub fn router(config: Config) -> Router {
         .route("/api/export/report", post(api::export_report))
         .fallback(api::not_found)
         .layer(DefaultBodyLimit::max(config.max_body_bytes))
-        .layer(middleware::from_fn_with_state(state.clone(), guard))
+        .layer(middleware::from_fn_with_state(state.clone(), guard::guard))
         .with_state(state)
 }
 
-/// True for `localhost`, `127.0.0.1` and `[::1]`, with or without a port.
-fn loopback_host(host: &str) -> bool {
-    let name = if let Some(rest) = host.strip_prefix('[') {
-        rest.split(']').next().unwrap_or("")
-    } else {
-        host.rsplit_once(':').map_or(host, |(h, _)| h)
-    };
-    matches!(name, "localhost" | "127.0.0.1" | "::1")
-}
-
-/// Host check and security headers on every response.
-async fn guard(State(app): State<Shared>, req: Request, next: Next) -> Response {
-    if app.config.loopback_only
-        && let Some(host) = req.headers().get(header::HOST)
-        && !host.to_str().is_ok_and(loopback_host)
-    {
-        return ApiError::ForbiddenHost.into_response();
-    }
-    let mut res = next.run(req).await;
-    let h = res.headers_mut();
-    h.insert(
-        header::X_CONTENT_TYPE_OPTIONS,
-        HeaderValue::from_static("nosniff"),
-    );
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
-    res
-}
-
-/// Serves the workbench on `listener` until the process is stopped.
+/// Serves the workbench on `listener` until the process is stopped: at most
+/// [`Config::max_connections`] connections at once, each closed when its
+/// client is slower than [`Config::header_read_timeout`] to send headers
+/// (or stays idle that long). [`Config::bind`] should be the listener's
+/// address.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
-    axum::serve(listener, router(config)).await
-}
-
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn loopback_hosts() {
-        for h in [
-            "localhost",
-            "localhost:8080",
-            "127.0.0.1:1",
-            "[::1]:80",
-            "[::1]",
-        ] {
-            assert!(super::loopback_host(h), "{h}");
-        }
-        for h in [
-            "evil.example",
-            "evil.example:8080",
-            "127.0.0.2:80",
-            "localhost.evil:1",
-        ] {
-            assert!(!super::loopback_host(h), "{h}");
-        }
+    let connections = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
+    let app = router(config.clone());
+    let mut http = hyper::server::conn::http1::Builder::new();
+    http.timer(TokioTimer::new())
+        .header_read_timeout(config.header_read_timeout)
+        .keep_alive(true);
+    loop {
+        // Wait for a free slot before accepting: the connections beyond the
+        // cap wait in the kernel's queue, holding no descriptor of ours.
+        let Ok(permit) = connections.clone().acquire_owned().await else {
+            return Ok(());
+        };
+        let stream = match listener.accept().await {
+            Ok((stream, _)) => stream,
+            // Out of descriptors or a connection reset before accept: wait
+            // a little rather than spin.
+            Err(_) => {
+                tokio::time::sleep(Duration::from_millis(50)).await;
+                continue;
+            }
+        };
+        let service = TowerToHyperService::new(app.clone());
+        let conn = http.serve_connection(TokioIo::new(stream), service);
+        tokio::spawn(async move {
+            // Errors are the client's (a reset, a timeout); the connection
+            // is closed either way.
+            let _ = conn.await;
+            drop(permit);
+        });
     }
 }

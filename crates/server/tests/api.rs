@@ -176,6 +176,7 @@ async fn analyze_accepts_toml_text() {
 async fn analyze_rejects_bad_input_with_json_errors() {
     // Not JSON.
     let req = Request::post("/api/analyze")
+        .header(header::CONTENT_TYPE, "application/json")
         .body(Body::from("{nope"))
         .unwrap();
     send_with(Config::default(), req)
@@ -370,6 +371,7 @@ async fn exports_toml_that_reads_back_and_a_report() {
 async fn upload_reads_a_file_in_a_temporary_folder() {
     let text = detente_formats::builtin::text("water-sharing").unwrap();
     let req = Request::post("/api/upload?filename=my%20talks.toml")
+        .header(header::CONTENT_TYPE, "application/octet-stream")
         .body(Body::from(text))
         .unwrap();
     let r = send_with(Config::default(), req).await;
@@ -377,13 +379,17 @@ async fn upload_reads_a_file_in_a_temporary_folder() {
     assert_eq!(r.json()["scenario"]["name"], "water-sharing");
     // Errors name the user's file, not the temporary path.
     let req = Request::post("/api/upload?filename=bad.toml")
+        .header(header::CONTENT_TYPE, "application/octet-stream")
         .body(Body::from("name = 3"))
         .unwrap();
     let m = send_with(Config::default(), req)
         .await
         .error(StatusCode::UNPROCESSABLE_ENTITY, "invalid_scenario");
     assert!(m.contains("bad.toml") && !m.contains("upload.toml"), "{m}");
-    let req = Request::post("/api/upload").body(Body::empty()).unwrap();
+    let req = Request::post("/api/upload")
+        .header(header::CONTENT_TYPE, "application/octet-stream")
+        .body(Body::empty())
+        .unwrap();
     send_with(Config::default(), req)
         .await
         .error(StatusCode::BAD_REQUEST, "bad_request");
@@ -402,6 +408,7 @@ async fn limits_answer_with_json_errors() {
         .error(StatusCode::PAYLOAD_TOO_LARGE, "body_too_large");
     assert!(m.contains("1000"));
     let req = Request::post("/api/upload?filename=x.toml")
+        .header(header::CONTENT_TYPE, "application/octet-stream")
         .body(Body::from(vec![b'#'; 2000]))
         .unwrap();
     send_with(small, req)
@@ -445,7 +452,7 @@ async fn foreign_hosts_and_unknown_paths_are_refused() {
         StatusCode::OK
     );
     let open = Config {
-        loopback_only: false,
+        allowed_hosts: vec!["lan-host".into()],
         ..Config::default()
     };
     let req = Request::get("/api/scenarios")

@@ -22,16 +22,38 @@ pub struct Args {
     /// Largest outcome space to enumerate.
     #[arg(long, value_name = "N", default_value_t = 5_000_000)]
     pub max_outcomes: u64,
+    /// Also accept this name in the Host header (repeatable), e.g. the
+    /// machine's DNS name when bound to a network address. Without it only
+    /// the bound address (and, on loopback, localhost) is accepted.
+    #[arg(long, value_name = "NAME")]
+    pub allow_host: Vec<String>,
+    /// Also let pages from this origin (scheme://host:port, repeatable) use
+    /// the API. The server's own page always may.
+    #[arg(long, value_name = "ORIGIN")]
+    pub allow_origin: Vec<String>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     if !(args.time_budget.is_finite() && args.time_budget > 0.0) {
         anyhow::bail!("--time-budget must be a positive number of seconds");
     }
+    let time_budget = std::time::Duration::try_from_secs_f64(args.time_budget)
+        .context("--time-budget is too large")?;
+    if let Some(bad) = args
+        .allow_origin
+        .iter()
+        .find(|o| !(o.starts_with("http://") || o.starts_with("https://")))
+    {
+        anyhow::bail!(
+            "--allow-origin {bad}: an origin is scheme://host:port, e.g. http://localhost:3000"
+        );
+    }
     let config = detente_server::Config {
-        time_budget: std::time::Duration::from_secs_f64(args.time_budget),
+        time_budget,
         max_outcomes: args.max_outcomes,
-        loopback_only: args.host.is_loopback(),
+        bind: args.host,
+        allowed_hosts: args.allow_host.clone(),
+        allowed_origins: args.allow_origin.clone(),
         ..detente_server::Config::default()
     };
     let runtime = tokio::runtime::Builder::new_multi_thread()

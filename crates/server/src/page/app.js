@@ -496,7 +496,14 @@ async function init() {
     const file = ev.target.files[0];
     if (!file) return;
     try {
-      const res = await fetch("/api/upload?filename=" + encodeURIComponent(file.name), { method: "POST", body: file });
+      // The file's bytes, whatever its format: the server takes uploads only
+      // as application/octet-stream (a type other pages cannot send without
+      // a CORS preflight, which the server never grants).
+      const res = await fetch("/api/upload?filename=" + encodeURIComponent(file.name), {
+        method: "POST",
+        headers: { "Content-Type": "application/octet-stream" },
+        body: file,
+      });
       const v = await res.json();
       if (!res.ok) throw new Error(v.error.message);
       status("read: " + v.detected);
