@@ -215,7 +215,7 @@ impl Search<'_> {
         if self.nodes > self.max_nodes {
             return Err(Stopped::Nodes(self.nodes));
         }
-        if self.nodes % CHECK_EVERY == 0 && self.limits.cancelled() {
+        if self.nodes.is_multiple_of(CHECK_EVERY) && self.limits.cancelled() {
             return Err(Stopped::Cancelled);
         }
         let n = self.classes.len();

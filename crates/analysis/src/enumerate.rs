@@ -163,7 +163,7 @@ fn scan_block<V: Visitor>(
         if key >= end {
             break;
         }
-        if key % CHECK_EVERY == 0 && (cancel.load(Ordering::Relaxed) || v.stop()) {
+        if key.is_multiple_of(CHECK_EVERY) && (cancel.load(Ordering::Relaxed) || v.stop()) {
             break;
         }
         // Advance; the common case only touches the last issue.
