@@ -37,7 +37,7 @@ pub mod pce;
 pub mod smp;
 pub mod sweep;
 
-pub use model::{Actor, DEFAULT_SEED, Model, ModelError};
+pub use model::{Actor, DEFAULT_SEED, MAX_CAPABILITY, Model, ModelError};
 pub use params::{
     BargnModel, BigRAdjust, BigRRange, InterVecBrgn, PARAM_NAMES, Params, PceModel,
     StateTransitions, ThirdPartyCommit, VictoryProbModel, VotingRule,

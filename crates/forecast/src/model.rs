@@ -9,6 +9,14 @@ pub const DEFAULT_SEED: u64 = 15_455_440_707_583_219_804;
 pub const MIN_ACTORS: usize = 3;
 pub const MAX_ACTORS: usize = 250;
 
+/// The largest capability an actor may have. Capabilities are relative
+/// (only their ratios matter), but SMP multiplies them with saliences and
+/// utilities and, under cubic voting, cubes the products: beyond about
+/// 1e100 a sum overflows to infinity and the forecast turns into `inf` and
+/// NaN. 1e12 leaves a wide margin and is far above any real scale (KTAB's
+/// examples use 0-100 or 0-1000).
+pub const MAX_CAPABILITY: f64 = 1e12;
+
 /// One stakeholder. Positions and saliences are on the `[0, 1]` scale
 /// (KTAB's files use 0–100; the readers divide by 100).
 #[derive(Clone, Debug, PartialEq)]
@@ -59,6 +67,15 @@ impl Actor {
     }
 }
 
+/// A number as a person would write it: `1e308`, not 309 digits.
+pub(crate) fn short(v: f64) -> String {
+    if v != 0.0 && v.is_finite() && !(1e-4..1e9).contains(&v.abs()) {
+        format!("{v:e}")
+    } else {
+        format!("{v}")
+    }
+}
+
 /// Why a model could not be built.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ModelError {
@@ -73,7 +90,10 @@ pub enum ModelError {
         found: usize,
         expected: usize,
     },
-    #[error("actor `{actor}`: capability {value} must be positive and finite")]
+    #[error(
+        "actor `{actor}`: capability {} must be positive, finite and at most {MAX_CAPABILITY:e} (capabilities are relative: scale them all down)",
+        short(*.value)
+    )]
     Capability { actor: String, value: f64 },
     #[error("actor `{actor}`: {what} {value} on dimension `{dim}` is outside [0, 1]")]
     OutOfRange {
@@ -152,7 +172,7 @@ impl Model {
                     });
                 }
             }
-            if !(a.capability.is_finite() && a.capability > 0.0) {
+            if !(a.capability.is_finite() && a.capability > 0.0 && a.capability <= MAX_CAPABILITY) {
                 return Err(ModelError::Capability {
                     actor: a.name.clone(),
                     value: a.capability,
@@ -298,6 +318,23 @@ mod tests {
             Model::new(vec!["x".into()], bad),
             Err(ModelError::Capability { .. })
         ));
+        // Issue "hostile input": a capability of 1e308 was accepted and
+        // the forecast came out as `inf, inf`.
+        let mut bad = three();
+        bad[0].capability = 1e308;
+        let e = Model::new(vec!["x".into()], bad).unwrap_err();
+        assert!(e.to_string().contains("at most 1e12"), "{e}");
+        let mut edge = three();
+        edge[0].capability = MAX_CAPABILITY;
+        edge[1].capability = MAX_CAPABILITY;
+        let m = Model::new(vec!["x".into()], edge).unwrap();
+        for rule in [crate::VotingRule::Cubic, crate::VotingRule::Prop] {
+            let m = m.clone().with_params(crate::Params {
+                voting_rule: rule,
+                ..crate::Params::default()
+            });
+            assert!(crate::run(&m).is_finite(), "{rule:?}");
+        }
         let mut bad = three();
         bad[2].position[0] = 1.5;
         assert!(matches!(

@@ -124,6 +124,16 @@ impl Forecast {
     pub fn last(&self) -> &Turn {
         &self.turns[self.turns.len() - 1]
     }
+    /// Whether every position, ideal, risk attitude and win probability is
+    /// a finite number. Validated models give finite forecasts; this is the
+    /// check that says so before a result is printed.
+    pub fn is_finite(&self) -> bool {
+        self.turns.iter().all(|t| {
+            [&t.positions, &t.ideals, &t.risk, &t.win_prob]
+                .into_iter()
+                .all(|v| v.iter().all(|x| x.is_finite()))
+        })
+    }
 }
 
 /// Below this many actors a turn is too small to repay thread hand-offs.

@@ -199,6 +199,21 @@ fn rebuild(model: &Model, actors: Vec<crate::model::Actor>) -> Result<Model, Str
 /// Every combination of the variations' values (the first variation
 /// varies slowest). Fails on the first invalid combination.
 pub fn cases(model: &Model, variations: &[Variation]) -> Result<Vec<Case>, String> {
+    cases_limited(model, variations, DEFAULT_MAX_CASES)
+}
+
+/// The most cases a sweep runs unless told otherwise. Every case keeps its
+/// model and its forecast in memory until the sweep ends (a few kB to a few
+/// tens of kB each, more with many actors), so 100,000 cases take up to
+/// about a gigabyte; the CLI's `--max-cases` raises it.
+pub const DEFAULT_MAX_CASES: usize = 100_000;
+
+/// [`cases`], refusing more than `max` combinations.
+pub fn cases_limited(
+    model: &Model,
+    variations: &[Variation],
+    max: usize,
+) -> Result<Vec<Case>, String> {
     let mut out = vec![Case {
         label: Vec::new(),
         model: model.clone(),
@@ -214,8 +229,11 @@ pub fn cases(model: &Model, variations: &[Variation]) -> Result<Vec<Case>, Strin
                 next.push(Case { label, model: m });
             }
         }
-        if next.len() > 100_000 {
-            return Err(format!("{} combinations is too many", next.len()));
+        if next.len() > max {
+            return Err(format!(
+                "{} combinations is more than the limit of {max} cases",
+                next.len()
+            ));
         }
         out = next;
     }
@@ -233,6 +251,29 @@ pub struct Perturbation {
     pub salience_points: f64,
 }
 
+impl Perturbation {
+    /// Checks the ranges: a capability scaled by 100% or more could reach
+    /// zero or below, and moves beyond 100 points are larger than the scale.
+    pub fn validate(&self) -> Result<(), String> {
+        let checks = [
+            ("capability_pct", self.capability_pct, 100.0, false),
+            ("position_points", self.position_points, 100.0, true),
+            ("salience_points", self.salience_points, 100.0, true),
+        ];
+        for (name, v, max, inclusive) in checks {
+            let ok = v.is_finite() && v >= 0.0 && (v < max || (inclusive && v == max));
+            if !ok {
+                let range = if inclusive { "[0, 100]" } else { "[0, 100)" };
+                return Err(format!(
+                    "{name} = {} is outside {range}",
+                    crate::model::short(v)
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn uniform(rng: &mut ChaCha8Rng) -> f64 {
     (rng.next_u64() >> 11) as f64 * (1.0 / (1u64 << 53) as f64)
 }
@@ -245,6 +286,7 @@ pub fn monte_carlo(
     draws: usize,
     seed: u64,
 ) -> Result<Vec<Case>, String> {
+    spec.validate()?;
     (0..draws)
         .map(|r| {
             let mut rng =
@@ -383,5 +425,59 @@ mod tests {
         let f = run_all(&a);
         let o = outcome(&a[0].model, &f[0]);
         assert_eq!(o.favourite.len(), 2);
+    }
+
+    /// Issue "hostile input": `--capability-pct 1e308` gave NaN summaries.
+    #[test]
+    fn hostile_input_perturbations_out_of_range_are_refused() {
+        let m = model();
+        for (spec, name) in [
+            (
+                Perturbation {
+                    capability_pct: 1e308,
+                    ..Perturbation::default()
+                },
+                "capability_pct",
+            ),
+            (
+                Perturbation {
+                    capability_pct: 100.0,
+                    ..Perturbation::default()
+                },
+                "capability_pct",
+            ),
+            (
+                Perturbation {
+                    position_points: f64::NAN,
+                    ..Perturbation::default()
+                },
+                "position_points",
+            ),
+            (
+                Perturbation {
+                    salience_points: -1.0,
+                    ..Perturbation::default()
+                },
+                "salience_points",
+            ),
+        ] {
+            let e = monte_carlo(&m, spec, 2, 1).unwrap_err();
+            assert!(e.contains(name), "{e}");
+        }
+        let edge = Perturbation {
+            capability_pct: 99.0,
+            position_points: 100.0,
+            salience_points: 100.0,
+        };
+        let cases = monte_carlo(&m, edge, 8, 1).unwrap();
+        assert!(run_all(&cases).iter().all(Forecast::is_finite));
+    }
+
+    #[test]
+    fn hostile_input_too_many_combinations_name_the_limit() {
+        let m = model();
+        let v = parse_variation(&m, "A.capability=1:1:20").unwrap();
+        let e = cases_limited(&m, &[v.clone(), v], 100).unwrap_err();
+        assert!(e.contains("400 combinations") && e.contains("100"), "{e}");
     }
 }

@@ -55,11 +55,11 @@ pub struct RunArgs {
     #[arg(long)]
     pub json: bool,
     /// Also write positions per turn as CSV (the layout of KTAB's
-    /// positions_wide.csv).
+    /// positions_wide.csv); `-` for standard output.
     #[arg(long, value_name = "OUT")]
     pub csv: Option<PathBuf>,
     /// Also write the win probabilities per turn as CSV (the layout of
-    /// KTAB's win_prob_by_turn.csv).
+    /// KTAB's win_prob_by_turn.csv); `-` for standard output.
     #[arg(long = "win-csv", value_name = "OUT")]
     pub win_csv: Option<PathBuf>,
 }
@@ -86,6 +86,10 @@ pub struct SweepArgs {
     /// Monte Carlo: saliences moved by up to ± this many points (0-100).
     #[arg(long, value_name = "POINTS", default_value_t = 0.0)]
     pub salience_points: f64,
+    /// The most cases (combinations × Monte Carlo draws) to run; each keeps
+    /// its model and forecast in memory until the end.
+    #[arg(long, value_name = "N", default_value_t = sweep::DEFAULT_MAX_CASES)]
+    pub max_cases: usize,
     /// Monte Carlo master seed.
     #[arg(long = "mc-seed", value_name = "SEED", default_value_t = 1)]
     pub mc_seed: u64,
@@ -141,8 +145,23 @@ fn load(args: &ModelArgs) -> Result<Model> {
 }
 
 fn run_one(args: RunArgs) -> Result<()> {
+    // An output named `-` is the only thing printed on standard output;
+    // the summary then goes to standard error.
+    let piped = [&args.csv, &args.win_csv]
+        .into_iter()
+        .filter(|o| o.as_deref().is_some_and(detente_formats::is_stdout))
+        .count();
+    if piped > 1 {
+        bail!("--csv - and --win-csv -: only one output can go to standard output");
+    }
+    if piped == 1 && args.json {
+        bail!(
+            "--json and an output named `-` would both print on standard output; write the CSV to a file"
+        );
+    }
     let model = load(&args.model)?;
     let forecast = detente_forecast::run(&model);
+    finite(&forecast, "the forecast")?;
     if let Some(out) = &args.csv {
         write(out, ktab::positions_wide_csv(&model, &forecast).as_bytes())?;
     }
@@ -155,20 +174,36 @@ fn run_one(args: RunArgs) -> Result<()> {
             serde_json::to_string_pretty(&ktab::forecast_json(&model, &forecast))?
         );
     } else {
-        print!("{}", summary(&model, &forecast));
-        if let Some(out) = &args.csv {
-            println!("positions written to {}", out.display());
-        }
-        if let Some(out) = &args.win_csv {
-            println!("win probabilities written to {}", out.display());
+        let text = summary(&model, &forecast);
+        if piped > 0 {
+            eprint!("{text}");
+        } else {
+            print!("{text}");
+            if let Some(out) = &args.csv {
+                println!("positions written to {}", out.display());
+            }
+            if let Some(out) = &args.win_csv {
+                println!("win probabilities written to {}", out.display());
+            }
         }
     }
     Ok(())
 }
 
+/// Refuses a forecast that is not a number rather than printing `inf` or
+/// NaN as if it were a result.
+fn finite(f: &Forecast, what: &str) -> Result<()> {
+    if !f.is_finite() {
+        bail!(
+            "{what} is not a finite number (an input is too large or too small for the model's arithmetic); check the capabilities, positions and saliences"
+        );
+    }
+    Ok(())
+}
+
 fn write(path: &Path, bytes: &[u8]) -> Result<()> {
-    detente_formats::write_atomic(path, bytes)
-        .with_context(|| format!("writing {}", path.display()))
+    detente_formats::write_output(path, bytes)
+        .with_context(|| format!("writing {}", detente_formats::output_name(path)))
 }
 
 /// The readable report: parameters, initial and final positions, win
@@ -302,13 +337,24 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
         .iter()
         .map(|v| sweep::parse_variation(&model, v).map_err(anyhow::Error::msg))
         .collect::<Result<Vec<_>>>()?;
-    let mut cases = sweep::cases(&model, &variations).map_err(anyhow::Error::msg)?;
+    let mut cases = sweep::cases_limited(&model, &variations, args.max_cases)
+        .map_err(|e| anyhow::anyhow!("{e}; raise it with --max-cases N"))?;
     if let Some(n) = args.monte_carlo {
         let spec = Perturbation {
             capability_pct: args.capability_pct,
             position_points: args.position_points,
             salience_points: args.salience_points,
         };
+        spec.validate().map_err(|e| {
+            anyhow::anyhow!("--{}", e.replacen('_', "-", 1).replacen(" = ", " ", 1))
+        })?;
+        let total = (cases.len() as u128) * (n as u128);
+        if total > args.max_cases as u128 {
+            bail!(
+                "--monte-carlo {n} would run {total} cases, more than the limit of {} (each keeps its model and forecast in memory); use fewer draws, or raise it with --max-cases N",
+                args.max_cases
+            );
+        }
         let mut mc = Vec::new();
         for c in &cases {
             for mut d in
@@ -325,8 +371,12 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
         bail!("nothing to sweep: give --vary SPEC (repeatable) and/or --monte-carlo N");
     }
     let base = detente_forecast::run(&model);
+    finite(&base, "the base forecast")?;
     let base_out = sweep::outcome(&model, &base);
     let forecasts = sweep::run_all(&cases);
+    for (c, f) in cases.iter().zip(&forecasts) {
+        finite(f, &format!("case {}", c.label.join(", ")))?;
+    }
     let outs: Vec<_> = cases
         .iter()
         .zip(&forecasts)
