@@ -22,11 +22,13 @@
 //!   1.0000000000000002).
 
 use crate::error::{FormatError, Location};
+use crate::locate::{Path as DocPath, Seg, Syntax, locate};
 use detente_core::{
     Issue, IssueKind, Normalisation, Party, Preferences, Role, Scenario, ScenarioParts,
     UtilityModel, ValueFunction, continuous_points, utility::compile,
 };
 use serde_json::{Map, Value as J, json};
+use std::collections::HashMap;
 use std::path::Path;
 
 /// What a GeniusWeb JSON file holds.
@@ -40,22 +42,76 @@ pub enum FileKind {
 /// Classifies JSON text: a domain has `issuesValues` at the top; a profile
 /// is a type-tagged object (`LinearAdditiveUtilitySpace`, or another
 /// GeniusWeb profile class).
+/// A single-key object whose key is not a known profile class but whose body
+/// has a profile's fields (a damaged class name) is a profile too, so that
+/// the reader reports it instead of the folder leaving it out.
 pub fn classify(text: &str) -> FileKind {
     match serde_json::from_str::<J>(text) {
-        Ok(J::Object(o)) => {
-            if o.contains_key("issuesValues") {
-                FileKind::Domain
-            } else if o.len() == 1
-                && o.keys().next().is_some_and(|k| {
-                    k.ends_with("UtilitySpace") || k.ends_with("Ordering") || k.ends_with("Profile")
-                })
-            {
-                FileKind::Profile
+        Ok(v) => classify_value(&v),
+        Err(_) => FileKind::Other,
+    }
+}
+
+fn classify_value(v: &J) -> FileKind {
+    let J::Object(o) = v else {
+        return FileKind::Other;
+    };
+    if o.contains_key("issuesValues") {
+        return FileKind::Domain;
+    }
+    let Some((k, body)) = o.iter().next().filter(|_| o.len() == 1) else {
+        return FileKind::Other;
+    };
+    let known = k.ends_with("UtilitySpace") || k.ends_with("Ordering") || k.ends_with("Profile");
+    let looks = body.as_object().is_some_and(|b| {
+        ["issueUtilities", "issueWeights", "domain", "reservationBid"]
+            .iter()
+            .any(|f| b.contains_key(*f))
+    });
+    if known || looks {
+        FileKind::Profile
+    } else {
+        FileKind::Other
+    }
+}
+
+/// Classifies as [`classify`] does, but JSON that claims to be GeniusWeb and
+/// cannot be parsed is an error (line, column, reason) instead of
+/// [`FileKind::Other`], so a damaged profile is never silently left out.
+///
+/// A file claims to be GeniusWeb when it is empty, or mentions one of the
+/// keys a domain or profile starts with (`issuesValues`,
+/// `LinearAdditiveUtilitySpace` or another `…UtilitySpace`, `issueUtilities`,
+/// `issueWeights`); other unparsable `.json` files are left alone.
+pub fn classify_checked(text: &str, file: &str) -> Result<FileKind, FormatError> {
+    match serde_json::from_str::<J>(text) {
+        Ok(v) => Ok(classify_value(&v)),
+        Err(e) => {
+            let t = text.trim_start_matches('\u{feff}').trim();
+            let claims = t.is_empty()
+                || [
+                    "\"issuesValues\"",
+                    "UtilitySpace\"",
+                    "\"issueUtilities\"",
+                    "\"issueWeights\"",
+                ]
+                .iter()
+                .any(|m| t.contains(m));
+            if claims {
+                Err(FormatError::at(
+                    Location {
+                        file: file.to_string(),
+                        line: Some(e.line()),
+                        column: Some(e.column()),
+                    },
+                    format!(
+                        "not valid JSON: {e} (this file looks like a GeniusWeb domain or profile, so it cannot be left out)"
+                    ),
+                ))
             } else {
-                FileKind::Other
+                Ok(FileKind::Other)
             }
         }
-        _ => FileKind::Other,
     }
 }
 
@@ -76,13 +132,111 @@ fn parse_json(text: &str, file: &str) -> Result<J, FormatError> {
     })
 }
 
-fn number(v: &J) -> Option<f64> {
+/// What a JSON value is, for "expected …, found …" messages.
+fn kind_of(v: &J) -> &'static str {
     match v {
-        J::Number(n) => n.as_f64(),
-        J::String(s) => s.trim().parse().ok(),
-        _ => None,
+        J::Null => "null",
+        J::Bool(_) => "true or false",
+        J::Number(_) => "a number",
+        J::String(_) => "a string",
+        J::Array(_) => "an array",
+        J::Object(_) => "an object",
     }
-    .filter(|x: &f64| x.is_finite())
+}
+
+/// A JSON document being read: errors point at the line and column of the
+/// field they are about. Types are checked, never coerced: a number written
+/// as a string (`"0.5"`) is an error, not 0.5 and not 0.
+struct Doc<'a> {
+    file: &'a str,
+    /// The text, for positions; empty when the value did not come from a
+    /// text (then errors name the file only).
+    text: &'a str,
+}
+
+impl Doc<'_> {
+    fn err(&self, path: &DocPath, message: impl Into<String>) -> FormatError {
+        let at = if self.text.is_empty() {
+            Location::file(self.file)
+        } else {
+            locate(Syntax::Json, self.file, self.text, path)
+        };
+        let message = message.into();
+        if path.0.is_empty() {
+            FormatError::at(at, message)
+        } else {
+            FormatError::at(at, format!("{path}: {message}"))
+        }
+    }
+
+    fn expected(&self, path: &DocPath, what: &str, v: &J) -> FormatError {
+        self.err(path, format!("expected {what}, found {}", kind_of(v)))
+    }
+
+    fn object<'v>(
+        &self,
+        v: &'v J,
+        path: &DocPath,
+        what: &str,
+    ) -> Result<&'v Map<String, J>, FormatError> {
+        v.as_object().ok_or_else(|| self.expected(path, what, v))
+    }
+
+    /// A required field of an object.
+    fn field<'v>(
+        &self,
+        o: &'v Map<String, J>,
+        path: &DocPath,
+        key: &str,
+        what: &str,
+    ) -> Result<&'v J, FormatError> {
+        o.get(key)
+            .ok_or_else(|| self.err(path, format!("missing `{key}`; expected {what}")))
+    }
+
+    /// A finite JSON number.
+    fn number(&self, v: &J, path: &DocPath) -> Result<f64, FormatError> {
+        match v {
+            J::Number(n) => n
+                .as_f64()
+                .filter(|x| x.is_finite())
+                .ok_or_else(|| self.err(path, format!("{n} is not a finite number"))),
+            _ => Err(self.expected(path, "a JSON number", v)),
+        }
+    }
+
+    fn string<'v>(&self, v: &'v J, path: &DocPath) -> Result<&'v str, FormatError> {
+        v.as_str()
+            .ok_or_else(|| self.expected(path, "a JSON string", v))
+    }
+
+    /// Every key of `o` must be one of `allowed`: a misspelt or unknown
+    /// field would otherwise be ignored and change what the file means.
+    fn only(
+        &self,
+        o: &Map<String, J>,
+        path: &DocPath,
+        allowed: &[&str],
+    ) -> Result<(), FormatError> {
+        match o.keys().find(|k| !allowed.contains(&k.as_str())) {
+            None => Ok(()),
+            Some(k) => Err(self.err(
+                &path.key(k),
+                format!(
+                    "unknown field `{k}`; expected {}",
+                    allowed
+                        .iter()
+                        .map(|a| format!("`{a}`"))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            )),
+        }
+    }
+}
+
+fn root_path(key: &str) -> DocPath {
+    DocPath(vec![Seg::Key(key.to_string())])
 }
 
 /// A GeniusWeb domain.
@@ -95,26 +249,34 @@ pub struct Domain {
 /// Reads a domain object (`{"name", "issuesValues"}`); `what` names it in
 /// errors (a file, or a file and `domain`).
 pub fn domain_from_json(v: &J, what: &str) -> Result<Domain, FormatError> {
-    let o = v
-        .as_object()
-        .ok_or_else(|| bad(what, "a domain must be a JSON object"))?;
-    let name = o.get("name").and_then(J::as_str).unwrap_or("").to_string();
-    let iv = o.get("issuesValues").and_then(J::as_object).ok_or_else(|| {
-        bad(
-            what,
-            "the domain has no `issuesValues` object; expected {\"issuesValues\": {issue: {\"values\": [...]} or {\"range\": ...}}}",
-        )
-    })?;
+    let doc = Doc {
+        file: what,
+        text: "",
+    };
+    read_domain(&doc, v, &DocPath::default())
+}
+
+fn read_domain(doc: &Doc, v: &J, at: &DocPath) -> Result<Domain, FormatError> {
+    let o = doc.object(v, at, "a domain object {\"name\", \"issuesValues\"}")?;
+    doc.only(o, at, &["name", "issuesValues"])?;
+    let name = match o.get("name") {
+        None => String::new(),
+        Some(n) => doc.string(n, &at.key("name"))?.to_string(),
+    };
+    let iv_path = at.key("issuesValues");
+    let iv = doc.object(
+        doc.field(
+            o,
+            at,
+            "issuesValues",
+            "{issue: {\"values\": [...]} or {\"range\": ...}}",
+        )?,
+        &iv_path,
+        "an object {issue: value set}",
+    )?;
     let mut issues = Vec::with_capacity(iv.len());
     for (issue, set) in iv {
-        let kind = value_set(set).ok_or_else(|| {
-            bad(
-                what,
-                format!(
-                    "issuesValues.{issue}: expected {{\"values\": [strings]}} or {{\"range\": {{\"low\", \"high\", \"step\"}}}} with low ≤ high, step > 0 and at most {} values", detente_core::MAX_ISSUE_CARDINALITY
-                ),
-            )
-        })?;
+        let kind = value_set(doc, set, &iv_path.key(issue))?;
         issues.push(Issue {
             name: issue.clone(),
             description: String::new(),
@@ -122,56 +284,89 @@ pub fn domain_from_json(v: &J, what: &str) -> Result<Domain, FormatError> {
         });
     }
     if issues.is_empty() {
-        return Err(bad(what, "the domain has no issues"));
+        return Err(doc.err(&iv_path, "the domain has no issues"));
     }
     Ok(Domain { name, issues })
 }
 
-fn value_set(set: &J) -> Option<IssueKind> {
-    if let Some(values) = set.get("values").and_then(J::as_array) {
-        let options: Vec<String> = values
-            .iter()
-            .map(|v| match v {
-                J::String(s) => Some(s.clone()),
-                // Lenient: a bare number in a discrete set is its text.
-                J::Number(n) => Some(n.to_string()),
-                _ => None,
-            })
-            .collect::<Option<_>>()?;
-        if options.is_empty() {
-            return None;
+fn value_set(doc: &Doc, set: &J, at: &DocPath) -> Result<IssueKind, FormatError> {
+    let expected = "{\"values\": [strings]} or {\"range\": {\"low\", \"high\", \"step\"}}";
+    let o = doc.object(set, at, expected)?;
+    if let Some(values) = o.get("values") {
+        doc.only(o, at, &["values"])?;
+        let path = at.key("values");
+        let J::Array(values) = values else {
+            return Err(doc.expected(&path, "an array of strings", values));
+        };
+        let mut options = Vec::with_capacity(values.len());
+        let mut seen = std::collections::HashSet::with_capacity(values.len());
+        for (k, v) in values.iter().enumerate() {
+            let s = doc.string(v, &path.index(k))?;
+            if !seen.insert(s) {
+                return Err(doc.err(&path.index(k), format!("the value `{s}` is listed twice")));
+            }
+            options.push(s.to_string());
         }
-        return Some(IssueKind::Categorical {
+        if options.is_empty() {
+            return Err(doc.err(&path, "an empty value set; expected at least one value"));
+        }
+        return Ok(IssueKind::Categorical {
             options,
             ordered: false,
         });
     }
-    let range = set.get("range")?;
+    let Some(range) = o.get("range") else {
+        return Err(doc.err(at, format!("expected {expected}")));
+    };
+    doc.only(o, at, &["range"])?;
+    let path = at.key("range");
     let (low, high, step) = match range {
-        J::Array(a) if a.len() == 3 => (number(&a[0])?, number(&a[1])?, number(&a[2])?),
-        J::Object(_) => (
-            number(range.get("low")?)?,
-            number(range.get("high")?)?,
-            number(range.get("step")?)?,
+        J::Array(a) if a.len() == 3 => (
+            doc.number(&a[0], &path.index(0))?,
+            doc.number(&a[1], &path.index(1))?,
+            doc.number(&a[2], &path.index(2))?,
         ),
-        _ => return None,
+        J::Object(r) => {
+            doc.only(r, &path, &["low", "high", "step"])?;
+            let get = |k: &str| -> Result<f64, FormatError> {
+                doc.number(doc.field(r, &path, k, "a number")?, &path.key(k))
+            };
+            (get("low")?, get("high")?, get("step")?)
+        }
+        other => {
+            return Err(doc.expected(
+                &path,
+                "{\"low\": number, \"high\": number, \"step\": number} or [low, high, step]",
+                other,
+            ));
+        }
     };
     if !(low <= high && step > 0.0) {
-        return None;
-    }
-    if low.fract() == 0.0 && high.fract() == 0.0 && step == 1.0 && high - low < 1e15 {
-        return Some(IssueKind::Integer {
-            min: low as i64,
-            max: high as i64,
-        });
+        return Err(doc.err(
+            &path,
+            format!("low {low}, high {high}, step {step}: expected low ≤ high and step > 0"),
+        ));
     }
     // GeniusWeb's values are low + k·step up to high; the last one may fall
     // short of high.
     let n = ((high - low) / step + 1e-9).floor();
-    if n > detente_core::MAX_ISSUE_CARDINALITY as f64 {
-        return None;
+    if n + 1.0 > detente_core::MAX_ISSUE_CARDINALITY as f64 {
+        return Err(doc.err(
+            &path,
+            format!(
+                "{} values; at most {} are supported",
+                n + 1.0,
+                detente_core::MAX_ISSUE_CARDINALITY
+            ),
+        ));
     }
-    Some(IssueKind::Continuous {
+    if low.fract() == 0.0 && high.fract() == 0.0 && step == 1.0 {
+        return Ok(IssueKind::Integer {
+            min: low as i64,
+            max: high as i64,
+        });
+    }
+    Ok(IssueKind::Continuous {
         min: low,
         max: low + n * step,
         step,
@@ -181,7 +376,8 @@ fn value_set(set: &J) -> Option<IssueKind> {
 /// One issue's utility function in a GeniusWeb profile.
 #[derive(Clone, Debug)]
 enum Utilities {
-    Discrete(Map<String, J>),
+    /// Utility by value name (values without one are worth 0).
+    Discrete(HashMap<String, f64>),
     Number {
         low: f64,
         low_u: f64,
@@ -191,18 +387,10 @@ enum Utilities {
 }
 
 impl Utilities {
-    /// GeniusWeb's utility of a value (a JSON string or number).
-    fn of(&self, v: &J) -> f64 {
+    fn of_name(&self, v: &str) -> f64 {
         match self {
-            Utilities::Discrete(m) => match v {
-                J::String(s) => Some(s.clone()),
-                J::Number(n) => Some(n.to_string()),
-                _ => None,
-            }
-            .and_then(|s| m.get(&s))
-            .and_then(number)
-            .unwrap_or(0.0),
-            Utilities::Number { .. } => number(v).map_or(0.0, |x| self.of_number(x)),
+            Utilities::Discrete(m) => m.get(v).copied().unwrap_or(0.0),
+            Utilities::Number { .. } => 0.0,
         }
     }
 
@@ -225,19 +413,86 @@ impl Utilities {
     }
 }
 
-fn utilities(v: &J) -> Option<Utilities> {
-    let (tag, body) = v.as_object().filter(|o| o.len() == 1)?.iter().next()?;
-    match tag.as_str() {
-        "DiscreteValueSetUtilities" | "discreteutils" => Some(Utilities::Discrete(
-            body.get("valueUtilities")?.as_object()?.clone(),
+/// A utility, which GeniusWeb requires to lie in [0, 1].
+fn unit(doc: &Doc, v: &J, path: &DocPath) -> Result<f64, FormatError> {
+    let u = doc.number(v, path)?;
+    if !(0.0..=1.0).contains(&u) {
+        return Err(doc.err(path, format!("utility {u} is outside [0, 1]")));
+    }
+    Ok(u)
+}
+
+fn utilities(doc: &Doc, v: &J, at: &DocPath, issue: &Issue) -> Result<Utilities, FormatError> {
+    let expected = "{\"discreteutils\": {\"valueUtilities\": {...}}} or {\"numberutils\": {\"lowValue\", \"lowUtility\", \"highValue\", \"highUtility\"}} (or the class names DiscreteValueSetUtilities, NumberValueSetUtilities)";
+    let Some((tag, body)) = v
+        .as_object()
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.iter().next())
+    else {
+        return Err(doc.err(at, format!("expected {expected}")));
+    };
+    let path = at.key(tag);
+    match (tag.as_str(), &issue.kind) {
+        ("DiscreteValueSetUtilities" | "discreteutils", IssueKind::Categorical { options, .. }) => {
+            let b = doc.object(body, &path, "{\"valueUtilities\": {value: utility}}")?;
+            doc.only(b, &path, &["valueUtilities"])?;
+            let vpath = path.key("valueUtilities");
+            let vu = doc.object(
+                doc.field(b, &path, "valueUtilities", "{value: utility}")?,
+                &vpath,
+                "an object {value: utility}",
+            )?;
+            let known: std::collections::HashSet<&str> =
+                options.iter().map(String::as_str).collect();
+            let mut m = HashMap::with_capacity(vu.len());
+            for (value, u) in vu {
+                if !known.contains(value.as_str()) {
+                    return Err(doc.err(&vpath.key(value),
+                        format!(
+                            "issue `{}` has no value `{value}` in the domain",
+                            issue.name
+                        ),
+                    ));
+                }
+                m.insert(value.clone(), unit(doc, u, &vpath.key(value))?);
+            }
+            Ok(Utilities::Discrete(m))
+        }
+        (
+            "NumberValueSetUtilities" | "numberutils",
+            IssueKind::Integer { .. } | IssueKind::Continuous { .. },
+        ) => {
+            let fields = ["lowValue", "lowUtility", "highValue", "highUtility"];
+            let b = doc.object(body, &path, "an object {\"lowValue\", \"lowUtility\", \"highValue\", \"highUtility\"}")?;
+            doc.only(b, &path, &fields)?;
+            let get = |k: &str| -> Result<f64, FormatError> {
+                doc.number(doc.field(b, &path, k, "a number")?, &path.key(k))
+            };
+            let (low, high) = (get("lowValue")?, get("highValue")?);
+            if !(high > low) {
+                return Err(doc.err(
+                    &path,
+                    format!("highValue {high} must be above lowValue {low}"),
+                ));
+            }
+            let low_u = unit(doc, doc.field(b, &path, "lowUtility", "a number")?, &path.key("lowUtility"))?;
+            let high_u = unit(doc, doc.field(b, &path, "highUtility", "a number")?, &path.key("highUtility"))?;
+            Ok(Utilities::Number {
+                low,
+                low_u,
+                high,
+                high_u,
+            })
+        }
+        ("DiscreteValueSetUtilities" | "discreteutils", _) => Err(doc.err(
+            &path,
+            format!("discrete utilities for `{}`, whose domain value set is a number range; expected numberutils", issue.name),
         )),
-        "NumberValueSetUtilities" | "numberutils" => Some(Utilities::Number {
-            low: number(body.get("lowValue")?)?,
-            low_u: number(body.get("lowUtility")?)?,
-            high: number(body.get("highValue")?)?,
-            high_u: number(body.get("highUtility")?)?,
-        }),
-        _ => None,
+        ("NumberValueSetUtilities" | "numberutils", _) => Err(doc.err(
+            &path,
+            format!("number utilities for `{}`, whose domain value set is discrete; expected discreteutils", issue.name),
+        )),
+        _ => Err(doc.err(&path, format!("unknown utilities class `{tag}`; expected {expected}"))),
     }
 }
 
@@ -245,6 +500,7 @@ fn utilities(v: &J) -> Option<Utilities> {
 /// and the domain it embeds.
 pub fn read_profile(text: &str, file: &str) -> Result<(Party, Domain), FormatError> {
     let root = parse_json(text, file)?;
+    let doc = Doc { file, text };
     let Some((tag, body)) = root
         .as_object()
         .filter(|o| o.len() == 1)
@@ -256,117 +512,153 @@ pub fn read_profile(text: &str, file: &str) -> Result<(Party, Domain), FormatErr
         ));
     };
     if tag != "LinearAdditiveUtilitySpace" {
-        return Err(FormatError::unusable(
-            file,
+        return Err(doc.err(&root_path(tag),
             format!(
                 "GeniusWeb profile class `{tag}` is not supported; expected LinearAdditiveUtilitySpace"
             ),
         ));
     }
-    let domain = domain_from_json(
-        body.get("domain")
-            .ok_or_else(|| bad(file, "the profile has no `domain`"))?,
-        &format!("{file} (domain)"),
+    let at = root_path(tag);
+    let body = doc.object(body, &at, "the profile's object")?;
+    doc.only(
+        body,
+        &at,
+        &[
+            "domain",
+            "name",
+            "issueUtilities",
+            "issueWeights",
+            "reservationBid",
+        ],
     )?;
-    let name = body
-        .get("name")
-        .and_then(J::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_string)
-        .unwrap_or_else(|| crate::genius::party_name(file));
-    let utils = body
-        .get("issueUtilities")
-        .and_then(J::as_object)
-        .ok_or_else(|| bad(file, "the profile has no `issueUtilities` object"))?;
-    let weights_json = body
-        .get("issueWeights")
-        .and_then(J::as_object)
-        .ok_or_else(|| bad(file, "the profile has no `issueWeights` object"))?;
+    let domain = read_domain(
+        &doc,
+        doc.field(body, &at, "domain", "the domain object")?,
+        &at.key("domain"),
+    )?;
+    let name = match body.get("name") {
+        None => String::new(),
+        Some(n) => doc.string(n, &at.key("name"))?.to_string(),
+    };
+    let name = if name.is_empty() {
+        crate::genius::party_name(file)
+    } else {
+        name
+    };
+    let upath = at.key("issueUtilities");
+    let utils = doc.object(
+        doc.field(body, &at, "issueUtilities", "{issue: utilities}")?,
+        &upath,
+        "an object {issue: utilities}",
+    )?;
+    let wpath = at.key("issueWeights");
+    let weights_json = doc.object(
+        doc.field(body, &at, "issueWeights", "{issue: weight}")?,
+        &wpath,
+        "an object {issue: weight}",
+    )?;
+    let index: HashMap<&str, usize> = domain
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(k, i)| (i.name.as_str(), k))
+        .collect();
+    for (keys, path) in [(weights_json, &wpath), (utils, &upath)] {
+        if let Some(k) = keys.keys().find(|k| !index.contains_key(k.as_str())) {
+            return Err(doc.err(
+                &path.key(k),
+                format!("issue `{k}` is not in the profile's domain"),
+            ));
+        }
+    }
     let mut weights = Vec::with_capacity(domain.issues.len());
     let mut per_issue = Vec::with_capacity(domain.issues.len());
     let mut values = Vec::with_capacity(domain.issues.len());
     for issue in &domain.issues {
         let w = weights_json
             .get(&issue.name)
-            .and_then(number)
-            .ok_or_else(|| {
-                bad(
-                    file,
-                    format!("issueWeights has no number for issue `{}`", issue.name),
-                )
-            })?;
+            .ok_or_else(|| doc.err(&wpath, format!("no weight for issue `{}`", issue.name)))?;
+        let w = doc.number(w, &wpath.key(&issue.name))?;
         if w < 0.0 {
-            return Err(bad(
-                file,
-                format!("issueWeights.{}: {w} is negative", issue.name),
-            ));
+            return Err(doc.err(&wpath.key(&issue.name), format!("weight {w} is negative")));
         }
-        let u = utils.get(&issue.name).and_then(utilities).ok_or_else(|| {
-            bad(
-                file,
-                format!(
-                    "issueUtilities.{}: expected {{\"DiscreteValueSetUtilities\": {{\"valueUtilities\": {{...}}}}}} or {{\"NumberValueSetUtilities\": {{\"lowValue\", \"lowUtility\", \"highValue\", \"highUtility\"}}}}",
-                    issue.name
-                ),
-            )
-        })?;
-        let table = match (&issue.kind, &u) {
-            (IssueKind::Categorical { options, .. }, Utilities::Discrete(_)) => options
-                .iter()
-                .map(|o| u.of(&J::String(o.clone())))
-                .collect(),
-            (
-                IssueKind::Integer { .. } | IssueKind::Continuous { .. },
-                Utilities::Number { .. },
-            ) => (0..issue.cardinality())
+        let u = utils
+            .get(&issue.name)
+            .ok_or_else(|| doc.err(&upath, format!("no utilities for issue `{}`", issue.name)))?;
+        let u = utilities(&doc, u, &upath.key(&issue.name), issue)?;
+        let table = match &issue.kind {
+            IssueKind::Categorical { options, .. } => {
+                options.iter().map(|o| u.of_name(o)).collect()
+            }
+            _ => (0..issue.cardinality())
                 .map(|v| u.of_number(issue.numeric_value(v).unwrap_or(f64::NAN)))
                 .collect(),
-            _ => {
-                return Err(bad(
-                    file,
-                    format!(
-                        "issueUtilities.{}: discrete utilities need a discrete value set, number utilities a number range",
-                        issue.name
-                    ),
-                ));
-            }
         };
         weights.push(w);
         values.push(ValueFunction::Table(table));
         per_issue.push(u);
     }
-    for k in weights_json.keys().chain(utils.keys()) {
-        if !domain.issues.iter().any(|i| &i.name == k) {
-            return Err(bad(
-                file,
-                format!("the profile weighs or values issue `{k}`, which its domain lacks"),
-            ));
-        }
-    }
     let sum: f64 = weights.iter().sum();
     if (sum - 1.0).abs() > 1e-6 {
-        return Err(bad(
-            file,
-            format!("issueWeights sum to {sum}; GeniusWeb requires them to sum to 1"),
+        return Err(doc.err(
+            &wpath,
+            format!("the weights sum to {sum}; GeniusWeb requires them to sum to 1"),
         ));
     }
     let reservation = match body.get("reservationBid") {
         None | Some(J::Null) => 0.0,
         Some(bid) => {
-            let values = bid.get("issuevalues").unwrap_or(bid);
-            let values = values.as_object().ok_or_else(|| {
-                bad(
-                    file,
-                    "reservationBid: expected {\"issuevalues\": {issue: value}}",
-                )
-            })?;
-            let mut u = 0.0;
-            for ((issue, w), f) in domain.issues.iter().zip(&weights).zip(&per_issue) {
-                if let Some(v) = values.get(&issue.name) {
-                    u += w * f.of(v);
-                }
+            let rpath = at.key("reservationBid");
+            let b = doc.object(bid, &rpath, "{\"issuevalues\": {issue: value}} or null")?;
+            doc.only(b, &rpath, &["issuevalues"])?;
+            let vpath = rpath.key("issuevalues");
+            let values = doc.object(
+                doc.field(b, &rpath, "issuevalues", "{issue: value}")?,
+                &vpath,
+                "an object {issue: value}",
+            )?;
+            let mut contributions = vec![0.0; domain.issues.len()];
+            for (name, v) in values {
+                let here = vpath.key(name);
+                let Some(&k) = index.get(name.as_str()) else {
+                    return Err(doc.err(
+                        &here,
+                        format!("issue `{name}` is not in the profile's domain"),
+                    ));
+                };
+                let issue = &domain.issues[k];
+                let u = match &issue.kind {
+                    IssueKind::Categorical { options, .. } => {
+                        let s = doc.string(v, &here)?;
+                        if !options.iter().any(|o| o == s) {
+                            return Err(
+                                doc.err(&here, format!("issue `{name}` has no value `{s}`"))
+                            );
+                        }
+                        per_issue[k].of_name(s)
+                    }
+                    IssueKind::Integer { min, max } => {
+                        let x = doc.number(v, &here)?;
+                        if x.fract() != 0.0 || x < *min as f64 || x > *max as f64 {
+                            return Err(doc
+                                .err(&here, format!("{x} is not an integer from {min} to {max}")));
+                        }
+                        per_issue[k].of_number(x)
+                    }
+                    IssueKind::Continuous { min, max, .. } => {
+                        let x = doc.number(v, &here)?;
+                        if x < *min || x > *max {
+                            return Err(
+                                doc.err(&here, format!("{x} is outside the range {min} to {max}"))
+                            );
+                        }
+                        per_issue[k].of_number(x)
+                    }
+                };
+                contributions[k] = weights[k] * u;
             }
-            u
+            // Summed in issue order, as GeniusWeb sums a bid.
+            contributions.iter().sum()
         }
     };
     let party = Party {
