@@ -36,7 +36,7 @@ use detente_core::{
     HyperRectangle, Issue, IssueId, IssueKind, Normalisation, Party, Preferences, Role, Scenario,
     ScenarioParts, UtilityModel, ValueFunction,
 };
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::path::Path;
 use xml::Element;
 
@@ -90,16 +90,68 @@ pub enum FileKind {
 /// in `<negotiation_template>`, or is a `<utility_space>` with no weights,
 /// evaluations or utility boxes; any other `<utility_space>` is a profile.
 pub fn classify(text: &str) -> FileKind {
-    let Ok(root) = xml::parse(text, "") else {
-        return FileKind::Other;
-    };
+    match xml::parse(text, "") {
+        Ok(root) => classify_root(&root),
+        Err(_) => FileKind::Other,
+    }
+}
+
+/// Classifies GENIUS XML text as [`classify`] does, but a file that claims to
+/// be GENIUS and cannot be parsed is an error (with its line, column and
+/// reason) instead of [`FileKind::Other`], so that a damaged profile is never
+/// silently left out of its folder.
+///
+/// What a file claims to be is decided before parsing it:
+///
+/// - it claims to be GENIUS when its root element is `<utility_space>` or
+///   `<negotiation_template>` (any case), or when it holds an `<objective`
+///   or `<issue` tag anywhere (a damaged root name still leaves these), or
+///   when it is empty or stops inside its prolog (a file cut short);
+/// - it is clearly something else when it is not markup at all (ANAC 2014's
+///   `pareto.xml` holds lines of numbers) or is XML with another root
+///   element; such files are [`FileKind::Other`] whether they parse or not.
+///
+/// A file that parses is classified by its content alone, as [`classify`].
+pub fn classify_checked(text: &str, file: &str) -> Result<FileKind, FormatError> {
+    match xml::parse(text, file) {
+        Ok(root) => Ok(classify_root(&root)),
+        Err(e) if claims_genius(text) => Err(match e {
+            FormatError::At { at, message } => FormatError::At {
+                at,
+                message: format!(
+                    "{message} (this file looks like a GENIUS domain or profile, so it cannot be left out)"
+                ),
+            },
+            other => other,
+        }),
+        Err(_) => Ok(FileKind::Other),
+    }
+}
+
+fn claims_genius(text: &str) -> bool {
+    match xml::root_name(text) {
+        Some(name) => {
+            name.eq_ignore_ascii_case("utility_space")
+                || name.eq_ignore_ascii_case("negotiation_template")
+                || text.contains("<objective")
+                || text.contains("<issue")
+        }
+        // Empty, or cut short before the root element's name ends.
+        None => {
+            let t = text.trim_start_matches('\u{feff}').trim_start();
+            t.is_empty() || t.starts_with('<')
+        }
+    }
+}
+
+fn classify_root(root: &Element) -> FileKind {
     match root.name.as_str() {
         "negotiation_template" if root.child("utility_space").is_some() => FileKind::Domain,
         "utility_space" => {
             let uncertain = root
                 .attr("type")
                 .is_some_and(|t| t.trim().eq_ignore_ascii_case("uncertain"));
-            if uncertain || root.attr("type").is_some() || has_preferences(&root) {
+            if uncertain || root.attr("type").is_some() || has_preferences(root) {
                 FileKind::Profile { uncertain }
             } else {
                 FileKind::Domain
@@ -242,9 +294,12 @@ pub fn read_domain(bytes: &[u8], file: &str) -> Result<Domain, FormatError> {
     let mut issues = Vec::new();
     let mut indices = Vec::new();
     let mut offsets = Vec::new();
+    // Sets, not searches of the lists: a domain of many issues stays linear.
+    let mut seen_indices = HashSet::new();
+    let mut seen_names = HashSet::new();
     for el in issue_elements(objective) {
         let index = int_attr(file, &text, el, "index")?;
-        if indices.contains(&index) {
+        if !seen_indices.insert(index) {
             return Err(at(
                 file,
                 &text,
@@ -256,7 +311,7 @@ pub fn read_domain(bytes: &[u8], file: &str) -> Result<Domain, FormatError> {
             .attr("name")
             .map(str::to_string)
             .unwrap_or_else(|| format!("issue {index}"));
-        if issues.iter().any(|i: &Issue| i.name == name) {
+        if !seen_names.insert(name.clone()) {
             return Err(at(
                 file,
                 &text,
@@ -315,6 +370,12 @@ fn issue_kind(file: &str, text: &str, el: &Element, name: &str) -> Result<IssueK
     match ty.as_str() {
         "discrete" | "" => {
             let mut options: Vec<String> = Vec::new();
+            // The options so far, for the repeat check (a search of the list
+            // made 40,000 items take seconds).
+            let mut seen: HashSet<String> = HashSet::new();
+            // The next suffix to try for each repeated value, so that many
+            // repeats of one value do not retry `#2`, `#3`, … every time.
+            let mut next: HashMap<&str, u32> = HashMap::new();
             for item in el.children_named("item") {
                 let Some(v) = item.attr("value") else {
                     return Err(at(file, text, item, "<item> has no `value` attribute"));
@@ -324,11 +385,19 @@ fn issue_kind(file: &str, text: &str, el: &Element, name: &str) -> Result<IssueK
                 // evaluated like the first; detente's options must be
                 // distinct, so the repeat is named `value#2`.
                 let mut option = v.to_string();
-                let mut n = 2;
-                while options.contains(&option) {
-                    option = format!("{v}#{n}");
-                    n += 1;
+                if seen.contains(&option) {
+                    // Every suffix below `n` is already taken, so this is the
+                    // smallest free one, as a search from `#2` would find.
+                    let n = next.entry(v).or_insert(2);
+                    loop {
+                        option = format!("{v}#{n}");
+                        *n += 1;
+                        if !seen.contains(&option) {
+                            break;
+                        }
+                    }
                 }
+                seen.insert(option.clone());
                 options.push(option);
             }
             if options.is_empty() {
@@ -753,6 +822,12 @@ fn hyper_rectangles(
             format!("maxutility=\"{max_utility}\": expected a positive number"),
         ));
     }
+    let by_index: HashMap<i64, usize> = domain
+        .indices
+        .iter()
+        .enumerate()
+        .map(|(k, &i)| (i, k))
+        .collect();
     let mut rectangles = Vec::new();
     for ufun in utility.children_named("ufun") {
         let agg = ufun
@@ -787,7 +862,7 @@ fn hyper_rectangles(
                     continue;
                 }
                 let index = int_attr(file, text, c, "index")?;
-                let Some(k) = domain.indices.iter().position(|&i| i == index) else {
+                let Some(&k) = by_index.get(&index) else {
                     return Err(at(
                         file,
                         text,
@@ -846,14 +921,16 @@ pub fn party_name(file: &str) -> String {
 /// Parties are named after the profile files; repeated names get `#2`, `#3`.
 pub fn scenario(domain: &Domain, profiles: &[(Vec<u8>, String)]) -> Result<Scenario, FormatError> {
     let mut parties: Vec<Party> = Vec::with_capacity(profiles.len());
+    let mut taken: HashSet<String> = HashSet::with_capacity(profiles.len());
     for (bytes, file) in profiles {
         let mut name = party_name(file);
         let base = name.clone();
         let mut n = 2;
-        while parties.iter().any(|p| p.name == name) {
+        while taken.contains(&name) {
             name = format!("{base}#{n}");
             n += 1;
         }
+        taken.insert(name.clone());
         parties.push(read_profile(bytes, file, domain, &name)?);
     }
     if parties.is_empty() {

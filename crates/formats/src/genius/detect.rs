@@ -23,7 +23,7 @@
 //!   else with the profiles of its folder.
 
 use super::{FileKind, read_domain, scenario as genius_scenario};
-use crate::error::FormatError;
+use crate::error::{FormatError, Location};
 use crate::geniusweb;
 use crate::load::{LoadOptions, Loaded};
 use std::path::{Path, PathBuf};
@@ -72,25 +72,60 @@ struct GeniusFolder {
     domains: Vec<PathBuf>,
     /// Profiles with whether they are UNCERTAIN.
     profiles: Vec<(PathBuf, bool)>,
+    /// Files that claim to be GENIUS domains or profiles but cannot be parsed
+    /// (see [`super::classify_checked`]), with why. Loading a domain that
+    /// such a file may belong to is an error, never a silent omission.
+    broken: Vec<(PathBuf, Location, String)>,
 }
 
 fn scan_genius(dir: &Path) -> Result<GeniusFolder, FormatError> {
     let mut f = GeniusFolder {
         domains: vec![],
         profiles: vec![],
+        broken: vec![],
     };
     for p in files(dir)? {
         if ext(&p) != "xml" {
             continue;
         }
         let bytes = std::fs::read(&p).map_err(|e| FormatError::io(&p, e))?;
-        match super::classify(&super::xml::decode(&bytes)) {
-            FileKind::Domain => f.domains.push(p),
-            FileKind::Profile { uncertain } => f.profiles.push((p, uncertain)),
-            FileKind::Other => {}
+        match super::classify_checked(&super::xml::decode(&bytes), &p.display().to_string()) {
+            Ok(FileKind::Domain) => f.domains.push(p),
+            Ok(FileKind::Profile { uncertain }) => f.profiles.push((p, uncertain)),
+            Ok(FileKind::Other) => {}
+            Err(FormatError::At { at, message }) => f.broken.push((p, at, message)),
+            Err(e) => {
+                let message = e.to_string();
+                f.broken
+                    .push((p.clone(), Location::file(&p.display().to_string()), message));
+            }
         }
     }
     Ok(f)
+}
+
+/// The first unreadable file that may belong to `domain`: with one domain in
+/// the folder every such file may; with several (ANAC 2012 variants), those
+/// whose name starts with this domain's prefix (the longest matching one) or
+/// with no domain's prefix at all.
+fn broken_for(folder: &GeniusFolder, domain: &Path) -> Option<FormatError> {
+    let prefixes: Vec<String> = folder.domains.iter().map(|d| domain_prefix(d)).collect();
+    let mine = domain_prefix(domain);
+    folder
+        .broken
+        .iter()
+        .find(|(p, _, _)| {
+            if folder.domains.len() <= 1 {
+                return true;
+            }
+            let s = stem(p);
+            let best = prefixes
+                .iter()
+                .filter(|pre| !pre.is_empty() && s.starts_with(pre.as_str()))
+                .max_by_key(|pre| pre.len());
+            best.is_none_or(|b| *b == mine)
+        })
+        .map(|(_, at, message)| FormatError::at(at.clone(), message.clone()))
 }
 
 /// The prefix a domain's profiles start with: its file stem without a
@@ -202,6 +237,11 @@ fn genius_domain(
     let domain = read_domain(&bytes, &domain_path.display().to_string())?;
     let mine = belonging(folder, domain_path);
     let (profiles, note) = if options.profiles.is_empty() {
+        // A damaged profile must not turn a two-party scenario into a
+        // one-party one: it is an error naming the file.
+        if let Some(e) = broken_for(folder, domain_path) {
+            return Err(e);
+        }
         let base: Vec<PathBuf> = mine
             .iter()
             .filter(|(_, u)| !u)
@@ -264,6 +304,7 @@ pub(crate) fn load_xml_file(path: &Path, options: &LoadOptions) -> Result<Loaded
                 GeniusFolder {
                     domains: vec![path.to_path_buf()],
                     profiles: vec![],
+                    broken: vec![],
                 }
             };
             genius_domain(path, &folder, options, "")
@@ -341,10 +382,18 @@ fn geniusweb_folder(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), FormatEr
         if ext(&p) != "json" {
             continue;
         }
-        let Ok(text) = std::fs::read_to_string(&p) else {
-            continue;
-        };
-        match geniusweb::classify(&text) {
+        let bytes = std::fs::read(&p).map_err(|e| FormatError::io(&p, e))?;
+        // Not UTF-8: JSON cannot be, but a damaged profile can; decide by
+        // what the readable part claims.
+        let text = String::from_utf8_lossy(&bytes);
+        let kind = geniusweb::classify_checked(&text, &p.display().to_string())?;
+        if std::str::from_utf8(&bytes).is_err() && kind != geniusweb::FileKind::Other {
+            return Err(FormatError::unusable(
+                p.display(),
+                "a GeniusWeb domain or profile that is not UTF-8 text",
+            ));
+        }
+        match kind {
             geniusweb::FileKind::Domain => domains.push(p),
             geniusweb::FileKind::Profile => profiles.push(p),
             geniusweb::FileKind::Other => {}
@@ -442,6 +491,11 @@ pub(crate) fn load_folder(dir: &Path, options: &LoadOptions) -> Result<Loaded, F
             scenario,
             forecast: None,
         });
+    }
+    // A damaged domain file leaves its profiles without a domain: say which
+    // file is damaged rather than that there is no domain.
+    if let Some((_, at, message)) = g.broken.first() {
+        return Err(FormatError::at(at.clone(), message.clone()));
     }
     if !g.profiles.is_empty() {
         return Err(FormatError::unusable(

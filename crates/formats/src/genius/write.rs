@@ -21,6 +21,7 @@ use detente_core::{
     Issue, IssueKind, Normalisation, Party, ScenarioParts, UtilityModel, ValueFunction,
     utility::compile,
 };
+use std::collections::HashSet;
 use std::fmt::Write as _;
 
 /// The text of a domain file and of one profile file per party (party name,
@@ -467,16 +468,17 @@ fn real_evaluator(issue: &Issue, vf: &ValueFunction) -> Option<String> {
 pub fn lossy(parts: &ScenarioParts) -> (ScenarioParts, Vec<String>) {
     let mut out = parts.clone();
     let mut notes = Vec::new();
-    let boxed: Vec<bool> = (0..parts.issues.len())
-        .map(|k| {
-            parts.parties.iter().any(|p| match &p.preferences.model {
-                UtilityModel::HyperRectangles { rectangles, .. } => rectangles
-                    .iter()
-                    .any(|r| r.bounds.iter().any(|b| b.0.index() == k)),
-                _ => false,
-            })
-        })
-        .collect();
+    // Issues some box bounds, found in one pass over the boxes.
+    let mut boxed = vec![false; parts.issues.len()];
+    for p in &parts.parties {
+        if let UtilityModel::HyperRectangles { rectangles, .. } = &p.preferences.model {
+            for b in rectangles.iter().flat_map(|r| &r.bounds) {
+                if let Some(x) = boxed.get_mut(b.0.index()) {
+                    *x = true;
+                }
+            }
+        }
+    }
     for party in &mut out.parties {
         let prefs = &mut party.preferences;
         if !prefs.red_lines.is_empty() {
@@ -512,14 +514,16 @@ pub fn lossy(parts: &ScenarioParts) -> (ScenarioParts, Vec<String>) {
             }
         }
         let mut options: Vec<String> = Vec::with_capacity(n as usize);
+        let mut seen: HashSet<String> = HashSet::with_capacity(n as usize);
         for v in 0..n {
             let label = issue.value_label(v);
             let mut option = label.clone();
             let mut i = 2;
-            while options.contains(&option) {
+            while seen.contains(&option) {
                 option = format!("{label}#{i}");
                 i += 1;
             }
+            seen.insert(option.clone());
             options.push(option);
         }
         out.issues[k].kind = IssueKind::Categorical {

@@ -310,6 +310,31 @@ pub fn parse(text: &str, file: &str) -> Result<Element, FormatError> {
     .document()
 }
 
+/// The name of the root element, read without parsing the rest: the name
+/// after the prolog (`<?…?>`, comments, declarations, whitespace), or `None`
+/// when the text does not get as far as a complete root name (empty, not
+/// markup, or cut short inside the prolog).
+pub fn root_name(text: &str) -> Option<&str> {
+    let mut rest = text.trim_start_matches('\u{feff}');
+    loop {
+        rest = rest.trim_start();
+        let end = if rest.starts_with("<!--") {
+            rest.find("-->")? + 3
+        } else if rest.starts_with("<?") {
+            rest.find("?>")? + 2
+        } else if rest.starts_with("<!") {
+            rest.find('>')? + 1
+        } else {
+            break;
+        };
+        rest = &rest[end..];
+    }
+    let body = rest.strip_prefix('<')?;
+    let len =
+        body.find(|c: char| c.is_ascii_whitespace() || matches!(c, '/' | '>' | '<' | '"' | '\''))?;
+    (len > 0).then(|| &body[..len])
+}
+
 /// Decodes well-formed entity references; a lone `&` stays as it is.
 pub fn unescape(s: &str) -> String {
     if !s.contains('&') {
@@ -420,6 +445,18 @@ mod tests {
         let text = "<a>".repeat(100_000);
         let e = parse(&text, "f").unwrap_err().to_string();
         assert!(e.contains("nested"), "{e}");
+    }
+
+    #[test]
+    fn root_names_without_parsing() {
+        assert_eq!(
+            root_name("<!-- c --><?xml version=\"1.0\"?>\n<utility_space type=\"x\">"),
+            Some("utility_space")
+        );
+        assert_eq!(root_name("<a>"), Some("a"));
+        for none in ["", "  ", "0.5, 0.5\n", "<!-- cut", "<", "<abc"] {
+            assert_eq!(root_name(none), None, "{none}");
+        }
     }
 
     #[test]
