@@ -68,6 +68,48 @@ use std::time::Duration;
 /// is virtual so that sessions are reproducible whatever the machine load.
 pub const ACTION_SECONDS: f64 = 0.01;
 
+/// The memory a session may expect to keep, unless its configuration says
+/// otherwise ([`SessionConfig::memory_budget`]): 1 GiB. A session keeps
+/// what the strategies remember of the offers they received and, when
+/// asked, the trace; both grow with every action, so a deadline of four
+/// billion rounds once filled gigabytes. [`estimated_memory`] is checked
+/// against the budget before the session starts.
+pub const DEFAULT_MEMORY_BUDGET: u64 = 1 << 30;
+
+/// The most actions a session can take before its deadline.
+pub fn planned_actions(scenario: &detente_core::Scenario, config: &SessionConfig) -> u64 {
+    let bargainers = scenario.bargainers().len() as u64;
+    let per_round = match config.protocol {
+        // The mediator proposes, every bargainer votes.
+        ProtocolKind::Mediated(_) => bargainers + 1,
+        _ => bargainers,
+    };
+    match config.deadline {
+        Deadline::Rounds(n) => (n as u64).saturating_mul(per_round),
+        // A saturating cast: an absurd number of seconds is simply too many.
+        Deadline::Time { seconds } => (seconds / ACTION_SECONDS).ceil() as u64,
+    }
+}
+
+/// The most a session may keep per action, as [`estimated_memory`] counts
+/// it: every other bargaining party records the offer (its time and
+/// utility, 16 bytes, and room for the outcome's values, 4 bytes per issue,
+/// which some strategies keep), and a recorded trace keeps one event with
+/// the outcome and every party's utility of it.
+pub fn estimated_memory(scenario: &detente_core::Scenario, config: &SessionConfig) -> u64 {
+    let bargainers = scenario.bargainers().len() as u64;
+    let parties = scenario.parties().len() as u64;
+    let issues = scenario.issues().len() as u64;
+    let actions = planned_actions(scenario, config);
+    let history = bargainers.saturating_sub(1) * (16 + 4 * issues);
+    let trace = if config.record_trace {
+        std::mem::size_of::<TraceEvent>() as u64 + 4 * issues + 8 * parties
+    } else {
+        0
+    };
+    actions.saturating_mul(history + trace)
+}
+
 /// How the mediated protocol decides to keep a change of the text.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum MediatedVariant {
@@ -125,6 +167,11 @@ pub struct SessionConfig {
     /// repeatedly is always caught, a single overrun may not be). Zero means
     /// no limit.
     pub step_budget: Duration,
+    /// Bytes the session may expect to keep ([`estimated_memory`]); a longer
+    /// session is refused before it starts with
+    /// [`NegotiationError::MemoryBudget`]. [`DEFAULT_MEMORY_BUDGET`] unless
+    /// set.
+    pub memory_budget: u64,
 }
 
 impl SessionConfig {
@@ -136,6 +183,7 @@ impl SessionConfig {
             seed,
             record_trace: false,
             step_budget: Duration::from_secs(1),
+            memory_budget: DEFAULT_MEMORY_BUDGET,
         }
     }
 }
@@ -302,4 +350,16 @@ pub enum NegotiationError {
     TooFewParties(usize),
     #[error("bad deadline: {0}")]
     BadDeadline(String),
+    #[error(
+        "this session could keep about {} MiB (offers received{}, {actions} actions), more than its memory budget of {} MiB; shorten the deadline or raise the budget",
+        .needed.div_ceil(1 << 20),
+        if *.trace { " and the trace" } else { "" },
+        .budget >> 20
+    )]
+    MemoryBudget {
+        actions: u64,
+        needed: u64,
+        budget: u64,
+        trace: bool,
+    },
 }

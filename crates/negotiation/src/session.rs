@@ -493,6 +493,15 @@ fn check(
         }
         _ => {}
     }
+    let needed = crate::estimated_memory(scenario, config);
+    if needed > config.memory_budget {
+        return Err(NegotiationError::MemoryBudget {
+            actions: crate::planned_actions(scenario, config),
+            needed,
+            budget: config.memory_budget,
+            trace: config.record_trace,
+        });
+    }
     let bargainers = scenario.bargainers();
     if bargainers.len() < 2 {
         return Err(NegotiationError::TooFewParties(bargainers.len()));

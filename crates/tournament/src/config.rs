@@ -78,6 +78,35 @@ impl ScenarioEntry {
     }
 }
 
+impl Config {
+    /// Refuses settings that cannot describe a tournament, naming the key:
+    /// without this, `rounds = 0` or `time = nan` stored every match as a
+    /// failure.
+    pub fn validate(&self) -> Result<(), String> {
+        match (self.rounds, self.time) {
+            (Some(_), Some(_)) => {
+                return Err("set `rounds` or `time`, not both".into());
+            }
+            (None, None) => {
+                return Err("set a deadline: `rounds = N` or `time = SECONDS`".into());
+            }
+            (Some(0), None) => {
+                return Err("`rounds = 0`: a deadline needs at least one round".into());
+            }
+            (None, Some(t)) if !(t.is_finite() && t > 0.0) => {
+                return Err(format!(
+                    "`time = {t}`: a deadline needs a positive, finite number of seconds"
+                ));
+            }
+            _ => {}
+        }
+        if self.repetitions == 0 {
+            return Err("`repetitions = 0`: run each pairing at least once".into());
+        }
+        Ok(())
+    }
+}
+
 /// One match of the plan.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct MatchPlan {
@@ -225,5 +254,93 @@ mod tests {
         assert_eq!(seeds.len(), p.len());
         c.seed = 8;
         assert_ne!(plan(&c, &[2, 3]).unwrap()[0].seed, p[0].seed);
+    }
+
+    /// Issue "hostile input": nonsense deadlines were accepted and every
+    /// match stored as a failure.
+    #[test]
+    fn hostile_input_nonsense_settings_are_refused_naming_the_key() {
+        let base = Config {
+            protocol: "alternating".into(),
+            rounds: Some(10),
+            time: None,
+            repetitions: 1,
+            self_play: true,
+            rotate: true,
+            rotate_first_mover: false,
+            seed: 0,
+            strategies: vec!["a".into()],
+            scenarios: vec![],
+            record_traces: false,
+            step_budget_ms: None,
+        };
+        assert!(base.validate().is_ok());
+        let cases: Vec<(Config, &str)> = vec![
+            (
+                Config {
+                    rounds: Some(0),
+                    ..base.clone()
+                },
+                "`rounds = 0`",
+            ),
+            (
+                Config {
+                    rounds: None,
+                    time: Some(f64::INFINITY),
+                    ..base.clone()
+                },
+                "`time = inf`",
+            ),
+            (
+                Config {
+                    rounds: None,
+                    time: Some(f64::NAN),
+                    ..base.clone()
+                },
+                "`time = NaN`",
+            ),
+            (
+                Config {
+                    rounds: None,
+                    time: Some(0.0),
+                    ..base.clone()
+                },
+                "`time = 0`",
+            ),
+            (
+                Config {
+                    rounds: None,
+                    time: Some(-5.0),
+                    ..base.clone()
+                },
+                "`time = -5`",
+            ),
+            (
+                Config {
+                    rounds: Some(5),
+                    time: Some(5.0),
+                    ..base.clone()
+                },
+                "not both",
+            ),
+            (
+                Config {
+                    rounds: None,
+                    ..base.clone()
+                },
+                "set a deadline",
+            ),
+            (
+                Config {
+                    repetitions: 0,
+                    ..base.clone()
+                },
+                "`repetitions = 0`",
+            ),
+        ];
+        for (c, key) in cases {
+            let e = c.validate().unwrap_err();
+            assert!(e.contains(key), "{e} should name {key}");
+        }
     }
 }

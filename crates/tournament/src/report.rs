@@ -62,10 +62,7 @@ fn mean_ci(xs: &[f64]) -> (f64, f64) {
 /// Computes the ranking, best mean utility first (ties by name).
 pub fn report(store: &Store) -> Result<Report, TournamentError> {
     let total_matches = store.tournament()?.map(|t| t.2).unwrap_or(0);
-    let err = |e: rusqlite::Error| TournamentError::Database {
-        path: "results".into(),
-        message: e.to_string(),
-    };
+    let err = store.err();
     let (matches, failures, agreements): (i64, i64, i64) = store
         .conn
         .query_row(
@@ -73,7 +70,7 @@ pub fn report(store: &Store) -> Result<Report, TournamentError> {
             [],
             |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
         )
-        .map_err(err)?;
+        .map_err(&err)?;
     let mut st = store
         .conn
         .prepare(
@@ -81,7 +78,7 @@ pub fn report(store: &Store) -> Result<Report, TournamentError> {
              FROM results r JOIN matches m ON m.id = r.match_id
              ORDER BY r.match_id, r.party_index",
         )
-        .map_err(err)?;
+        .map_err(&err)?;
     let mut acc: BTreeMap<String, Acc> = BTreeMap::new();
     let rows = st
         .query_map([], |r| {
@@ -96,10 +93,10 @@ pub fn report(store: &Store) -> Result<Report, TournamentError> {
                 r.get::<_, Option<f64>>(7)?,
             ))
         })
-        .map_err(err)?;
+        .map_err(&err)?;
     for row in rows {
         let (strategy, utility, advantage, failed, agreed, welfare, nash, pareto) =
-            row.map_err(err)?;
+            row.map_err(&err)?;
         let a = acc.entry(strategy).or_default();
         a.utilities.push(utility);
         a.agreements += agreed as u64;

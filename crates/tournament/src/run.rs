@@ -35,9 +35,9 @@ pub trait Runner: Sync {
     /// Work done once per scenario (and party order) and shared by all its
     /// matches, such as each party's outcomes sorted by utility.
     type Prepared: Send + Sync;
-    /// Checks the protocol and deadline settings for a scenario with
-    /// `parties` parties.
-    fn check_config(&self, config: &Config, parties: usize) -> Result<(), String>;
+    /// Checks the protocol and deadline settings for a scenario (its
+    /// number of parties, what a session of it would keep in memory).
+    fn check_config(&self, config: &Config, scenario: &Scenario) -> Result<(), String>;
     /// Checks one strategy spec.
     fn check_strategy(&self, spec: &str) -> Result<(), String>;
     fn prepare(&self, scenario: &Scenario) -> Self::Prepared;
@@ -98,6 +98,55 @@ pub struct RunSummary {
 pub struct LoadedScenarios {
     pub scenarios: Vec<Scenario>,
     pub rows: Vec<ScenarioRow>,
+    /// A digest of each scenario's bytes ([`content_digest`]).
+    pub digests: Vec<String>,
+}
+
+/// A digest of what a scenario entry reads: the bytes of its file, or of
+/// every file under its folder (with their relative paths, in sorted
+/// order), or a built-in scenario's text. Recorded with the tournament, so
+/// that a scenario edited between a kill and the rerun is refused instead
+/// of mixing two versions' matches.
+pub fn content_digest(name: &str) -> Result<String, String> {
+    let path = Path::new(name);
+    let mut bytes = Vec::new();
+    if path.is_dir() {
+        let mut files = Vec::new();
+        collect_files(path, path, &mut files).map_err(|e| format!("reading {name}: {e}"))?;
+        files.sort();
+        for rel in files {
+            let data = std::fs::read(path.join(&rel))
+                .map_err(|e| format!("reading {}: {e}", path.join(&rel).display()))?;
+            bytes.extend_from_slice(rel.to_string_lossy().as_bytes());
+            bytes.push(0);
+            bytes.extend_from_slice(&(data.len() as u64).to_le_bytes());
+            bytes.extend_from_slice(&data);
+        }
+    } else if path.exists() {
+        bytes = std::fs::read(path).map_err(|e| format!("reading {name}: {e}"))?;
+    } else if let Some(text) = detente_formats::builtin::text(name) {
+        bytes = text.as_bytes().to_vec();
+    } else {
+        return Err(format!("{name}: no such file, folder or built-in scenario"));
+    }
+    Ok(config_hash_bytes(&bytes))
+}
+
+fn collect_files(
+    root: &Path,
+    dir: &Path,
+    out: &mut Vec<std::path::PathBuf>,
+) -> std::io::Result<()> {
+    for entry in std::fs::read_dir(dir)? {
+        let entry = entry?;
+        let p = entry.path();
+        if p.is_dir() {
+            collect_files(root, &p, out)?;
+        } else {
+            out.push(p.strip_prefix(root).unwrap_or(&p).to_path_buf());
+        }
+    }
+    Ok(())
 }
 
 /// A scenario with its parties in the order of one first mover, analysed
@@ -113,6 +162,7 @@ struct Variant<P> {
 pub fn load_scenarios(config: &Config, base: &Path) -> Result<LoadedScenarios, TournamentError> {
     let mut scenarios = Vec::new();
     let mut rows = Vec::new();
+    let mut digests = Vec::new();
     for entry in &config.scenarios {
         let raw = entry.path();
         let rel = base.join(raw);
@@ -144,8 +194,18 @@ pub fn load_scenarios(config: &Config, base: &Path) -> Result<LoadedScenarios, T
             outcomes: loaded.scenario.space().count_f64(),
         });
         scenarios.push(loaded.scenario);
+        digests.push(
+            content_digest(&name).map_err(|message| TournamentError::Scenario {
+                entry: raw.to_string(),
+                message,
+            })?,
+        );
     }
-    Ok(LoadedScenarios { scenarios, rows })
+    Ok(LoadedScenarios {
+        scenarios,
+        rows,
+        digests,
+    })
 }
 
 /// Checks a configuration before anything runs.
@@ -155,6 +215,7 @@ pub fn check<R: Runner>(
     runner: &R,
 ) -> Result<(), TournamentError> {
     let bad = |m: String| Err(TournamentError::Config(m));
+    config.validate().map_err(TournamentError::Config)?;
     if config.strategies.is_empty() {
         return bad("`strategies` is empty; list at least one strategy".into());
     }
@@ -177,7 +238,7 @@ pub fn check<R: Runner>(
     }
     for (s, row) in loaded.scenarios.iter().zip(&loaded.rows) {
         runner
-            .check_config(config, s.parties().len())
+            .check_config(config, s)
             .map_err(|m| TournamentError::Config(format!("scenario `{}`: {m}", row.source)))?;
     }
     Ok(())
@@ -185,8 +246,12 @@ pub fn check<R: Runner>(
 
 /// A stable hash of the canonical configuration (FNV-1a, 64 bits).
 pub fn config_hash(json: &str) -> String {
+    config_hash_bytes(json.as_bytes())
+}
+
+fn config_hash_bytes(bytes: &[u8]) -> String {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in json.bytes() {
+    for &b in bytes {
         h ^= b as u64;
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
@@ -385,11 +450,20 @@ pub fn run<R: Runner>(
     let matches = plan(config, &parties).map_err(TournamentError::Config)?;
     let json = serde_json::to_string(config).unwrap_or_default();
     let hash = config_hash(&json);
-    // Open the database while the scenarios are prepared.
+    // Open and lock the database first, so that a second writer is turned
+    // away before any work; then record or check the tournament while the
+    // scenarios are prepared.
+    let mut store = Store::open(db)?;
+    store.lock_for_writing()?;
     let (opened, variants) = rayon::join(
         || -> Result<(Store, std::collections::HashSet<u64>), TournamentError> {
-            let mut store = Store::open(db)?;
-            store.init(&json, &hash, matches.len() as u64, &loaded.rows)?;
+            store.init(
+                &json,
+                &hash,
+                matches.len() as u64,
+                &loaded.rows,
+                &loaded.digests,
+            )?;
             if let Some(s) = shard {
                 store.record_shard(s.index, s.count)?;
             }

@@ -22,9 +22,18 @@
 //! - `traces(match_id, seq, round, time, actor, action, outcome, utilities)`:
 //!   every action, when the configuration asks for traces.
 //!
-//! The database runs in WAL mode and every match is committed in its own
-//! transaction, so a killed run loses at most the matches in flight, and a
-//! rerun of the same command completes the rest.
+//! The database runs in WAL mode and every match is stored whole or not at
+//! all (matches that complete close together share one transaction), so a
+//! killed run loses at most the matches of the last moments, and a rerun of
+//! the same command completes the rest.
+//!
+//! `meta` also holds `scenario_digests`, a JSON list with a digest of each
+//! scenario's contents, so that a scenario edited between a kill and the
+//! rerun is noticed. Opening a database runs `PRAGMA quick_check` and
+//! refuses a damaged file. A run holds an exclusive lock on the database
+//! file (flock(2) on Unix) from start to end, so a second writer is refused
+//! at once; readers (`tournament report`) open the file read-only and may
+//! read during a run.
 
 use crate::TournamentError;
 use rusqlite::{Connection, OptionalExtension, params};
@@ -147,25 +156,82 @@ pub struct ScenarioRow {
 }
 
 fn db_err(path: &Path) -> impl Fn(rusqlite::Error) -> TournamentError + '_ {
-    move |e| TournamentError::Database {
-        path: path.display().to_string(),
-        message: e.to_string(),
+    move |e| match e {
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(
+                f.code,
+                rusqlite::ErrorCode::NotADatabase | rusqlite::ErrorCode::DatabaseCorrupt
+            ) =>
+        {
+            damaged(path, &e.to_string())
+        }
+        e => TournamentError::Database {
+            path: path.display().to_string(),
+            message: e.to_string(),
+        },
     }
+}
+
+fn damaged(path: &Path, why: &str) -> TournamentError {
+    TournamentError::Database {
+        path: path.display().to_string(),
+        message: format!(
+            "not a readable results database: it is damaged or not a SQLite file ({why}); restore it from a copy, or run into a new --db file"
+        ),
+    }
+}
+
+/// Refuses a damaged file before anything reads or writes it.
+/// `quick_check` reads every page (but skips the slower index checks).
+fn quick_check(conn: &Connection, path: &Path) -> Result<(), TournamentError> {
+    let problems: Vec<String> = (|| {
+        let mut st = conn.prepare("PRAGMA quick_check(5)")?;
+        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+        rows.collect::<rusqlite::Result<Vec<String>>>()
+    })()
+    .map_err(|e| damaged(path, &e.to_string()))?;
+    if problems.len() == 1 && problems[0] == "ok" {
+        return Ok(());
+    }
+    Err(damaged(path, &problems.join("; ")))
 }
 
 /// An open results database.
 pub struct Store {
     pub conn: Connection,
     path: std::path::PathBuf,
+    /// The writer's lock on the database file, released after `conn` is
+    /// closed (fields drop in order).
+    lock: Option<std::fs::File>,
 }
 
 impl Store {
+    /// Opens a database read-only (it must exist), for reports: it works
+    /// while a run writes to the database and on a file we may not write.
+    pub fn open_read_only(path: &Path) -> Result<Store, TournamentError> {
+        use rusqlite::OpenFlags;
+        let err = db_err(path);
+        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(path, flags).map_err(&err)?;
+        conn.busy_timeout(std::time::Duration::from_secs(30))
+            .map_err(&err)?;
+        quick_check(&conn, path)?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            lock: None,
+        };
+        store.check_version()?;
+        Ok(store)
+    }
+
     /// Opens (creating if needed) a database and its schema.
     pub fn open(path: &Path) -> Result<Store, TournamentError> {
         let err = db_err(path);
         let conn = Connection::open(path).map_err(&err)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(&err)?;
+        quick_check(&conn, path)?;
         // Switching a new file to WAL goes through a rollback journal; its
         // syncs only protect an empty file against power loss, so they are
         // skipped. Every later transaction runs with synchronous = NORMAL.
@@ -187,23 +253,66 @@ impl Store {
         let schema = format!(
             "BEGIN; {SCHEMA} INSERT OR IGNORE INTO meta(key, value) VALUES ('schema_version', '{SCHEMA_VERSION}'); COMMIT;"
         );
-        conn.execute_batch(&schema).map_err(|e| match e {
-            rusqlite::Error::SqliteFailure(f, _) if f.code == rusqlite::ErrorCode::NotADatabase => {
-                TournamentError::Database {
-                    path: path.display().to_string(),
-                    message: "not a SQLite database".into(),
-                }
-            }
-            e => err(e),
+        conn.execute_batch(&schema).map_err(&err)?;
+        let store = Store {
+            conn,
+            path: path.to_path_buf(),
+            lock: None,
+        };
+        store.check_version()?;
+        Ok(store)
+    }
+
+    /// Takes the writer's lock: one run (or merge) writes to a database at a
+    /// time. A second one is refused at once instead of running all its
+    /// matches and failing on the first insert.
+    pub fn lock_for_writing(&mut self) -> Result<(), TournamentError> {
+        let file = std::fs::File::open(&self.path).map_err(|e| TournamentError::Database {
+            path: self.path.display().to_string(),
+            message: format!("cannot open it to lock it: {e}"),
         })?;
-        let version: Option<String> = conn
+        match file.try_lock() {
+            Ok(()) => {
+                self.lock = Some(file);
+                Ok(())
+            }
+            Err(std::fs::TryLockError::WouldBlock) => Err(TournamentError::Database {
+                path: self.path.display().to_string(),
+                message: "another `detente tournament run` or `merge` is writing to this database; wait for it to end, or give this run its own --db file (shards can be merged later)".into(),
+            }),
+            Err(std::fs::TryLockError::Error(e)) => Err(TournamentError::Database {
+                path: self.path.display().to_string(),
+                message: format!("cannot lock it: {e}"),
+            }),
+        }
+    }
+
+    /// The database file, as given.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    fn check_version(&self) -> Result<(), TournamentError> {
+        let path = &self.path;
+        let version: Option<String> = self
+            .conn
             .query_row(
                 "SELECT value FROM meta WHERE key = 'schema_version'",
                 [],
                 |r| r.get(0),
             )
             .optional()
-            .map_err(&err)?;
+            .map_err(|e| match e {
+                // A read-only open of a file that was never a results
+                // database finds no table at all.
+                rusqlite::Error::SqliteFailure(..) if e.to_string().contains("no such table") => {
+                    TournamentError::Database {
+                        path: path.display().to_string(),
+                        message: "not a results database (it has no tournament tables)".into(),
+                    }
+                }
+                e => db_err(path)(e),
+            })?;
         match version {
             None => {
                 return Err(TournamentError::Database {
@@ -221,13 +330,10 @@ impl Store {
                 });
             }
         }
-        Ok(Store {
-            conn,
-            path: path.to_path_buf(),
-        })
+        Ok(())
     }
 
-    fn err(&self) -> impl Fn(rusqlite::Error) -> TournamentError + '_ {
+    pub(crate) fn err(&self) -> impl Fn(rusqlite::Error) -> TournamentError + '_ {
         db_err(&self.path)
     }
 
@@ -243,17 +349,34 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// The digests of the scenarios' contents, when recorded (databases
+    /// made before they were have none).
+    pub fn scenario_digests(&self) -> Result<Option<Vec<String>>, TournamentError> {
+        let json: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT value FROM meta WHERE key = 'scenario_digests'",
+                [],
+                |r| r.get(0),
+            )
+            .optional()
+            .map_err(self.err())?;
+        Ok(json.and_then(|j| serde_json::from_str(&j).ok()))
+    }
+
     /// Records the tournament and its scenarios, or checks that the database
-    /// already holds this very tournament.
+    /// already holds this very tournament, on the very same scenarios:
+    /// `digests` has one digest of each scenario's contents.
     pub fn init(
         &mut self,
         config_json: &str,
         hash: &str,
         total: u64,
         scenarios: &[ScenarioRow],
+        digests: &[String],
     ) -> Result<(), TournamentError> {
         match self.tournament()? {
-            Some((_, h, _)) if h == hash => Ok(()),
+            Some((_, h, _)) if h == hash => self.check_digests(scenarios, digests),
             Some(_) => Err(TournamentError::Database {
                 path: self.path.display().to_string(),
                 message: "this database holds a different tournament (its configuration differs); use a new --db file".into(),
@@ -280,9 +403,56 @@ impl Store {
                     )
                     .map_err(&err)?;
                 }
+                if !digests.is_empty() {
+                    tx.execute(
+                        "INSERT OR REPLACE INTO meta(key, value) VALUES ('scenario_digests', ?1)",
+                        params![serde_json::to_string(digests).unwrap_or_default()],
+                    )
+                    .map_err(&err)?;
+                }
                 tx.commit().map_err(&err)
             }
         }
+    }
+
+    /// Refuses to go on when a scenario's contents changed since the
+    /// database was started: its matches would mix two scenarios.
+    fn check_digests(
+        &mut self,
+        scenarios: &[ScenarioRow],
+        digests: &[String],
+    ) -> Result<(), TournamentError> {
+        let recorded = self.scenario_digests()?.unwrap_or_default();
+        if recorded.is_empty() || digests.is_empty() {
+            // Started before digests were recorded: record them now.
+            if recorded.is_empty() && !digests.is_empty() {
+                self.conn
+                    .execute(
+                        "INSERT OR REPLACE INTO meta(key, value) VALUES ('scenario_digests', ?1)",
+                        params![serde_json::to_string(digests).unwrap_or_default()],
+                    )
+                    .map_err(self.err())?;
+            }
+            return Ok(());
+        }
+        for (i, (was, now)) in recorded.iter().zip(digests).enumerate() {
+            if was != now {
+                let source = scenarios.get(i).map_or("?", |s| s.source.as_str());
+                return Err(TournamentError::Database {
+                    path: self.path.display().to_string(),
+                    message: format!(
+                        "scenario `{source}` has changed since this database was started (its contents differ), so new matches would not be comparable with the stored ones; restore the scenario, or run into a new --db file"
+                    ),
+                });
+            }
+        }
+        if recorded.len() != digests.len() {
+            return Err(TournamentError::Database {
+                path: self.path.display().to_string(),
+                message: "the scenarios have changed since this database was started; use a new --db file".into(),
+            });
+        }
+        Ok(())
     }
 
     pub fn record_shard(&self, index: u64, count: u64) -> Result<(), TournamentError> {
@@ -328,7 +498,7 @@ impl Store {
     /// Merges other databases of the same tournament (shards) into this one.
     /// Returns the number of matches added.
     pub fn merge_from(&mut self, other: &Path) -> Result<u64, TournamentError> {
-        let theirs = Store::open(other)?;
+        let theirs = Store::open_read_only(other)?;
         let Some((json, hash, total)) = theirs.tournament()? else {
             return Err(TournamentError::Database {
                 path: other.display().to_string(),
@@ -336,8 +506,17 @@ impl Store {
             });
         };
         let scenarios = theirs.scenarios()?;
+        let digests = theirs.scenario_digests()?;
         drop(theirs);
-        self.init(&json, &hash, total, &scenarios)?;
+        // A shard from before digests were recorded is checked on its
+        // configuration only.
+        self.init(
+            &json,
+            &hash,
+            total,
+            &scenarios,
+            &digests.unwrap_or_default(),
+        )?;
         let path = self.path.clone();
         let err = db_err(&path);
         let before = self.count_matches()?;

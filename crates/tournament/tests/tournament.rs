@@ -14,7 +14,7 @@ struct Fake;
 impl Runner for Fake {
     type Prepared = ();
     fn prepare(&self, _s: &Scenario) {}
-    fn check_config(&self, config: &Config, _parties: usize) -> Result<(), String> {
+    fn check_config(&self, config: &Config, _scenario: &Scenario) -> Result<(), String> {
         if config.protocol == "alternating" {
             Ok(())
         } else {
@@ -233,6 +233,7 @@ fn ranking_arithmetic_matches_a_hand_computed_case() {
                 parties: vec!["p".into(), "q".into()],
                 outcomes: 4.0,
             }],
+            &[],
         )
         .unwrap();
     let row = |id: u64, ua: f64, ub: f64, agreed: bool, nash: Option<f64>| store::MatchRow {
@@ -289,4 +290,165 @@ fn ranking_arithmetic_matches_a_hand_computed_case() {
     assert!((a.mean_welfare - 1.0).abs() < 1e-12);
     assert_eq!(a.mean_nash_distance, Some(0.3));
     assert_eq!(a.mean_pareto_distance, Some(0.5));
+}
+
+/// A configuration over one scenario file, `deal.toml`.
+fn file_config() -> Config {
+    parse_config(
+        "protocol = \"alternating\"\nrounds = 100\nrepetitions = 2\nseed = 1\nstrategies = [\"a\", \"b\"]\nscenarios = [\"deal.toml\"]\n",
+        "t.toml",
+    )
+    .unwrap()
+}
+
+/// Issue "hostile input": a scenario edited between a kill and the rerun
+/// was run on, mixing matches of two scenarios in one database.
+#[test]
+fn hostile_input_an_edited_scenario_is_refused_on_resume() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = dir.path().join("deal.toml");
+    let text = detente_formats::builtin::text("car-sale").unwrap();
+    std::fs::write(&scenario, text).unwrap();
+    let c = file_config();
+    let db = dir.path().join("t.db");
+    let go = || run(&c, dir.path(), &db, None, &Fake, |_| {});
+    assert_eq!(go().unwrap().ran, 8);
+    // Unchanged: the rerun has nothing to do.
+    assert_eq!(go().unwrap().ran, 0);
+    // Same configuration, edited scenario (a comment is enough).
+    let at = text.find("reservation = ").unwrap();
+    let mut edited = text.to_string();
+    edited.insert_str(at, "# edited\n");
+    std::fs::write(&scenario, edited).unwrap();
+    let e = go().unwrap_err().to_string();
+    assert!(e.contains("deal.toml") && e.contains("has changed"), "{e}");
+    std::fs::write(&scenario, text).unwrap();
+    assert_eq!(go().unwrap().ran, 0);
+}
+
+/// Issue "hostile input": a second writer ran all its matches, then failed
+/// with a raw "UNIQUE constraint failed".
+#[test]
+fn hostile_input_a_second_writer_is_refused_at_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    let mut first = Store::open(&db).unwrap();
+    first.lock_for_writing().unwrap();
+    let started = std::time::Instant::now();
+    let e = run(
+        &config(&["a", "b"]),
+        Path::new("."),
+        &db,
+        None,
+        &Fake,
+        |_| {},
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("another `detente tournament run`"), "{e}");
+    assert!(!e.contains("UNIQUE"), "{e}");
+    // Nothing was stored by the refused run.
+    assert_eq!(first.count_matches().unwrap(), 0);
+    assert!(first.tournament().unwrap().is_none());
+    let mut merger = Store::open(&db).unwrap();
+    assert!(merger.lock_for_writing().is_err());
+    drop(first);
+    // The lock goes with the store that held it.
+    merger.lock_for_writing().unwrap();
+    drop(merger);
+    run(
+        &config(&["a", "b"]),
+        Path::new("."),
+        &db,
+        None,
+        &Fake,
+        |_| {},
+    )
+    .unwrap();
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+}
+
+/// Issue "hostile input": `tournament report` opened the database for
+/// writing, so it failed on a read-only file.
+#[cfg(unix)]
+#[test]
+fn hostile_input_report_opens_read_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    run(
+        &config(&["a", "b"]),
+        Path::new("."),
+        &db,
+        None,
+        &Fake,
+        |_| {},
+    )
+    .unwrap();
+    let before = std::fs::read(&db).unwrap();
+    // While a writer holds the database.
+    let mut writer = Store::open(&db).unwrap();
+    writer.lock_for_writing().unwrap();
+    let reader = Store::open_read_only(&db).unwrap();
+    let r = report(&reader).unwrap();
+    assert_eq!(r.matches, 24);
+    let e = reader
+        .conn
+        .execute("DELETE FROM matches", [])
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("readonly"), "{e}");
+    drop((reader, writer));
+    // On a file without write permission.
+    std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+    let reader = Store::open_read_only(&db).unwrap();
+    assert_eq!(report(&reader).unwrap().matches, 24);
+    drop(reader);
+    assert_eq!(std::fs::read(&db).unwrap(), before);
+    // A missing file is not created.
+    assert!(Store::open_read_only(&dir.path().join("missing.db")).is_err());
+    assert!(!dir.path().join("missing.db").exists());
+}
+
+/// Issue "hostile input": a damaged database was read (or written) until
+/// SQLite tripped on the bad page; it is now refused on open.
+#[test]
+fn hostile_input_a_damaged_database_is_refused_on_open() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    run(
+        &config(&["a", "b", "c"]),
+        Path::new("."),
+        &db,
+        None,
+        &Fake,
+        |_| {},
+    )
+    .unwrap();
+    // Overwrite the middle of the file with garbage, past the header.
+    let mut bytes = std::fs::read(&db).unwrap();
+    assert!(bytes.len() > 3 * 4096, "{} bytes", bytes.len());
+    for b in &mut bytes[4096 + 100..3 * 4096] {
+        *b = 0xA5;
+    }
+    std::fs::write(&db, &bytes).unwrap();
+    for e in [
+        Store::open(&db).err().expect("refused for writing"),
+        Store::open_read_only(&db)
+            .err()
+            .expect("refused for reading"),
+    ] {
+        let e = e.to_string();
+        assert!(e.contains("t.db"), "{e}");
+        assert!(e.contains("damaged"), "{e}");
+        assert!(!e.contains("database results"), "{e}");
+    }
+    // A file that is not a database at all.
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![b'x'; 8192]).unwrap();
+    let e = Store::open_read_only(&junk).err().unwrap().to_string();
+    assert!(
+        e.contains("junk.db") && e.contains("not a SQLite file"),
+        "{e}"
+    );
 }

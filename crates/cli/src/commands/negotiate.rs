@@ -70,6 +70,11 @@ pub struct Args {
     /// Per-step budget of a strategy in milliseconds (0: none).
     #[arg(long, value_name = "MS", default_value_t = 1000)]
     pub step_budget_ms: u64,
+    /// Memory the session may expect to keep, in MiB (what the strategies
+    /// remember of the offers, and the trace); longer sessions are refused
+    /// before they start.
+    #[arg(long, value_name = "MIB", default_value_t = detente_negotiation::DEFAULT_MEMORY_BUDGET >> 20)]
+    pub memory_budget: u64,
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
@@ -199,6 +204,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         seed: args.seed,
         record_trace: args.trace.is_some() || (mediated && !args.json),
         step_budget: Duration::from_millis(args.step_budget_ms),
+        memory_budget: args.memory_budget.saturating_mul(1 << 20),
     };
     // The reference frontier is only for the distances; a space too large
     // to analyse just leaves them out.
@@ -210,7 +216,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         },
     )
     .ok();
-    let result = run_session(scenario, reference.as_ref(), &config, &specs)?;
+    let result =
+        run_session(scenario, reference.as_ref(), &config, &specs).map_err(|e| match e {
+            detente_negotiation::NegotiationError::MemoryBudget { .. } => {
+                anyhow!("{e} (--memory-budget MIB, now {})", args.memory_budget)
+            }
+            e => e.into(),
+        })?;
     if let Some(path) = &args.trace {
         let bytes = match path.extension().and_then(|e| e.to_str()) {
             Some("jsonl") => trace_jsonl(scenario, &result.trace),

@@ -50,7 +50,7 @@ pub struct ReportArgs {
     /// Print one JSON object.
     #[arg(long)]
     pub json: bool,
-    /// Also write the ranking as CSV.
+    /// Also write the ranking as CSV (`-`: print only the CSV).
     #[arg(long, value_name = "FILE")]
     pub csv: Option<PathBuf>,
 }
@@ -103,6 +103,7 @@ fn session_config(config: &Config, seed: u64) -> Result<neg::SessionConfig, Stri
         seed,
         record_trace: config.record_traces,
         step_budget: std::time::Duration::from_millis(config.step_budget_ms.unwrap_or(5_000)),
+        memory_budget: neg::DEFAULT_MEMORY_BUDGET,
     })
 }
 
@@ -113,14 +114,30 @@ impl Runner for NegotiationRunner {
         neg::prepare(scenario)
     }
 
-    fn check_config(&self, config: &Config, parties: usize) -> Result<(), String> {
+    fn check_config(&self, config: &Config, scenario: &Scenario) -> Result<(), String> {
+        let parties = scenario.parties().len();
         let p = protocol(config)?;
         if p == neg::ProtocolKind::Alternating && parties != 2 {
             return Err(format!(
                 "the alternating protocol is bilateral, but this scenario has {parties} parties; use protocol = \"stacked\""
             ));
         }
-        session_config(config, 0).map(|_| ())
+        let session = session_config(config, 0)?;
+        // Refuse here what every match would fail on.
+        let needed = neg::estimated_memory(scenario, &session);
+        if needed > session.memory_budget {
+            return Err(format!(
+                "each match could keep about {} MiB (offers received{}), more than a session's memory budget of {} MiB; lower `rounds` or `time`",
+                needed.div_ceil(1 << 20),
+                if config.record_traces {
+                    " and the trace"
+                } else {
+                    ""
+                },
+                session.memory_budget >> 20
+            ));
+        }
+        Ok(())
     }
 
     fn check_strategy(&self, spec: &str) -> Result<(), String> {
@@ -249,7 +266,7 @@ fn open_existing(path: &Path) -> Result<Store> {
     if !path.exists() {
         bail!("{}: no such database", path.display());
     }
-    Ok(Store::open(path)?)
+    Ok(Store::open_read_only(path)?)
 }
 
 fn report_json(r: &Report) -> serde_json::Value {
@@ -274,6 +291,10 @@ fn report_json(r: &Report) -> serde_json::Value {
 }
 
 fn report(a: ReportArgs) -> Result<ExitCode> {
+    let piped = a.csv.as_deref().is_some_and(detente_formats::is_stdout);
+    if piped && a.json {
+        bail!("--csv - and --json would both print on standard output; write the CSV to a file");
+    }
     let store = open_existing(&a.db)?;
     let r = detente_tournament::report(&store)?;
     if let Some(path) = &a.csv {
@@ -302,8 +323,12 @@ fn report(a: ReportArgs) -> Result<ExitCode> {
                 x.failures
             ));
         }
-        detente_formats::write_atomic(path, csv.as_bytes())
-            .with_context(|| format!("cannot write {}", path.display()))?;
+        detente_formats::write_output(path, csv.as_bytes())
+            .with_context(|| format!("cannot write {}", detente_formats::output_name(path)))?;
+        // The CSV is then the whole of standard output.
+        if piped {
+            return Ok(ExitCode::SUCCESS);
+        }
     }
     if a.json {
         print_json(&report_json(&r));
@@ -350,6 +375,7 @@ fn merge(a: MergeArgs) -> Result<ExitCode> {
         }
     }
     let mut out = Store::open(&a.out)?;
+    out.lock_for_writing()?;
     for s in &a.shards {
         let added = out.merge_from(s)?;
         eprintln!("{}: {added} matches added", s.display());

@@ -249,3 +249,43 @@ fn custom_strategies_run_through_the_same_driver() {
     let too_few: Vec<Box<dyn Strategy>> = vec![Box::new(TakeTheFirstAcceptable)];
     assert!(run_session_with(&scenario, &prepared, None, &c, too_few).is_err());
 }
+
+/// Issue "hostile input": `negotiate --rounds 4294967295` grew to gigabytes
+/// before anything said no; the estimate refuses it before it starts.
+#[test]
+fn hostile_input_a_session_beyond_its_memory_budget_is_refused_before_it_starts() {
+    let scenario = random_scenario(2, 2, 4, 3, false);
+    let s = specs(&["boulware", "boulware"]);
+    let huge = SessionConfig::new(ProtocolKind::Alternating, Deadline::Rounds(u32::MAX), 1);
+    assert!(estimated_memory(&scenario, &huge) > DEFAULT_MEMORY_BUDGET);
+    let e = run_session(&scenario, None, &huge, &s).unwrap_err();
+    assert!(matches!(e, NegotiationError::MemoryBudget { .. }), "{e}");
+    let text = e.to_string();
+    assert!(text.contains("memory budget of 1024 MiB"), "{text}");
+    assert!(text.contains("8589934590 actions"), "{text}");
+    // Absurd virtual time is refused the same way.
+    let forever = SessionConfig::new(
+        ProtocolKind::Alternating,
+        Deadline::Time { seconds: 1e300 },
+        1,
+    );
+    assert!(matches!(
+        run_session(&scenario, None, &forever, &s),
+        Err(NegotiationError::MemoryBudget { .. })
+    ));
+    // A larger budget lets a session through, and the estimate bounds what
+    // the trace really holds.
+    let traced = SessionConfig {
+        record_trace: true,
+        memory_budget: u64::MAX,
+        ..SessionConfig::new(ProtocolKind::Alternating, Deadline::Rounds(200), 1)
+    };
+    let r = run_session(&scenario, None, &traced, &s).unwrap();
+    let per_event = std::mem::size_of::<TraceEvent>() as u64;
+    assert!(r.trace.len() as u64 * per_event <= estimated_memory(&scenario, &traced));
+    let tight = SessionConfig {
+        memory_budget: estimated_memory(&scenario, &traced) - 1,
+        ..traced
+    };
+    assert!(run_session(&scenario, None, &tight, &s).is_err());
+}
