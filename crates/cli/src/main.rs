@@ -5,6 +5,7 @@
 
 mod args;
 mod commands;
+mod interrupt;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -18,7 +19,7 @@ use std::process::ExitCode;
     long_about = "Model, analyse, simulate and forecast multi-party negotiations.\n\nEvery command that takes a scenario uses the built-in `peace-talks` scenario when none is given. `detente scenarios` lists the built-in scenarios."
 )]
 struct Cli {
-    /// Worker threads (default: all cores).
+    /// Worker threads (default: all cores; at most 1024).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
     #[command(subcommand)]
@@ -79,18 +80,34 @@ fn quiet_panics() {
     }));
 }
 
+/// The most worker threads `--threads` may ask for. Work is split into
+/// parallel loops over matches, draws and outcome blocks; past a few times
+/// the number of cores more threads only cost memory (a stack each) and
+/// start-up time, and `--threads 100000` spent minutes starting threads.
+const MAX_THREADS: usize = 1024;
+
 fn main() -> ExitCode {
     quiet_panics();
     let cli = Cli::parse();
     if let Some(n) = cli.threads {
-        if n == 0 {
-            eprintln!("error: --threads must be at least 1");
+        if !(1..=MAX_THREADS).contains(&n) {
+            eprintln!("error: --threads must be between 1 and {MAX_THREADS}, not {n}");
             return ExitCode::from(2);
         }
-        // Building the global pool only fails if it was built already.
-        let _ = rayon::ThreadPoolBuilder::new()
+        // Nothing has built the pool yet, so this fails only when the
+        // system refuses the threads; rayon would otherwise panic later,
+        // blaming a pool "already initialized".
+        if let Err(e) = rayon::ThreadPoolBuilder::new()
             .num_threads(n)
-            .build_global();
+            .build_global()
+        {
+            eprintln!("error: cannot start {n} worker threads ({e}); use fewer --threads");
+            return ExitCode::FAILURE;
+        }
+    }
+    // The workbench server handles Ctrl-C itself, to shut down cleanly.
+    if !matches!(cli.command, Command::Serve(_)) {
+        interrupt::remove_temporary_files_on_signal();
     }
     let result = match cli.command {
         Command::Analyze(a) => commands::analyze::run(a),

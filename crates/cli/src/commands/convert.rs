@@ -15,7 +15,7 @@
 use crate::args::ScenarioArgs;
 use anyhow::{Context, Result, bail};
 use detente_core::ScenarioParts;
-use detente_formats::{genius, geniusweb, native, write_atomic};
+use detente_formats::{genius, geniusweb, is_stdout, native, output_name, write_output};
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -33,7 +33,8 @@ pub enum Target {
 pub struct Args {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
-    /// Where to write: a file for native, a folder for genius and geniusweb.
+    /// Where to write: a file for native (`-` for standard output), a
+    /// folder for genius and geniusweb.
     #[arg(short = 'o', long = "output", value_name = "OUT")]
     pub output: PathBuf,
     /// The format to write.
@@ -106,7 +107,7 @@ fn profile_paths(dir: &Path, names: &[String], ext: &str, taken: &Path) -> Vec<P
 }
 
 fn write(path: &Path, text: &str) -> Result<()> {
-    write_atomic(path, text.as_bytes()).with_context(|| format!("writing {}", path.display()))
+    write_output(path, text.as_bytes()).with_context(|| format!("writing {}", output_name(path)))
 }
 
 fn folder(path: &Path) -> Result<()> {
@@ -149,6 +150,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = args.scenario.load()?;
     let parts = loaded.scenario.parts();
     let out = &args.output;
+    if args.to != Target::Native && is_stdout(out) {
+        bail!(
+            "-o -: GENIUS and GeniusWeb scenarios are several files (a domain and one profile per party), so they cannot go to standard output; name a folder"
+        );
+    }
     if args.to != Target::Native {
         warn_unwritten(parts);
     }
@@ -166,7 +172,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             eprintln!(
                 "read {}; wrote {} ({})",
                 loaded.detected,
-                out.display(),
+                output_name(out),
                 if json { "JSON" } else { "TOML" }
             );
         }

@@ -78,7 +78,8 @@ pub struct Args {
     /// Print one JSON object instead of text.
     #[arg(long)]
     pub json: bool,
-    /// Write every action to FILE (.jsonl or .csv).
+    /// Write every action to FILE (.jsonl or .csv); `-` prints them as JSON
+    /// lines instead of the summary.
     #[arg(long, value_name = "FILE")]
     pub trace: Option<PathBuf>,
 }
@@ -224,7 +225,14 @@ pub fn run(args: Args) -> Result<ExitCode> {
             e => e.into(),
         })?;
     if let Some(path) = &args.trace {
+        let piped = detente_formats::is_stdout(path);
+        if piped && args.json {
+            bail!(
+                "--trace - and --json would both print on standard output; write the trace to a file"
+            );
+        }
         let bytes = match path.extension().and_then(|e| e.to_str()) {
+            _ if piped => trace_jsonl(scenario, &result.trace),
             Some("jsonl") => trace_jsonl(scenario, &result.trace),
             Some("csv") => trace_csv(scenario, &result.trace),
             _ => bail!(
@@ -232,8 +240,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 path.display()
             ),
         };
-        detente_formats::write_atomic(path, bytes.as_bytes())
+        detente_formats::write_output(path, bytes.as_bytes())
             .with_context(|| format!("writing the trace to {}", path.display()))?;
+        // The trace is then the whole of standard output.
+        if piped {
+            return Ok(ExitCode::SUCCESS);
+        }
     }
     if args.json {
         print_json(&result_json(scenario, protocol, &specs, args.seed, &result));

@@ -48,7 +48,7 @@ pub struct Args {
     /// Largest outcome space to enumerate.
     #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
     pub enumeration_limit: u64,
-    /// The HTML file to write.
+    /// The HTML file to write (`-` for standard output).
     #[arg(short, long, value_name = "FILE", default_value = "report.html")]
     pub output: PathBuf,
 }
@@ -116,9 +116,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         source: Some(&loaded.detected),
         ..Report::new(scenario, &analysis)
     });
-    detente_formats::write_atomic(&args.output, html.as_bytes())
-        .with_context(|| format!("writing {}", args.output.display()))?;
-    eprintln!("wrote {} ({} bytes)", args.output.display(), html.len());
+    let out = detente_formats::output_name(&args.output);
+    detente_formats::write_output(&args.output, html.as_bytes())
+        .with_context(|| format!("writing {out}"))?;
+    eprintln!("wrote {out} ({} bytes)", html.len());
     Ok(ExitCode::SUCCESS)
 }
 
@@ -153,7 +154,7 @@ fn ranking(path: &std::path::Path) -> Result<Vec<RankEntry>> {
     if !path.is_file() {
         bail!("{}: no such tournament database", path.display());
     }
-    let store = detente_tournament::Store::open(path)?;
+    let store = detente_tournament::Store::open_read_only(path)?;
     let report = detente_tournament::report(&store)?;
     Ok(report
         .ranking
