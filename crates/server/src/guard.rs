@@ -90,7 +90,7 @@ fn origin_allowed(config: &Config, origin: &str, host: Option<&str>) -> bool {
     }
 }
 
-fn header<'a>(headers: &'a HeaderMap, name: header::HeaderName) -> Option<&'a str> {
+fn header(headers: &HeaderMap, name: header::HeaderName) -> Option<&str> {
     headers.get(name).and_then(|v| v.to_str().ok())
 }
 
