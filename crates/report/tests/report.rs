@@ -1,6 +1,9 @@
 //! The report: every chart present, well-formed enough to count, readings
 //! that name what matters, and the same bytes for the same inputs.
 
+#[path = "../../../tests/support.rs"]
+mod support;
+
 use detente_analysis::{Analysis, Options, RepairOptions, analyze, evaluate};
 use detente_core::Scenario;
 use detente_formats::{LoadOptions, load};
@@ -190,51 +193,75 @@ fn a_traced_negotiation_becomes_offers_and_rounds() {
     assert!(html.contains("buyer (boulware)"));
 }
 
-/// Every GENIUS domain of the shared corpus that loads and can be analysed
-/// within a small enumeration limit renders without a panic, with utilities
-/// on GENIUS's scales (`as-given`, `capped-at-one`) drawn inside the frame.
+/// Renders a GENIUS or GeniusWeb folder (the variant `A` when it has
+/// several) if it loads and can be analysed within a small enumeration
+/// limit; returns whether it did. Utilities on GENIUS's scales (`as-given`,
+/// `capped-at-one`) must be drawn inside the frame.
+fn renders_competition_folder(dir: &std::path::Path) -> bool {
+    let opts = LoadOptions {
+        variant: Some("A".into()),
+        ..LoadOptions::default()
+    };
+    let path = dir.to_string_lossy().to_string();
+    let loaded = match load(&path, &LoadOptions::default()).or_else(|_| load(&path, &opts)) {
+        Ok(l) => l,
+        Err(_) => return false,
+    };
+    let s = loaded.scenario;
+    let Ok(a) = analyze(
+        &s,
+        &Options {
+            enumeration_limit: 200_000,
+            ..Options::default()
+        },
+    ) else {
+        return false;
+    };
+    let cl = cloud(&s, &a, 5_000);
+    let html = render(&Report {
+        cloud: Some(&cl),
+        ..Report::new(&s, &a)
+    });
+    assert!(html.contains("<svg"), "{path}");
+    // No coordinate is NaN or infinite.
+    for bad in ["NaN", "=\"inf", "=\"-inf", ",inf", "inf,"] {
+        assert!(!html.contains(bad), "{path}: {bad}");
+    }
+    true
+}
+
+/// The repository's own two-party GENIUS and GeniusWeb folders
+/// (`tests/data`) all render: linear, non-linear (boxes), variants, GeniusWeb.
 #[test]
+fn genius_domains_render() {
+    for rel in [
+        "genius/lease",
+        "genius/boxes",
+        "genius/fruit",
+        "geniusweb/holiday",
+    ] {
+        assert!(
+            renders_competition_folder(&support::data(rel)),
+            "{rel} did not load or analyse"
+        );
+    }
+}
+
+/// Every GENIUS domain of the corpus that loads and can be analysed within
+/// a small enumeration limit renders.
+#[test]
+#[ignore = "needs the GENIUS corpus: set DETENTE_CORPUS to shared/corpus"]
 fn genius_corpus_domains_render() {
-    let root =
-        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/genius");
+    let root = support::corpus("genius");
     let mut dirs: Vec<_> = std::fs::read_dir(&root)
         .unwrap_or_else(|e| panic!("{}: {e}", root.display()))
         .filter_map(|e| e.ok().map(|e| e.path()))
         .filter(|p| p.is_dir())
         .collect();
     dirs.sort();
-    let mut rendered = 0;
-    for dir in dirs {
-        let opts = LoadOptions {
-            variant: Some("A".into()),
-            ..LoadOptions::default()
-        };
-        let path = dir.to_string_lossy().to_string();
-        let loaded = match load(&path, &LoadOptions::default()).or_else(|_| load(&path, &opts)) {
-            Ok(l) => l,
-            Err(_) => continue,
-        };
-        let s = loaded.scenario;
-        let Ok(a) = analyze(
-            &s,
-            &Options {
-                enumeration_limit: 200_000,
-                ..Options::default()
-            },
-        ) else {
-            continue;
-        };
-        let cl = cloud(&s, &a, 5_000);
-        let html = render(&Report {
-            cloud: Some(&cl),
-            ..Report::new(&s, &a)
-        });
-        assert!(html.contains("<svg"), "{path}");
-        // No coordinate is NaN or infinite.
-        for bad in ["NaN", "=\"inf", "=\"-inf", ",inf", "inf,"] {
-            assert!(!html.contains(bad), "{path}: {bad}");
-        }
-        rendered += 1;
-    }
+    let rendered = dirs
+        .iter()
+        .filter(|d| renders_competition_folder(d))
+        .count();
     assert!(rendered >= 20, "only {rendered} corpus domains rendered");
 }

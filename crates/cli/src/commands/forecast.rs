@@ -526,28 +526,18 @@ mod tests {
         }
     }
 
-    fn corpus_file(rel: &str) -> Option<PathBuf> {
-        let root = match std::env::var_os("DETENTE_KTAB_CORPUS") {
-            Some(d) => PathBuf::from(d),
-            None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/ktab"),
-        };
-        let f = root.join(rel);
-        if f.is_file() {
-            return Some(f);
-        }
-        assert!(
-            std::env::var("CI").as_deref() != Ok("true"),
-            "KTAB corpus not found at {} (set DETENTE_KTAB_CORPUS)",
-            root.display()
-        );
-        None
+    /// A KTAB sample of the repository's test data, with KTAB's outputs.
+    fn sample(rel: &str) -> PathBuf {
+        Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../tests/data/ktab"
+        ))
+        .join(rel)
     }
 
     #[test]
     fn writes_ktab_positions_csv() {
-        let Some(input) = corpus_file("dummyData_3Dim/dummyData_3Dim.csv") else {
-            return;
-        };
+        let input = sample("dummyData_3Dim/dummyData_3Dim.csv");
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("pos.csv");
         let win = dir.path().join("win.csv");
@@ -584,16 +574,15 @@ mod tests {
         // A built-in scenario without a forecasting model says so.
         let e = run(parse(&["car-sale"])).unwrap_err();
         assert!(format!("{e:#}").contains("no forecasting model"), "{e:#}");
-        if let Some(input) = corpus_file("dummyData_3Dim/dummyData_3Dim.csv") {
-            let e = run(parse(&[
-                input.to_str().unwrap(),
-                "--param",
-                "VotingRule=Nope",
-            ]))
-            .unwrap_err();
-            assert!(format!("{e:#}").contains("expected one of"), "{e:#}");
-            let s = parse(&["sweep", input.to_str().unwrap()]);
-            assert!(run(s).is_err());
-        }
+        let input = sample("dummyData_3Dim/dummyData_3Dim.csv");
+        let e = run(parse(&[
+            input.to_str().unwrap(),
+            "--param",
+            "VotingRule=Nope",
+        ]))
+        .unwrap_err();
+        assert!(format!("{e:#}").contains("expected one of"), "{e:#}");
+        let s = parse(&["sweep", input.to_str().unwrap()]);
+        assert!(run(s).is_err());
     }
 }

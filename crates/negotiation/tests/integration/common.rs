@@ -1,30 +1,6 @@
 //! Helpers shared by the integration tests.
 
 use detente_core::*;
-use std::path::PathBuf;
-
-/// The shared folder (`<workspace>/../shared`, or `$DETENTE_SHARED`). When it
-/// is missing the test is skipped with a note, except under `CI=true`, where
-/// it fails.
-pub fn shared() -> Option<PathBuf> {
-    let dir = std::env::var_os("DETENTE_SHARED")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"));
-    if dir.is_dir() {
-        return Some(dir);
-    }
-    if std::env::var("CI").as_deref() == Ok("true") {
-        panic!(
-            "the shared folder {} is missing (required under CI=true)",
-            dir.display()
-        );
-    }
-    eprintln!(
-        "note: skipped, the shared folder {} is missing",
-        dir.display()
-    );
-    None
-}
 
 /// A scenario from NegMAS's plain-JSON synthetic domain description.
 pub fn synth_scenario(path: &std::path::Path) -> Scenario {

@@ -4,3 +4,5 @@ mod common;
 mod negmas;
 mod properties;
 mod sessions;
+#[path = "../../../../tests/support.rs"]
+mod support;
