@@ -370,3 +370,123 @@ fn bad_tournament_inputs_fail_cleanly() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("expected I/N"));
 }
+
+/// Issues "hostile input": `tournament report` opened the database for
+/// writing, and a second `tournament run` on the same database ran all its
+/// matches before failing with a raw "UNIQUE constraint failed".
+#[test]
+fn hostile_input_report_reads_during_a_run_and_a_second_writer_is_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), 150, "");
+    let db = dir.path().join("busy.db");
+    let bin = assert_cmd::cargo::cargo_bin("detente");
+    let mut child = std::process::Command::new(bin)
+        .args(["--threads", "1", "tournament", "run"])
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)
+        .arg("--quiet")
+        .spawn()
+        .unwrap();
+    let start = Instant::now();
+    while count(&db) < 20 && start.elapsed() < Duration::from_secs(60) {
+        std::thread::sleep(Duration::from_millis(5));
+    }
+    assert!(count(&db) > 0);
+    // A report while the run writes.
+    let v = common::json_of(&["tournament", "report", db.to_str().unwrap(), "--json"]);
+    assert!(v["matches"].as_u64().unwrap() > 0, "{v}");
+    // A second writer is turned away at once.
+    let started = Instant::now();
+    let out = detente()
+        .args(["tournament", "run"])
+        .arg(&config)
+        .arg("--db")
+        .arg(&db)
+        .arg("--quiet")
+        .output()
+        .unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    let still_running = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    if still_running {
+        assert!(!out.status.success());
+        assert!(err.contains("another `detente tournament run`"), "{err}");
+        assert!(!err.contains("UNIQUE"), "{err}");
+        assert!(started.elapsed() < Duration::from_secs(30));
+    }
+    // A report on a database file without write permission.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o444)).unwrap();
+        let before = std::fs::read(&db).unwrap();
+        let v = common::json_of(&["tournament", "report", db.to_str().unwrap(), "--json"]);
+        assert!(v["matches"].as_u64().unwrap() > 0, "{v}");
+        assert_eq!(std::fs::read(&db).unwrap(), before);
+    }
+}
+
+#[test]
+fn hostile_input_report_csv_dash_prints_only_the_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), 1, "");
+    let db = dir.path().join("r.db");
+    run_to_end(&config, &db, &[]);
+    let out = detente()
+        .current_dir(dir.path())
+        .args(["tournament", "report", db.to_str().unwrap(), "--csv", "-"])
+        .output()
+        .unwrap();
+    assert!(out.status.success());
+    let csv = String::from_utf8(out.stdout).unwrap();
+    assert!(csv.starts_with("rank,strategy,"), "{csv}");
+    assert_eq!(csv.lines().count(), 4, "{csv}");
+    assert!(!dir.path().join("-").exists());
+    common::fails_with(
+        &["tournament", "report", db.to_str().unwrap(), "--csv", "-", "--json"],
+        &["--csv -", "--json"],
+    );
+}
+
+/// Issue "hostile input": nonsense deadlines ran, storing every match as a
+/// failure; a damaged database was read until SQLite tripped on it.
+#[test]
+fn hostile_input_nonsense_configurations_and_damaged_databases_are_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("t.db");
+    for (deadline, needle) in [
+        ("rounds = 0", "`rounds = 0`"),
+        ("time = inf", "`time = inf`"),
+        ("time = nan", "`time = NaN`"),
+        ("time = -1.0", "`time = -1`"),
+        ("rounds = 4294967295", "memory budget"),
+    ] {
+        let config = dir.path().join("bad.toml");
+        std::fs::write(
+            &config,
+            format!(
+                "protocol = \"alternating\"\n{deadline}\nstrategies = [\"boulware\", \"conceder\"]\nscenarios = [\"car-sale\"]\n"
+            ),
+        )
+        .unwrap();
+        common::fails_with(
+            &[
+                "tournament",
+                "run",
+                config.to_str().unwrap(),
+                "--db",
+                db.to_str().unwrap(),
+            ],
+            &[needle],
+        );
+        assert!(!db.exists(), "{deadline}: nothing stored");
+    }
+    let junk = dir.path().join("junk.db");
+    std::fs::write(&junk, vec![b'x'; 8192]).unwrap();
+    common::fails_with(
+        &["tournament", "report", junk.to_str().unwrap()],
+        &["junk.db", "not a SQLite file"],
+    );
+}

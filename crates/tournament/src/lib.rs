@@ -4,9 +4,11 @@
 //!
 //! - [`config`]: the TOML configuration and the deterministic plan of
 //!   matches (each match's seed derives from the master seed and its index).
-//! - [`run()`]: runs the matches not yet stored, in parallel; one transaction
-//!   per match.
-//! - [`store`]: the database schema, merging shards.
+//! - [`run()`]: runs the matches not yet stored, in parallel; each match is
+//!   stored whole or not at all (matches that complete close together share
+//!   a transaction).
+//! - [`store`]: the database schema, merging shards, the writer's lock, the
+//!   scenario digests and the integrity check on open.
 //! - [`report()`]: the ranking.
 //!
 //! The negotiation engine is reached through the [`Runner`] trait, so this
