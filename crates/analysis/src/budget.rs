@@ -178,3 +178,135 @@ fn bytes_per_point(scenario: &Scenario) -> u64 {
         .sum();
     32 + 25 * np + issues
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{AnalysisError, analyze_within};
+    use detente_core::*;
+    use std::sync::atomic::AtomicBool;
+
+    /// Two parties opposed on one integer issue of `n` values (and a
+    /// three-option issue before it): every value of the integer issue is
+    /// efficient for some option.
+    fn opposed(n: i64) -> Scenario {
+        let party = |name: &str, up: bool| Party {
+            name: name.into(),
+            role: Role::Party,
+            description: String::new(),
+            preferences: Preferences {
+                model: UtilityModel::Additive {
+                    weights: vec![1.0, 1.0],
+                    values: vec![
+                        ValueFunction::Table(if up {
+                            vec![0.0, 0.5, 1.0]
+                        } else {
+                            vec![1.0, 0.5, 0.0]
+                        }),
+                        ValueFunction::Piecewise(if up {
+                            vec![(0.0, 0.0), ((n - 1) as f64, 1.0)]
+                        } else {
+                            vec![(0.0, 1.0), ((n - 1) as f64, 0.0)]
+                        }),
+                    ],
+                    interactions: vec![],
+                },
+                normalisation: Normalisation::MinMax,
+                red_lines: vec![],
+                reservation: 0.2,
+                discount: 1.0,
+            },
+        };
+        Scenario::new(ScenarioParts {
+            name: "opposed".into(),
+            issues: vec![
+                Issue {
+                    name: "a".into(),
+                    description: String::new(),
+                    kind: IssueKind::Categorical {
+                        options: vec!["x".into(), "y".into(), "z".into()],
+                        ordered: false,
+                    },
+                },
+                Issue {
+                    name: "b".into(),
+                    description: String::new(),
+                    kind: IssueKind::Integer { min: 0, max: n - 1 },
+                },
+            ],
+            parties: vec![party("p", true), party("q", false)],
+            ..Default::default()
+        })
+        .unwrap()
+    }
+
+    #[test]
+    fn estimate_refuses_an_issue_too_large_for_the_additive_method() {
+        let s = opposed(1 << 20);
+        let budget = Budget {
+            max_candidate_cells: 1 << 20,
+            ..Budget::default()
+        };
+        let e = estimate(&s, &Options::default(), &budget).unwrap_err();
+        assert!(
+            matches!(e, AnalysisError::CandidatesTooLarge { values, .. } if values == 1 << 20),
+            "{e}"
+        );
+        // Within the default budget it is estimated, with a frontier limit.
+        let e = estimate(&s, &Options::default(), &Budget::default()).unwrap();
+        assert_eq!(e.method, crate::Method::Additive);
+        assert_eq!(e.largest_issue, 1 << 20);
+        assert!(e.frontier_limit <= Budget::MAX_FRONTIER_POINTS);
+        assert!(e.output_bytes <= Budget::MAX_OUTPUT_BYTES);
+    }
+
+    #[test]
+    fn a_frontier_beyond_the_limit_stops_the_analysis() {
+        let s = opposed(1000);
+        let cancel = AtomicBool::new(false);
+        let small = Budget {
+            max_frontier_points: 500,
+            ..Budget::default()
+        };
+        let methods = [
+            crate::MethodChoice::Additive,
+            crate::MethodChoice::Enumerate,
+        ];
+        for method in methods {
+            let options = Options {
+                method,
+                ..Options::default()
+            };
+            let e = analyze_within(&s, &options, &small, &cancel).unwrap_err();
+            assert!(
+                matches!(e, AnalysisError::FrontierTooLarge { limit: 500, .. }),
+                "{method:?}: {e}"
+            );
+            // The default budget holds it, with the same frontier as
+            // without a budget.
+            let a = analyze_within(&s, &options, &Budget::default(), &cancel).unwrap();
+            let b = crate::analyze(&s, &options).unwrap();
+            assert_eq!(a.pareto.len(), b.pareto.len());
+            assert!(a.pareto.len() > 500);
+        }
+    }
+
+    #[test]
+    fn a_raised_flag_cancels_every_method() {
+        let s = opposed(1000);
+        let cancel = AtomicBool::new(true);
+        let methods = [
+            crate::MethodChoice::Additive,
+            crate::MethodChoice::Enumerate,
+            crate::MethodChoice::BranchAndBound,
+        ];
+        for method in methods {
+            let options = Options {
+                method,
+                ..Options::default()
+            };
+            let e = analyze_within(&s, &options, &Budget::default(), &cancel).unwrap_err();
+            assert!(matches!(e, AnalysisError::Cancelled), "{method:?}: {e}");
+        }
+    }
+}

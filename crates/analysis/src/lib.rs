@@ -552,9 +552,11 @@ pub fn analyze_within(
             let r = enumerate::scan_within(scenario, &all, &bargainers, c, cancel, visitor)
                 .ok_or(AnalysisError::Cancelled)?
                 .r;
-            if r.overflow > 0 {
+            // A single block is never merged: check its frontiers here.
+            let size = r.whole.len().max(r.feasible.len());
+            if r.overflow > 0 || size > frontier_limit {
                 return Err(AnalysisError::FrontierTooLarge {
-                    points: r.overflow,
+                    points: r.overflow.max(size as u64),
                     limit: frontier_limit,
                 });
             }
