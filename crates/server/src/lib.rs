@@ -7,11 +7,25 @@
 //!
 //! # Security defaults
 //!
+//! A page on any other origin can make the browser send requests to a local
+//! server; these defaults keep such a page (and any client) from making the
+//! server do work, and keep any request from holding it for long.
+//!
 //! - **Loopback only.** `detente serve` binds to 127.0.0.1 unless told
-//!   otherwise with `--host`. While bound to loopback, requests whose `Host`
-//!   header is not `localhost`, `127.0.0.1` or `[::1]` are refused (403),
-//!   which defeats DNS-rebinding pages that would otherwise reach the server
-//!   from a browser.
+//!   otherwise with `--host`.
+//! - **Host check, for every bind address.** The `Host` header must name
+//!   the server: the literal address it is bound to, `localhost`,
+//!   `127.0.0.1` or `[::1]` when bound to loopback, any IP literal when
+//!   bound to `0.0.0.0` or `::`, and names given with `--allow-host`. A DNS
+//!   name is never accepted unless given, which defeats DNS rebinding
+//!   whatever the bind address (403 `forbidden_host`).
+//! - **Only the server's own page may POST.** Every POST needs
+//!   `Content-Type: application/json` (an upload: `application/octet-stream`),
+//!   types a cross-origin page cannot send without a CORS preflight, which
+//!   the server never grants (415 `unsupported_media_type`); an `Origin`
+//!   header must be the server's own origin (`http://` and the request's
+//!   `Host`) or one given with `--allow-origin`, and `Sec-Fetch-Site:
+//!   cross-site` is refused (403 `forbidden_origin`).
 //! - **No files.** The server reads and writes no file of its own accord:
 //!   scenarios come in request bodies and leave in responses. An uploaded
 //!   file is written to a fresh temporary folder (the readers work on
@@ -20,14 +34,27 @@
 //! - **Stateless.** Nothing is stored between requests: no sessions, no
 //!   cookies, no database.
 //! - **Limits, with JSON errors.** Request bodies are capped
-//!   ([`Config::max_body_bytes`], 413 `body_too_large`); outcome spaces are
-//!   enumerated up to [`Config::max_outcomes`] (422
-//!   `outcome_space_too_large`); every computation runs on the blocking pool
-//!   within [`Config::time_budget`] (503 `time_budget_exceeded`), and at most
-//!   [`Config::max_concurrent_jobs`] run at once.
-//! - **Headers.** Every response says `X-Content-Type-Options: nosniff` and
-//!   `X-Frame-Options: DENY`; the page is served with a Content Security
-//!   Policy that allows only its own script, styles and API (`'self'`).
+//!   ([`Config::max_body_bytes`], 413 `body_too_large`) and must arrive
+//!   within [`Config::body_read_timeout`] (408 `request_timeout`);
+//!   scenarios whose utility tables would exceed [`Config::max_value_cells`]
+//!   are refused before they are built, outcome spaces are enumerated up to
+//!   [`Config::max_outcomes`], and analyses stay within
+//!   [`Config::analysis_budget`] (frontier points, candidate utilities, the
+//!   size of the answer; all 422 `outcome_space_too_large`).
+//! - **Cancellable budgets.** Every computation runs on the blocking pool
+//!   within [`Config::time_budget`] (503 `time_budget_exceeded`), at most
+//!   [`Config::max_concurrent_jobs`] at once. When the budget runs out or
+//!   the client closes the connection, the computation is told to stop (a
+//!   flag checked between enumeration blocks, search nodes, issues,
+//!   forecast turns and negotiation steps) and gives its slot back.
+//! - **Connections.** Headers must arrive within
+//!   [`Config::header_read_timeout`], which also closes idle connections;
+//!   at most [`Config::max_connections`] are open at once (half the open-file
+//!   limit, at most 512), the rest wait in the listen queue.
+//! - **Headers.** Every response says `X-Content-Type-Options: nosniff`,
+//!   `X-Frame-Options: DENY` and `Cache-Control: no-store`; the page is
+//!   served with a Content Security Policy that allows only its own script,
+//!   styles and API (`'self'`).
 //! - No CORS headers are sent, so other origins cannot read responses.
 //!
 //! ```no_run
