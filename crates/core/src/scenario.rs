@@ -5,6 +5,7 @@ use crate::issue::{Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY};
 use crate::preference::{Clause, Preferences, UtilityModel, ValueFunction};
 use crate::space::{Outcome, OutcomeSpace};
 use crate::utility::{CompiledRedLines, CompiledUtility, compile};
+use std::collections::HashSet;
 
 /// Index of a party in its scenario's party list.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -226,8 +227,10 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
     if parts.issues.is_empty() {
         return bad("a scenario needs at least one issue".into());
     }
-    for (k, issue) in parts.issues.iter().enumerate() {
-        if parts.issues[..k].iter().any(|i| i.name == issue.name) {
+    // Names are checked with hash sets: scenarios may have 10^5 issues or options.
+    let mut issue_names = HashSet::with_capacity(parts.issues.len());
+    for issue in &parts.issues {
+        if !issue_names.insert(issue.name.as_str()) {
             return bad(format!("issue `{}` is declared twice", issue.name));
         }
         match &issue.kind {
@@ -235,8 +238,9 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
                 if options.is_empty() {
                     return bad(format!("issue `{}` has no options", issue.name));
                 }
-                for (j, o) in options.iter().enumerate() {
-                    if options[..j].contains(o) {
+                let mut seen = HashSet::with_capacity(options.len());
+                for o in options {
+                    if !seen.insert(o.as_str()) {
                         return bad(format!("issue `{}` lists option `{o}` twice", issue.name));
                     }
                 }
@@ -287,8 +291,9 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
     if parts.parties.is_empty() {
         return bad("a scenario needs at least one party".into());
     }
-    for (k, p) in parts.parties.iter().enumerate() {
-        if parts.parties[..k].iter().any(|q| q.name == p.name) {
+    let mut party_names = HashSet::with_capacity(parts.parties.len());
+    for p in &parts.parties {
+        if !party_names.insert(p.name.as_str()) {
             return bad(format!("party `{}` is declared twice", p.name));
         }
         let prefs = &p.preferences;
@@ -380,8 +385,9 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
             }
         }
     }
-    for (k, prop) in parts.proposals.iter().enumerate() {
-        if parts.proposals[..k].iter().any(|q| q.name == prop.name) {
+    let mut proposal_names = HashSet::with_capacity(parts.proposals.len());
+    for prop in &parts.proposals {
+        if !proposal_names.insert(prop.name.as_str()) {
             return bad(format!("proposal `{}` is declared twice", prop.name));
         }
         if prop.outcome.len() != radices.len()

@@ -50,6 +50,28 @@ impl fmt::Display for Location {
     }
 }
 
+/// One thing wrong in a file: where, and what (with what was expected).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    pub at: Location,
+    pub message: String,
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}: {}", self.at, self.message)
+    }
+}
+
+/// The problems of a file, one per line.
+fn lines(problems: &[Problem]) -> String {
+    problems
+        .iter()
+        .map(Problem::to_string)
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
@@ -62,6 +84,10 @@ pub enum FormatError {
     /// Something wrong at a place in a file.
     #[error("{at}: {message}")]
     At { at: Location, message: String },
+    /// A file that parses but breaks the format's rules in one place or
+    /// more: every problem found, in file order (the file is not loaded).
+    #[error("{}", lines(problems))]
+    Invalid { problems: Vec<Problem> },
     /// A file or folder that is not something detente can read.
     #[error("{path}: {message}")]
     Unusable { path: String, message: String },
@@ -86,6 +112,26 @@ impl FormatError {
         FormatError::Unusable {
             path: path.to_string(),
             message: message.into(),
+        }
+    }
+
+    /// Every problem this error reports, each with its place (as precise as
+    /// known: a file, or a file, line and column).
+    pub fn problems(&self) -> Vec<Problem> {
+        match self {
+            FormatError::Invalid { problems } => problems.clone(),
+            FormatError::At { at, message } => vec![Problem {
+                at: at.clone(),
+                message: message.clone(),
+            }],
+            FormatError::Io { path, source } => vec![Problem {
+                at: Location::file(path),
+                message: source.to_string(),
+            }],
+            FormatError::Unusable { path, message } => vec![Problem {
+                at: Location::file(path),
+                message: message.clone(),
+            }],
         }
     }
 }

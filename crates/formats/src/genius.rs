@@ -29,7 +29,7 @@ pub(crate) mod detect;
 mod write;
 pub mod xml;
 
-pub use write::{GeniusFiles, lossy, write};
+pub use write::{GeniusFiles, lossy, lossy_with, write};
 
 use crate::error::{FormatError, Location};
 use detente_core::{

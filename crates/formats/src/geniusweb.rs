@@ -12,9 +12,12 @@
 //!   utilities (linear from `(lowValue, lowUtility)` to `(highValue,
 //!   highUtility)`, 0 outside, rounded to 8 decimals as GeniusWebPython
 //!   does) are tabulated on the issue's grid.
-//! - Both the current type tags (`DiscreteValueSetUtilities`,
-//!   `NumberValueSetUtilities`) and the older ones (`discreteutils`,
-//!   `numberutils`) are read.
+//! - Both type tags of value-set utilities are read: the class names
+//!   (`DiscreteValueSetUtilities`, `NumberValueSetUtilities`) and the short
+//!   names (`discreteutils`, `numberutils`). The writer uses the short ones:
+//!   every GeniusWeb profile in the corpus (ANL 2022/2023) has them, and they
+//!   are the only ones NegMAS 0.16 reads (with the class names it builds
+//!   empty tables and fails with a `KeyError` on the first value).
 //! - `reservationBid`: the reservation value is that bid's utility; absent or
 //!   `null` means 0. There is no discount factor.
 //! - Weights must sum to 1 (GeniusWeb checks it in decimal arithmetic; here
@@ -862,7 +865,7 @@ pub fn write(parts: &ScenarioParts) -> Result<GeniusWebFiles, FormatError> {
                         .zip(col)
                         .map(|(o, &x)| (o.clone(), json!(util(x))))
                         .collect();
-                    json!({ "DiscreteValueSetUtilities": { "valueUtilities": vu } })
+                    json!({ "discreteutils": { "valueUtilities": vu } })
                 }
                 _ => {
                     let n = col.len();
@@ -884,7 +887,7 @@ pub fn write(parts: &ScenarioParts) -> Result<GeniusWebFiles, FormatError> {
                             issue.name
                         )));
                     }
-                    json!({ "NumberValueSetUtilities": {
+                    json!({ "numberutils": {
                         "lowValue": lo, "lowUtility": ul, "highValue": hi, "highUtility": uh } })
                 }
             };

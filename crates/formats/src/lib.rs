@@ -22,7 +22,7 @@ pub mod native;
 pub mod results;
 mod write;
 
-pub use error::{FormatError, Location};
+pub use error::{FormatError, Location, Problem};
 pub use load::{LoadOptions, Loaded, load};
 pub use locate::{Path as DocPath, Seg, Syntax};
 pub use write::{

@@ -1,18 +1,23 @@
 //! Finding the place in a TOML or JSON text that a path of keys and indices
 //! points to, so that errors found after parsing still name a line and column.
+//!
+//! A [`Locator`] parses the text once into a tree of positions and a table of
+//! line starts; each look-up then costs the depth of its path, so locating
+//! every problem of a file with many stays linear in the size of the file.
 
 use crate::error::Location;
 use jsonc_parser::common::Ranged;
+use std::collections::HashMap;
 
 /// One step of a path into a document.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Seg {
     Key(String),
     Index(usize),
 }
 
 /// A path like `parties[1].red_lines[0].when.nato`.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
 pub struct Path(pub Vec<Seg>);
 
 impl Path {
@@ -25,6 +30,10 @@ impl Path {
         let mut p = self.clone();
         p.0.push(Seg::Index(i));
         p
+    }
+    /// True when `self` is `other` or lies inside it.
+    pub fn starts_with(&self, other: &Path) -> bool {
+        self.0.starts_with(&other.0)
     }
 }
 
@@ -48,78 +57,193 @@ pub enum Syntax {
     Json,
 }
 
-/// Resolves paths to byte offsets. The deepest existing prefix of the path is
-/// used, so a missing key points at the table that should hold it.
+/// Which byte of a node a location should point at.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Anchor {
+    /// The value (where a wrong number or name is).
+    Value,
+    /// The key that names it (where a misspelt field name is).
+    Key,
+}
+
+/// The positions of one node of the document and of its children.
+#[derive(Debug, Default)]
+struct Node {
+    value: Option<usize>,
+    key: Option<usize>,
+    keys: HashMap<String, Node>,
+    items: Vec<Node>,
+}
+
+/// Positions of every node of a text, built once.
+pub struct Locator<'a> {
+    file: &'a str,
+    text: &'a str,
+    root: Node,
+    /// Byte offset of the start of each line.
+    lines: Vec<usize>,
+}
+
+impl<'a> Locator<'a> {
+    /// Parses `text` for positions. A text that does not parse gives a
+    /// locator that names the file only.
+    pub fn new(syntax: Syntax, file: &'a str, text: &'a str) -> Self {
+        let root = match syntax {
+            Syntax::Toml => toml_tree(text),
+            Syntax::Json => json_tree(text),
+        }
+        .unwrap_or_default();
+        let lines = std::iter::once(0)
+            .chain(
+                text.bytes()
+                    .enumerate()
+                    .filter(|&(_, b)| b == b'\n')
+                    .map(|(i, _)| i + 1),
+            )
+            .collect();
+        Locator {
+            file,
+            text,
+            root,
+            lines,
+        }
+    }
+
+    /// The byte offset `path` points to: the deepest existing prefix of the
+    /// path is used, so a missing key points at the table that should hold it.
+    pub fn offset(&self, path: &Path, anchor: Anchor) -> Option<usize> {
+        let mut node = &self.root;
+        let mut best = node.value;
+        let last = path.0.len();
+        for (n, seg) in path.0.iter().enumerate() {
+            let next = match seg {
+                Seg::Key(k) => node.keys.get(k),
+                Seg::Index(i) => node.items.get(*i),
+            };
+            let Some(next) = next else { break };
+            node = next;
+            let here = if anchor == Anchor::Key && n + 1 == last {
+                node.key.or(node.value)
+            } else {
+                node.value.or(node.key)
+            };
+            if here.is_some() {
+                best = here;
+            }
+        }
+        best
+    }
+
+    /// The location `path` points to.
+    pub fn locate(&self, path: &Path, anchor: Anchor) -> Location {
+        match self.offset(path, anchor) {
+            Some(o) => self.at(o),
+            None => Location::file(self.file),
+        }
+    }
+
+    /// The line and column of a byte offset.
+    pub fn at(&self, offset: usize) -> Location {
+        let offset = offset.min(self.text.len());
+        let line = self.lines.partition_point(|&s| s <= offset).max(1);
+        let start = self.lines[line - 1];
+        let column = String::from_utf8_lossy(&self.text.as_bytes()[start..offset])
+            .chars()
+            .count()
+            + 1;
+        Location {
+            file: self.file.to_string(),
+            line: Some(line),
+            column: Some(column),
+        }
+    }
+}
+
+/// Resolves one path to a location (parses the text; use a [`Locator`] for
+/// more than one).
+#[allow(dead_code)] // for readers that report one problem
 pub fn locate(syntax: Syntax, file: &str, text: &str, path: &Path) -> Location {
-    let offset = match syntax {
-        Syntax::Toml => toml_offset(text, path),
-        Syntax::Json => json_offset(text, path),
-    };
-    match offset {
-        Some(o) => Location::at_offset(file, text, o),
-        None => Location::file(file),
-    }
+    Locator::new(syntax, file, text).locate(path, Anchor::Value)
 }
 
-fn toml_offset(text: &str, path: &Path) -> Option<usize> {
-    use toml_edit::{Item, Value};
+fn toml_tree(text: &str) -> Option<Node> {
+    use toml_edit::{Item, Table, Value};
     let doc = toml_edit::Document::parse(text).ok()?;
-    enum Node<'a> {
-        Item(&'a Item),
-        Value(&'a Value),
-        Table(&'a toml_edit::Table),
+    fn start(r: Option<std::ops::Range<usize>>) -> Option<usize> {
+        r.map(|r| r.start)
     }
-    let span = |n: &Node| match n {
-        Node::Item(i) => i.span(),
-        Node::Value(v) => v.span(),
-        Node::Table(t) => t.span(),
-    };
-    let mut node = Node::Table(doc.as_table());
-    let mut best = None;
-    for seg in &path.0 {
-        let next = match (&node, seg) {
-            (Node::Table(t), Seg::Key(k)) => t.get(k).map(Node::Item),
-            (Node::Item(Item::Table(t)), Seg::Key(k)) => t.get(k).map(Node::Item),
-            (Node::Item(Item::Value(Value::InlineTable(t))), Seg::Key(k))
-            | (Node::Value(Value::InlineTable(t)), Seg::Key(k)) => t.get(k).map(Node::Value),
-            (Node::Item(Item::ArrayOfTables(a)), Seg::Index(i)) => a.get(*i).map(Node::Table),
-            (Node::Item(Item::Value(Value::Array(a))), Seg::Index(i))
-            | (Node::Value(Value::Array(a)), Seg::Index(i)) => a.get(*i).map(Node::Value),
-            _ => None,
+    fn value(v: &Value) -> Node {
+        let mut n = Node {
+            value: start(v.span()),
+            ..Node::default()
         };
-        match next {
-            Some(n) => {
-                if let Some(s) = span(&n) {
-                    best = Some(s.start);
+        match v {
+            Value::InlineTable(t) => {
+                for (k, _) in t.iter() {
+                    if let Some((key, item)) = t.get_key_value(k) {
+                        let mut c = item_node(item);
+                        c.key = start(key.span());
+                        n.keys.insert(k.to_string(), c);
+                    }
                 }
-                node = n;
             }
-            None => break,
+            Value::Array(a) => n.items = a.iter().map(value).collect(),
+            _ => {}
+        }
+        n
+    }
+    fn table(t: &Table) -> Node {
+        let mut n = Node {
+            value: start(t.span()),
+            ..Node::default()
+        };
+        for (k, _) in t.iter() {
+            if let Some((key, item)) = t.get_key_value(k) {
+                let mut c = item_node(item);
+                c.key = start(key.span());
+                n.keys.insert(k.to_string(), c);
+            }
+        }
+        n
+    }
+    fn item_node(i: &Item) -> Node {
+        match i {
+            Item::Value(v) => value(v),
+            Item::Table(t) => table(t),
+            Item::ArrayOfTables(a) => Node {
+                value: start(i.span()),
+                items: a.iter().map(table).collect(),
+                ..Node::default()
+            },
+            Item::None => Node::default(),
         }
     }
-    best
+    Some(table(doc.as_table()))
 }
 
-fn json_offset(text: &str, path: &Path) -> Option<usize> {
+fn json_tree(text: &str) -> Option<Node> {
     use jsonc_parser::ast::Value;
-    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
-    let mut node = parsed.value?;
-    let mut best = Some(node.range().start);
-    for seg in &path.0 {
-        let next = match (&node, seg) {
-            (Value::Object(o), Seg::Key(k)) => o.get(k).map(|p| p.value.clone()),
-            (Value::Array(a), Seg::Index(i)) => a.elements.get(*i).cloned(),
-            _ => None,
+    fn value(v: &Value) -> Node {
+        let mut n = Node {
+            value: Some(v.range().start),
+            ..Node::default()
         };
-        match next {
-            Some(n) => {
-                best = Some(n.range().start);
-                node = n;
+        match v {
+            Value::Object(o) => {
+                for p in &o.properties {
+                    let mut c = value(&p.value);
+                    c.key = Some(p.range.start);
+                    // The first of two equal keys is the one a look-up finds.
+                    n.keys.entry(p.name.as_str().to_string()).or_insert(c);
+                }
             }
-            None => break,
+            Value::Array(a) => n.items = a.elements.iter().map(value).collect(),
+            _ => {}
         }
+        n
     }
-    best
+    let parsed = jsonc_parser::parse_to_ast(text, &Default::default(), &Default::default()).ok()?;
+    parsed.value.as_ref().map(value)
 }
 
 #[cfg(test)]
@@ -149,5 +273,19 @@ mod tests {
         let p = Path::default().key("parties").index(1).key("reservation");
         let loc = locate(Syntax::Json, "f.json", text, &p);
         assert_eq!((loc.line, loc.column), (Some(4), Some(32)));
+        let key = Locator::new(Syntax::Json, "f.json", text).locate(&p, Anchor::Key);
+        assert_eq!((key.line, key.column), (Some(4), Some(17)));
+    }
+
+    #[test]
+    fn keys_and_values_have_their_own_positions() {
+        let text = "a = 1\n[t]\n\"bé\" = { x = 2 }\n";
+        let l = Locator::new(Syntax::Toml, "f", text);
+        let p = Path::default().key("t").key("bé");
+        assert_eq!(l.locate(&p, Anchor::Key).to_string(), "f:3:1");
+        assert_eq!(l.locate(&p, Anchor::Value).to_string(), "f:3:8");
+        assert_eq!(l.locate(&p.key("x"), Anchor::Value).to_string(), "f:3:14");
+        assert_eq!(l.at(0).to_string(), "f:1:1");
+        assert_eq!(l.at(text.len()).to_string(), "f:4:1");
     }
 }

@@ -426,3 +426,110 @@ fn ktab_100k_elements_fail_clearly() {
         .to_string();
     assert!(e.contains("deep.xml"), "{e}");
 }
+
+/// NegMAS 0.16 failed with `KeyError: '20'` on `convert car-sale --to
+/// geniusweb --lossy`: it reads only the short utility tags
+/// (`discreteutils`), so the class-name tags left it empty tables. The
+/// writer now uses the short tags, and `--lossy` keeps an integer issue whose
+/// values are linear for every party as a number value set.
+#[test]
+fn negmas_key_error_20() {
+    let l = load("car-sale", &LoadOptions::default()).unwrap();
+    // The dealer's price values are not linear: the price becomes discrete.
+    let (simpler, notes) = genius::lossy_with(l.scenario.parts(), true);
+    assert!(
+        notes
+            .iter()
+            .any(|n| n.contains("`price`: written as 7 discrete")),
+        "{notes:?}"
+    );
+    let files = geniusweb::write(&simpler).unwrap();
+    for (_, text) in &files.profiles {
+        assert!(!text.contains("ValueSetUtilities"), "{text}");
+        let v: serde_json::Value = serde_json::from_str(text).unwrap();
+        let body = &v["LinearAdditiveUtilitySpace"];
+        let price = &body["issueUtilities"]["price"]["discreteutils"]["valueUtilities"];
+        assert!(price.get("20").is_some(), "{text}");
+        // The reservation bid names values the tables hold.
+        let bid = body["reservationBid"]["issuevalues"].as_object().unwrap();
+        for (issue, value) in bid {
+            let table = &body["issueUtilities"][issue]["discreteutils"]["valueUtilities"];
+            assert!(
+                table.get(value.as_str().unwrap()).is_some(),
+                "{issue}={value}"
+            );
+        }
+    }
+
+    // Linear for both parties: the integer issue stays a number value set
+    // (a red line forces --lossy) and reads back as the same integer issue.
+    let tmp = tempfile::tempdir().unwrap();
+    let src = tmp.path().join("lin.toml");
+    std::fs::write(
+        &src,
+        r#"version = 1
+name = "lin"
+[[issues]]
+name = "price"
+kind = "integer"
+min = 14
+max = 20
+[[issues]]
+name = "colour"
+options = ["red", "blue"]
+[[parties]]
+name = "buyer"
+weights = { price = 2, colour = 1 }
+values.price = "decreasing"
+values.colour = { red = 0.25, blue = 1 }
+[[parties]]
+name = "seller"
+weights = { price = 1, colour = 1 }
+values.price = "increasing"
+values.colour = { red = 1, blue = 0 }
+[[parties.red_lines]]
+when = { price = { max = 14 } }
+"#,
+    )
+    .unwrap();
+    let s = load(&src.display().to_string(), &LoadOptions::default())
+        .unwrap()
+        .scenario;
+    assert!(
+        geniusweb::write(s.parts()).is_err(),
+        "the red line needs --lossy"
+    );
+    let (keep, notes) = genius::lossy_with(s.parts(), true);
+    assert!(!notes.iter().any(|n| n.contains("discrete")), "{notes:?}");
+    let files = geniusweb::write(&keep).unwrap();
+    let domain: serde_json::Value = serde_json::from_str(&files.domain).unwrap();
+    assert_eq!(
+        domain["issuesValues"]["price"],
+        serde_json::json!({"range": {"low": 14, "high": 20, "step": 1}})
+    );
+    let back = geniusweb::scenario(
+        Some((&files.domain, "lin.json")),
+        &files
+            .profiles
+            .iter()
+            .map(|(n, t)| (t.clone(), format!("{n}.json")))
+            .collect::<Vec<_>>(),
+    )
+    .unwrap();
+    assert_eq!(back.issues()[0].kind, s.issues()[0].kind);
+    for p in 0..2 {
+        let id = detente_core::PartyId(p);
+        for price in 0..7 {
+            for colour in 0..2 {
+                let (a, b) = (
+                    s.utility_of(id, &[price, colour]),
+                    back.utility_of(id, &[price, colour]),
+                );
+                assert!(
+                    (a - b).abs() < 1e-8,
+                    "party {p} ({price}, {colour}): {a} vs {b}"
+                );
+            }
+        }
+    }
+}

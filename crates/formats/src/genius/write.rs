@@ -460,12 +460,47 @@ fn real_evaluator(issue: &Issue, vf: &ValueFunction) -> Option<String> {
     None
 }
 
+/// Whether every additive party's value on numeric issue `k` is an affine
+/// function of the number (to 1e-9), so a linear evaluator can hold it.
+fn affine_for_all(parts: &ScenarioParts, k: usize, issue: &Issue) -> bool {
+    let n = issue.cardinality();
+    if n < 2 {
+        return false;
+    }
+    parts.parties.iter().all(|p| {
+        let UtilityModel::Additive { values, .. } = &p.preferences.model else {
+            return false;
+        };
+        let Some(vf) = values.get(k) else {
+            return false;
+        };
+        let x = |v: u32| issue.numeric_value(v).unwrap_or(v as f64);
+        let y = |v: u32| vf.value(v, issue.numeric_value(v));
+        let (x0, x1, y0, y1) = (x(0), x(n - 1), y(0), y(n - 1));
+        if !(x1 > x0) {
+            return false;
+        }
+        (0..n).all(|v| (y0 + (y1 - y0) * (x(v) - x0) / (x1 - x0) - y(v)).abs() <= 1e-9)
+    })
+}
+
 /// A copy of the scenario that the GENIUS and GeniusWeb writers can express
 /// more often, and notes on what changed: red lines and interaction terms
 /// are dropped (the latter changes utilities), and numeric issues not bounded
 /// by any box become categorical issues whose options are the grid values'
 /// labels, each party's values tabulated on them (utilities unchanged).
 pub fn lossy(parts: &ScenarioParts) -> (ScenarioParts, Vec<String>) {
+    lossy_with(parts, false)
+}
+
+/// [`lossy`], but with `keep_linear` a numeric issue on which every party's
+/// value is affine in the number (GENIUS's linear evaluators, GeniusWeb's
+/// number utilities) stays numeric: an integer issue stays a GENIUS integer
+/// issue or a GeniusWeb number value set instead of becoming strings like
+/// `"20"`. The writer may still refuse such an issue (a continuous grid
+/// GENIUS cannot hold, negative values), so callers fall back to
+/// `lossy_with(parts, false)`.
+pub fn lossy_with(parts: &ScenarioParts, keep_linear: bool) -> (ScenarioParts, Vec<String>) {
     let mut out = parts.clone();
     let mut notes = Vec::new();
     // Issues some box bounds, found in one pass over the boxes.
@@ -505,6 +540,9 @@ pub fn lossy(parts: &ScenarioParts) -> (ScenarioParts, Vec<String>) {
             continue;
         }
         let n = issue.cardinality();
+        if keep_linear && affine_for_all(parts, k, issue) {
+            continue;
+        }
         for party in &mut out.parties {
             if let UtilityModel::Additive { values, .. } = &mut party.preferences.model {
                 let table = (0..n)
