@@ -188,10 +188,17 @@ fn strategies_lists_every_builtin_with_parameters() {
         "cuhk-agent",
         "atlas3",
         "agreeable2018",
-        "chaos",
     ] {
         assert!(s.contains(name), "missing {name}");
     }
+    // Regression (first-hour issue): the test-only strategies are not
+    // listed to users, though tests can still name them.
+    assert!(!s.contains("chaos"), "test-only strategy listed: {s}");
+    let unknown = detente()
+        .args(["negotiate", "car-sale", "--strategies", "nosuch,boulware"])
+        .output()
+        .unwrap();
+    assert!(!String::from_utf8_lossy(&unknown.stderr).contains("chaos"));
     let v = json_of(&["strategies", "--json"]);
     let boulware = v
         .as_array()

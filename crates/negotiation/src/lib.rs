@@ -57,7 +57,8 @@ pub use session::{
 };
 pub use space::{OwnSpace, SORT_LIMIT};
 pub use spec::{
-    Family, ParamInfo, ParamKind, StrategyInfo, StrategySpec, strategy_catalog, validate_strategy,
+    Family, ParamInfo, ParamKind, StrategyInfo, StrategySpec, listed_strategies, strategy_catalog,
+    validate_strategy,
 };
 pub use strategy::{Context, Decision, Observed, Standing, Strategy};
 

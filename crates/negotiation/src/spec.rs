@@ -135,6 +135,13 @@ pub struct StrategyInfo {
     pub params: Vec<ParamInfo>,
 }
 
+impl StrategyInfo {
+    /// Whether users see this strategy in listings (test-only ones are hidden).
+    pub fn listed(&self) -> bool {
+        self.family != Family::Test
+    }
+}
+
 const NUM01: ParamKind = ParamKind::Number { min: 0.0, max: 1.0 };
 const ACCEPTANCE: &[&str] = &["next", "const", "time", "combi"];
 
@@ -233,7 +240,17 @@ fn negmas(name: &'static str, description: &'static str) -> StrategyInfo {
     }
 }
 
-/// Every built-in strategy with its parameters and defaults.
+/// The strategies shown to users (`detente strategies`, the workbench, the
+/// list in an unknown-name error): every catalog entry but the test-only ones.
+pub fn listed_strategies() -> Vec<StrategyInfo> {
+    strategy_catalog()
+        .into_iter()
+        .filter(StrategyInfo::listed)
+        .collect()
+}
+
+/// Every built-in strategy with its parameters and defaults, the test-only
+/// ones included (they stay usable by name, for tests of failure handling).
 pub fn strategy_catalog() -> Vec<StrategyInfo> {
     let mut v = vec![
         time_dependent(
@@ -394,6 +411,7 @@ pub(crate) fn resolve(spec: &StrategySpec) -> Result<(StrategyInfo, Params), Neg
             name: spec.name.clone(),
             known: CATALOG
                 .iter()
+                .filter(|s| s.listed())
                 .map(|s| s.name)
                 .collect::<Vec<_>>()
                 .join(", "),

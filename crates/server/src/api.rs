@@ -686,9 +686,8 @@ pub async fn export_report(
 pub const MAX_ROUNDS: u32 = 2000;
 
 pub async fn strategies() -> Response {
-    let list: Vec<Value> = detente_negotiation::strategy_catalog()
+    let list: Vec<Value> = detente_negotiation::listed_strategies()
         .into_iter()
-        .filter(|s| s.family != detente_negotiation::Family::Test)
         .map(|s| {
             json!({
                 "name": s.name,

@@ -3,7 +3,7 @@
 
 use crate::render::{print_json, table};
 use anyhow::Result;
-use detente_negotiation::{ParamKind, strategy_catalog};
+use detente_negotiation::{ParamKind, listed_strategies};
 use serde_json::json;
 use std::process::ExitCode;
 
@@ -23,7 +23,7 @@ fn kind_text(kind: ParamKind) -> String {
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
-    let catalog = strategy_catalog();
+    let catalog = listed_strategies();
     if args.json {
         let v: Vec<_> = catalog
             .iter()
