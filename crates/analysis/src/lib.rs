@@ -103,6 +103,9 @@ pub struct Options {
     /// Evaluate utilities and reservation values discounted at this
     /// normalised time; `None` is undiscounted.
     pub at_time: Option<f64>,
+    /// Most nodes the branch-and-bound search over box utilities may visit
+    /// before the analysis is refused ([`MAX_SEARCH_NODES`] by default).
+    pub search_node_limit: u64,
 }
 
 impl Default for Options {
@@ -112,9 +115,28 @@ impl Default for Options {
             method: MethodChoice::Auto,
             enumeration_limit: 1_000_000_000,
             at_time: None,
+            search_node_limit: MAX_SEARCH_NODES,
         }
     }
 }
+
+impl Options {
+    /// The budgets for a reference analysis that only serves to measure
+    /// negotiated outcomes (distances to the frontier and to Nash): smaller
+    /// than an analysis's own, since the negotiation itself does not depend
+    /// on it and callers say when the distances are left out.
+    pub fn reference() -> Options {
+        Options {
+            enumeration_limit: COUNT_LIMIT,
+            search_node_limit: REFERENCE_SEARCH_NODES,
+            ..Options::default()
+        }
+    }
+}
+
+/// Node limit of the branch-and-bound search in [`Options::reference`]:
+/// enough for every ANAC 2014 10-issue domain (1.5 million nodes at most).
+pub const REFERENCE_SEARCH_NODES: u64 = 2_000_000;
 
 /// Why an analysis could not be done.
 #[derive(Debug)]
@@ -159,7 +181,7 @@ impl std::fmt::Display for AnalysisError {
             ),
             AnalysisError::SearchTooLarge { outcomes, nodes } => write!(
                 f,
-                "the outcome space has {outcomes:.3e} outcomes; the exact branch-and-bound search over its box utilities stopped after {nodes} nodes without finishing"
+                "the outcome space has {outcomes:.3e} outcomes; the exact branch-and-bound search over its box utilities stopped after {nodes} nodes without finishing (the node limit; `--search-nodes` raises it)"
             ),
             AnalysisError::NotAdditive => write!(
                 f,
@@ -235,8 +257,11 @@ impl Analysis {
     }
 }
 
-/// The most nodes the branch-and-bound search visits before giving up.
-pub const MAX_SEARCH_NODES: u64 = 20_000_000;
+/// The most nodes the branch-and-bound search visits before giving up, by
+/// default. A node costs 2–4 µs on the 2-core reference machine, so this
+/// refuses within about 10–20 s; every ANAC 2014 10-issue domain needs at
+/// most 1.5 million nodes, the 30- and 50-issue ones far more.
+pub const MAX_SEARCH_NODES: u64 = 5_000_000;
 
 /// Whether the branch-and-bound method applies: no interaction terms, and
 /// red lines that each exclude values of a single issue.
@@ -581,7 +606,7 @@ pub fn analyze_within(
                 scenario,
                 &bargainers,
                 mask,
-                MAX_SEARCH_NODES,
+                options.search_node_limit,
                 &limits,
             )
             .map_err(|e| match e {

@@ -305,14 +305,7 @@ fn variants<R: Runner>(
                 entry: loaded.rows[k].source.clone(),
                 message: e,
             })?;
-            let analysis = analyze(
-                &scenario,
-                &Options {
-                    enumeration_limit: 20_000_000,
-                    ..Options::default()
-                },
-            )
-            .ok();
+            let analysis = analyze(&scenario, &Options::reference()).ok();
             let prepared = runner.prepare(&scenario);
             Ok(Variant {
                 scenario,

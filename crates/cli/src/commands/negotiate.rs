@@ -208,15 +208,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
         memory_budget: args.memory_budget.saturating_mul(1 << 20),
     };
     // The reference frontier is only for the distances; a space too large
-    // to analyse just leaves them out.
-    let reference: Option<Analysis> = analyze(
-        scenario,
-        &Options {
-            enumeration_limit: 20_000_000,
-            ..Options::default()
-        },
-    )
-    .ok();
+    // to analyse within the reference budgets leaves them out, and says so.
+    let spinner = crate::progress::Spinner::start("negotiating");
+    let (reference, skipped): (Option<Analysis>, Option<String>) =
+        match analyze(scenario, &Options::reference()) {
+            Ok(a) => (Some(a), None),
+            Err(e) => (None, Some(e.to_string())),
+        };
     let result =
         run_session(scenario, reference.as_ref(), &config, &specs).map_err(|e| match e {
             detente_negotiation::NegotiationError::MemoryBudget { .. } => {
@@ -224,6 +222,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             }
             e => e.into(),
         })?;
+    drop(spinner);
     if let Some(path) = &args.trace {
         let piped = detente_formats::is_stdout(path);
         if piped && args.json {
@@ -248,9 +247,18 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     if args.json {
-        print_json(&result_json(scenario, protocol, &specs, args.seed, &result));
+        let mut v = result_json(scenario, protocol, &specs, args.seed, &result);
+        if let Value::Object(m) = &mut v {
+            m.insert("detected".into(), Value::String(loaded.detected.clone()));
+            m.insert("distances_skipped".into(), json!(skipped));
+        }
+        print_json(&v);
     } else {
+        println!("Read: {}", loaded.detected);
         print!("{}", summary(scenario, protocol, &specs, &result));
+        if let Some(why) = &skipped {
+            println!("Distances to the Pareto frontier and the Nash point left out: {why}.");
+        }
         if let Some(path) = &args.trace {
             println!(
                 "Trace: {} actions written to {}",
@@ -387,15 +395,15 @@ fn objection(scenario: &Scenario, p: PartyId, o: &[u32]) -> Option<String> {
     if let Some(&k) = scenario.red_lines_crossed(p, o).first() {
         let note = &prefs.red_lines[k].note;
         return Some(if note.is_empty() {
-            "crosses one of its red lines".to_string()
+            "it crosses one of its red lines".to_string()
         } else {
-            format!("crosses a red line: {note}")
+            format!("it crosses a red line: {note}")
         });
     }
     let x = scenario.utility_of(p, o);
     (x < prefs.reservation).then(|| {
         format!(
-            "worth {} to it, below its reservation value {}",
+            "it is worth {} to it, below its reservation value {}",
             u(x),
             u(prefs.reservation)
         )
@@ -411,9 +419,8 @@ fn summary(
     let mut s = String::new();
     let _ = writeln!(
         s,
-        "Negotiation on `{}` ({}), protocol: {}\n",
-        scenario.name(),
-        scenario.description(),
+        "Negotiation on {}, protocol: {}\n",
+        crate::render::title(scenario),
         protocol.as_str()
     );
     if matches!(protocol, ProtocolKind::Mediated(_)) {
@@ -534,7 +541,7 @@ fn mediated_account(scenario: &Scenario, r: &SessionResult) -> String {
                         party_name(scenario, p),
                         u(scenario.utility_of(p, &o)),
                         objection(scenario, p, &o)
-                            .map(|x| format!(" — it {x}"))
+                            .map(|x| format!(" — {x}"))
                             .unwrap_or_default()
                     );
                 }
