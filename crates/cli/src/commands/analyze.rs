@@ -28,6 +28,10 @@ pub struct Args {
     /// Largest outcome space to enumerate.
     #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
     pub enumeration_limit: u64,
+    /// Most nodes the exact branch-and-bound search (box utilities on large
+    /// spaces) may visit before the analysis is refused.
+    #[arg(long, value_name = "N", default_value_t = detente_analysis::MAX_SEARCH_NODES)]
+    pub search_nodes: u64,
     /// Frontier points to list in the terminal (all are in --json).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub limit: usize,
@@ -55,6 +59,7 @@ pub fn options(
     method: MethodArg,
     at_time: Option<f64>,
     limit: u64,
+    search_nodes: u64,
 ) -> Result<Options> {
     if let Some(t) = at_time
         && !(0.0..=1.0).contains(&t)
@@ -74,6 +79,7 @@ pub fn options(
         },
         enumeration_limit: limit,
         at_time,
+        search_node_limit: search_nodes,
     })
 }
 
@@ -85,8 +91,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
         args.method,
         args.at_time,
         args.enumeration_limit,
+        args.search_nodes,
     )?;
+    let spinner = crate::progress::Spinner::start("analysing");
     let a = analyze(scenario, &opts)?;
+    drop(spinner);
     if args.json {
         print_json(&to_json(scenario, &a, &loaded.detected));
     } else {
@@ -104,9 +113,37 @@ pub fn to_json(scenario: &Scenario, a: &Analysis, detected: &str) -> Value {
     v
 }
 
+/// Splits columns of the given content widths into consecutive groups that
+/// each fit `total` characters beside a label column (a column wider than the
+/// total gets a group of its own).
+fn column_groups(
+    label_width: usize,
+    widths: &[usize],
+    total: usize,
+) -> Vec<std::ops::Range<usize>> {
+    // Each column takes its content plus one space of padding either side
+    // and a separating space.
+    let cost = |w: usize| w + 3;
+    let mut groups = Vec::new();
+    let mut start = 0;
+    let mut used = cost(label_width);
+    for (k, &w) in widths.iter().enumerate() {
+        if k > start && used + cost(w) > total {
+            groups.push(start..k);
+            start = k;
+            used = cost(label_width);
+        }
+        used += cost(w);
+    }
+    if start < widths.len() {
+        groups.push(start..widths.len());
+    }
+    groups
+}
+
 fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
     let parties = scenario.parties();
-    println!("{} — {}", scenario.name(), scenario.description());
+    println!("{}", crate::render::title(scenario));
     println!("Read: {detected}");
     println!(
         "Outcome space: {} outcomes over {} issues (frontier method: {}){}",
@@ -213,31 +250,58 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
             "  none: no outcome crosses no red line while giving every party at least its disagreement utility."
         );
     } else {
-        let mut header = vec![""];
-        header.extend(sols.iter().map(|(n, _)| *n));
-        let mut t = table(header);
-        for (i, issue) in scenario.issues().iter().enumerate() {
-            let mut row = vec![Cell::new(&issue.name)];
-            row.extend(sols.iter().map(|(_, s)| {
-                Cell::new(
-                    s.as_ref()
-                        .map_or("-".into(), |p| issue.value_label(p.outcome[i])),
-                )
-            }));
-            t.add_row(row);
+        // One column per solution, a row per issue and per party. Labels do
+        // not wrap well (they are long hyphenated words), so when the four
+        // columns do not fit the width they are shown in groups that do.
+        let cell_text = |k: usize, row: usize| -> String {
+            let s = sols[k].1.as_ref();
+            if let Some(issue) = scenario.issues().get(row) {
+                s.map_or("-".into(), |p| issue.value_label(p.outcome[row]))
+            } else {
+                let pid = detente_core::PartyId((row - scenario.issues().len()) as u32);
+                let f = a.at_time.map_or(1.0, |t| scenario.discount_factor(pid, t));
+                s.map_or("-".into(), |p| u(scenario.utility_of(pid, &p.outcome) * f))
+            }
+        };
+        let labels: Vec<String> = scenario
+            .issues()
+            .iter()
+            .map(|i| i.name.clone())
+            .chain(parties.iter().map(|p| format!("u({})", p.name)))
+            .collect();
+        let widths: Vec<usize> = (0..sols.len())
+            .map(|k| {
+                (0..labels.len())
+                    .map(|r| cell_text(k, r).chars().count())
+                    .chain([sols[k].0.chars().count()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        for (g, group) in column_groups(label_width, &widths, crate::render::width())
+            .into_iter()
+            .enumerate()
+        {
+            if g > 0 {
+                println!();
+            }
+            let mut header = vec![""];
+            header.extend(group.clone().map(|k| sols[k].0));
+            let mut t = table(header);
+            for (r, label) in labels.iter().enumerate() {
+                let mut row = vec![Cell::new(label)];
+                row.extend(group.clone().map(|k| {
+                    if r < scenario.issues().len() {
+                        Cell::new(cell_text(k, r))
+                    } else {
+                        num(cell_text(k, r))
+                    }
+                }));
+                t.add_row(row);
+            }
+            println!("{t}");
         }
-        for (k, p) in parties.iter().enumerate() {
-            let pid = detente_core::PartyId(k as u32);
-            let f = a.at_time.map_or(1.0, |t| scenario.discount_factor(pid, t));
-            let mut row = vec![Cell::new(format!("u({})", p.name))];
-            row.extend(sols.iter().map(|(_, s)| {
-                num(s
-                    .as_ref()
-                    .map_or("-".into(), |p| u(scenario.utility_of(pid, &p.outcome) * f)))
-            }));
-            t.add_row(row);
-        }
-        println!("{t}");
     }
     if !scenario.proposals().is_empty() {
         println!();
@@ -277,5 +341,20 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
         };
         println!("  {:<18} {verdict}", pr.name);
         println!("  {:<18} utilities: {}", "", utils.join(", "));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::column_groups;
+
+    #[test]
+    fn solution_columns_are_grouped_to_fit_the_width() {
+        // Label 10 (+3), columns 20 (+3) each: two fit in 60, not three.
+        assert_eq!(column_groups(10, &[20, 20, 20, 20], 60), vec![0..2, 2..4]);
+        assert_eq!(column_groups(10, &[20, 20, 20, 20], 200), vec![0..4]);
+        // A column wider than everything still gets shown, alone.
+        assert_eq!(column_groups(10, &[100, 5], 50), vec![0..1, 1..2]);
+        assert!(column_groups(10, &[], 50).is_empty());
     }
 }

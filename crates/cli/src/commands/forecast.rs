@@ -123,7 +123,7 @@ fn load(args: &ModelArgs) -> Result<Model> {
         let loaded = detente_formats::load(&name, &detente_formats::LoadOptions::default())?;
         loaded.forecast.with_context(|| {
             format!(
-                "{} has no forecasting model: add a [forecast] section (dimensions, and each actor's capability, position and salience) or give a KTAB .csv/.xml file",
+                "{name} ({}) has no forecasting model: add a [forecast] section (dimensions, and each actor's capability, position and salience) or give a KTAB .csv/.xml file",
                 loaded.detected
             )
         })?

@@ -39,9 +39,6 @@ pub struct RunArgs {
     /// Run only shard I of N (matches whose index is I modulo N), e.g. 0/4.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
-    /// No progress bar.
-    #[arg(long)]
-    pub quiet: bool,
 }
 
 #[derive(clap::Args)]
@@ -231,7 +228,7 @@ fn run_tournament(a: RunArgs) -> Result<ExitCode> {
     let base = a.config.parent().map(Path::to_path_buf).unwrap_or_default();
     let bar = ProgressBar::with_draw_target(
         Some(0),
-        if a.quiet {
+        if !crate::progress::enabled() {
             ProgressDrawTarget::hidden()
         } else {
             ProgressDrawTarget::stderr()
@@ -342,12 +339,12 @@ fn report(a: ReportArgs) -> Result<ExitCode> {
     let mut t = table(vec![
         "#",
         "strategy",
-        "mean utility",
-        "± 95% CI",
-        "agreements",
+        "utility",
+        "95% CI",
+        "agreed",
         "welfare",
-        "Nash dist.",
-        "Pareto dist.",
+        "to Nash",
+        "to Pareto",
         "failures",
     ]);
     let opt = |x: Option<f64>| x.map_or("-".into(), |v| format!("{v:.3}"));
@@ -365,6 +362,10 @@ fn report(a: ReportArgs) -> Result<ExitCode> {
         ]);
     }
     println!("{t}");
+    println!();
+    println!(
+        "utility: mean utility over the strategy's matches, ± the 95% interval; agreed: share of its matches ending in agreement; welfare, to Nash, to Pareto: mean welfare and distances of the outcomes to the Nash point and the Pareto frontier."
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -1,6 +1,7 @@
 //! `detente validate`: check a scenario.
 
 use crate::args::ScenarioArgs;
+use crate::render::plural;
 use anyhow::Result;
 use std::process::ExitCode;
 
@@ -14,12 +15,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = args.scenario.load()?;
     let s = &loaded.scenario;
     println!(
-        "ok: {} ({}): {} issues, {} parties, {} proposals, {} outcomes",
+        "ok: {} ({}): {}, {}, {}, {} outcomes",
         s.name(),
         loaded.detected,
-        s.issues().len(),
-        s.parties().len(),
-        s.proposals().len(),
+        plural(s.issues().len(), "issue"),
+        plural(s.parties().len(), "party"),
+        plural(s.proposals().len(), "proposal"),
         crate::render::count(s.space().count(), s.space().count_f64())
     );
     Ok(ExitCode::SUCCESS)
