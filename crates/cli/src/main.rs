@@ -6,6 +6,7 @@
 mod args;
 mod commands;
 mod interrupt;
+mod progress;
 mod render;
 
 use clap::{Parser, Subcommand};
@@ -22,6 +23,9 @@ struct Cli {
     /// Worker threads (default: all cores; at most 1024).
     #[arg(long, global = true, value_name = "N")]
     threads: Option<usize>,
+    /// Draw no progress indicators on standard error.
+    #[arg(long, short, global = true)]
+    quiet: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -37,7 +41,7 @@ enum Command {
     /// Print the JSON Schema of the native scenario format.
     Schema,
     /// List the built-in scenarios.
-    Scenarios,
+    Scenarios(commands::show::ListArgs),
     /// Print a built-in scenario (or any scenario) as native TOML.
     Show(commands::show::Args),
     /// Convert a scenario to native, GENIUS or GeniusWeb files.
@@ -54,6 +58,16 @@ enum Command {
     Report(commands::report::Args),
     /// Serve the workbench: a local web page to build and test deals.
     Serve(commands::serve::Args),
+    /// Print a shell completion script (bash, zsh, fish, powershell, elvish).
+    Completions(commands::completions::Args),
+    /// Print the manual page (roff), made from the same definitions as --help.
+    Man(commands::completions::ManArgs),
+}
+
+/// The command-line interface as clap sees it, for completions and the
+/// manual page.
+pub(crate) fn command() -> clap::Command {
+    <Cli as clap::CommandFactory>::command()
 }
 
 /// Output piped into a command that stops reading (`detente ... | head`)
@@ -89,6 +103,7 @@ const MAX_THREADS: usize = 1024;
 fn main() -> ExitCode {
     quiet_panics();
     let cli = Cli::parse();
+    progress::set_quiet(cli.quiet);
     if let Some(n) = cli.threads {
         if !(1..=MAX_THREADS).contains(&n) {
             eprintln!("error: --threads must be between 1 and {MAX_THREADS}, not {n}");
@@ -114,7 +129,7 @@ fn main() -> ExitCode {
         Command::Evaluate(a) => commands::evaluate::run(a),
         Command::Validate(a) => commands::validate::run(a),
         Command::Schema => commands::schema::run(),
-        Command::Scenarios => commands::show::list(),
+        Command::Scenarios(a) => commands::show::list(a),
         Command::Show(a) => commands::show::run(a),
         Command::Convert(a) => commands::convert::run(a),
         Command::Forecast(a) => commands::forecast::run(a).map(|()| ExitCode::SUCCESS),
@@ -123,6 +138,8 @@ fn main() -> ExitCode {
         Command::Tournament(a) => commands::tournament::run(a),
         Command::Report(a) => commands::report::run(a),
         Command::Serve(a) => commands::serve::run(a),
+        Command::Completions(a) => commands::completions::run(a),
+        Command::Man(a) => commands::completions::man(a),
     };
     match result {
         Ok(code) => code,

@@ -136,7 +136,9 @@ pub fn run(args: Args) -> Result<ExitCode> {
         MethodArg::Auto,
         args.at_time,
         args.enumeration_limit,
+        detente_analysis::MAX_SEARCH_NODES,
     )?;
+    let spinner = crate::progress::Spinner::start("evaluating");
     let analysis = analyze(scenario, &opts)?;
     let ev = evaluate(
         scenario,
@@ -147,6 +149,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             ..Default::default()
         },
     );
+    drop(spinner);
     if args.json {
         print_json(&to_json(scenario, &label, by.as_deref(), &ev));
     } else {

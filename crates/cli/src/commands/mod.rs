@@ -1,6 +1,7 @@
 //! One module per subcommand.
 
 pub mod analyze;
+pub mod completions;
 pub mod convert;
 pub mod evaluate;
 pub mod forecast;

@@ -14,12 +14,40 @@ pub struct Args {
     pub json: bool,
 }
 
-pub fn list() -> Result<ExitCode> {
+#[derive(clap::Args)]
+pub struct ListArgs {
+    /// Print one JSON array instead of text.
+    #[arg(long)]
+    pub json: bool,
+}
+
+pub fn list(args: ListArgs) -> Result<ExitCode> {
+    let mut rows = Vec::new();
     for name in builtin::NAMES {
-        let description = builtin::text(name)
-            .and_then(|t| native::read_str(t, name).ok())
-            .map(|s| s.description().to_string())
-            .unwrap_or_default();
+        let scenario = builtin::text(name)
+            .map(|t| native::read_str(t, name))
+            .transpose()?;
+        rows.push((*name, scenario));
+    }
+    if args.json {
+        let v: Vec<serde_json::Value> = rows
+            .iter()
+            .map(|(name, s)| {
+                serde_json::json!({
+                    "name": name,
+                    "description": s.as_ref().map_or("", |s| s.description()),
+                    "default": *name == builtin::DEFAULT,
+                    "issues": s.as_ref().map(|s| s.issues().len()),
+                    "parties": s.as_ref().map(|s| s.parties().len()),
+                    "proposals": s.as_ref().map(|s| s.proposals().len()),
+                })
+            })
+            .collect();
+        crate::render::print_json(&serde_json::Value::Array(v));
+        return Ok(ExitCode::SUCCESS);
+    }
+    for (name, s) in &rows {
+        let description = s.as_ref().map_or("", |s| s.description());
         let default = if *name == builtin::DEFAULT {
             " (default)"
         } else {
