@@ -373,7 +373,9 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
     let base = detente_forecast::run(&model);
     finite(&base, "the base forecast")?;
     let base_out = sweep::outcome(&model, &base);
+    let spinner = crate::progress::Spinner::start(&format!("forecasting {} cases", cases.len()));
     let forecasts = sweep::run_all(&cases);
+    drop(spinner);
     for (c, f) in cases.iter().zip(&forecasts) {
         finite(f, &format!("case {}", c.label.join(", ")))?;
     }

@@ -56,6 +56,7 @@ pub struct Args {
 pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = args.scenario.load()?;
     let scenario = &loaded.scenario;
+    let spinner = crate::progress::Spinner::start("writing the report");
     let analysis = analyze(
         scenario,
         &Options {
@@ -116,6 +117,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
         source: Some(&loaded.detected),
         ..Report::new(scenario, &analysis)
     });
+    drop(spinner);
     let out = detente_formats::output_name(&args.output);
     detente_formats::write_output(&args.output, html.as_bytes())
         .with_context(|| format!("writing {out}"))?;
