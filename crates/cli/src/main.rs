@@ -105,8 +105,12 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     progress::set_quiet(cli.quiet);
     if let Some(n) = cli.threads {
-        if !(1..=MAX_THREADS).contains(&n) {
-            eprintln!("error: --threads must be between 1 and {MAX_THREADS}, not {n}");
+        if n == 0 {
+            eprintln!("error: --threads must be at least 1");
+            return ExitCode::from(2);
+        }
+        if n > MAX_THREADS {
+            eprintln!("error: --threads {n} is more than the maximum of {MAX_THREADS}");
             return ExitCode::from(2);
         }
         // Nothing has built the pool yet, so this fails only when the
