@@ -9,9 +9,7 @@
 use super::schema::*;
 use crate::locate::Path;
 use detente_core::{
-    Clause, Condition, HyperRectangle, Interaction, Issue, IssueId, IssueKind, Normalisation,
-    Party, Preferences, Proposal, RedLine, Role, ScenarioParts, UtilityModel, ValueFunction,
-    ValueSet, format_number,
+    Clause, Condition, Issue, IssueId, IssueKind, Proposal, ScenarioParts, ValueSet, format_number,
 };
 use serde_json::Value as J;
 use std::collections::{HashMap, HashSet};
@@ -28,7 +26,7 @@ impl Sink {
     pub(crate) fn add(&mut self, at: Path, message: impl Into<String>) {
         self.0.push((at, message.into()));
     }
-    fn len(&self) -> usize {
+    pub(super) fn len(&self) -> usize {
         self.0.len()
     }
     /// `Ok` when nothing was found.
@@ -60,12 +58,12 @@ pub(crate) fn expected_list<T: AsRef<str>>(items: &[T]) -> String {
 }
 
 /// The issues as built, with their names and option names indexed.
-struct Issues<'a> {
+pub(super) struct Issues<'a> {
     /// `None` for an issue that could not be built (its problem is reported).
-    built: Vec<Option<Issue>>,
+    pub(super) built: Vec<Option<Issue>>,
     names: Vec<&'a str>,
     /// Name -> index of the first issue of that name.
-    by_name: HashMap<&'a str, usize>,
+    pub(super) by_name: HashMap<&'a str, usize>,
     /// Per categorical issue: option name -> index.
     options: Vec<HashMap<String, u32>>,
 }
@@ -73,7 +71,7 @@ struct Issues<'a> {
 impl Issues<'_> {
     /// The index and issue named `name`; reports an unknown name, and gives
     /// `None` silently for an issue that could not be built.
-    fn get(&self, name: &str, at: &Path, p: &mut Sink) -> Option<(usize, &Issue)> {
+    pub(super) fn get(&self, name: &str, at: &Path, p: &mut Sink) -> Option<(usize, &Issue)> {
         match self.by_name.get(name) {
             Some(&i) => self.built[i].as_ref().map(|issue| (i, issue)),
             None => {
@@ -89,7 +87,7 @@ impl Issues<'_> {
         }
     }
 
-    fn option(&self, i: usize, name: &str) -> Option<u32> {
+    pub(super) fn option(&self, i: usize, name: &str) -> Option<u32> {
         self.options[i].get(name).copied()
     }
 }
@@ -158,7 +156,7 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
                 format!("party `{}` is declared twice", ps.name),
             );
         }
-        parties.push(build_party(ps, &issues, &at, &mut p));
+        parties.push(super::party::build_party(ps, &issues, &at, &mut p));
     }
     if !spec.parties.is_empty()
         && spec
@@ -369,7 +367,7 @@ fn number(is: &IssueSpec, at: &Path, field: &str, v: Option<f64>, p: &mut Sink) 
     }
 }
 
-pub(crate) fn describe(v: &J) -> String {
+pub(super) fn describe(v: &J) -> String {
     match v {
         J::String(s) => format!("`{s}`"),
         other => other.to_string(),
@@ -431,7 +429,13 @@ fn range_text(issue: &Issue) -> String {
 
 /// A set of values of issue `i`: a value, a list of values, or `{ min, max }`
 /// for numeric issues.
-fn value_set(issues: &Issues, i: usize, v: &J, at: &Path, p: &mut Sink) -> Option<ValueSet> {
+pub(super) fn value_set(
+    issues: &Issues,
+    i: usize,
+    v: &J,
+    at: &Path,
+    p: &mut Sink,
+) -> Option<ValueSet> {
     let issue = issues.built[i].as_ref()?;
     let before = p.len();
     let mut set = vec![false; issue.cardinality() as usize];
@@ -495,7 +499,7 @@ fn value_set(issues: &Issues, i: usize, v: &J, at: &Path, p: &mut Sink) -> Optio
     (p.len() == before).then_some(ValueSet(set))
 }
 
-fn clause(issues: &Issues, when: &When, at: &Path, p: &mut Sink) -> Option<Clause> {
+pub(super) fn clause(issues: &Issues, when: &When, at: &Path, p: &mut Sink) -> Option<Clause> {
     if when.is_empty() {
         p.add(
             at.clone(),
@@ -519,335 +523,4 @@ fn clause(issues: &Issues, when: &When, at: &Path, p: &mut Sink) -> Option<Claus
         }
     }
     complete.then_some(Clause { conditions })
-}
-
-fn build_party(ps: &PartySpec, issues: &Issues, at: &Path, p: &mut Sink) -> Option<Party> {
-    let before = p.len();
-    let normalisation = match ps.normalisation.unwrap_or(NormalisationName::MinMax) {
-        NormalisationName::MinMax => Normalisation::MinMax,
-        NormalisationName::AsGiven => Normalisation::AsGiven,
-        NormalisationName::CappedAtOne => Normalisation::CappedAtOne,
-    };
-    let reservation = ps.reservation.unwrap_or(0.0);
-    if normalisation == Normalisation::MinMax && !(0.0..=1.0).contains(&reservation) {
-        p.add(
-            at.key("reservation"),
-            format!(
-                "reservation value {reservation} of party `{}` is outside [0, 1]; utilities are normalised so the worst outcome is 0 and the best is 1",
-                ps.name
-            ),
-        );
-    } else if !reservation.is_finite() {
-        p.add(
-            at.key("reservation"),
-            "the reservation value must be a finite number",
-        );
-    }
-    let discount = ps.discount.unwrap_or(1.0);
-    if !(discount > 0.0 && discount <= 1.0) {
-        p.add(
-            at.key("discount"),
-            format!("discount factor {discount} is outside (0, 1]; 1 means no discounting"),
-        );
-    }
-    let model = match &ps.boxes {
-        Some(b) => boxes_model(ps, b, issues, at, p),
-        None => additive_model(ps, issues, at, p),
-    };
-    let mut red_lines = Vec::new();
-    for (k, r) in ps.red_lines.iter().enumerate() {
-        let rat = at.key("red_lines").index(k);
-        if let Some(when) = clause(issues, &r.when, &rat.key("when"), p) {
-            red_lines.push(RedLine {
-                when,
-                note: r.note.clone(),
-            });
-        }
-    }
-    if p.len() > before {
-        return None;
-    }
-    Some(Party {
-        name: ps.name.clone(),
-        role: match ps.role.unwrap_or(RoleName::Party) {
-            RoleName::Party => Role::Party,
-            RoleName::Mediator => Role::Mediator,
-        },
-        description: ps.description.clone(),
-        preferences: Preferences {
-            model: model?,
-            normalisation,
-            red_lines,
-            reservation,
-            discount,
-        },
-    })
-}
-
-fn boxes_model(
-    ps: &PartySpec,
-    b: &BoxesSpec,
-    issues: &Issues,
-    at: &Path,
-    p: &mut Sink,
-) -> Option<UtilityModel> {
-    let before = p.len();
-    if !ps.weights.is_empty() || !ps.values.is_empty() || !ps.interactions.is_empty() {
-        p.add(
-            at.key("boxes"),
-            "a party has either `boxes` or `weights`/`values`/`interactions`, not both",
-        );
-    }
-    if !(b.max_utility.is_finite() && b.max_utility > 0.0) {
-        p.add(
-            at.key("boxes").key("max_utility"),
-            "`max_utility` must be a positive number",
-        );
-    }
-    let mut rectangles = Vec::new();
-    for (k, bx) in b.boxes.iter().enumerate() {
-        let bat = at.key("boxes").key("boxes").index(k);
-        let mut bounds = Vec::new();
-        for (name, v) in &bx.within {
-            let vat = bat.key("within").key(name);
-            let Some((i, _)) = issues.get(name, &vat, p) else {
-                continue;
-            };
-            let Some(set) = value_set(issues, i, v, &vat, p) else {
-                continue;
-            };
-            let idx: Vec<u32> = set.indices().collect();
-            let (lo, hi) = (idx[0], idx[idx.len() - 1]);
-            if idx.len() as u32 != hi - lo + 1 {
-                p.add(vat, "box bounds must be a contiguous range");
-                continue;
-            }
-            bounds.push((IssueId(i as u32), lo, hi));
-        }
-        if !bx.utility.is_finite() {
-            p.add(bat.key("utility"), "box utility must be a finite number");
-        }
-        rectangles.push(HyperRectangle {
-            bounds,
-            utility: bx.utility,
-        });
-    }
-    (p.len() == before).then_some(UtilityModel::HyperRectangles {
-        rectangles,
-        max_utility: b.max_utility,
-    })
-}
-
-fn additive_model(
-    ps: &PartySpec,
-    issues: &Issues,
-    at: &Path,
-    p: &mut Sink,
-) -> Option<UtilityModel> {
-    let before = p.len();
-    let n = issues.built.len();
-    let mut weights = vec![0.0; n];
-    for (name, &w) in &ps.weights {
-        let wat = at.key("weights").key(name);
-        let Some((i, _)) = issues.get(name, &wat, p) else {
-            continue;
-        };
-        if !w.is_finite() || w < 0.0 {
-            p.add(
-                wat,
-                format!(
-                    "weight {w} of issue `{name}` is negative or not a number; expected a number >= 0"
-                ),
-            );
-            continue;
-        }
-        weights[i] = w;
-    }
-    // A weight reported wrong above would make this message a repetition.
-    if p.len() == before && weights.iter().all(|w| *w == 0.0) {
-        p.add(
-            at.key("weights"),
-            format!(
-                "every weight of party `{}` is zero (or none is given); expected at least one positive weight",
-                ps.name
-            ),
-        );
-    }
-    for name in ps.values.keys() {
-        if !issues.by_name.contains_key(name.as_str()) {
-            issues.get(name, &at.key("values").key(name), p);
-        }
-    }
-    let mut values = Vec::with_capacity(n);
-    for (i, issue) in issues.built.iter().enumerate() {
-        let Some(issue) = issue else { continue };
-        if issues.by_name.get(issue.name.as_str()) != Some(&i) {
-            continue; // a second issue of the same name, reported already
-        }
-        let vat = at.key("values").key(&issue.name);
-        let vf = match ps.values.get(&issue.name) {
-            Some(v) => value_function(issues, i, v, &vat, p),
-            None if weights[i] > 0.0 => {
-                p.add(
-                    at.key("values"),
-                    format!(
-                        "party `{}` weighs issue `{}` but gives it no values",
-                        ps.name, issue.name
-                    ),
-                );
-                None
-            }
-            None => Some(ValueFunction::Table(vec![
-                0.0;
-                issue.cardinality() as usize
-            ])),
-        };
-        values.extend(vf);
-    }
-    let mut interactions = Vec::new();
-    for (k, it) in ps.interactions.iter().enumerate() {
-        let iat = at.key("interactions").index(k);
-        if !it.bonus.is_finite() {
-            p.add(iat.key("bonus"), "`bonus` must be a finite number");
-        }
-        if let Some(when) = clause(issues, &it.when, &iat.key("when"), p) {
-            interactions.push(Interaction {
-                when,
-                bonus: it.bonus,
-                note: it.note.clone(),
-            });
-        }
-    }
-    (p.len() == before).then_some(UtilityModel::Additive {
-        weights,
-        values,
-        interactions,
-    })
-}
-
-fn finite(x: &J, at: &Path, p: &mut Sink) -> Option<f64> {
-    match x.as_f64() {
-        Some(f) if f.is_finite() => Some(f),
-        _ => {
-            p.add(
-                at.clone(),
-                format!("expected a number, found {}", describe(x)),
-            );
-            None
-        }
-    }
-}
-
-fn value_function(
-    issues: &Issues,
-    i: usize,
-    v: &J,
-    at: &Path,
-    p: &mut Sink,
-) -> Option<ValueFunction> {
-    let issue = issues.built[i].as_ref()?;
-    let before = p.len();
-    match (&issue.kind, v) {
-        (IssueKind::Categorical { options, .. }, J::Object(table)) => {
-            let mut t = vec![f64::NAN; options.len()];
-            for (name, x) in table {
-                let oat = at.key(name);
-                let Some(j) = issues.option(i, name) else {
-                    p.add(
-                        oat,
-                        format!(
-                            "unknown option `{name}` for issue `{}`; expected one of {}",
-                            issue.name,
-                            expected_list(options)
-                        ),
-                    );
-                    continue;
-                };
-                if let Some(x) = finite(x, &oat, p) {
-                    t[j as usize] = x;
-                }
-            }
-            if p.len() == before
-                && let Some(j) = t.iter().position(|x| x.is_nan())
-            {
-                p.add(
-                    at.clone(),
-                    format!(
-                        "no value for option `{}` of issue `{}`; give every option a value",
-                        options[j], issue.name
-                    ),
-                );
-            }
-            (p.len() == before).then_some(ValueFunction::Table(t))
-        }
-        (IssueKind::Categorical { .. }, other) => {
-            p.add(
-                at.clone(),
-                format!(
-                    "issue `{}` is categorical: expected a table `{{ option = value, ... }}`, found {}",
-                    issue.name,
-                    describe(other)
-                ),
-            );
-            None
-        }
-        (_, J::String(s)) if s == "increasing" || s == "decreasing" => {
-            let lo = issue.numeric_value(0).unwrap_or(0.0);
-            let hi = issue.numeric_value(issue.cardinality() - 1).unwrap_or(1.0);
-            Some(ValueFunction::Piecewise(if s == "increasing" {
-                vec![(lo, 0.0), (hi, 1.0)]
-            } else {
-                vec![(lo, 1.0), (hi, 0.0)]
-            }))
-        }
-        (_, J::Object(o)) if o.len() == 1 && o.contains_key("points") => {
-            let pat = at.key("points");
-            let J::Array(items) = &o["points"] else {
-                p.add(pat, "`points` must be a list of [x, value] pairs");
-                return None;
-            };
-            if items.is_empty() {
-                p.add(
-                    pat,
-                    "`points` is empty; expected at least one [x, value] pair",
-                );
-                return None;
-            }
-            let mut points = Vec::new();
-            for (k, item) in items.iter().enumerate() {
-                let iat = pat.index(k);
-                match item {
-                    J::Array(pair) if pair.len() == 2 => {
-                        let (x, y) = (finite(&pair[0], &iat, p), finite(&pair[1], &iat, p));
-                        if let (Some(x), Some(y)) = (x, y) {
-                            points.push((x, y));
-                        }
-                    }
-                    other => p.add(
-                        iat,
-                        format!("expected an [x, value] pair, found {}", describe(other)),
-                    ),
-                }
-            }
-            if p.len() > before {
-                return None;
-            }
-            if let Some(k) = points.windows(2).position(|w| w[0].0 > w[1].0) {
-                p.add(pat.index(k + 1), "points must be sorted by x");
-                return None;
-            }
-            Some(ValueFunction::Piecewise(points))
-        }
-        (_, other) => {
-            p.add(
-                at.clone(),
-                format!(
-                    "issue `{}` is numeric: expected \"increasing\", \"decreasing\" or {{ points = [[x, value], ...] }}, found {}",
-                    issue.name,
-                    describe(other)
-                ),
-            );
-            None
-        }
-    }
 }

@@ -27,6 +27,7 @@
 
 mod build;
 mod forecast;
+mod party;
 mod read;
 mod schema;
 mod write;
