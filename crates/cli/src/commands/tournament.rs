@@ -363,9 +363,9 @@ fn report(a: ReportArgs) -> Result<ExitCode> {
     }
     println!("{t}");
     println!();
-    println!(
-        "utility: mean utility over the strategy's matches, ± the 95% interval; agreed: share of its matches ending in agreement; welfare, to Nash, to Pareto: mean welfare and distances of the outcomes to the Nash point and the Pareto frontier."
-    );
+    println!("utility: the strategy's mean utility over its matches, ± the 95% CI;");
+    println!("agreed: the share of its matches that end in agreement; welfare, to Nash, to Pareto:");
+    println!("the mean welfare of their outcomes and its distances to the Nash point and the frontier.");
     Ok(ExitCode::SUCCESS)
 }
 
