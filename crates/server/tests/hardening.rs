@@ -58,23 +58,24 @@ impl Lcg {
     }
 }
 
-/// Like the ANAC 2014 50-issue domain: 40 issues of 10 values and two
-/// parties with many random boxes, so the exact branch and bound runs for
-/// far longer than any test's budget.
-fn heavy_scenario() -> Value {
-    let issues: Vec<Value> = (0..40)
+/// Like the ANAC 2014 50-issue domain: `n` issues of 10 values and two
+/// parties with `boxes` random boxes each, so the exact branch and bound runs
+/// for far longer than any test's budget (about 30 s on two busy cores,
+/// when the search gives up at its node limit).
+fn heavy_scenario(n: u64, boxes: usize) -> Value {
+    let issues: Vec<Value> = (0..n)
         .map(|i| json!({"name": format!("i{i}"), "kind": "integer", "min": 0, "max": 9}))
         .collect();
     let mut rng = Lcg(7);
     let parties: Vec<Value> = (0..2)
         .map(|p| {
-            let boxes: Vec<Value> = (0..200)
+            let boxes: Vec<Value> = (0..boxes)
                 .map(|_| {
                     let mut within = serde_json::Map::new();
                     for _ in 0..2 + rng.below(3) {
                         let lo = rng.below(10);
                         let hi = lo + rng.below(10 - lo);
-                        within.insert(format!("i{}", rng.below(40)), json!({"min": lo, "max": hi}));
+                        within.insert(format!("i{}", rng.below(n)), json!({"min": lo, "max": hi}));
                     }
                     json!({"utility": 1 + rng.below(100), "within": within})
                 })
@@ -149,7 +150,7 @@ async fn cancellable_budget_frees_the_job_slot() {
         max_concurrent_jobs: 1,
         ..Config::default()
     });
-    let heavy = json!({"scenario": heavy_scenario(), "charts": false});
+    let heavy = json!({"scenario": heavy_scenario(40, 200), "charts": false});
     for path in ["/api/analyze", "/api/evaluate", "/api/export/report"] {
         let body = if path == "/api/evaluate" {
             let mut b = heavy.clone();
@@ -212,7 +213,7 @@ async fn cancellable_budget_stops_when_the_client_goes_away() {
         ..Config::default()
     })
     .await;
-    let heavy = json!({"scenario": heavy_scenario(), "charts": false}).to_string();
+    let heavy = json!({"scenario": heavy_scenario(60, 600), "charts": false}).to_string();
     let cheap = cheap_request(&car_sale().await).to_string();
     tokio::task::spawn_blocking(move || {
         let mut s = TcpStream::connect(addr).unwrap();
@@ -224,7 +225,9 @@ async fn cancellable_budget_stops_when_the_client_goes_away() {
         let reply = exchange(
             addr,
             &raw_post(addr, "/api/analyze", &cheap),
-            Duration::from_secs(30),
+            // Far less than the heavy job needs to finish by itself (it
+            // stops at the search's node limit after about 30 s here).
+            Duration::from_secs(5),
         );
         assert!(reply.starts_with("HTTP/1.1 200"), "{reply}");
     })
