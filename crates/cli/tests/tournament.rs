@@ -491,3 +491,61 @@ fn hostile_input_nonsense_configurations_and_damaged_databases_are_refused() {
         &["junk.db", "not a SQLite file"],
     );
 }
+
+/// Issue "hostile input": a finished database in a folder we may not write
+/// (a read-only share) could not be reported on, since SQLite could not
+/// create the WAL index beside it. Root may write anywhere, so as root the
+/// report runs as `nobody` (through su) to face the permissions for real.
+#[cfg(unix)]
+#[test]
+fn hostile_input_report_reads_a_database_in_a_read_only_folder() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let config = write_config(dir.path(), 1, "");
+    let shelf = dir.path().join("shelf");
+    std::fs::create_dir(&shelf).unwrap();
+    let db = shelf.join("done.db");
+    run_to_end(&config, &db, &[]);
+    assert!(
+        !shelf.join("done.db-shm").exists(),
+        "a finished run cleans up"
+    );
+    let mode = |p: &Path, m: u32| std::fs::set_permissions(p, std::fs::Permissions::from_mode(m));
+    mode(dir.path(), 0o755).unwrap();
+    mode(&db, 0o444).unwrap();
+    mode(&shelf, 0o555).unwrap();
+    let bin = assert_cmd::cargo::cargo_bin("detente");
+    let report = format!(
+        "{} tournament report {} --json",
+        bin.display(),
+        db.display()
+    );
+    let root = std::process::Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|o| o.stdout.starts_with(b"0\n"));
+    let out = if root {
+        std::process::Command::new("su")
+            .args(["nobody", "-s", "/bin/sh", "-c", &report])
+            .output()
+            .unwrap()
+    } else {
+        std::process::Command::new("/bin/sh")
+            .args(["-c", &report])
+            .output()
+            .unwrap()
+    };
+    mode(&shelf, 0o755).unwrap();
+    let err = String::from_utf8_lossy(&out.stderr);
+    if root && err.contains("does not exist") {
+        // No `nobody` account: the folder's permissions cannot bind root.
+        eprintln!("no `nobody` user; reporting as root instead: {err}");
+        let v = common::json_of(&["tournament", "report", db.to_str().unwrap(), "--json"]);
+        assert_eq!(v["matches"], 18);
+        return;
+    }
+    assert!(out.status.success(), "{err}");
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(v["matches"], 18);
+    assert!(!shelf.join("done.db-shm").exists());
+}

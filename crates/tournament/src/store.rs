@@ -184,16 +184,41 @@ fn damaged(path: &Path, why: &str) -> TournamentError {
 /// Refuses a damaged file before anything reads or writes it.
 /// `quick_check` reads every page (but skips the slower index checks).
 fn quick_check(conn: &Connection, path: &Path) -> Result<(), TournamentError> {
-    let problems: Vec<String> = (|| {
-        let mut st = conn.prepare("PRAGMA quick_check(5)")?;
-        let rows = st.query_map([], |r| r.get::<_, String>(0))?;
-        rows.collect::<rusqlite::Result<Vec<String>>>()
-    })()
-    .map_err(|e| damaged(path, &e.to_string()))?;
+    let problems = quick_check_rows(conn).map_err(db_err(path))?;
     if problems.len() == 1 && problems[0] == "ok" {
         return Ok(());
     }
     Err(damaged(path, &problems.join("; ")))
+}
+
+fn quick_check_rows(conn: &Connection) -> rusqlite::Result<Vec<String>> {
+    let mut st = conn.prepare("PRAGMA quick_check(5)")?;
+    let rows = st.query_map([], |r| r.get::<_, String>(0))?;
+    rows.collect()
+}
+
+/// Whether a read-only open failed only because SQLite could not create the
+/// WAL index (`-shm`) beside the database: a read-only folder or medium.
+fn cannot_create_wal_index(e: &rusqlite::Error) -> bool {
+    matches!(
+        e,
+        rusqlite::Error::SqliteFailure(f, _)
+            if matches!(f.code, rusqlite::ErrorCode::ReadOnly | rusqlite::ErrorCode::CannotOpen)
+    )
+}
+
+/// `path` as an SQLite URI that opens it immutable (no locks, no `-shm`).
+fn immutable_uri(path: &Path) -> String {
+    let mut uri = String::from("file:");
+    for b in path.to_string_lossy().bytes() {
+        if b.is_ascii_alphanumeric() || b"/-_.~".contains(&b) {
+            uri.push(b as char);
+        } else {
+            uri.push_str(&format!("%{b:02X}"));
+        }
+    }
+    uri.push_str("?immutable=1");
+    uri
 }
 
 /// An open results database.
@@ -208,13 +233,25 @@ pub struct Store {
 impl Store {
     /// Opens a database read-only (it must exist), for reports: it works
     /// while a run writes to the database and on a file we may not write.
+    /// In a folder we may not write, where SQLite cannot create the WAL
+    /// index (`-shm`) that readers share, the file is opened immutable: no
+    /// writer can be at work there, as none could create it either.
     pub fn open_read_only(path: &Path) -> Result<Store, TournamentError> {
         use rusqlite::OpenFlags;
         let err = db_err(path);
         let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(path, flags).map_err(&err)?;
+        let mut conn = Connection::open_with_flags(path, flags).map_err(&err)?;
         conn.busy_timeout(std::time::Duration::from_secs(30))
             .map_err(&err)?;
+        if let Err(e) = quick_check_rows(&conn)
+            && cannot_create_wal_index(&e)
+        {
+            conn = Connection::open_with_flags(
+                immutable_uri(path),
+                flags | OpenFlags::SQLITE_OPEN_URI,
+            )
+            .map_err(&err)?;
+        }
         quick_check(&conn, path)?;
         let store = Store {
             conn,
