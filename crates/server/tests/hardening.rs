@@ -579,6 +579,18 @@ async fn timeouts_and_connection_limits() {
             .expect("a short body held the connection");
         assert!(reply.starts_with("HTTP/1.1 408"), "{reply}");
         assert!(reply.contains("request_timeout"), "{reply}");
+        // So is a GET whose announced body never comes.
+        let mut short = TcpStream::connect(addr).unwrap();
+        short
+            .write_all(
+                format!("GET /api/strategies HTTP/1.1\r\nHost: {addr}\r\nContent-Length: 1000\r\n\r\n{{")
+                    .as_bytes(),
+            )
+            .unwrap();
+        assert!(
+            read_until_closed(&mut short, Duration::from_secs(20)).is_some(),
+            "a GET with a short body held the connection"
+        );
         // The server still answers.
         let reply = exchange(
             addr,
