@@ -324,7 +324,14 @@ pub async fn upload(
             }
             .to_string()
         });
-    blocking(&app, move |_, _| {
+    blocking(&app, move |config, _| {
+        // A native file is checked like a scenario in a request body before
+        // the reader builds it.
+        if (ext == "toml" || ext == "json")
+            && let Ok(text) = std::str::from_utf8(&bytes)
+        {
+            check_size(config, &ScenarioInput::Text(text.to_string()))?;
+        }
         let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
         let path = dir.path().join(format!("upload.{ext}"));
         std::fs::write(&path, &bytes).map_err(|e| ApiError::Internal(e.to_string()))?;
@@ -724,18 +731,6 @@ pub struct NegotiateRequest {
 /// Boulware when walking away is worth a lot (reservation >= 0.5), Conceder
 /// under time pressure (discount < 0.9), linear otherwise: the defaults of
 /// `detente negotiate`.
-fn default_strategy(s: &Scenario, p: detente_core::PartyId) -> detente_negotiation::StrategySpec {
-    let prefs = &s.parties()[p.index()].preferences;
-    let name = if prefs.reservation >= 0.5 {
-        "boulware"
-    } else if prefs.discount < 0.9 {
-        "conceder"
-    } else {
-        "linear"
-    };
-    detente_negotiation::StrategySpec::named(name)
-}
-
 /// A strategy from its text; `None` for an empty text (the default).
 fn parse_strategy(text: &str) -> Result<Option<detente_negotiation::StrategySpec>, ApiError> {
     let text = text.trim();
@@ -784,7 +779,7 @@ fn run_negotiation(
     settings: &NegotiationSettings,
 ) -> Result<Negotiated, ApiError> {
     use detente_negotiation::{
-        Deadline, MediatedVariant, ProtocolKind, SessionConfig, StrategySpec, run_session_within,
+        Deadline, ProtocolKind, SessionConfig, StrategySpec, run_session_within,
     };
     let rounds = settings.rounds.unwrap_or(100);
     if rounds == 0 || rounds > MAX_ROUNDS {
@@ -792,57 +787,22 @@ fn run_negotiation(
             "rounds must be between 1 and {MAX_ROUNDS}"
         )));
     }
-    let bargainers = s.bargainers();
     let protocol = match settings.protocol.as_deref() {
-        Some("alternating") => ProtocolKind::Alternating,
-        Some("stacked") => ProtocolKind::Stacked,
-        Some("mediated") => ProtocolKind::Mediated(MediatedVariant::Veto),
-        Some("mediated-hill-climbing") => ProtocolKind::Mediated(MediatedVariant::HillClimbing),
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "protocol `{other}`: expected alternating, stacked, mediated or mediated-hill-climbing"
-            )));
-        }
-        None if s
-            .parties()
-            .iter()
-            .any(|p| p.role == detente_core::Role::Mediator) =>
-        {
-            ProtocolKind::Mediated(MediatedVariant::Veto)
-        }
-        None if bargainers.len() == 2 => ProtocolKind::Alternating,
-        None => ProtocolKind::Stacked,
+        Some(name) => name
+            .parse::<ProtocolKind>()
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        None => ProtocolKind::default_for(s),
     };
-    let n = s.parties().len();
-    let mut specs: Vec<StrategySpec> = (0..n)
-        .map(|p| default_strategy(s, detente_core::PartyId(p as u32)))
-        .collect();
-    if let Some(given) = &settings.strategies {
-        // An empty string keeps that party's default.
-        let parsed: Vec<Option<StrategySpec>> = given
-            .iter()
-            .map(|t| parse_strategy(t))
-            .collect::<Result<_, ApiError>>()?;
-        if parsed.len() == n {
-            for (slot, spec) in specs.iter_mut().zip(parsed) {
-                if let Some(spec) = spec {
-                    *slot = spec;
-                }
-            }
-        } else if parsed.len() == bargainers.len() {
-            for (p, spec) in bargainers.iter().zip(parsed) {
-                if let Some(spec) = spec {
-                    specs[p.index()] = spec;
-                }
-            }
-        } else {
-            return Err(ApiError::Unprocessable(format!(
-                "{} strategies given; the scenario has {n} parties ({} bargaining): give one per party or one per bargaining party, in order",
-                parsed.len(),
-                bargainers.len()
-            )));
-        }
-    }
+    // An empty string keeps that party's default.
+    let given: Vec<Option<StrategySpec>> = settings
+        .strategies
+        .iter()
+        .flatten()
+        .map(|t| parse_strategy(t))
+        .collect::<Result<_, ApiError>>()?;
+    let specs = detente_negotiation::assign_strategies(s, &given, &[])
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    check_negotiation_memory(s)?;
     let reference = match analyze_with(config, cancel, s, None, None) {
         Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
         r => r.ok(),
@@ -865,6 +825,36 @@ fn run_negotiation(
         labels,
         reference,
     })
+}
+
+/// Bytes a negotiation may use to sort each bargaining party's outcomes
+/// before it starts.
+pub const MAX_NEGOTIATION_SORT_BYTES: u64 = 512 << 20;
+
+/// Outcomes sorted per party when a space has more than
+/// [`detente_negotiation::SORT_LIMIT`] (the sample `OwnSpace::build` draws).
+const NEGOTIATION_SAMPLE: u64 = 200_000;
+
+/// Refuses a negotiation whose preparation would sort too much: every
+/// bargaining party's outcomes (all of them up to
+/// [`detente_negotiation::SORT_LIMIT`], a sample beyond) are sorted by
+/// utility, about 16 bytes each, so many parties over a large space would
+/// take gigabytes.
+fn check_negotiation_memory(s: &Scenario) -> Result<(), ApiError> {
+    let per_party = match s.space().count_u64() {
+        Some(n) if n <= detente_negotiation::SORT_LIMIT => n,
+        _ => NEGOTIATION_SAMPLE,
+    };
+    let parties = s.bargainers().len() as u64;
+    let bytes = per_party.saturating_mul(parties).saturating_mul(16);
+    if bytes > MAX_NEGOTIATION_SORT_BYTES {
+        return Err(ApiError::TooLarge(format!(
+            "a negotiation sorts every bargaining party's outcomes first: {parties} parties × {per_party} outcomes would take about {} MiB, more than the limit of {} MiB (use fewer parties or a smaller space)",
+            bytes >> 20,
+            MAX_NEGOTIATION_SORT_BYTES >> 20
+        )));
+    }
+    Ok(())
 }
 
 /// The two negotiation charts, with the frontier behind a two-party plane.

@@ -40,7 +40,8 @@
 //!   are refused before they are built, outcome spaces are enumerated up to
 //!   [`Config::max_outcomes`], and analyses stay within
 //!   [`Config::analysis_budget`] (frontier points, candidate utilities, the
-//!   size of the answer; all 422 `outcome_space_too_large`).
+//!   size of the answer); a negotiation whose preparation would sort more
+//!   than 512 MiB of outcomes is refused (all 422 `outcome_space_too_large`).
 //! - **Cancellable budgets.** Every computation runs on the blocking pool
 //!   within [`Config::time_budget`] (503 `time_budget_exceeded`), at most
 //!   [`Config::max_concurrent_jobs`] at once. When the budget runs out or

@@ -299,6 +299,52 @@ async fn memory_per_request_bounded() {
     assert_eq!(r.json()["analysis"]["pareto"]["count"], 1500);
 }
 
+#[tokio::test]
+async fn memory_per_request_bounded_negotiation_and_upload() {
+    // Forty parties over 2^21 outcomes: sorting every party's outcomes
+    // before the session would take over a gigabyte.
+    let issues: Vec<Value> = (0..3)
+        .map(|i| json!({"name": format!("i{i}"), "kind": "integer", "min": 0, "max": 127}))
+        .collect();
+    let parties: Vec<Value> = (0..40)
+        .map(|p| {
+            json!({
+                "name": format!("p{p}"),
+                "weights": {"i0": 1 + p % 3, "i1": 1, "i2": 1 + p % 2},
+                "values": {
+                    "i0": if p % 2 == 0 { "increasing" } else { "decreasing" },
+                    "i1": "increasing",
+                    "i2": "decreasing",
+                },
+            })
+        })
+        .collect();
+    let scenario = json!({"version": 1, "name": "crowd", "issues": issues, "parties": parties});
+    let app = router(Config::default());
+    let m = send(
+        &app,
+        post_json(
+            "/api/negotiate",
+            &json!({"scenario": scenario, "rounds": 10, "charts": false}),
+        ),
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "outcome_space_too_large");
+    assert!(m.contains("40 parties × 2097152 outcomes"), "{m}");
+    // An uploaded native file is checked before it is read, like a body.
+    let m = send(
+        &app,
+        with_headers(
+            "/api/upload?filename=big.toml",
+            &opposed_integer(1 << 24),
+            &[("content-type", "application/octet-stream")],
+        ),
+    )
+    .await
+    .error(StatusCode::UNPROCESSABLE_ENTITY, "outcome_space_too_large");
+    assert!(m.contains("utility tables"), "{m}");
+}
+
 fn with_headers(path: &str, body: &str, headers: &[(&str, &str)]) -> Request<Body> {
     let mut req = Request::post(path);
     for (k, v) in headers {
