@@ -131,3 +131,33 @@ fn detente_formats_free_copy() -> String {
     let end = at + text[at..].find('\n').unwrap();
     format!("{}capability = 1e308{}", &text[..at], &text[end..])
 }
+
+/// A thread pool the system refuses (here: too little address space for
+/// 1024 stacks) was a panic blaming a pool "already initialized", exit 101.
+#[cfg(unix)]
+#[test]
+fn hostile_input_threads_the_system_refuses_are_a_clear_error() {
+    let bin = assert_cmd::cargo::cargo_bin("detente");
+    let limited = |threads: &str| {
+        std::process::Command::new("/bin/sh")
+            .arg("-c")
+            .arg(format!(
+                "ulimit -v 400000 && exec \"$0\" --threads {threads} analyze car-sale"
+            ))
+            .arg(&bin)
+            .output()
+            .unwrap()
+    };
+    let out = limited("1024");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(err.contains("cannot start 1024 worker threads"), "{err}");
+    assert!(!err.contains("panicked"), "{err}");
+    // The same limit leaves room for a few threads.
+    let out = limited("2");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+}
