@@ -1,7 +1,9 @@
 //! Arguments shared by every command that takes a scenario.
 
 use anyhow::Result;
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use detente_formats::{LoadOptions, Loaded, builtin};
+use detente_negotiation::ProtocolKind;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct ScenarioArgs {
@@ -28,4 +30,15 @@ impl ScenarioArgs {
         };
         Ok(detente_formats::load(name, &options)?)
     }
+}
+
+/// Parses `--protocol` with the negotiation crate's names (listed in `--help`
+/// and completions with their descriptions).
+pub fn protocol_parser() -> impl TypedValueParser<Value = ProtocolKind> {
+    let mut values: Vec<PossibleValue> = ProtocolKind::ALL
+        .iter()
+        .map(|p| PossibleValue::new(p.as_str()).help(p.description()))
+        .collect();
+    values.push(PossibleValue::new("mediated-veto").hide(true));
+    PossibleValuesParser::new(values).try_map(|name| name.parse::<ProtocolKind>())
 }

@@ -47,6 +47,7 @@
 
 mod mediator;
 mod session;
+mod setup;
 mod space;
 mod spec;
 pub mod strategy;
@@ -55,6 +56,7 @@ pub use session::{
     Prepared, prepare, run_session, run_session_prepared, run_session_with, run_session_within,
     strategy_call_in_progress,
 };
+pub use setup::{assign_strategies, default_strategy, parse_strategy_list};
 pub use space::{OwnSpace, SORT_LIMIT};
 pub use spec::{
     Family, ParamInfo, ParamKind, StrategyInfo, StrategySpec, listed_strategies, strategy_catalog,
@@ -349,6 +351,10 @@ pub enum NegotiationError {
     NotBilateral(usize),
     #[error("a negotiation needs at least two bargaining parties; the scenario has {0}")]
     TooFewParties(usize),
+    #[error("unknown protocol `{name}`; the protocols are: {known}")]
+    UnknownProtocol { name: String, known: String },
+    #[error("no party `{name}` in the scenario; its parties are: {known}")]
+    UnknownParty { name: String, known: String },
     #[error("bad deadline: {0}")]
     BadDeadline(String),
     #[error(

@@ -731,18 +731,6 @@ pub struct NegotiateRequest {
 /// Boulware when walking away is worth a lot (reservation >= 0.5), Conceder
 /// under time pressure (discount < 0.9), linear otherwise: the defaults of
 /// `detente negotiate`.
-fn default_strategy(s: &Scenario, p: detente_core::PartyId) -> detente_negotiation::StrategySpec {
-    let prefs = &s.parties()[p.index()].preferences;
-    let name = if prefs.reservation >= 0.5 {
-        "boulware"
-    } else if prefs.discount < 0.9 {
-        "conceder"
-    } else {
-        "linear"
-    };
-    detente_negotiation::StrategySpec::named(name)
-}
-
 /// A strategy from its text; `None` for an empty text (the default).
 fn parse_strategy(text: &str) -> Result<Option<detente_negotiation::StrategySpec>, ApiError> {
     let text = text.trim();
@@ -791,7 +779,7 @@ fn run_negotiation(
     settings: &NegotiationSettings,
 ) -> Result<Negotiated, ApiError> {
     use detente_negotiation::{
-        Deadline, MediatedVariant, ProtocolKind, SessionConfig, StrategySpec, run_session_within,
+        Deadline, ProtocolKind, SessionConfig, StrategySpec, run_session_within,
     };
     let rounds = settings.rounds.unwrap_or(100);
     if rounds == 0 || rounds > MAX_ROUNDS {
@@ -799,57 +787,21 @@ fn run_negotiation(
             "rounds must be between 1 and {MAX_ROUNDS}"
         )));
     }
-    let bargainers = s.bargainers();
     let protocol = match settings.protocol.as_deref() {
-        Some("alternating") => ProtocolKind::Alternating,
-        Some("stacked") => ProtocolKind::Stacked,
-        Some("mediated") => ProtocolKind::Mediated(MediatedVariant::Veto),
-        Some("mediated-hill-climbing") => ProtocolKind::Mediated(MediatedVariant::HillClimbing),
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "protocol `{other}`: expected alternating, stacked, mediated or mediated-hill-climbing"
-            )));
-        }
-        None if s
-            .parties()
-            .iter()
-            .any(|p| p.role == detente_core::Role::Mediator) =>
-        {
-            ProtocolKind::Mediated(MediatedVariant::Veto)
-        }
-        None if bargainers.len() == 2 => ProtocolKind::Alternating,
-        None => ProtocolKind::Stacked,
+        Some(name) => name
+            .parse::<ProtocolKind>()
+            .map_err(|e| ApiError::BadRequest(e.to_string()))?,
+        None => ProtocolKind::default_for(s),
     };
-    let n = s.parties().len();
-    let mut specs: Vec<StrategySpec> = (0..n)
-        .map(|p| default_strategy(s, detente_core::PartyId(p as u32)))
-        .collect();
-    if let Some(given) = &settings.strategies {
-        // An empty string keeps that party's default.
-        let parsed: Vec<Option<StrategySpec>> = given
-            .iter()
-            .map(|t| parse_strategy(t))
-            .collect::<Result<_, ApiError>>()?;
-        if parsed.len() == n {
-            for (slot, spec) in specs.iter_mut().zip(parsed) {
-                if let Some(spec) = spec {
-                    *slot = spec;
-                }
-            }
-        } else if parsed.len() == bargainers.len() {
-            for (p, spec) in bargainers.iter().zip(parsed) {
-                if let Some(spec) = spec {
-                    specs[p.index()] = spec;
-                }
-            }
-        } else {
-            return Err(ApiError::Unprocessable(format!(
-                "{} strategies given; the scenario has {n} parties ({} bargaining): give one per party or one per bargaining party, in order",
-                parsed.len(),
-                bargainers.len()
-            )));
-        }
-    }
+    // An empty string keeps that party's default.
+    let given: Vec<Option<StrategySpec>> = settings
+        .strategies
+        .iter()
+        .flatten()
+        .map(|t| parse_strategy(t))
+        .collect::<Result<_, ApiError>>()?;
+    let specs = detente_negotiation::assign_strategies(s, &given, &[])
+        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     check_negotiation_memory(s)?;
     let reference = match analyze_with(config, cancel, s, None, None) {
         Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),

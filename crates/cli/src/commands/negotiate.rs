@@ -5,10 +5,10 @@ use crate::args::ScenarioArgs;
 use crate::render::{num, outcome_json, print_json, table, u};
 use anyhow::{Context as _, Result, anyhow, bail};
 use detente_analysis::{Analysis, Options, analyze};
-use detente_core::{PartyId, Role, Scenario};
+use detente_core::{PartyId, Scenario};
 use detente_negotiation::{
-    Action, Actor, Deadline, EndReason, FailureKind, MediatedVariant, ProtocolKind, SessionConfig,
-    SessionResult, StrategySpec, TraceEvent, run_session, validate_strategy,
+    Action, Actor, Deadline, EndReason, FailureKind, ProtocolKind, SessionConfig, SessionResult,
+    StrategySpec, TraceEvent, assign_strategies, parse_strategy_list, run_session,
 };
 use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
@@ -16,39 +16,14 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::Duration;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
-pub enum ProtocolArg {
-    /// Bilateral alternating offers.
-    Alternating,
-    /// Stacked alternating offers (SAOP), any number of parties.
-    Stacked,
-    /// Mediated single text; a change is kept only if no party objects.
-    Mediated,
-    /// Mediated single text; the mediator hill-climbs on its estimate of the parties' joint gain.
-    MediatedHillClimbing,
-}
-
-impl ProtocolArg {
-    fn kind(self) -> ProtocolKind {
-        match self {
-            ProtocolArg::Alternating => ProtocolKind::Alternating,
-            ProtocolArg::Stacked => ProtocolKind::Stacked,
-            ProtocolArg::Mediated => ProtocolKind::Mediated(MediatedVariant::Veto),
-            ProtocolArg::MediatedHillClimbing => {
-                ProtocolKind::Mediated(MediatedVariant::HillClimbing)
-            }
-        }
-    }
-}
-
 #[derive(clap::Args)]
 pub struct Args {
     #[command(flatten)]
     pub scenario: ScenarioArgs,
     /// Protocol (default: mediated when the scenario has a mediator, else
     /// alternating for two parties and stacked for more).
-    #[arg(long, value_enum)]
-    pub protocol: Option<ProtocolArg>,
+    #[arg(long, value_parser = crate::args::protocol_parser())]
+    pub protocol: Option<ProtocolKind>,
     /// Strategies, one per party in scenario order (or one per bargaining
     /// party), comma-separated: `boulware,conceder` or
     /// `boulware:e=0.1,k=0.05,conceder`. See `detente strategies`.
@@ -84,120 +59,46 @@ pub struct Args {
     pub trace: Option<PathBuf>,
 }
 
-/// Splits `a,b:k=1,j=2,c` into specs: a token with `=` and no `:` continues
-/// the previous strategy's parameters.
-pub fn split_strategies(list: &str) -> Result<Vec<StrategySpec>> {
-    let mut texts: Vec<String> = Vec::new();
-    for token in list.split(',').map(str::trim).filter(|t| !t.is_empty()) {
-        match texts.last_mut() {
-            Some(last) if token.contains('=') && !token.contains(':') => {
-                last.push(',');
-                last.push_str(token);
-            }
-            _ => texts.push(token.to_string()),
-        }
-    }
-    texts
-        .iter()
-        .map(|t| {
-            let spec: StrategySpec = t.parse()?;
-            validate_strategy(&spec)?;
-            Ok(spec)
-        })
-        .collect()
-}
-
-/// The default strategy of a party: Boulware when walking away is worth a
-/// lot to it (reservation >= 0.5), Conceder under strong time pressure
-/// (discount < 0.9), linear otherwise.
-pub fn default_strategy(scenario: &Scenario, p: PartyId) -> StrategySpec {
-    let prefs = &scenario.parties()[p.index()].preferences;
-    let name = if prefs.reservation >= 0.5 {
-        "boulware"
-    } else if prefs.discount < 0.9 {
-        "conceder"
-    } else {
-        "linear"
-    };
-    StrategySpec::named(name)
-}
-
 /// One strategy per party: the defaults, replaced by `--strategies` (one
-/// per party, or one per bargaining party, in order). Shared with
-/// `detente report --negotiate`.
-pub fn strategies_from_list(scenario: &Scenario, list: Option<&str>) -> Result<Vec<StrategySpec>> {
-    let n = scenario.parties().len();
-    let bargainers = scenario.bargainers();
-    let mut specs: Vec<StrategySpec> = (0..n)
-        .map(|p| default_strategy(scenario, PartyId(p as u32)))
-        .collect();
-    if let Some(list) = list {
-        let given = split_strategies(list)?;
-        if given.len() == n {
-            specs = given;
-        } else if given.len() == bargainers.len() {
-            for (p, s) in bargainers.iter().zip(given) {
-                specs[p.index()] = s;
-            }
-        } else {
-            bail!(
-                "--strategies gives {} strategies, but scenario `{}` has {} parties ({} bargaining: {}); give one per party or one per bargaining party, in order",
-                given.len(),
-                scenario.name(),
-                n,
-                bargainers.len(),
-                bargainers
-                    .iter()
-                    .map(|p| scenario.parties()[p.index()].name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
-        }
-    }
-    Ok(specs)
-}
-
-fn strategies_for(scenario: &Scenario, args: &Args) -> Result<Vec<StrategySpec>> {
-    let mut specs = strategies_from_list(scenario, args.strategies.as_deref())?;
-    for a in &args.assign {
-        let (party, strategy) = a
-            .split_once('=')
-            .ok_or_else(|| anyhow!("--assign `{a}` is not of the form PARTY=STRATEGY"))?;
-        let p = scenario.party_id(party.trim()).ok_or_else(|| {
-            anyhow!(
-                "--assign: no party `{party}` in scenario `{}`; its parties are: {}",
-                scenario.name(),
-                scenario
-                    .parties()
-                    .iter()
-                    .map(|p| p.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })?;
-        let spec: StrategySpec = strategy.parse()?;
-        validate_strategy(&spec)?;
-        specs[p.index()] = spec;
-    }
-    Ok(specs)
+/// per party, or one per bargaining party, in order) and `--assign`. Shared
+/// with `detente report --negotiate`.
+pub fn strategies_for(
+    scenario: &Scenario,
+    list: Option<&str>,
+    assign: &[String],
+) -> Result<Vec<StrategySpec>> {
+    let given: Vec<Option<StrategySpec>> = match list {
+        Some(list) => parse_strategy_list(list)?.into_iter().map(Some).collect(),
+        None => Vec::new(),
+    };
+    let assign = assign
+        .iter()
+        .map(|a| {
+            let (party, strategy) = a
+                .split_once('=')
+                .ok_or_else(|| anyhow!("--assign `{a}` is not of the form PARTY=STRATEGY"))?;
+            Ok((party.trim().to_string(), strategy.parse::<StrategySpec>()?))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    assign_strategies(scenario, &given, &assign).with_context(|| {
+        format!(
+            "assigning strategies to the parties of `{}`",
+            scenario.name()
+        )
+    })
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = args.scenario.load()?;
     let scenario = &loaded.scenario;
-    let protocol = match args.protocol {
-        Some(p) => p.kind(),
-        None if scenario.parties().iter().any(|p| p.role == Role::Mediator) => {
-            ProtocolKind::Mediated(MediatedVariant::Veto)
-        }
-        None if scenario.bargainers().len() == 2 => ProtocolKind::Alternating,
-        None => ProtocolKind::Stacked,
-    };
+    let protocol = args
+        .protocol
+        .unwrap_or_else(|| ProtocolKind::default_for(scenario));
     let deadline = match args.seconds {
         Some(s) => Deadline::Time { seconds: s },
         None => Deadline::Rounds(args.rounds),
     };
-    let specs = strategies_for(scenario, &args)?;
+    let specs = strategies_for(scenario, args.strategies.as_deref(), &args.assign)?;
     let mediated = matches!(protocol, ProtocolKind::Mediated(_));
     let config = SessionConfig {
         protocol,

@@ -1,11 +1,11 @@
 //! `detente report`: one self-contained HTML file with the charts.
 
-use super::negotiate::{ProtocolArg, strategies_from_list};
+use super::negotiate::strategies_for;
 use crate::args::ScenarioArgs;
 use anyhow::{Context, Result, anyhow, bail};
 use detente_analysis::{Analysis, Options, RepairOptions, analyze, evaluate};
-use detente_core::{Role, Scenario};
-use detente_negotiation::{Deadline, MediatedVariant, ProtocolKind, SessionConfig, run_session};
+use detente_core::Scenario;
+use detente_negotiation::{Deadline, ProtocolKind, SessionConfig, run_session};
 use detente_report::{RankEntry, Report, Session};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -27,8 +27,8 @@ pub struct Args {
     #[arg(long)]
     pub negotiate: bool,
     /// Protocol of the negotiation (default as in `detente negotiate`).
-    #[arg(long, value_enum, requires = "negotiate")]
-    pub protocol: Option<ProtocolArg>,
+    #[arg(long, value_parser = crate::args::protocol_parser(), requires = "negotiate")]
+    pub protocol: Option<ProtocolKind>,
     /// Strategies, one per party or per bargaining party, comma-separated
     /// (see `detente strategies`).
     #[arg(long, value_name = "LIST", requires = "negotiate")]
@@ -128,20 +128,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// Runs the negotiation the report draws, with `detente negotiate`'s
 /// defaults.
 fn negotiate(scenario: &Scenario, analysis: &Analysis, args: &Args) -> Result<Session> {
-    let protocol = match args.protocol {
-        Some(ProtocolArg::Alternating) => ProtocolKind::Alternating,
-        Some(ProtocolArg::Stacked) => ProtocolKind::Stacked,
-        Some(ProtocolArg::Mediated) => ProtocolKind::Mediated(MediatedVariant::Veto),
-        Some(ProtocolArg::MediatedHillClimbing) => {
-            ProtocolKind::Mediated(MediatedVariant::HillClimbing)
-        }
-        None if scenario.parties().iter().any(|p| p.role == Role::Mediator) => {
-            ProtocolKind::Mediated(MediatedVariant::Veto)
-        }
-        None if scenario.bargainers().len() == 2 => ProtocolKind::Alternating,
-        None => ProtocolKind::Stacked,
-    };
-    let specs = strategies_from_list(scenario, args.strategies.as_deref())?;
+    let protocol = args
+        .protocol
+        .unwrap_or_else(|| ProtocolKind::default_for(scenario));
+    let specs = strategies_for(scenario, args.strategies.as_deref(), &[])?;
     let mut config = SessionConfig::new(protocol, Deadline::Rounds(args.rounds), args.seed);
     config.record_trace = true;
     let result = run_session(scenario, Some(analysis), &config, &specs)?;

@@ -73,17 +73,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
 pub struct NegotiationRunner;
 
 fn protocol(config: &Config) -> Result<neg::ProtocolKind, String> {
-    Ok(match config.protocol.as_str() {
-        "alternating" => neg::ProtocolKind::Alternating,
-        "stacked" => neg::ProtocolKind::Stacked,
-        "mediated" | "mediated-veto" => neg::ProtocolKind::Mediated(neg::MediatedVariant::Veto),
-        "mediated-hill-climbing" => neg::ProtocolKind::Mediated(neg::MediatedVariant::HillClimbing),
-        other => {
-            return Err(format!(
-                "unknown protocol `{other}`; expected alternating, stacked, mediated (veto) or mediated-hill-climbing"
-            ));
-        }
-    })
+    config
+        .protocol
+        .parse::<neg::ProtocolKind>()
+        .map_err(|e| e.to_string())
 }
 
 fn session_config(config: &Config, seed: u64) -> Result<neg::SessionConfig, String> {
@@ -364,8 +357,12 @@ fn report(a: ReportArgs) -> Result<ExitCode> {
     println!("{t}");
     println!();
     println!("utility: the strategy's mean utility over its matches, ± the 95% CI;");
-    println!("agreed: the share of its matches that end in agreement; welfare, to Nash, to Pareto:");
-    println!("the mean welfare of their outcomes and its distances to the Nash point and the frontier.");
+    println!(
+        "agreed: the share of its matches that end in agreement; welfare, to Nash, to Pareto:"
+    );
+    println!(
+        "the mean welfare of their outcomes and its distances to the Nash point and the frontier."
+    );
     Ok(ExitCode::SUCCESS)
 }
 

@@ -4,5 +4,6 @@ mod common;
 mod negmas;
 mod properties;
 mod sessions;
+mod setup;
 #[path = "../../../../tests/support.rs"]
 mod support;
