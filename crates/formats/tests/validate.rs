@@ -151,6 +151,11 @@ fn one_mistake_is_reported_once() {
     // A broken issue is not reported again by every table that uses it.
     let text = GOOD.replace("max = 3", "max = 0");
     check(&text, "t.toml", &[("12:7", "max 0 is below min 1")]);
+    let text = GOOD.replace("max = 3", "max = 0").replace(
+        "weights = { price = 1 }",
+        "weights = { n = 1 }\nvalues.n = \"increasing\"",
+    );
+    check(&text, "t.toml", &[("12:7", "max 0 is below min 1")]);
     let text = GOOD.replace("weights = { price = 1 }", "weights = { price = -1 }");
     check(&text, "t.toml", &[("23:21", "negative")]);
 }
@@ -198,35 +203,28 @@ fn hardening_options_100000_load() {
 #[test]
 fn hardening_issues_100000_load() {
     let n = 100_000;
-    let mut toml = String::from("name = \"wide\"\n");
-    for k in 0..n {
-        toml.push_str(&format!(
-            "[[issues]]\nname = \"i{k}\"\noptions = [\"x\", \"y\"]\n"
-        ));
-    }
-    for (party, hi) in [("p", 1), ("q", 0)] {
-        toml.push_str(&format!(
-            "[[parties]]\nname = \"{party}\"\n[parties.weights]\n"
-        ));
-        for k in 0..n {
-            toml.push_str(&format!("i{k} = 1\n"));
-        }
-        toml.push_str("[parties.values]\n");
-        for k in 0..n {
-            toml.push_str(&format!("i{k} = {{ x = {}, y = {hi} }}\n", 1 - hi));
-        }
-    }
-    toml.push_str("[[proposals]]\nname = \"all-x\"\n[proposals.outcome]\n");
-    for k in 0..n {
-        toml.push_str(&format!("i{k} = \"x\"\n"));
-    }
-    let s = native::read_str(&toml, "wide.toml").unwrap();
+    let list = |f: &dyn Fn(usize) -> String| (0..n).map(f).collect::<Vec<_>>().join(", ");
+    let issues = list(&|k| format!("{{\"name\": \"i{k}\", \"options\": [\"x\", \"y\"]}}"));
+    let weights = list(&|k| format!("\"i{k}\": 1"));
+    let party = |name: &str, hi: u32| {
+        let values = list(&|k| format!("\"i{k}\": {{\"x\": {}, \"y\": {hi}}}", 1 - hi));
+        format!("{{\"name\": \"{name}\", \"weights\": {{{weights}}}, \"values\": {{{values}}}}}")
+    };
+    let outcome = list(&|k| format!("\"i{k}\": \"x\""));
+    let json = format!(
+        "{{\"name\": \"wide\", \"issues\": [{issues}],\n\"parties\": [{},\n{}],\n\
+         \"proposals\": [{{\"name\": \"all-x\", \"outcome\": {{{outcome}}}}}]}}",
+        party("p", 1),
+        party("q", 0)
+    );
+    let s = native::read_str(&json, "wide.json").unwrap();
     assert_eq!(s.issues().len(), n);
     assert_eq!(s.proposals()[0].outcome.len(), n);
     // Every problem of such a file is found and positioned.
-    let bad = toml
-        .replace("i7 = \"x\"", "i7 = \"z\"")
-        .replace("i99999 = 1\n", "i99999 = -1\n");
-    let got = problems(&bad, "wide.toml");
+    let bad = json
+        .replace("\"i7\": \"x\"", "\"i7\": \"z\"")
+        .replace("\"i99999\": 1}", "\"i99999\": -1}");
+    let got = problems(&bad, "wide.json");
     assert_eq!(got.len(), 3, "{got:#?}");
+    assert!(got.iter().all(|g| g.starts_with("wide.json:")), "{got:#?}");
 }

@@ -141,9 +141,13 @@ fn additive_model(
     let before = p.len();
     let n = issues.built.len();
     let mut weights = vec![0.0; n];
+    // A weight on an issue that could not be built is neither zero nor an
+    // error of this party's.
+    let mut on_broken_issue = false;
     for (name, &w) in &ps.weights {
         let wat = at.key("weights").key(name);
         let Some((i, _)) = issues.get(name, &wat, p) else {
+            on_broken_issue |= issues.by_name.contains_key(name.as_str());
             continue;
         };
         if !w.is_finite() || w < 0.0 {
@@ -158,7 +162,7 @@ fn additive_model(
         weights[i] = w;
     }
     // A weight reported wrong above would make this message a repetition.
-    if p.len() == before && weights.iter().all(|w| *w == 0.0) {
+    if p.len() == before && !on_broken_issue && weights.iter().all(|w| *w == 0.0) {
         p.add(
             at.key("weights"),
             format!(
