@@ -406,11 +406,13 @@ pub fn run_session(
     run_session_prepared(scenario, &prepared, reference, config, strategies)
 }
 
-/// As [`run_session`], ending soon after `cancel` is raised: from then on
-/// every strategy walks away (offer protocols) or votes no and refuses the
-/// final text (mediated ones), so the session ends at the next step. The
-/// result of a cancelled session means nothing; this is for callers that
-/// drop it, such as a server whose client left.
+/// As [`run_session`], giving up soon after `cancel` is raised: from then
+/// on every strategy walks away in the offer protocols, so the session ends
+/// at the next step, and votes no and refuses the final text in the mediated
+/// ones, which then run to their deadline without calling any strategy's
+/// own logic (a few operations per round). The result of a cancelled
+/// session means nothing; this is for callers that drop it, such as a
+/// server whose client left.
 pub fn run_session_within(
     scenario: &Scenario,
     reference: Option<&Analysis>,

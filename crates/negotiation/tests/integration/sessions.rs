@@ -289,3 +289,39 @@ fn hostile_input_a_session_beyond_its_memory_budget_is_refused_before_it_starts(
     };
     assert!(run_session(&scenario, None, &tight, &s).is_err());
 }
+
+#[test]
+fn run_session_within_ends_at_once_when_cancelled() {
+    use std::sync::Arc;
+    use std::sync::atomic::AtomicBool;
+    let scenario = random_scenario(3, 2, 4, 6, true);
+    let s = specs(&["boulware", "linear"]);
+    for protocol in [
+        ProtocolKind::Alternating,
+        ProtocolKind::Mediated(MediatedVariant::Veto),
+    ] {
+        let c = traced(protocol, 500, 4);
+        // Not raised: the same session as run_session.
+        let calm = Arc::new(AtomicBool::new(false));
+        let a = run_session_within(&scenario, None, &c, &s, &calm).unwrap();
+        let b = run_session(&scenario, None, &c, &s).unwrap();
+        assert_eq!(format!("{a:?}"), format!("{b:?}"), "{protocol:?}");
+        // Raised: offer protocols end at the first step (the strategy walks
+        // away); in a mediated one every vote is no and the final text is
+        // refused, so the remaining rounds cost next to nothing.
+        let raised = Arc::new(AtomicBool::new(true));
+        let r = run_session_within(&scenario, None, &c, &s, &raised).unwrap();
+        assert!(r.agreement.is_none(), "{protocol:?}");
+        if protocol == ProtocolKind::Alternating {
+            assert_eq!(r.trace.len(), 1, "{:?}", r.trace);
+        } else {
+            assert!(
+                r.trace
+                    .iter()
+                    .all(|e| !matches!(e.action, Action::Vote { yes: true })),
+                "{:?}",
+                r.trace
+            );
+        }
+    }
+}
