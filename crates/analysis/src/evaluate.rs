@@ -46,12 +46,15 @@ pub struct RepairOptions {
     pub budget: u64,
 }
 
+/// How many candidate outcomes a repair search examines by default.
+pub const REPAIR_BUDGET: u64 = 20_000_000;
+
 impl Default for RepairOptions {
     fn default() -> Self {
         RepairOptions {
             max_repairs: 5,
             max_changes: usize::MAX,
-            budget: 20_000_000,
+            budget: REPAIR_BUDGET,
         }
     }
 }

@@ -363,3 +363,66 @@ proptest! {
         prop_assert_eq!(pts(&b, true), pts(&e, true));
     }
 }
+
+/// Regression (one-home issue): asking for branch and bound where it does
+/// not apply said the *additive* method needs additive utilities.
+#[test]
+fn branch_and_bound_refusal_names_branch_and_bound() {
+    use detente_core::*;
+    let issue = |name: &str| Issue {
+        name: name.into(),
+        description: String::new(),
+        kind: IssueKind::Categorical {
+            options: vec!["a".into(), "b".into()],
+            ordered: false,
+        },
+    };
+    let party = |name: &str, interactions: Vec<Interaction>| Party {
+        name: name.into(),
+        role: Role::Party,
+        description: String::new(),
+        preferences: Preferences {
+            model: UtilityModel::Additive {
+                weights: vec![1.0, 1.0],
+                values: vec![
+                    ValueFunction::Table(vec![0.0, 1.0]),
+                    ValueFunction::Table(vec![1.0, 0.0]),
+                ],
+                interactions,
+            },
+            normalisation: Normalisation::MinMax,
+            red_lines: vec![],
+            reservation: 0.0,
+            discount: 1.0,
+        },
+    };
+    let bonus = Interaction {
+        when: Clause {
+            conditions: vec![Condition {
+                issue: IssueId(0),
+                values: ValueSet(vec![true, false]),
+            }],
+        },
+        bonus: 0.5,
+        note: String::new(),
+    };
+    let scenario = Scenario::new(ScenarioParts {
+        name: "s".into(),
+        description: String::new(),
+        issues: vec![issue("x"), issue("y")],
+        parties: vec![party("p", vec![bonus]), party("q", vec![])],
+        proposals: vec![],
+    })
+    .unwrap();
+    let e = detente_analysis::analyze(
+        &scenario,
+        &detente_analysis::Options {
+            method: detente_analysis::MethodChoice::BranchAndBound,
+            ..Default::default()
+        },
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(e.contains("branch-and-bound"), "{e}");
+    assert!(!e.contains("additive method"), "{e}");
+}

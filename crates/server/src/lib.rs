@@ -120,11 +120,15 @@ pub struct Config {
     pub allowed_origins: Vec<String>,
 }
 
+/// Largest outcome space the workbench enumerates for one request, by
+/// default (`detente serve --max-outcomes`).
+pub const MAX_OUTCOMES: u64 = 5_000_000;
+
 impl Default for Config {
     fn default() -> Self {
         Config {
             max_body_bytes: 2 * 1024 * 1024,
-            max_outcomes: 5_000_000,
+            max_outcomes: MAX_OUTCOMES,
             analysis_budget: detente_analysis::Budget::default(),
             max_value_cells: 1 << 25,
             draw_limit: 100_000,

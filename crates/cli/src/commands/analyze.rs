@@ -26,7 +26,7 @@ pub struct Args {
     #[arg(long, value_name = "T")]
     pub at_time: Option<f64>,
     /// Largest outcome space to enumerate.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
+    #[arg(long, value_name = "N", default_value_t = detente_analysis::ENUMERATION_LIMIT)]
     pub enumeration_limit: u64,
     /// Most nodes the exact branch-and-bound search (box utilities on large
     /// spaces) may visit before the analysis is refused.

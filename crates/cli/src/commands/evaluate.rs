@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = 5)]
     pub repairs: usize,
     /// Largest outcome space to enumerate.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
+    #[arg(long, value_name = "N", default_value_t = detente_analysis::ENUMERATION_LIMIT)]
     pub enumeration_limit: u64,
 }
 

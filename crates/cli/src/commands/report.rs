@@ -46,7 +46,7 @@ pub struct Args {
     #[arg(long, value_name = "N", default_value_t = detente_report::CLOUD_LIMIT)]
     pub draw_limit: u64,
     /// Largest outcome space to enumerate.
-    #[arg(long, value_name = "N", default_value_t = 1_000_000_000)]
+    #[arg(long, value_name = "N", default_value_t = detente_analysis::ENUMERATION_LIMIT)]
     pub enumeration_limit: u64,
     /// The HTML file to write (`-` for standard output).
     #[arg(short, long, value_name = "FILE", default_value = "report.html")]

@@ -20,7 +20,7 @@ pub struct Args {
     #[arg(long, value_name = "SECONDS", default_value_t = 20.0)]
     pub time_budget: f64,
     /// Largest outcome space to enumerate.
-    #[arg(long, value_name = "N", default_value_t = 5_000_000)]
+    #[arg(long, value_name = "N", default_value_t = detente_server::MAX_OUTCOMES)]
     pub max_outcomes: u64,
     /// Also accept this name in the Host header (repeatable), e.g. the
     /// machine's DNS name when bound to a network address. Without it only
