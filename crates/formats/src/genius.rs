@@ -954,11 +954,11 @@ pub fn scenario(domain: &Domain, profiles: &[(Vec<u8>, String)]) -> Result<Scena
 
 /// Reads a domain file and profile files from disk.
 pub fn read_files(domain: &Path, profiles: &[&Path]) -> Result<Scenario, FormatError> {
-    let bytes = std::fs::read(domain).map_err(|e| FormatError::io(domain, e))?;
+    let bytes = crate::load::read_input(domain)?;
     let d = read_domain(&bytes, &domain.display().to_string())?;
     let mut ps = Vec::with_capacity(profiles.len());
     for p in profiles {
-        let b = std::fs::read(p).map_err(|e| FormatError::io(p, e))?;
+        let b = crate::load::read_input(p)?;
         ps.push((b, p.display().to_string()));
     }
     scenario(&d, &ps)

@@ -88,7 +88,7 @@ fn scan_genius(dir: &Path) -> Result<GeniusFolder, FormatError> {
         if ext(&p) != "xml" {
             continue;
         }
-        let bytes = std::fs::read(&p).map_err(|e| FormatError::io(&p, e))?;
+        let bytes = crate::load::read_input(&p)?;
         match super::classify_checked(&super::xml::decode(&bytes), &p.display().to_string()) {
             Ok(FileKind::Domain) => f.domains.push(p),
             Ok(FileKind::Profile { uncertain }) => f.profiles.push((p, uncertain)),
@@ -218,9 +218,7 @@ fn read_all(paths: &[PathBuf]) -> Result<Vec<(Vec<u8>, String)>, FormatError> {
     paths
         .iter()
         .map(|p| {
-            std::fs::read(p)
-                .map(|b| (b, p.display().to_string()))
-                .map_err(|e| FormatError::io(p, e))
+            crate::load::read_input(p).map(|b| (b, p.display().to_string()))
         })
         .collect()
 }
@@ -233,7 +231,7 @@ fn genius_domain(
     variant_note: &str,
 ) -> Result<Loaded, FormatError> {
     let dir = domain_path.parent().unwrap_or(Path::new("."));
-    let bytes = std::fs::read(domain_path).map_err(|e| FormatError::io(domain_path, e))?;
+    let bytes = crate::load::read_input(domain_path)?;
     let domain = read_domain(&bytes, &domain_path.display().to_string())?;
     let mine = belonging(folder, domain_path);
     let (profiles, note) = if options.profiles.is_empty() {
@@ -291,7 +289,7 @@ fn genius_domain(
 
 /// Loads a GENIUS `.xml` file named directly.
 pub(crate) fn load_xml_file(path: &Path, options: &LoadOptions) -> Result<Loaded, FormatError> {
-    let bytes = std::fs::read(path).map_err(|e| FormatError::io(path, e))?;
+    let bytes = crate::load::read_input(path)?;
     match super::classify(&super::xml::decode(&bytes)) {
         FileKind::Domain => {
             let dir = path
@@ -382,7 +380,7 @@ fn geniusweb_folder(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), FormatEr
         if ext(&p) != "json" {
             continue;
         }
-        let bytes = std::fs::read(&p).map_err(|e| FormatError::io(&p, e))?;
+        let bytes = crate::load::read_input(&p)?;
         // Not UTF-8: JSON cannot be, but a damaged profile can; decide by
         // what the readable part claims.
         let text = String::from_utf8_lossy(&bytes);
