@@ -663,12 +663,52 @@ fn evaluator(
 ) -> Result<ValueFunction, FormatError> {
     match &issue.kind {
         IssueKind::Categorical { options, .. } => {
+            // The domain's value strings (a repeated value's `v#2` is `v`).
+            let known: HashSet<&str> = options
+                .iter()
+                .map(|o| genius_value(o, &HashMap::new()))
+                .chain(options.iter().map(String::as_str))
+                .collect();
             let mut evals: HashMap<&str, f64> = HashMap::new();
+            // Values whose evaluation is the literal `null`: no entry, as in
+            // GENIUS (a deliberate gap, unlike a missing attribute).
+            let mut nulls: HashSet<&str> = HashSet::new();
             for item in el.children_named("item") {
-                let (Some(v), Some(e)) = (item.attr("value"), item.attr("evaluation")) else {
-                    continue;
+                let Some(v) = item.attr("value") else {
+                    return Err(at(
+                        file,
+                        text,
+                        item,
+                        format!("<item> of issue `{}` has no `value` attribute", issue.name),
+                    ));
+                };
+                if !known.contains(v) {
+                    return Err(at(
+                        file,
+                        text,
+                        item,
+                        format!(
+                            "value `{v}` is not a value of issue `{}` in the domain",
+                            issue.name
+                        ),
+                    ));
+                }
+                // A damaged attribute name must not turn a value's
+                // evaluation into 0: GENIUS itself cannot evaluate bids
+                // with a value that has no evaluation.
+                let Some(e) = item.attr("evaluation") else {
+                    return Err(at(
+                        file,
+                        text,
+                        item,
+                        format!(
+                            "value `{v}` of issue `{}` has no `evaluation` attribute; expected evaluation=\"number\"",
+                            issue.name
+                        ),
+                    ));
                 };
                 if e.trim() == "null" {
+                    nulls.insert(v);
                     continue;
                 }
                 let e = parse_f64(e).filter(|x| x.is_finite()).ok_or_else(|| {
@@ -681,10 +721,24 @@ fn evaluator(
                 })?;
                 evals.insert(v, e);
             }
+            if let Some(o) = options.iter().find(|o| {
+                let v = genius_value(o, &evals);
+                !evals.contains_key(v) && !nulls.contains(v)
+            }) {
+                return Err(at(
+                    file,
+                    text,
+                    el,
+                    format!(
+                        "value `{o}` of issue `{}` has no <item> with an evaluation in this profile; GENIUS cannot evaluate bids with it",
+                        issue.name
+                    ),
+                ));
+            }
             let max = evals.values().copied().fold(f64::NEG_INFINITY, f64::max);
             // GENIUS: evaluation / the issue's largest evaluation, or 0 when
-            // that maximum is (nearly) zero. A value without an evaluation
-            // (GENIUS would fail on it) counts as 0.
+            // that maximum is (nearly) zero. A value whose evaluation is
+            // `null` (GENIUS would fail on it) counts as 0.
             let table = options
                 .iter()
                 .map(|o| match evals.get(genius_value(o, &evals)) {

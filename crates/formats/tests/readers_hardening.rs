@@ -106,6 +106,39 @@ fn genius_bitflip_drops_party() {
     assert!(e.contains("B.xml:"), "{e}");
 }
 
+/// Flips that leave the XML well-formed: an attribute name or a value that
+/// no longer matches the domain used to make a value's evaluation 0.
+#[test]
+fn genius_bitflip_in_a_well_formed_profile() {
+    let tmp = genius_folder();
+    for (from, to, says) in [
+        (
+            "value=\"large\" evaluation",
+            "value=\"large\" evaluatioo",
+            "value `large` of issue `size` has no `evaluation` attribute",
+        ),
+        (
+            "value=\"large\"",
+            "value=\"larga\"",
+            "value `larga` is not a value of issue `size`",
+        ),
+        (
+            "<item index=\"2\" value=\"some\" evaluation=\"4\">\n      </item>",
+            "",
+            "value `some` of issue `aid` has no <item> with an evaluation",
+        ),
+    ] {
+        let text = profile(1, 9);
+        assert!(text.contains(from), "{from}");
+        put(tmp.path(), "B.xml", &text.replacen(from, to, 1));
+        let e = load_err(tmp.path());
+        assert!(
+            e.contains("B.xml:") && e.contains(says),
+            "{from} → {to}: {e}"
+        );
+    }
+}
+
 #[test]
 fn genius_truncated_profile() {
     let tmp = genius_folder();

@@ -7,6 +7,13 @@
 //!   without them, with the domain's default profiles in its folder.
 //! - **A folder**: its `.xml` files are classified by content (domain,
 //!   profile, UNCERTAIN profile, or other, such as ANAC 2014's `pareto.xml`).
+//!   A file is left out only when it is clearly something else (not markup,
+//!   or XML with another root and no `<objective>`/`<issue>`); one that
+//!   claims to be a GENIUS domain or profile but does not parse (a flipped
+//!   bit, a truncated copy, an empty file) is an error naming the file, line
+//!   and reason whenever it may belong to the domain being loaded, never a
+//!   party silently missing (see `genius::classify_checked`). The same holds
+//!   for `.json` files in a GeniusWeb folder (`geniusweb::classify_checked`).
 //!   With several domains (ANAC 2012's `X-A-domain.xml`, `X-B-domain.xml`,
 //!   ...), `--variant` picks one: the part of the domain's name that differs
 //!   between them (`A`), its full name (`Laptop-A`) or its file name; a
