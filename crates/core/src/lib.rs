@@ -43,6 +43,7 @@
 
 mod issue;
 mod preference;
+mod proposal;
 mod scenario;
 mod space;
 pub mod utility;
@@ -54,6 +55,7 @@ pub use preference::{
     Clause, Condition, HyperRectangle, Interaction, Normalisation, Preferences, RedLine,
     UtilityModel, ValueFunction, ValueSet,
 };
+pub use proposal::ProposalError;
 pub use scenario::{Party, PartyId, Proposal, Role, Scenario, ScenarioParts};
 pub use space::{Outcome, OutcomeSpace};
 pub use utility::{CompiledRedLines, CompiledUtility};

@@ -3,10 +3,10 @@
 use super::analyze::{DisagreementArg, MethodArg, options};
 use crate::args::ScenarioArgs;
 use crate::render::{num, print_json, table, u};
-use anyhow::{Result, anyhow, bail};
+use anyhow::{Result, anyhow};
 use comfy_table::Cell;
 use detente_analysis::{Evaluation, RepairOptions, analyze, evaluate};
-use detente_core::{Role, Scenario};
+use detente_core::{ProposalError, Role, Scenario};
 use serde_json::Value;
 use std::process::ExitCode;
 
@@ -17,7 +17,8 @@ pub struct Args {
     /// The proposal to evaluate (default: the scenario's first proposal).
     #[arg(long, value_name = "NAME")]
     pub proposal: Option<String>,
-    /// Set an issue's value, as ISSUE=VALUE (repeatable); starts from --proposal when given.
+    /// Set an issue's value, as ISSUE=VALUE (repeatable); edits --proposal, or the
+    /// scenario's first proposal.
     #[arg(long = "set", value_name = "ISSUE=VALUE")]
     pub set: Vec<String>,
     /// Print one JSON object instead of text.
@@ -37,92 +38,51 @@ pub struct Args {
     pub enumeration_limit: u64,
 }
 
-/// Resolves `--proposal` and `--set` to an outcome and a label.
+/// Resolves `--proposal` and `--set` to an outcome and a label: the edits
+/// apply to the named proposal, else to the scenario's first one.
 fn proposal_outcome(
     scenario: &Scenario,
     args: &Args,
 ) -> Result<(String, Option<String>, Vec<u32>)> {
-    let names = || {
-        scenario
-            .proposals()
-            .iter()
-            .map(|p| p.name.as_str())
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let (mut label, mut by, mut outcome) = match &args.proposal {
-        Some(name) => {
-            let p = scenario.proposal(name).ok_or_else(|| {
-                anyhow!(
-                    "no proposal `{name}` in scenario `{}`; its proposals are: {}",
-                    scenario.name(),
-                    if scenario.proposals().is_empty() {
-                        "(none)".to_string()
-                    } else {
-                        names()
-                    }
-                )
-            })?;
-            (p.name.clone(), p.by.clone(), Some(p.outcome.clone()))
+    let edits = args
+        .set
+        .iter()
+        .map(|s| {
+            s.split_once('=')
+                .map(|(issue, value)| (issue.to_string(), value.to_string()))
+                .ok_or_else(|| anyhow!("--set `{s}`: expected ISSUE=VALUE"))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    let outcome = scenario
+        .resolve_proposal(args.proposal.as_deref(), &edits)
+        .map_err(|e| match e {
+            ProposalError::UnknownIssue { .. } | ProposalError::UnknownValue { .. } => {
+                anyhow!("--set: {e}")
+            }
+            ProposalError::Missing { .. } => anyhow!("{e} with --set ISSUE=VALUE"),
+            ProposalError::UnknownProposal { .. } => anyhow!(e),
+        })?;
+    // Edits of every issue name an outcome of their own, whatever the first proposal.
+    let every_issue_set = {
+        let mut set = vec![false; scenario.issues().len()];
+        for (issue, _) in &edits {
+            if let Some(id) = scenario.issue_id(issue.trim()) {
+                set[id.index()] = true;
+            }
         }
-        None if args.set.is_empty() => match scenario.proposals().first() {
-            Some(p) => (p.name.clone(), p.by.clone(), Some(p.outcome.clone())),
-            None => bail!(
-                "scenario `{}` has no proposals; name the outcome with --set ISSUE=VALUE for every issue",
-                scenario.name()
-            ),
-        },
-        None => ("custom".to_string(), None, None),
+        set.iter().all(|&b| b)
     };
-    let mut values: Vec<Option<u32>> = match &outcome {
-        Some(o) => o.iter().map(|&v| Some(v)).collect(),
-        None => vec![None; scenario.issues().len()],
+    let base = match &args.proposal {
+        Some(name) => scenario.proposal(name),
+        None if every_issue_set => None,
+        None => scenario.proposals().first(),
     };
-    for s in &args.set {
-        let (name, value) = s
-            .split_once('=')
-            .ok_or_else(|| anyhow!("--set `{s}`: expected ISSUE=VALUE"))?;
-        let id = scenario.issue_id(name.trim()).ok_or_else(|| {
-            anyhow!(
-                "--set `{s}`: unknown issue `{name}`; expected one of {}",
-                scenario
-                    .issues()
-                    .iter()
-                    .map(|i| i.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            )
-        })?;
-        let issue = &scenario.issues()[id.index()];
-        let v = issue.parse_value(value.trim()).ok_or_else(|| {
-            let expected = match &issue.kind {
-                detente_core::IssueKind::Categorical { options, .. } => {
-                    format!("one of {}", options.join(", "))
-                }
-                _ => format!(
-                    "a number from {} to {} on the issue's grid",
-                    issue.value_label(0),
-                    issue.value_label(issue.cardinality() - 1)
-                ),
-            };
-            anyhow!("--set `{s}`: `{value}` is not a value of issue `{name}`; expected {expected}")
-        })?;
-        values[id.index()] = Some(v);
-    }
-    if !args.set.is_empty() && args.proposal.is_some() {
-        label = format!("{label} (modified)");
-    }
-    if let Some(i) = values.iter().position(|v| v.is_none()) {
-        bail!(
-            "no value for issue `{}`; give every issue a value with --set, or start from --proposal NAME",
-            scenario.issues()[i].name
-        );
-    }
-    outcome = Some(values.into_iter().map(|v| v.unwrap_or(0)).collect());
-    if args.proposal.is_none() && !args.set.is_empty() {
-        by = None;
-    }
-    Ok((label, by, outcome.unwrap_or_default()))
+    let (label, by) = match base {
+        Some(p) if edits.is_empty() => (p.name.clone(), p.by.clone()),
+        Some(p) => (format!("{} (modified)", p.name), p.by.clone()),
+        None => ("custom".to_string(), None),
+    };
+    Ok((label, by, outcome))
 }
 
 pub use detente_formats::results::red_line_text;
