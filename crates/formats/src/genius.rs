@@ -661,6 +661,48 @@ fn evaluator(
     el: &Element,
     issue: &Issue,
 ) -> Result<ValueFunction, FormatError> {
+    // A damaged element or attribute name would otherwise leave an
+    // evaluator out and every value of the issue worth 0.
+    for c in &el.children {
+        if !matches!(
+            c.name.as_str(),
+            "item" | "evaluator" | "range" | "similarity_function" | "criteria_function"
+        ) {
+            return Err(at(
+                file,
+                text,
+                c,
+                format!(
+                    "unknown element <{}> in issue `{}`; expected <item>, <evaluator> or <range>",
+                    c.name, issue.name
+                ),
+            ));
+        }
+        if c.name == "evaluator"
+            && let Some((k, _)) = c.attrs.iter().find(|(k, _)| {
+                !matches!(
+                    k.as_str(),
+                    "ftype"
+                        | "type"
+                        | "slope"
+                        | "offset"
+                        | "parameter0"
+                        | "parameter1"
+                        | "parameter2"
+                )
+            })
+        {
+            return Err(at(
+                file,
+                text,
+                c,
+                format!(
+                    "unknown attribute `{k}` of the <evaluator> of issue `{}`; expected ftype, slope and offset (integer issues) or parameter0 to parameter2 (real issues)",
+                    issue.name
+                ),
+            ));
+        }
+    }
     match &issue.kind {
         IssueKind::Categorical { options, .. } => {
             // The domain's value strings (a repeated value's `v#2` is `v`).
@@ -753,10 +795,12 @@ fn evaluator(
                 Some(_) => int_attr(file, text, el, "lowerbound")?,
                 None => *min,
             };
+            // GENIUS: no <evaluator> means slope 0 and offset 0; one that is
+            // there needs both numbers.
             let (slope, offset) = match el.child("evaluator") {
                 Some(ev) => (
-                    opt_num(file, text, ev, "slope")?.unwrap_or(0.0),
-                    opt_num(file, text, ev, "offset")?.unwrap_or(0.0),
+                    num_attr(file, text, ev, "slope")?,
+                    num_attr(file, text, ev, "offset")?,
                 ),
                 None => (0.0, 0.0),
             };

@@ -139,6 +139,32 @@ fn genius_bitflip_in_a_well_formed_profile() {
     }
 }
 
+/// The same for integer issues: a damaged `<evaluator>` name or attribute
+/// used to mean slope 0 and offset 0.
+#[test]
+fn genius_bitflip_in_an_integer_evaluator() {
+    let domain = r#"<negotiation_template><utility_space><objective index="0" name="m">
+        <issue index="1" name="months" type="integer" lowerbound="12" upperbound="36"/>
+        </objective></utility_space></negotiation_template>"#;
+    let good = r#"<utility_space><objective index="0" name="m">
+        <issue index="1" name="months" type="integer" lowerbound="12" upperbound="36">
+        <evaluator ftype="linear" slope="-0.04" offset="1.0"/></issue>
+        <weight index="1" value="1"/></objective></utility_space>"#;
+    let d = genius::read_domain(domain.as_bytes(), "m-domain.xml").unwrap();
+    genius::read_profile(good.as_bytes(), "p.xml", &d, "p").unwrap();
+    for (from, to, says) in [
+        ("<evaluator ", "<evaluatos ", "unknown element <evaluatos>"),
+        ("slope=", "slopd=", "unknown attribute `slopd`"),
+        (" offset=\"1.0\"", "", "no `offset` attribute"),
+    ] {
+        let bad = good.replacen(from, to, 1);
+        let e = genius::read_profile(bad.as_bytes(), "p.xml", &d, "p")
+            .unwrap_err()
+            .to_string();
+        assert!(e.starts_with("p.xml:3:") && e.contains(says), "{to}: {e}");
+    }
+}
+
 #[test]
 fn genius_truncated_profile() {
     let tmp = genius_folder();
