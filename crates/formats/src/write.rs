@@ -505,6 +505,27 @@ mod tests {
         assert!(leftovers(dir.path()).is_empty());
     }
 
+    /// A socket cannot be opened as a file: the error says so, and the
+    /// socket is not replaced by a regular file.
+    #[cfg(unix)]
+    #[test]
+    fn outputs_a_socket_is_not_replaced() {
+        use std::os::unix::fs::FileTypeExt;
+        let _serial = serial();
+        let dir = tempfile::tempdir().unwrap();
+        let sock = dir.path().join("sock");
+        let _listener = std::os::unix::net::UnixListener::bind(&sock).unwrap();
+        let e = write_file(&sock, b"x").unwrap_err();
+        assert!(e.to_string().contains("cannot open it for writing"), "{e}");
+        assert!(
+            std::fs::symlink_metadata(&sock)
+                .unwrap()
+                .file_type()
+                .is_socket()
+        );
+        assert!(leftovers(dir.path()).is_empty());
+    }
+
     /// A failure after the temporary file exists removes it and leaves the
     /// target as it was.
     #[test]
