@@ -120,9 +120,20 @@ fn file_stem(name: &str) -> String {
             }
         })
         .collect();
-    let s = s.trim().trim_start_matches('.').to_string();
+    let mut s = s.trim().trim_start_matches('.').to_string();
+    // File systems refuse names over 255 bytes; leave room for `-N.xml`.
+    if s.len() > MAX_STEM {
+        let mut end = MAX_STEM;
+        while !s.is_char_boundary(end) {
+            end -= 1;
+        }
+        s.truncate(end);
+    }
     if s.is_empty() { "scenario".into() } else { s }
 }
+
+/// Longest file stem written, in bytes.
+const MAX_STEM: usize = 200;
 
 /// Unique file names for the profiles, none equal to `taken`.
 fn profile_names(names: &[String], ext: &str, taken: &str) -> Vec<String> {
@@ -475,6 +486,20 @@ mod tests {
         assert_eq!(entries(&out), ["a.xml", "b.xml", "d.xml"]);
         assert_eq!(std::fs::read_to_string(out.join("a.xml")).unwrap(), "old");
         assert_eq!(entries(tmp.path()), ["out"]);
+    }
+
+    #[test]
+    fn long_names_are_shortened_to_fit_a_file_system() {
+        let long = "é".repeat(300);
+        let names = vec![long.clone(), long];
+        let files = profile_names(&names, "xml", "d.xml");
+        assert!(files.iter().all(|f| f.len() <= 255), "{files:?}");
+        assert_ne!(files[0], files[1]);
+        let tmp = tempfile::tempdir().unwrap();
+        let out = tmp.path().join("out");
+        let texts: Vec<(String, &str)> = files.iter().map(|f| (f.clone(), "x")).collect();
+        write_folder(&out, &texts, false).unwrap();
+        assert_eq!(entries(&out).len(), 2);
     }
 
     #[test]
