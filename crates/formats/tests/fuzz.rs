@@ -436,3 +436,16 @@ fn ktab_xml() {
         outcome(read_ktab_xml(&text(&f[0]), "fuzz.xml"), "fuzz.xml")
     });
 }
+
+/// Found by the first long campaign (`docs/fuzzing.md`): an integer range
+/// bound grown to 142949672960 in a profile's embedded domain made the
+/// GeniusWeb reader tabulate 1.4·10^11 values (no answer within 20 s). The
+/// reader now refuses it, naming the file and the limit.
+#[test]
+fn finding_geniusweb_integer_range_is_refused() {
+    let dir = support::data("fuzz-findings/geniusweb-integer-range");
+    let e = detente_formats::load(&dir.display().to_string(), &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("traveller.json") && e.contains("at most"), "{e}");
+}
