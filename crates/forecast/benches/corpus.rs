@@ -1,7 +1,7 @@
 //! Full SMP runs on the KTAB corpus inputs (see `BENCHMARKS.md`).
 //!
-//! Reads the corpus in place from `$DETENTE_KTAB_CORPUS` or
-//! `<workspace>/../shared/corpus/ktab`. The KTAB readers live in
+//! Reads the corpus in place from `$DETENTE_CORPUS/ktab` (the convention of
+//! the tests), or else `<workspace>/../shared/corpus/ktab`. The KTAB readers live in
 //! `detente-formats`, which depends on this crate, so the bench carries a
 //! minimal CSV reader of its own for these well-formed files.
 
@@ -12,15 +12,19 @@ use criterion::{Criterion, criterion_group, criterion_main};
 use detente_forecast::{Actor, Model, run};
 
 fn corpus() -> PathBuf {
-    match std::env::var_os("DETENTE_KTAB_CORPUS") {
-        Some(d) => PathBuf::from(d),
+    match std::env::var_os("DETENTE_CORPUS") {
+        Some(d) => PathBuf::from(d).join("ktab"),
         None => Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/corpus/ktab"),
     }
 }
 
 fn read_csv(path: &Path) -> Model {
-    let text = std::fs::read_to_string(path)
-        .unwrap_or_else(|e| panic!("{}: {e} (set DETENTE_KTAB_CORPUS)", path.display()));
+    let text = std::fs::read_to_string(path).unwrap_or_else(|e| {
+        panic!(
+            "{}: {e} (set DETENTE_CORPUS to the shared/corpus folder)",
+            path.display()
+        )
+    });
     let rows: Vec<Vec<String>> = text
         .lines()
         .filter(|l| !l.trim().is_empty())

@@ -11,10 +11,13 @@ use detente_negotiation::*;
 use std::hint::black_box;
 use std::path::PathBuf;
 
-fn shared() -> PathBuf {
-    std::env::var_os("DETENTE_SHARED")
+/// The NegMAS peer data: `$DETENTE_PEERS/negmas` (the convention of the
+/// tests), or else `<workspace>/../shared/peers/negmas`.
+fn negmas() -> PathBuf {
+    std::env::var_os("DETENTE_PEERS")
         .map(PathBuf::from)
-        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared"))
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../../shared/peers"))
+        .join("negmas")
 }
 
 #[path = "../tests/integration/common.rs"]
@@ -23,12 +26,12 @@ mod common;
 
 /// NegMAS's plain-JSON synthetic domain, utilities as given.
 fn synth() -> Option<Scenario> {
-    let path = shared().join("peers/negmas/domains/synth_s1_3x10/domain.json");
+    let path = negmas().join("domains/synth_s1_3x10/domain.json");
     path.is_file().then(|| common::synth_scenario(&path))
 }
 
 fn genius(name: &str) -> Option<Scenario> {
-    let path = shared().join("peers/negmas/data").join(name);
+    let path = negmas().join("data").join(name);
     let loaded = detente_formats::load(path.to_str()?, &Default::default()).ok()?;
     Some(loaded.scenario)
 }
