@@ -239,22 +239,23 @@ pub(super) fn position(
         }
     }
     let locator = Locator::new(syntax, file, text);
-    let mut problems: Vec<(Option<usize>, Problem)> = found
+    let mut placed: Vec<(Option<usize>, String)> = found
         .into_iter()
-        .map(|f| {
-            let offset = locator.offset(&f.path, f.anchor);
-            let at = offset.map_or_else(|| Location::file(file), |o| locator.at(o));
-            (
-                offset,
-                Problem {
-                    at,
-                    message: f.message,
-                },
-            )
+        .map(|f| (locator.offset(&f.path, f.anchor), f.message))
+        .collect();
+    // File order; problems without a position (none is expected) come first.
+    placed.sort_by_key(|(offset, _)| *offset);
+    let offsets: Vec<usize> = placed.iter().filter_map(|(o, _)| *o).collect();
+    let mut at = locator.at_sorted(&offsets).into_iter();
+    let problems: Vec<Problem> = placed
+        .into_iter()
+        .map(|(offset, message)| Problem {
+            at: match offset {
+                Some(_) => at.next().unwrap_or_else(|| Location::file(file)),
+                None => Location::file(file),
+            },
+            message,
         })
         .collect();
-    problems.sort_by_key(|(offset, _)| *offset);
-    FormatError::Invalid {
-        problems: problems.into_iter().map(|(_, p)| p).collect(),
-    }
+    FormatError::Invalid { problems }
 }
