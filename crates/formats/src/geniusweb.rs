@@ -690,7 +690,11 @@ pub fn scenario(
     profiles: &[(String, String)],
 ) -> Result<Scenario, FormatError> {
     let mut dom = match domain {
-        Some((text, file)) => Some((domain_from_json(&parse_json(text, file)?, file)?, file)),
+        Some((text, file)) => {
+            let doc = Doc { file, text };
+            let v = parse_json(text, file)?;
+            Some((read_domain(&doc, &v, &DocPath::default())?, file))
+        }
         None => None,
     };
     let mut parties: Vec<Party> = Vec::new();

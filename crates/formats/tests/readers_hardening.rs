@@ -278,6 +278,20 @@ fn gw_string_utility() {
         e.contains("valueUtilities.chips: expected a JSON number, found a string"),
         "{e}"
     );
+    // The same in the domain file, with its line and column.
+    put(tmp.path(), "party1.json", &gw_profile("one", "0.25"));
+    put(
+        tmp.path(),
+        "party.json",
+        &gw_domain().replace("\"low\": 10", "\"low\": \"10\""),
+    );
+    let e = load_err(tmp.path());
+    assert!(
+        e.contains("party.json:3:")
+            && e.contains("issuesValues.guests.range.low: expected a JSON number, found a string"),
+        "{e}"
+    );
+    put(tmp.path(), "party.json", &gw_domain());
     // A number in a string is not a number either.
     put(tmp.path(), "party1.json", &gw_profile("one", "\"0.25\""));
     let e = load_err(tmp.path());
