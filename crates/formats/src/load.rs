@@ -85,11 +85,15 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, FormatError> {
     use std::io::Read;
     let cap = max_input_bytes()?;
     let too_large = || {
+        let mib = if cap >= 1 << 20 && cap % (1 << 20) == 0 {
+            format!(" ({} MiB)", cap >> 20)
+        } else {
+            String::new()
+        };
         FormatError::unusable(
             path.display(),
             format!(
-                "the file is larger than the input limit of {cap} bytes ({} MiB); set {MAX_INPUT_ENV} to a larger number of bytes to read it",
-                cap / (1024 * 1024)
+                "the file is larger than the input limit of {cap} bytes{mib}; set {MAX_INPUT_ENV} to a larger number of bytes to read it"
             ),
         )
     };
