@@ -44,12 +44,26 @@ impl Budget {
     /// Default of [`Budget::max_output_bytes`]: 64 MiB.
     pub const MAX_OUTPUT_BYTES: u64 = 64 << 20;
 
-    /// No limit: what [`crate::analyze`] uses.
+    /// No limit (for callers that bound the work otherwise).
     pub const UNLIMITED: Budget = Budget {
         max_frontier_points: usize::MAX,
         max_candidate_cells: u64::MAX,
         max_output_bytes: u64::MAX,
     };
+}
+
+impl Budget {
+    /// The default budget with room for `points` frontier points (and their
+    /// JSON, in proportion), for a user who asks for more or less.
+    pub fn with_frontier_points(points: usize) -> Budget {
+        let scale = points as f64 / Budget::MAX_FRONTIER_POINTS as f64;
+        Budget {
+            max_frontier_points: points,
+            max_output_bytes: ((Budget::MAX_OUTPUT_BYTES as f64 * scale) as u64)
+                .max(Budget::MAX_OUTPUT_BYTES),
+            ..Budget::default()
+        }
+    }
 }
 
 impl Default for Budget {

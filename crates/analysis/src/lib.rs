@@ -198,7 +198,7 @@ impl std::fmt::Display for AnalysisError {
             ),
             AnalysisError::FrontierTooLarge { points, limit } => write!(
                 f,
-                "the Pareto frontier has more than {limit} points (at least {points}), more than this analysis may hold and write out; the utilities are probably opposed on an issue with very many values (use fewer values, e.g. a coarser integer range)"
+                "the Pareto frontier has more than {limit} points (at least {points}), more than this analysis may hold and write out; the utilities are probably opposed on an issue with very many values (use fewer values, e.g. a coarser integer range, or raise the limit with `--max-frontier`)"
             ),
             AnalysisError::CandidatesTooLarge {
                 issue,
@@ -521,13 +521,15 @@ pub(crate) fn plan(scenario: &Scenario, options: &Options) -> Result<Plan, Analy
     })
 }
 
-/// Analyses a scenario, with no [`Budget`] and no way to cancel (see
-/// [`analyze_within`]).
+/// Analyses a scenario within the default [`Budget`], with no way to cancel
+/// (see [`analyze_within`] for other budgets and cancellation). Memory is
+/// bounded by the budget and the options, not by what the scenario claims:
+/// what would exceed them is refused with an error that says so.
 pub fn analyze(scenario: &Scenario, options: &Options) -> Result<Analysis, AnalysisError> {
     analyze_within(
         scenario,
         options,
-        &Budget::UNLIMITED,
+        &Budget::default(),
         &AtomicBool::new(false),
     )
 }

@@ -30,6 +30,30 @@ pub fn plural(n: usize, word: &str) -> String {
     }
 }
 
+/// Wraps `text` at spaces to lines of at most [`width`] characters, the
+/// first starting with `first` and the rest with `rest` (indentation).
+pub fn wrap(text: &str, first: &str, rest: &str) -> String {
+    let limit = width();
+    let mut out = String::new();
+    let mut line = first.to_string();
+    let mut empty = true;
+    for word in text.split(' ').filter(|w| !w.is_empty()) {
+        if !empty && line.chars().count() + 1 + word.chars().count() > limit {
+            out.push_str(&line);
+            out.push('\n');
+            line = rest.to_string();
+            empty = true;
+        }
+        if !empty {
+            line.push(' ');
+        }
+        line.push_str(word);
+        empty = false;
+    }
+    out.push_str(&line);
+    out
+}
+
 /// A utility for display.
 pub fn u(x: f64) -> String {
     format!("{x:.3}")

@@ -4,10 +4,11 @@ use crate::args::ScenarioArgs;
 use crate::render::{count, num, print_json, table, u};
 use anyhow::{Result, bail};
 use comfy_table::Cell;
-use detente_analysis::{Analysis, Disagreement, MethodChoice, Options, analyze};
+use detente_analysis::{Analysis, Budget, Disagreement, MethodChoice, Options, analyze_within};
 use detente_core::Scenario;
 use serde_json::Value;
 use std::process::ExitCode;
+use std::sync::atomic::AtomicBool;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -32,6 +33,10 @@ pub struct Args {
     /// spaces) may visit before the analysis is refused.
     #[arg(long, value_name = "N", default_value_t = detente_analysis::MAX_SEARCH_NODES)]
     pub search_nodes: u64,
+    /// Most points a Pareto frontier may have before the analysis is refused
+    /// (its memory and its JSON grow with it).
+    #[arg(long, value_name = "N", default_value_t = detente_analysis::Budget::MAX_FRONTIER_POINTS)]
+    pub max_frontier: usize,
     /// Frontier points to list in the terminal (all are in --json).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub limit: usize,
@@ -94,7 +99,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         args.search_nodes,
     )?;
     let spinner = crate::progress::Spinner::start("analysing");
-    let a = analyze(scenario, &opts)?;
+    let a = analyze_within(
+        scenario,
+        &opts,
+        &Budget::with_frontier_points(args.max_frontier),
+        &AtomicBool::new(false),
+    )?;
     drop(spinner);
     if args.json {
         print_json(&to_json(scenario, &a, &loaded.detected));

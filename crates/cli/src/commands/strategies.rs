@@ -1,7 +1,7 @@
 //! `detente strategies`: the built-in negotiation strategies and their
 //! parameters.
 
-use crate::render::{print_json, table};
+use crate::render::{print_json, table, wrap};
 use anyhow::Result;
 use detente_negotiation::{ParamKind, listed_strategies};
 use serde_json::json;
@@ -60,15 +60,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
     println!("{t}\n");
     for s in &catalog {
-        println!("{} — {}", s.name, s.description);
+        println!(
+            "{}",
+            wrap(&format!("{} — {}", s.name, s.description), "", "  ")
+        );
         for p in &s.params {
-            println!(
-                "    {} ({}, default {}): {}",
+            let text = format!(
+                "{} ({}, default {}): {}",
                 p.name,
                 kind_text(p.kind),
                 p.default,
                 p.description
             );
+            println!("{}", wrap(&text, "    ", "      "));
         }
     }
     println!(

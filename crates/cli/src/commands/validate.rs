@@ -1,7 +1,7 @@
 //! `detente validate`: check a scenario and report every problem found.
 
 use crate::args::ScenarioArgs;
-use crate::render::print_json;
+use crate::render::{plural, print_json};
 use anyhow::Result;
 use detente_formats::{FormatError, Loaded, Problem};
 use serde_json::{Value, json};
@@ -26,12 +26,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = loaded?;
     let s = &loaded.scenario;
     println!(
-        "ok: {} ({}): {} issues, {} parties, {} proposals, {} outcomes",
+        "ok: {} ({}): {}, {}, {}, {} outcomes",
         s.name(),
         loaded.detected,
-        s.issues().len(),
-        s.parties().len(),
-        s.proposals().len(),
+        plural(s.issues().len(), "issue"),
+        plural(s.parties().len(), "party"),
+        plural(s.proposals().len(), "proposal"),
         crate::render::count(s.space().count(), s.space().count_f64())
     );
     Ok(ExitCode::SUCCESS)

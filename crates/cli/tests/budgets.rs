@@ -1,0 +1,49 @@
+//! Memory is bounded by what the user asked for, not by what a scenario
+//! claims (hostile-input issue): the 395-byte scenarios of the audit.
+
+mod common;
+
+use common::fails_with;
+
+fn opposed_integer_issue(values: u64) -> (tempfile::TempDir, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("wide.toml");
+    std::fs::write(
+        &path,
+        format!(
+            "version = 1\nname = \"wide\"\n[[issues]]\nname = \"b\"\nkind = \"integer\"\nmin = 0\nmax = {}\n\
+             [[parties]]\nname = \"low\"\nweights = {{ b = 1 }}\nvalues.b = \"decreasing\"\n\
+             [[parties]]\nname = \"high\"\nweights = {{ b = 1 }}\nvalues.b = \"increasing\"\n",
+            values - 1
+        ),
+    )
+    .unwrap();
+    let p = path.to_string_lossy().into_owned();
+    (dir, p)
+}
+
+/// Every outcome of two opposed parties is efficient: a frontier of 10^6
+/// points used to be built and printed (468 MB of JSON).
+#[test]
+fn hostile_input_analyze_refuses_a_frontier_beyond_its_budget() {
+    let (_dir, path) = opposed_integer_issue(1_000_000);
+    fails_with(
+        &["analyze", &path, "--json"],
+        &["more than 100000 points", "--max-frontier"],
+    );
+}
+
+/// The user can raise the limit, and a smaller space within it is analysed.
+#[test]
+fn hostile_input_analyze_limit_is_the_users_to_raise() {
+    let (_dir, path) = opposed_integer_issue(2_000);
+    fails_with(
+        &["analyze", &path, "--max-frontier", "1000"],
+        &["more than 1000 points"],
+    );
+    let out = common::detente()
+        .args(["analyze", &path, "--max-frontier", "5000"])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
