@@ -47,3 +47,17 @@ fn hostile_input_analyze_limit_is_the_users_to_raise() {
         .unwrap();
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
 }
+
+/// Regression (hostile-input issue): a KTAB file that cannot be read printed
+/// the OS error twice, once in the message and once as its cause.
+#[test]
+fn hostile_input_forecast_error_says_the_os_error_once() {
+    let out = common::detente()
+        .args(["forecast", "/nonexistent/actors.csv"])
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
+    assert!(stderr.contains("/nonexistent/actors.csv"), "{stderr}");
+}

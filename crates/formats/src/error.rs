@@ -75,12 +75,10 @@ fn lines(problems: &[Problem]) -> String {
 /// Why a file could not be read.
 #[derive(Debug, thiserror::Error)]
 pub enum FormatError {
-    #[error("{path}: {source}")]
-    Io {
-        path: String,
-        #[source]
-        source: std::io::Error,
-    },
+    /// The OS refused to read a file. The OS error is part of the message
+    /// and deliberately not a `source`: printed as a chain it would repeat.
+    #[error("{path}: {error}")]
+    Io { path: String, error: std::io::Error },
     /// Something wrong at a place in a file.
     #[error("{at}: {message}")]
     At { at: Location, message: String },
@@ -104,7 +102,7 @@ impl FormatError {
     pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         FormatError::Io {
             path: path.display().to_string(),
-            source,
+            error: source,
         }
     }
 
@@ -124,9 +122,9 @@ impl FormatError {
                 at: at.clone(),
                 message: message.clone(),
             }],
-            FormatError::Io { path, source } => vec![Problem {
+            FormatError::Io { path, error } => vec![Problem {
                 at: Location::file(path),
-                message: source.to_string(),
+                message: error.to_string(),
             }],
             FormatError::Unusable { path, message } => vec![Problem {
                 at: Location::file(path),
