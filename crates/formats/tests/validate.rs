@@ -228,3 +228,19 @@ fn hardening_issues_100000_load() {
     assert_eq!(got.len(), 3, "{got:#?}");
     assert!(got.iter().all(|g| g.starts_with("wide.json:")), "{got:#?}");
 }
+
+#[test]
+fn a_field_given_twice_in_json_is_reported() {
+    let s = native::read_str(GOOD, "good.toml").unwrap();
+    let json = native::to_json(s.parts()).replacen(
+        "\"name\": \"t\",",
+        "\"name\": \"t\", \"name\": \"u\",",
+        1,
+    );
+    let got = problems(&json, "twice.json");
+    assert_eq!(got.len(), 1, "{got:#?}");
+    assert!(
+        got[0].starts_with("twice.json:3:") && got[0].contains("duplicate field `name`"),
+        "{got:#?}"
+    );
+}

@@ -35,39 +35,70 @@ pub(super) struct Structure {
 
 /// Parses `text` (a syntax error is returned at once, with its position)
 /// and reads its structure.
+///
+/// A well-formed file is deserialized straight from the text. Only when
+/// that fails is the generic tree built to find every structural problem;
+/// if the tree finds none, the problem is one that the tree hides (a field
+/// given twice in JSON, where the tree keeps the last), reported as the
+/// parser saw it.
 pub(super) fn structure(syntax: Syntax, text: &str, file: &str) -> Result<Structure, FormatError> {
-    match syntax {
+    let clean = |spec| Structure {
+        spec: Some(spec),
+        found: Vec::new(),
+        removed: Vec::new(),
+    };
+    let toml_error = |e: toml::de::Error| {
+        let at = match e.span() {
+            Some(s) => Location::at_offset(file, text, s.start),
+            None => Location::file(file),
+        };
+        FormatError::at(at, e.message().trim().to_string())
+    };
+    let json_error = |e: serde_json::Error| {
+        let at = Location {
+            file: file.to_string(),
+            line: Some(e.line()),
+            column: Some(e.column()),
+        };
+        let msg = e.to_string();
+        let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
+        FormatError::at(at, msg)
+    };
+    let read = match syntax {
         Syntax::Toml => {
-            let table: toml::Table = toml::from_str(text).map_err(|e| {
-                let at = match e.span() {
-                    Some(s) => Location::at_offset(file, text, s.start),
-                    None => Location::file(file),
-                };
-                FormatError::at(at, e.message().trim().to_string())
-            })?;
+            let direct = match toml::from_str::<ScenarioFile>(text) {
+                Ok(spec) => return Ok(clean(spec)),
+                Err(e) => e,
+            };
+            let table: toml::Table = toml::from_str(text).map_err(toml_error)?;
             let mut tree = toml::Value::Table(table);
-            Ok(repair_loop(&mut tree, |t| {
+            let read = repair_loop(&mut tree, |t| {
                 serde_path_to_error::deserialize::<_, ScenarioFile>(t.clone())
                     .map_err(|e| (convert(e.path()), e.inner().message().trim().to_string()))
-            }))
+            });
+            if read.found.is_empty() {
+                return Err(toml_error(direct));
+            }
+            read
         }
         Syntax::Json => {
-            let mut tree: J = serde_json::from_str(text).map_err(|e| {
-                let at = Location {
-                    file: file.to_string(),
-                    line: Some(e.line()),
-                    column: Some(e.column()),
-                };
-                let msg = e.to_string();
-                let msg = msg.split(" at line ").next().unwrap_or(&msg).to_string();
-                FormatError::at(at, msg)
-            })?;
-            Ok(repair_loop(&mut tree, |t| {
+            let direct = match serde_json::from_str::<ScenarioFile>(text) {
+                Ok(spec) => return Ok(clean(spec)),
+                Err(e) if e.is_syntax() || e.is_eof() => return Err(json_error(e)),
+                Err(e) => e,
+            };
+            let mut tree: J = serde_json::from_str(text).map_err(json_error)?;
+            let read = repair_loop(&mut tree, |t| {
                 serde_path_to_error::deserialize::<_, ScenarioFile>(t)
                     .map_err(|e| (convert(e.path()), e.inner().to_string()))
-            }))
+            });
+            if read.found.is_empty() {
+                return Err(json_error(direct));
+            }
+            read
         }
-    }
+    };
+    Ok(read)
 }
 
 fn convert(p: &serde_path_to_error::Path) -> Path {
