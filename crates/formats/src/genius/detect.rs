@@ -224,9 +224,7 @@ fn resolve(dir: &Path, names: &[String]) -> Result<Vec<PathBuf>, FormatError> {
 fn read_all(paths: &[PathBuf]) -> Result<Vec<(Vec<u8>, String)>, FormatError> {
     paths
         .iter()
-        .map(|p| {
-            crate::load::read_input(p).map(|b| (b, p.display().to_string()))
-        })
+        .map(|p| crate::load::read_input(p).map(|b| (b, p.display().to_string())))
         .collect()
 }
 
