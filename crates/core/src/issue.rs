@@ -21,19 +21,42 @@ pub enum IssueKind {
     /// Named options. `ordered` says the listed order is meaningful (for
     /// example from least to most favourable to one side); it is used for
     /// display and for the nearest-value changes of a repair.
-    Categorical { options: Vec<String>, ordered: bool },
+    Categorical {
+        /// The option names, in the order their value indices number them.
+        options: Vec<String>,
+        /// Whether the order of `options` carries meaning, so a repair may
+        /// step to a neighbouring option and displays keep the order.
+        ordered: bool,
+    },
     /// Every integer from `min` to `max`, inclusive.
-    Integer { min: i64, max: i64 },
+    Integer {
+        /// The smallest value, the one at index 0.
+        min: i64,
+        /// The largest value, the one at the last index.
+        max: i64,
+    },
     /// The real interval `[min, max]`, enumerated on the grid
     /// `min, min + step, ...`, with `max` always included as the last point.
-    Continuous { min: f64, max: f64, step: f64 },
+    Continuous {
+        /// The lower end of the interval, the grid's first point.
+        min: f64,
+        /// The upper end of the interval, always the grid's last point.
+        max: f64,
+        /// The spacing of the grid on which outcomes are enumerated.
+        step: f64,
+    },
 }
 
-/// One issue of a scenario.
+/// One question the negotiation settles, with the values an agreement may
+/// give it.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Issue {
+    /// The name by which files, proposals, edits and output refer to the issue; unique in its
+    /// scenario.
     pub name: String,
+    /// Free text explaining the issue to readers of reports and the workbench; may be empty.
     pub description: String,
+    /// The values the issue can take, which fix its value indices.
     pub kind: IssueKind,
 }
 

@@ -41,6 +41,8 @@
 //! assert_eq!(scenario.utility_of(PartyId(1), &[0]), 0.0);
 //! ```
 
+#![warn(missing_docs)]
+
 mod issue;
 mod preference;
 mod proposal;
@@ -63,14 +65,28 @@ pub use utility::{CompiledRedLines, CompiledUtility};
 /// Why a scenario could not be built.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum ModelError {
+    /// The parts are inconsistent (duplicate names, out-of-range indices, bad numbers); the
+    /// message says which part and why.
     #[error("invalid scenario: {0}")]
     Invalid(String),
+    /// A party's utility is constant over the space, so the min–max normalisation would divide
+    /// by zero.
     #[error(
         "party `{party}`: every outcome is worth the same (all weighted issues have equal values), so its utility cannot be normalised to [0, 1]"
     )]
-    Indifferent { party: String },
+    Indifferent {
+        /// The name of the party whose utility is flat.
+        party: String,
+    },
+    /// A party's interaction terms couple too many values (more than
+    /// `utility::MAX_COUPLED_OUTCOMES`) for its best and worst outcome to be found exactly.
     #[error(
         "party `{party}`: interaction terms couple {size} value combinations, more than can be searched for the best and worst outcome"
     )]
-    TooManyCoupledValues { party: String, size: u64 },
+    TooManyCoupledValues {
+        /// The name of the party whose interaction terms are too large.
+        party: String,
+        /// How many value combinations the coupled issues span.
+        size: u64,
+    },
 }

@@ -12,9 +12,11 @@ use crate::issue::IssueId;
 pub struct ValueSet(pub Vec<bool>);
 
 impl ValueSet {
+    /// Whether value index `v` is in the set; indices beyond the mask are not.
     pub fn contains(&self, v: u32) -> bool {
         self.0.get(v as usize).copied().unwrap_or(false)
     }
+    /// How many value indices are in the set, for sizing and for reporting.
     pub fn count(&self) -> usize {
         self.0.iter().filter(|b| **b).count()
     }
@@ -31,17 +33,21 @@ impl ValueSet {
 /// "Issue `issue` takes one of `values`."
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Condition {
+    /// The issue the condition constrains.
     pub issue: IssueId,
+    /// The values of `issue` that satisfy the condition.
     pub values: ValueSet,
 }
 
 /// A conjunction of conditions on distinct issues; an empty clause always holds.
 #[derive(Clone, Debug, PartialEq, Eq, Default)]
 pub struct Clause {
+    /// The conditions that must all hold; each names a different issue.
     pub conditions: Vec<Condition>,
 }
 
 impl Clause {
+    /// Whether every condition holds for `outcome` (value indices in issue order).
     #[inline]
     pub fn holds(&self, outcome: &[u32]) -> bool {
         self.conditions
@@ -54,7 +60,9 @@ impl Clause {
 /// utility.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RedLine {
+    /// The outcomes the red line forbids: those for which this clause holds.
     pub when: Clause,
+    /// The party's reason for the red line, shown in verdicts and reports; may be empty.
     pub note: String,
 }
 
@@ -63,8 +71,11 @@ pub struct RedLine {
 /// sum to 1 and each issue's values span `[0, 1]` (see [`Normalisation`]).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Interaction {
+    /// The outcomes that earn the bonus: those for which this clause holds.
     pub when: Clause,
+    /// The amount added to the weighted sum when `when` holds (negative for a penalty).
     pub bonus: f64,
+    /// What the interaction stands for, shown in reports; may be empty.
     pub note: String,
 }
 
@@ -119,7 +130,10 @@ fn piecewise(points: &[(f64, f64)], x: f64) -> f64 {
 /// bounded issue's value index lies in its inclusive range.
 #[derive(Clone, Debug, PartialEq)]
 pub struct HyperRectangle {
+    /// The constrained issues, each with its inclusive range of value indices (lowest,
+    /// highest); issues not listed are unconstrained.
     pub bounds: Vec<(IssueId, u32, u32)>,
+    /// What the box adds to the sum when the outcome lies inside it.
     pub utility: f64,
 }
 
@@ -128,14 +142,21 @@ pub struct HyperRectangle {
 pub enum UtilityModel {
     /// Weighted sum of per-issue values, plus interaction terms.
     Additive {
+        /// The relative importance of each issue, in issue order; normalised to sum to 1 under
+        /// `Normalisation::MinMax`.
         weights: Vec<f64>,
+        /// How the party values each issue's values, in issue order.
         values: Vec<ValueFunction>,
+        /// Bonuses and penalties for combinations of values across issues.
         interactions: Vec<Interaction>,
     },
     /// Sum of the utilities of the boxes that contain the outcome, divided by
     /// `max_utility` (GENIUS's non-linear profiles).
     HyperRectangles {
+        /// The boxes whose utilities are summed for an outcome.
         rectangles: Vec<HyperRectangle>,
+        /// The divisor that maps the sum of box utilities onto the profile's scale (GENIUS
+        /// divides by the profile's maximum).
         max_utility: f64,
     },
 }
@@ -159,11 +180,16 @@ pub enum Normalisation {
     CappedAtOne,
 }
 
-/// Everything a party wants.
+/// Everything a party wants: how it values outcomes, which it refuses, what
+/// it gets by walking away and how impatient it is.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Preferences {
+    /// The shape of the utility function: an additive model or boxes.
     pub model: UtilityModel,
+    /// How the model's numbers are mapped onto the utility scale.
     pub normalisation: Normalisation,
+    /// Outcomes the party refuses whatever their utility, so they lie outside the agreement
+    /// zone.
     pub red_lines: Vec<RedLine>,
     /// The utility of walking away (BATNA), on the party's utility scale.
     pub reservation: f64,

@@ -7,25 +7,45 @@ use crate::space::Outcome;
 /// Why a proposal and its edits do not name an outcome.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ProposalError {
+    /// The proposal named by the user is not in the scenario.
     #[error("no proposal `{name}` in scenario `{scenario}`; its proposals are: {known}")]
     UnknownProposal {
+        /// The proposal name as the user gave it.
         name: String,
+        /// The name of the scenario searched, so the message says where it looked.
         scenario: String,
         /// The scenario's proposals, comma-separated, or `(none)`.
         known: String,
     },
+    /// An edit names an issue the scenario does not have.
     #[error("unknown issue `{issue}`; expected one of {known}")]
-    UnknownIssue { issue: String, known: String },
+    UnknownIssue {
+        /// The issue name as the user gave it.
+        issue: String,
+        /// The scenario's issue names, comma-separated, to suggest instead.
+        known: String,
+    },
+    /// An edit gives an issue a value it cannot take.
     #[error("`{value}` is not a value of issue `{issue}`; expected {expected}")]
     UnknownValue {
+        /// The issue the edit names.
         issue: String,
+        /// The value label as the user gave it.
         value: String,
+        /// The values the issue accepts (its options, or its numeric range), to suggest
+        /// instead.
         expected: String,
     },
+    /// The scenario has no proposal to start from and the edits leave an issue without a value.
     #[error(
         "scenario `{scenario}` has no proposals, and no value is given for issue `{issue}`; give every issue a value"
     )]
-    Missing { scenario: String, issue: String },
+    Missing {
+        /// The name of the scenario that has no proposals.
+        scenario: String,
+        /// The first issue left without a value.
+        issue: String,
+    },
 }
 
 impl Scenario {

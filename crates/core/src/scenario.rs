@@ -12,6 +12,7 @@ use std::collections::HashSet;
 pub struct PartyId(pub u32);
 
 impl PartyId {
+    /// The position of the party in the scenario's party list, for indexing per-party vectors.
     pub fn index(self) -> usize {
         self.0 as usize
     }
@@ -29,6 +30,7 @@ pub enum Role {
 }
 
 impl Role {
+    /// The role's name as written in native files and JSON output (`party` or `mediator`).
     pub fn as_str(self) -> &'static str {
         match self {
             Role::Party => "party",
@@ -37,31 +39,48 @@ impl Role {
     }
 }
 
-/// One participant.
+/// One participant: a bargaining side or a mediator, with the preferences
+/// that give it a utility for every outcome.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Party {
+    /// The name by which files, proposals and output refer to the party; unique in its
+    /// scenario.
     pub name: String,
+    /// Whether the party's consent is needed for an agreement or it only mediates.
     pub role: Role,
+    /// Free text about the party for reports and the workbench; may be empty.
     pub description: String,
+    /// How the party values outcomes, and which it refuses.
     pub preferences: Preferences,
 }
 
 /// A named outcome to evaluate, such as a mediator's draft.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Proposal {
+    /// The name by which users select the proposal (for example `evaluate --proposal`); unique
+    /// in its scenario.
     pub name: String,
+    /// The name of the party that tabled the proposal, if known, shown in reports.
     pub by: Option<String>,
+    /// Free text about the proposal for reports; may be empty.
     pub description: String,
+    /// The deal the proposal stands for, one value index per issue.
     pub outcome: Outcome,
 }
 
 /// The parts of a scenario, before validation.
 #[derive(Clone, Debug, PartialEq, Default)]
 pub struct ScenarioParts {
+    /// The scenario's name, used as a title in output and to name built-in scenarios.
     pub name: String,
+    /// Free text about the scenario for reports and the workbench; may be empty.
     pub description: String,
+    /// The questions the negotiation settles, in the order outcomes list their values.
     pub issues: Vec<Issue>,
+    /// Everyone taking part, bargainers and mediators, in the order `PartyId` indexes them.
     pub parties: Vec<Party>,
+    /// Named deals to evaluate, in the order they were given; the first is the default for
+    /// `resolve_proposal`.
     pub proposals: Vec<Proposal>,
 }
 
@@ -96,27 +115,35 @@ impl Scenario {
         })
     }
 
+    /// The scenario's name, used as a title in output.
     pub fn name(&self) -> &str {
         &self.parts.name
     }
+    /// Free text about the scenario for reports; may be empty.
     pub fn description(&self) -> &str {
         &self.parts.description
     }
+    /// The issues, in the order outcomes list their values and `IssueId` indexes them.
     pub fn issues(&self) -> &[Issue] {
         &self.parts.issues
     }
+    /// Every party, bargainers and mediators, in the order `PartyId` indexes them.
     pub fn parties(&self) -> &[Party] {
         &self.parts.parties
     }
+    /// The named deals to evaluate, in the order they were given.
     pub fn proposals(&self) -> &[Proposal] {
         &self.parts.proposals
     }
+    /// The validated parts, for writers that need the scenario as it was stated.
     pub fn parts(&self) -> &ScenarioParts {
         &self.parts
     }
+    /// Gives the validated parts back, to edit them and build a new scenario.
     pub fn into_parts(self) -> ScenarioParts {
         self.parts
     }
+    /// The outcome space, for counting, numbering and enumerating outcomes.
     pub fn space(&self) -> &OutcomeSpace {
         &self.space
     }
@@ -124,12 +151,15 @@ impl Scenario {
     pub fn utility(&self, p: PartyId) -> &CompiledUtility {
         &self.utilities[p.index()]
     }
+    /// Every party's compiled utility, indexed by `PartyId`, for loops over all parties.
     pub fn utilities(&self) -> &[CompiledUtility] {
         &self.utilities
     }
+    /// The compiled red lines of party `p`, for fast acceptability checks in hot loops.
     pub fn red_lines(&self, p: PartyId) -> &CompiledRedLines {
         &self.red_lines[p.index()]
     }
+    /// Every party's compiled red lines, indexed by `PartyId`.
     pub fn all_red_lines(&self) -> &[CompiledRedLines] {
         &self.red_lines
     }
@@ -145,6 +175,7 @@ impl Scenario {
             .collect()
     }
 
+    /// The id of the party called `name`, to turn user input into an index.
     pub fn party_id(&self, name: &str) -> Option<PartyId> {
         self.parts
             .parties
@@ -153,6 +184,7 @@ impl Scenario {
             .map(|i| PartyId(i as u32))
     }
 
+    /// The id of the issue called `name`, to turn user input into an index.
     pub fn issue_id(&self, name: &str) -> Option<IssueId> {
         self.parts
             .issues
@@ -161,6 +193,7 @@ impl Scenario {
             .map(|i| IssueId(i as u32))
     }
 
+    /// The proposal called `name`, if the scenario has one.
     pub fn proposal(&self, name: &str) -> Option<&Proposal> {
         self.parts.proposals.iter().find(|p| p.name == name)
     }
@@ -185,6 +218,8 @@ impl Scenario {
         }
     }
 
+    /// Party `p`'s utility of walking away, on its utility scale: a deal worth less is no
+    /// agreement for it.
     pub fn reservation(&self, p: PartyId) -> f64 {
         self.parts.parties[p.index()].preferences.reservation
     }

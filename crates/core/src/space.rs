@@ -17,12 +17,15 @@ pub struct OutcomeSpace {
 }
 
 impl OutcomeSpace {
+    /// The space of every combination of the issues' values.
     pub fn new(issues: &[Issue]) -> Self {
         OutcomeSpace {
             radices: issues.iter().map(Issue::cardinality).collect(),
         }
     }
 
+    /// A space with the given number of values per issue, for callers (such as a sub-space
+    /// search) that have no `Issue` list.
     pub fn from_radices(radices: Vec<u32>) -> Self {
         OutcomeSpace { radices }
     }
@@ -32,6 +35,7 @@ impl OutcomeSpace {
         &self.radices
     }
 
+    /// The number of issues, which is the length of every outcome.
     pub fn issue_count(&self) -> usize {
         self.radices.len()
     }
@@ -62,6 +66,7 @@ impl OutcomeSpace {
         }
     }
 
+    /// The value indices of outcome number `index`, in a new vector (`decode_into` reuses one).
     pub fn decode(&self, index: u64) -> Outcome {
         let mut out = vec![0; self.radices.len()];
         self.decode_into(index, &mut out);

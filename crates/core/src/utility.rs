@@ -13,8 +13,11 @@ pub const MAX_COUPLED_OUTCOMES: u64 = 50_000_000;
 /// their values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Factor {
+    /// The issues the term depends on, by index, in the order the table's strides follow.
     pub issues: Vec<usize>,
     strides: Vec<usize>,
+    /// The term's value for every combination of the issues' values, in mixed radix with the
+    /// first listed issue most significant.
     pub table: Box<[f64]>,
 }
 
@@ -42,6 +45,8 @@ impl Factor {
             .sum()
     }
 
+    /// The term's contribution for `outcome` (a full outcome; only the factor's issues are
+    /// read).
     #[inline]
     pub fn value(&self, outcome: &[u32]) -> f64 {
         self.table[self.slot(outcome)]
@@ -53,7 +58,9 @@ impl Factor {
 /// holds.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompiledRectangle {
+    /// The constrained issues, by index, each with its inclusive range of value indices.
     pub bounds: Box<[(usize, u32, u32)]>,
+    /// What the box adds to the raw sum when every bound holds.
     pub utility: f64,
 }
 
@@ -64,11 +71,19 @@ pub struct CompiledRectangle {
 /// sums, so utilities read from GENIUS files are bit-identical to GENIUS's.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompiledUtility {
+    /// Per issue, the contribution of each value index to the raw sum (weights already
+    /// applied).
     pub terms: Vec<Box<[f64]>>,
+    /// Dense tables for interaction terms, each over the issues it couples.
     pub factors: Vec<Factor>,
+    /// The boxes of a non-linear profile.
     pub rectangles: Vec<CompiledRectangle>,
+    /// The multiplier of the affine map from the raw sum to the utility scale.
     pub scale: f64,
+    /// The constant of the affine map from the raw sum to the utility scale.
     pub offset: f64,
+    /// The largest utility returned (`f64::INFINITY` when uncapped, 1 for GENIUS's capped
+    /// profiles).
     pub cap: f64,
     /// GENIUS's non-linear profiles divide the sum of box utilities by their
     /// maximum utility (1 otherwise); dividing, rather than multiplying by
@@ -132,7 +147,9 @@ impl CompiledUtility {
 /// forbidden values per issue; the rest stay clauses.
 #[derive(Clone, Debug, PartialEq)]
 pub struct CompiledRedLines {
+    /// Per issue, which value indices some single-issue red line forbids.
     pub forbidden: Vec<Box<[bool]>>,
+    /// The red lines over several issues, checked one by one.
     pub clauses: Vec<Clause>,
 }
 
@@ -171,6 +188,7 @@ impl CompiledRedLines {
         self.clauses.is_empty()
     }
 
+    /// True when the party has no red line at all, so every outcome is acceptable to it.
     pub fn is_empty(&self) -> bool {
         self.clauses.is_empty() && self.forbidden.iter().all(|f| f.iter().all(|b| !b))
     }
