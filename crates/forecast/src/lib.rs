@@ -30,6 +30,7 @@
 // Index loops mirror the matrix formulas (and KTAB's order of summation)
 // more plainly than iterator chains.
 #![allow(clippy::needless_range_loop)]
+#![warn(missing_docs)]
 
 pub mod model;
 pub mod params;

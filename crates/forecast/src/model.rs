@@ -7,6 +7,7 @@ pub const DEFAULT_SEED: u64 = 15_455_440_707_583_219_804;
 
 /// The fewest and most actors KTAB accepts.
 pub const MIN_ACTORS: usize = 3;
+/// The most actors KTAB accepts; more would also make each turn's pairwise contests slow.
 pub const MAX_ACTORS: usize = 250;
 
 /// The largest capability an actor may have. Capabilities are relative
@@ -21,7 +22,9 @@ pub const MAX_CAPABILITY: f64 = 1e12;
 /// (KTAB's files use 0–100; the readers divide by 100).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Actor {
+    /// The actor's name, unique in its model, used in output and in variation specs.
     pub name: String,
+    /// Free text about the actor for reports; may be empty.
     pub description: String,
     /// Capability (power, influence); must be positive.
     pub capability: f64,
@@ -79,41 +82,75 @@ pub(crate) fn short(v: f64) -> String {
 /// Why a model could not be built.
 #[derive(Clone, Debug, PartialEq, thiserror::Error)]
 pub enum ModelError {
+    /// The model has no dimension to take positions on.
     #[error("a model needs at least one dimension")]
     NoDimensions,
+    /// The number of actors (given) is outside what KTAB accepts.
     #[error("a model needs between {MIN_ACTORS} and {MAX_ACTORS} actors, not {0}")]
     ActorCount(usize),
+    /// An actor has more or fewer positions or saliences than the model has dimensions.
     #[error("actor `{actor}` has {found} {what}, but the model has {expected} dimensions")]
     Arity {
+        /// The actor's name.
         actor: String,
+        /// Which list is the wrong length (`positions` or `saliences`).
         what: &'static str,
+        /// How many entries the list has.
         found: usize,
+        /// How many dimensions the model has, which the list must match.
         expected: usize,
     },
+    /// An actor's capability is not positive, is not finite or exceeds `MAX_CAPABILITY`.
     #[error(
         "actor `{actor}`: capability {} must be positive, finite and at most {MAX_CAPABILITY:e} (capabilities are relative: scale them all down)",
         short(*.value)
     )]
-    Capability { actor: String, value: f64 },
-    #[error("actor `{actor}`: {what} {value} on dimension `{dim}` is outside [0, 1]")]
-    OutOfRange {
+    Capability {
+        /// The actor's name.
         actor: String,
-        what: &'static str,
-        dim: String,
+        /// The capability given.
         value: f64,
     },
+    /// An actor's position or salience on a dimension is outside `[0, 1]`.
+    #[error("actor `{actor}`: {what} {value} on dimension `{dim}` is outside [0, 1]")]
+    OutOfRange {
+        /// The actor's name.
+        actor: String,
+        /// Which number is out of range (`position` or `salience`).
+        what: &'static str,
+        /// The dimension's name.
+        dim: String,
+        /// The number given.
+        value: f64,
+    },
+    /// An actor's saliences sum to zero or to more than 1.
     #[error("actor `{actor}`: saliences sum to {sum}, which must be in (0, 1]")]
-    SalienceSum { actor: String, sum: f64 },
+    SalienceSum {
+        /// The actor's name.
+        actor: String,
+        /// The sum of its saliences.
+        sum: f64,
+    },
+    /// Two actors share a name (given), so output and specs could not tell them apart.
     #[error("two actors are named `{0}`")]
     DuplicateName(String),
+    /// The accommodation matrix is not square with one row and column per actor.
     #[error("the accommodation matrix must be {n}x{n}")]
-    AccommodationShape { n: usize },
+    AccommodationShape {
+        /// The number of actors, which the matrix's rows and columns must match.
+        n: usize,
+    },
+    /// An accommodation entry is outside `[0, 1]`, or its row sums to more than 1.
     #[error(
         "accommodation of `{actor}` toward `{other}` is {value}; entries must be in [0, 1] and each row must sum to at most 1"
     )]
     Accommodation {
+        /// The name of the actor whose row holds the entry.
         actor: String,
+        /// The name of the actor the entry is toward.
         other: String,
+        /// The offending entry: out of range, or the one that takes its row's sum
+        /// above 1.
         value: f64,
     },
 }
@@ -257,21 +294,27 @@ impl Model {
         Ok(self)
     }
 
+    /// The model's name, used as a title in output.
     pub fn name(&self) -> &str {
         &self.name
     }
+    /// Free text about the model for reports; may be empty.
     pub fn description(&self) -> &str {
         &self.description
     }
+    /// The names of the dimensions, in the order positions and saliences list them.
     pub fn dimensions(&self) -> &[String] {
         &self.dimensions
     }
+    /// The actors, in the order every per-actor result lists them.
     pub fn actors(&self) -> &[Actor] {
         &self.actors
     }
+    /// The SMP parameters the run uses.
     pub fn params(&self) -> &Params {
         &self.params
     }
+    /// The seed of the run's ChaCha8 RNG; only stochastic transitions draw from it.
     pub fn seed(&self) -> u64 {
         self.seed
     }

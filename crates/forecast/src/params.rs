@@ -68,60 +68,144 @@ macro_rules! param_enum {
 param_enum!(
     /// How coalition strengths become pairwise victory probabilities.
     VictoryProbModel, "VictoryProbModel", default = Linear,
-    [Linear = "Linear", Square = "Square", Quartic = "Quartic", Octic = "Octic", Binary = "Binary"]
+    [
+        /// Odds in proportion to the coalitions' strengths.
+        Linear = "Linear",
+        /// Odds in proportion to the squared strengths, favouring the stronger side.
+        Square = "Square",
+        /// Odds in proportion to the fourth powers of the strengths.
+        Quartic = "Quartic",
+        /// Odds in proportion to the eighth powers: nearly winner-takes-all.
+        Octic = "Octic",
+        /// A side at least 10% stronger wins almost surely; closer contests are interpolated.
+        Binary = "Binary",
+    ]
 );
 param_enum!(
     /// How pairwise victory probabilities become a distribution over options.
     PceModel, "PCEModel", default = Conditional,
-    [Conditional = "Conditional", MarkovIncentive = "MarkovIncentive", MarkovUniform = "MarkovUniform"]
+    [
+        /// Each option's chance is the product of its pairwise victory probabilities, normalised.
+        Conditional = "Conditional",
+        /// The stationary distribution of a Markov chain whose moves are weighted by the coalitions' incentives.
+        MarkovIncentive = "MarkovIncentive",
+        /// The stationary distribution of a Markov chain that picks challengers uniformly.
+        MarkovUniform = "MarkovUniform",
+    ]
 );
 param_enum!(
     /// Whether each actor takes its most probable bargain or draws one.
     StateTransitions, "StateTransitions", default = Deterministic,
-    [Deterministic = "Deterministic", Stochastic = "Stochastic"]
+    [
+        /// Each actor adopts its most probable bargain (the first on ties); no randomness.
+        Deterministic = "Deterministic",
+        /// Each actor draws its bargain with the PCE probabilities, from the model's seeded RNG.
+        Stochastic = "Stochastic",
+    ]
 );
 param_enum!(
     /// How a utility difference becomes a vote.
     VotingRule, "VotingRule", default = Prop,
-    [Binary = "Binary", PropBin = "PropBin", Prop = "Prop", PropCbc = "PropCbc", Cubic = "Cubic", ASymProsp = "ASymProsp"]
+    [
+        /// The full weight for the preferred option, whatever the margin (smoothed near zero).
+        Binary = "Binary",
+        /// 80% proportional and 20% binary.
+        PropBin = "PropBin",
+        /// Weight times the utility difference.
+        Prop = "Prop",
+        /// Half proportional, half the cubed difference.
+        PropCbc = "PropCbc",
+        /// Weight times the cubed utility difference, muting small differences.
+        Cubic = "Cubic",
+        /// Prospect-theory asymmetry: losses count fully, gains two thirds.
+        ASymProsp = "ASymProsp",
+    ]
 );
 param_enum!(
     /// How much an actor's estimate of another's risk attitude uses the other's true attitude.
     BigRAdjust, "BigRAdjust", default = OneThird,
-    [None = "None", OneThird = "OneThird", Half = "Half", TwoThirds = "TwoThirds", Full = "Full"]
+    [
+        /// The estimator assumes the other shares its own risk attitude.
+        None = "None",
+        /// One third the other's attitude, two thirds the estimator's own.
+        OneThird = "OneThird",
+        /// The mean of the two attitudes.
+        Half = "Half",
+        /// Two thirds the other's attitude, one third the estimator's own.
+        TwoThirds = "TwoThirds",
+        /// The other's true attitude.
+        Full = "Full",
+    ]
 );
 param_enum!(
     /// The range of inferred risk attitudes.
     BigRRange, "BigRRange", default = Mid,
-    [Min = "Min", Mid = "Mid", Max = "Max"]
+    [
+        /// Risk attitudes in `[0, 1]`: from neutral to risk-averse.
+        Min = "Min",
+        /// Risk attitudes in `[-1/2, 1]`.
+        Mid = "Mid",
+        /// Risk attitudes in `[-1, 1]`: from risk-seeking to risk-averse.
+        Max = "Max",
+    ]
 );
 param_enum!(
     /// How third parties expect to be treated after joining a contest.
     ThirdPartyCommit, "ThirdPartyCommit", default = SemiCommit,
-    [NoCommit = "NoCommit", SemiCommit = "SemiCommit", FullCommit = "FullCommit"]
+    [
+        /// A third party expects to keep its own position whichever side wins.
+        NoCommit = "NoCommit",
+        /// A third party expects to keep its position if its side wins and to take the winner's if it loses (KTAB's default).
+        SemiCommit = "SemiCommit",
+        /// A third party expects to end at the winner's position, whichever side it joined.
+        FullCommit = "FullCommit",
+    ]
 );
 param_enum!(
     /// How a bargain between two positions is interpolated, dimension by dimension.
     InterVecBrgn, "InterVecBrgn", default = S2P2,
-    [S1P1 = "S1P1", S2P2 = "S2P2", S2PMax = "S2PMax"]
+    [
+        /// Weights are salience times win probability.
+        S1P1 = "S1P1",
+        /// Weights are the squares of salience and of win probability.
+        S2P2 = "S2P2",
+        /// Each side moves toward the other by its disadvantage in win probability, weighted by squared saliences.
+        S2PMax = "S2PMax",
+    ]
 );
 param_enum!(
     /// Which bargains a challenge produces.
     BargnModel, "BargnModel", default = InitOnlyInterp,
-    [InitOnlyInterp = "InitOnlyInterp", InitRcvrInterp = "InitRcvrInterp", PWCompInterp = "PWCompInterp"]
+    [
+        /// Only the bargain interpolated with the initiator's estimate.
+        InitOnlyInterp = "InitOnlyInterp",
+        /// The initiator's bargain and the one from the receiver's point of view.
+        InitRcvrInterp = "InitRcvrInterp",
+        /// Both, plus their power-weighted compromise.
+        PWCompInterp = "PWCompInterp",
+    ]
 );
 
 /// All model parameters. [`Params::default`] gives KTAB's defaults.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Params {
+    /// How coalition strengths become pairwise victory probabilities.
     pub victory_prob: VictoryProbModel,
+    /// How pairwise victory probabilities become a distribution over options.
     pub pce: PceModel,
+    /// Whether each actor takes its most probable bargain or draws one.
     pub transitions: StateTransitions,
+    /// How a utility difference becomes a vote.
     pub voting_rule: VotingRule,
+    /// How much an actor's estimate of another's risk attitude uses the other's true attitude.
     pub big_r_adjust: BigRAdjust,
+    /// The range of inferred risk attitudes.
     pub big_r_range: BigRRange,
+    /// How third parties expect to be treated after joining a contest.
     pub third_party_commit: ThirdPartyCommit,
+    /// How a bargain between two positions is interpolated, dimension by dimension.
     pub inter_vec_brgn: InterVecBrgn,
+    /// Which bargains a challenge produces.
     pub bargain_model: BargnModel,
     /// Reproduce KTAB's two quirks (true, the default) or apply the
     /// corrected formulas (false). The quirks only matter for

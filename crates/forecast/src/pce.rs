@@ -38,21 +38,26 @@ fn binary_part(du: f64) -> f64 {
 /// A square row-major matrix of `n x n` values.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Square {
+    /// The number of rows and of columns.
     pub n: usize,
+    /// The entries, row by row: entry `(i, j)` is at `i * n + j`.
     pub v: Vec<f64>,
 }
 
 impl Square {
+    /// An `n x n` matrix of zeros, to fill with `set`.
     pub fn zeros(n: usize) -> Square {
         Square {
             n,
             v: vec![0.0; n * n],
         }
     }
+    /// The entry in row `i`, column `j`.
     #[inline]
     pub fn at(&self, i: usize, j: usize) -> f64 {
         self.v[i * self.n + j]
     }
+    /// Sets the entry in row `i`, column `j` to `x`.
     #[inline]
     pub fn set(&mut self, i: usize, j: usize, x: f64) {
         self.v[i * self.n + j] = x;

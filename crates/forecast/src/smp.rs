@@ -36,8 +36,11 @@ pub enum Perspective {
 /// A bargain proposed in a turn.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bargain {
+    /// The challenger, by index into `Model::actors`.
     pub initiator: usize,
+    /// The challenged actor, by index into `Model::actors`.
     pub receiver: usize,
+    /// Which of the challenge's bargains this is.
     pub perspective: Perspective,
     /// The position offered to the initiator (`[0, 1]` scale, one per dimension).
     pub initiator_position: Vec<f64>,
@@ -55,8 +58,11 @@ pub enum Move {
     /// The actor adopted its side of bargain `bargain` of the previous turn
     /// (an index into that turn's [`Turn::bargains`]).
     Bargain {
+        /// The index of the bargain in the previous turn's bargains.
         bargain: usize,
+        /// The bargain's initiator, by index into `Model::actors`.
         initiator: usize,
+        /// The bargain's receiver, by index into `Model::actors`.
         receiver: usize,
     },
 }
@@ -64,6 +70,7 @@ pub enum Move {
 /// The challenge an actor made from a state.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Challenge {
+    /// The challenged actor, by index into `Model::actors`.
     pub target: usize,
     /// The challenger's estimate of its probability of winning.
     pub prob: f64,
@@ -95,7 +102,10 @@ pub struct Turn {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum StopReason {
     /// The last turn moved less than 2% of the first (`ratio`).
-    Converged { ratio: f64 },
+    Converged {
+        /// The last turn's movement as a fraction of the first turn's.
+        ratio: f64,
+    },
     /// [`MAX_TURNS`] turns were run.
     MaxTurns,
     /// The observer of [`run_observed`] asked to stop.
@@ -105,9 +115,13 @@ pub enum StopReason {
 /// The result of a run: every state from the input (turn 0) to the last.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Forecast {
+    /// The number of actors, the row count of every per-turn matrix.
     pub actors: usize,
+    /// The number of dimensions, the column count of `Turn::positions` and `Turn::ideals`.
     pub dims: usize,
+    /// Every state from the input (turn 0) to the last.
     pub turns: Vec<Turn>,
+    /// Why the run stopped.
     pub stop: StopReason,
 }
 

@@ -23,16 +23,38 @@ use crate::smp::{Forecast, run};
 /// What a variation changes.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Target {
-    Capability { actor: usize },
-    Position { actor: usize, dim: usize },
-    Salience { actor: usize, dim: usize },
-    Param { name: String },
+    /// An actor's capability.
+    Capability {
+        /// The actor, by index into `Model::actors`.
+        actor: usize,
+    },
+    /// An actor's position on one dimension.
+    Position {
+        /// The actor, by index into `Model::actors`.
+        actor: usize,
+        /// The dimension, by index into `Model::dimensions`.
+        dim: usize,
+    },
+    /// An actor's salience on one dimension.
+    Salience {
+        /// The actor, by index into `Model::actors`.
+        actor: usize,
+        /// The dimension, by index into `Model::dimensions`.
+        dim: usize,
+    },
+    /// A model parameter (one of `PARAM_NAMES`), set by value name.
+    Param {
+        /// The parameter's name as the user wrote it.
+        name: String,
+    },
 }
 
 /// One axis of a sweep: a target and the values it takes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Variation {
+    /// The variation as the user wrote it (`TARGET=VALUES`), for labels and messages.
     pub spec: String,
+    /// What the variation changes.
     pub target: Target,
     /// Numbers (0–100 for positions and saliences) or parameter values.
     pub values: Vec<String>,
@@ -41,7 +63,9 @@ pub struct Variation {
 /// One scenario of a sweep with the labels of its varied values.
 #[derive(Clone, Debug)]
 pub struct Case {
+    /// The value each variation takes in this case, in the order the variations were given.
     pub label: Vec<String>,
+    /// The model with those values applied, ready to run.
     pub model: Model,
 }
 
@@ -246,8 +270,11 @@ pub fn cases_limited(
 /// scale), clipped to the valid range (saliences rescaled to sum ≤ 100).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Perturbation {
+    /// The largest change of each capability, in percent.
     pub capability_pct: f64,
+    /// The largest move of each position, in points on the 0–100 scale.
     pub position_points: f64,
+    /// The largest move of each salience, in points on the 0–100 scale.
     pub salience_points: f64,
 }
 
