@@ -288,6 +288,24 @@ fn a_panicking_strategy_is_a_failure_row_and_the_tournament_goes_on() {
     assert_eq!(v["matches"], 4);
     // Every match with the panicking strategy fails; boulware's self-play does not.
     assert_eq!(v["failures"], 3);
+    // Issue "one home for every rule and every result": the failure column
+    // holds the failure's stable sentence, not Rust's Debug text.
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let mut st = conn
+        .prepare("SELECT failure FROM matches WHERE end_reason = 'failure' ORDER BY id")
+        .unwrap();
+    let failures: Vec<String> = st
+        .query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    assert_eq!(failures.len(), 3);
+    for f in &failures {
+        assert!(
+            f.starts_with("the strategy panicked: chaos strategy panics at round "),
+            "{f}"
+        );
+    }
 }
 
 #[test]

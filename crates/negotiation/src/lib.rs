@@ -11,9 +11,10 @@
 //!   [`strategy_catalog`] lists them; a [`StrategySpec`] names one with
 //!   parameters (`boulware:e=0.1`).
 //! - **Sessions** ([`run_session`]): deterministic for a given seed, never
-//!   panic outward (a strategy that panics or overruns its step budget ends
-//!   the session with [`EndReason::Failure`]), and record every action when
-//!   asked.
+//!   panic outward (a strategy that panics, overruns its step budget or
+//!   breaks the protocol's rules ends the session with
+//!   [`EndReason::Failure`] and a typed [`FailureKind`]), and record every
+//!   action when asked.
 //!
 //! This crate does no I/O and holds no global random state: every random
 //! choice comes from a `ChaCha8Rng` seeded from [`SessionConfig::seed`].
@@ -165,7 +166,7 @@ pub struct SessionConfig {
     pub seed: u64,
     pub record_trace: bool,
     /// Wall-clock budget of a single strategy call; a strategy whose calls
-    /// take longer ends the session with [`FailureKind::Budget`] (checked
+    /// take longer ends the session with [`FailureKind::OverBudget`] (checked
     /// cheaply: see the guard in `session.rs` — a strategy that overruns
     /// repeatedly is always caught, a single overrun may not be). Zero means
     /// no limit.
@@ -191,13 +192,87 @@ impl SessionConfig {
     }
 }
 
-/// How a strategy failed.
+/// How a strategy failed: the closed list of reasons a session ends with
+/// [`EndReason::Failure`]. Its [`Display`](std::fmt::Display) is a stable
+/// sentence (the tournament database stores it), and [`FailureKind::as_str`]
+/// a stable tag.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum FailureKind {
-    /// It panicked, with this message.
-    Panic(String),
-    /// One call took longer than [`SessionConfig::step_budget`].
-    Budget,
+    /// A strategy call panicked, with this message.
+    Panic {
+        /// The panic's message (or a note that it had no text).
+        message: String,
+    },
+    /// A strategy call took longer than [`SessionConfig::step_budget`].
+    OverBudget {
+        /// The step budget, in whole milliseconds.
+        budget_ms: u64,
+    },
+    /// The strategy broke the protocol's rules; the session ends instead of
+    /// going on with an action the protocol does not allow.
+    IllegalAction {
+        /// Which rule it broke.
+        what: IllegalAction,
+    },
+}
+
+impl FailureKind {
+    /// A short stable tag: `panic`, `budget` or `illegal-action`.
+    pub fn as_str(&self) -> &'static str {
+        match self {
+            FailureKind::Panic { .. } => "panic",
+            FailureKind::OverBudget { .. } => "budget",
+            FailureKind::IllegalAction { .. } => "illegal-action",
+        }
+    }
+}
+
+impl std::fmt::Display for FailureKind {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            FailureKind::Panic { message } => write!(f, "the strategy panicked: {message}"),
+            FailureKind::OverBudget { budget_ms } => write!(
+                f,
+                "a call of the strategy took longer than its step budget of {budget_ms} ms"
+            ),
+            FailureKind::IllegalAction { what } => {
+                write!(f, "the strategy broke the protocol: {what}")
+            }
+        }
+    }
+}
+
+/// An action a protocol does not allow at that point of a session.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum IllegalAction {
+    /// Accepting at the first turn of the session, when no offer stands.
+    AcceptWithoutOffer,
+    /// Offering something that is not an outcome of the scenario's space
+    /// (a value index out of its issue's range).
+    OfferOutsideSpace {
+        /// The value indices offered.
+        offer: Vec<u32>,
+    },
+}
+
+impl std::fmt::Display for IllegalAction {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            IllegalAction::AcceptWithoutOffer => {
+                f.write_str("it accepted at the first turn, when there is no offer to accept")
+            }
+            IllegalAction::OfferOutsideSpace { offer } => {
+                f.write_str("it offered [")?;
+                for (i, v) in offer.iter().enumerate() {
+                    if i > 0 {
+                        f.write_str(", ")?;
+                    }
+                    write!(f, "{v}")?;
+                }
+                f.write_str("], which is not an outcome of the scenario")
+            }
+        }
+    }
 }
 
 /// Why a session ended.

@@ -4,8 +4,8 @@
 use crate::space::OwnSpace;
 use crate::strategy::{self, Context, Decision, Observed, Standing, Strategy};
 use crate::{
-    ACTION_SECONDS, Action, Actor, Deadline, EndReason, FailureKind, NegotiationError,
-    ProtocolKind, SessionConfig, SessionResult, StrategySpec, TraceEvent,
+    ACTION_SECONDS, Action, Actor, Deadline, EndReason, FailureKind, IllegalAction,
+    NegotiationError, ProtocolKind, SessionConfig, SessionResult, StrategySpec, TraceEvent,
 };
 use detente_analysis::Analysis;
 use detente_core::{Outcome, PartyId, Scenario};
@@ -140,7 +140,9 @@ impl Guard {
         IN_STRATEGY.with(|c| c.set(false));
         let value = result.map_err(|payload| EndReason::Failure {
             party,
-            kind: FailureKind::Panic(panic_message(payload)),
+            kind: FailureKind::Panic {
+                message: panic_message(payload),
+            },
         })?;
         if self.budget.is_zero() {
             return Ok(value);
@@ -153,7 +155,9 @@ impl Guard {
             if over && self.precise {
                 return Err(EndReason::Failure {
                     party,
-                    kind: FailureKind::Budget,
+                    kind: FailureKind::OverBudget {
+                        budget_ms: u64::try_from(self.budget.as_millis()).unwrap_or(u64::MAX),
+                    },
                 });
             }
             self.precise |= over;
@@ -255,9 +259,9 @@ impl<'a> Run<'a> {
                             None,
                             EndReason::Failure {
                                 party: me,
-                                kind: FailureKind::Panic(
-                                    "protocol violation: accepted at the first turn, when there is no offer to accept".into(),
-                                ),
+                                kind: FailureKind::IllegalAction {
+                                    what: IllegalAction::AcceptWithoutOffer,
+                                },
                             },
                         );
                     }
@@ -280,9 +284,9 @@ impl<'a> Run<'a> {
                             None,
                             EndReason::Failure {
                                 party: me,
-                                kind: FailureKind::Panic(format!(
-                                    "protocol violation: offered {buf:?}, which is not an outcome of the space"
-                                )),
+                                kind: FailureKind::IllegalAction {
+                                    what: IllegalAction::OfferOutsideSpace { offer: buf.clone() },
+                                },
                             },
                         );
                     }

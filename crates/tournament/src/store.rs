@@ -13,7 +13,10 @@
 //!   end_reason, failure, agreement, rounds, time, welfare, pareto_distance,
 //!   nash_distance, elapsed_ms)`: one row per completed match; `id` is the
 //!   match's index in the whole tournament; `assignment` a JSON list of
-//!   strategy specs in party order; `agreement` a JSON object issue -> value
+//!   strategy specs in party order; `failure` the sentence saying why a
+//!   failed match failed (the runner's text: for negotiations the `Display`
+//!   of `detente_negotiation::FailureKind`, such as "the strategy panicked:
+//!   ..."), NULL otherwise; `agreement` a JSON object issue -> value
 //!   or NULL; `elapsed_ms` is wall time, the only column that varies between
 //!   runs.
 //! - `results(match_id, party_index, party, strategy, utility, reservation,
@@ -114,6 +117,8 @@ pub struct MatchRow {
     pub first_mover: usize,
     pub seed: u64,
     pub end_reason: String,
+    /// Why the match failed, as a sentence for people (never Rust's Debug
+    /// text), when it did.
     pub failure: Option<String>,
     /// JSON object issue -> value.
     pub agreement: Option<String>,

@@ -187,8 +187,12 @@ fn end_detail(scenario: &Scenario, r: &SessionResult) -> Value {
         EndReason::Walkaway { by } => json!({ "by": party_name(scenario, *by) }),
         EndReason::Failure { party, kind } => json!({
             "party": party_name(scenario, *party),
-            "kind": match kind { FailureKind::Panic(_) => "panic", FailureKind::Budget => "budget" },
-            "message": match kind { FailureKind::Panic(m) => m.clone(), FailureKind::Budget => "exceeded the step budget".into() },
+            "kind": kind.as_str(),
+            "message": match kind {
+                FailureKind::Panic { message } => message.clone(),
+                FailureKind::OverBudget { .. } => "exceeded the step budget".into(),
+                other => other.to_string(),
+            },
         }),
         _ => Value::Null,
     }
@@ -342,8 +346,9 @@ fn summary(
             party_name(scenario, *party),
             r.rounds,
             match kind {
-                FailureKind::Panic(m) => format!("panic: {m}"),
-                FailureKind::Budget => "it exceeded its step budget".into(),
+                FailureKind::Panic { message } => format!("panic: {message}"),
+                FailureKind::OverBudget { .. } => "it exceeded its step budget".into(),
+                other => other.to_string(),
             }
         ),
         _ => String::new(),

@@ -175,7 +175,8 @@ impl Runner for NegotiationRunner {
                 end_reason: r.end_reason.as_str().to_string(),
                 failure: match &r.end_reason {
                     neg::EndReason::Failure { party, kind } => {
-                        Some((party.index(), format!("{kind:?}")))
+                        // The stable sentence, not Rust's Debug text.
+                        Some((party.index(), kind.to_string()))
                     }
                     _ => None,
                 },

@@ -45,7 +45,7 @@ fn a_panicking_strategy_is_a_recorded_failure() {
     match &r.end_reason {
         EndReason::Failure {
             party,
-            kind: FailureKind::Panic(msg),
+            kind: FailureKind::Panic { message: msg },
         } => {
             assert_eq!(party.0, 1);
             assert!(msg.contains("round 5"), "{msg}");
@@ -75,7 +75,7 @@ fn an_overrunning_strategy_is_a_recorded_failure() {
         r.end_reason,
         EndReason::Failure {
             party: detente_core::PartyId(0),
-            kind: FailureKind::Budget
+            kind: FailureKind::OverBudget { budget_ms: 5 }
         }
     );
 }
@@ -248,6 +248,96 @@ fn custom_strategies_run_through_the_same_driver() {
     assert_eq!(r.trace.len(), 3);
     let too_few: Vec<Box<dyn Strategy>> = vec![Box::new(TakeTheFirstAcceptable)];
     assert!(run_session_with(&scenario, &prepared, None, &c, too_few).is_err());
+}
+
+/// A strategy that breaks the offer protocol's rules in a chosen way.
+enum Cheat {
+    /// Accepts at once, even at the very first turn.
+    AcceptAtOnce,
+    /// Offers a value one past the last of the first issue.
+    OfferOutOfRange,
+}
+
+impl Strategy for Cheat {
+    fn act(&mut self, ctx: &Context<'_>, _: Option<Standing<'_>>, offer: &mut [u32]) -> Decision {
+        match self {
+            Cheat::AcceptAtOnce => Decision::Accept,
+            Cheat::OfferOutOfRange => {
+                offer.fill(0);
+                offer[0] = ctx.scenario.space().radices()[0];
+                Decision::Offer
+            }
+        }
+    }
+}
+
+/// Issue "one home for every rule and every result": a protocol violation
+/// was reported as a panic with a Debug-formatted outcome in its text; it is
+/// now a typed failure of the session whose sentence is stable.
+#[test]
+fn one_home_protocol_violations_are_typed_failures_not_panics() {
+    let scenario = random_scenario(4, 2, 3, 4, false);
+    let prepared = prepare(&scenario);
+    let c = traced(ProtocolKind::Alternating, 50, 0);
+    let run = |first: Cheat| {
+        let built: Vec<Box<dyn Strategy>> = vec![Box::new(first), Box::new(TakeTheFirstAcceptable)];
+        run_session_with(&scenario, &prepared, None, &c, built).unwrap()
+    };
+    let r = run(Cheat::AcceptAtOnce);
+    let kind = FailureKind::IllegalAction {
+        what: IllegalAction::AcceptWithoutOffer,
+    };
+    assert_eq!(
+        r.end_reason,
+        EndReason::Failure {
+            party: detente_core::PartyId(0),
+            kind: kind.clone()
+        }
+    );
+    assert_eq!(
+        kind.to_string(),
+        "the strategy broke the protocol: it accepted at the first turn, when there is no offer to accept"
+    );
+    assert_eq!(kind.as_str(), "illegal-action");
+    assert!(r.agreement.is_none() && r.trace.is_empty());
+
+    let r = run(Cheat::OfferOutOfRange);
+    let EndReason::Failure { party, kind } = &r.end_reason else {
+        panic!("expected a failure, got {:?}", r.end_reason);
+    };
+    assert_eq!(party.0, 0);
+    assert_eq!(
+        *kind,
+        FailureKind::IllegalAction {
+            what: IllegalAction::OfferOutsideSpace {
+                offer: vec![4, 0, 0]
+            }
+        }
+    );
+    assert_eq!(
+        kind.to_string(),
+        "the strategy broke the protocol: it offered [4, 0, 0], which is not an outcome of the scenario"
+    );
+}
+
+/// The sentences of the other failures are stable too: the tournament
+/// database stores them.
+#[test]
+fn one_home_failure_sentences_are_stable() {
+    let panic = FailureKind::Panic {
+        message: "chaos strategy panics at round 5 as asked".into(),
+    };
+    assert_eq!(
+        panic.to_string(),
+        "the strategy panicked: chaos strategy panics at round 5 as asked"
+    );
+    assert_eq!(panic.as_str(), "panic");
+    let budget = FailureKind::OverBudget { budget_ms: 1000 };
+    assert_eq!(
+        budget.to_string(),
+        "a call of the strategy took longer than its step budget of 1000 ms"
+    );
+    assert_eq!(budget.as_str(), "budget");
 }
 
 /// Issue "hostile input": `negotiate --rounds 4294967295` grew to gigabytes
