@@ -8,8 +8,13 @@ use detente_core::{IssueId, Outcome, PartyId, Scenario};
 /// One party's view of a proposal.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartyVerdict {
+    /// The party this verdict is about.
     pub party: PartyId,
+    /// The party's utility of the proposal (discounted when the analysis was), to compare with
+    /// `reservation`.
     pub utility: f64,
+    /// The party's reservation value on the same scale: the least the proposal must be worth
+    /// for it to accept.
     pub reservation: f64,
     /// Indices into the party's red lines.
     pub red_lines_crossed: Vec<usize>,
@@ -20,15 +25,20 @@ pub struct PartyVerdict {
 /// One issue changed by a repair.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Change {
+    /// The issue whose value the repair changes.
     pub issue: IssueId,
+    /// The proposal's value index for the issue.
     pub from: u32,
+    /// The value index the repair gives the issue instead.
     pub to: u32,
 }
 
 /// An acceptable-to-all outcome close to the proposal.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Repair {
+    /// The repaired deal, one value index per issue.
     pub outcome: Outcome,
+    /// The issues the repair changes, in issue order, so a reader sees what to concede.
     pub changes: Vec<Change>,
     /// Every party's utility, in scenario order.
     pub utilities: Vec<f64>,
@@ -36,6 +46,8 @@ pub struct Repair {
     pub nash_product: f64,
 }
 
+/// Limits on the search for repairs in [`evaluate`], so that evaluation stays bounded on large
+/// spaces.
 #[derive(Clone, Debug)]
 pub struct RepairOptions {
     /// How many repairs to return (the best by Nash product).
@@ -62,6 +74,7 @@ impl Default for RepairOptions {
 /// Everything [`evaluate`] finds about a proposal.
 #[derive(Clone, Debug)]
 pub struct Evaluation {
+    /// The evaluated deal, one value index per issue.
     pub outcome: Outcome,
     /// Every party, in scenario order.
     pub verdicts: Vec<PartyVerdict>,
@@ -76,6 +89,7 @@ pub struct Evaluation {
     /// The smallest number of changed issues that makes the proposal
     /// acceptable to all, when the search found one.
     pub repair_size: Option<usize>,
+    /// The repairs found, best Nash product first, each changing `repair_size` issues.
     pub repairs: Vec<Repair>,
     /// The search stopped at its budget before finding a repair.
     pub repair_search_truncated: bool,

@@ -19,6 +19,7 @@ pub struct FrontierBuilder {
 }
 
 impl FrontierBuilder {
+    /// An empty frontier for utility vectors of `dim` parties.
     pub fn new(dim: usize) -> Self {
         FrontierBuilder {
             dim,
@@ -27,14 +28,17 @@ impl FrontierBuilder {
         }
     }
 
+    /// The number of points kept, to check the frontier against its size budget.
     pub fn len(&self) -> usize {
         self.keys.len()
     }
 
+    /// True when no point has been kept (nothing offered, or everything offered was dominated).
     pub fn is_empty(&self) -> bool {
         self.keys.is_empty()
     }
 
+    /// The number of utilities per point (the number of parties).
     pub fn dim(&self) -> usize {
         self.dim
     }

@@ -33,6 +33,8 @@
 //! assert!(a.solutions.nash.is_some());
 //! ```
 
+#![warn(missing_docs)]
+
 mod additive;
 mod boxes;
 mod budget;
@@ -53,7 +55,8 @@ use detente_core::{PartyId, Scenario};
 use frontier::FrontierBuilder;
 use std::sync::atomic::AtomicBool;
 
-/// The disagreement point of the bargaining solutions.
+/// What each party gets if talks fail: the point from which the bargaining
+/// solutions measure gains.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum Disagreement {
     /// Each party's reservation value (what walking away is worth).
@@ -63,22 +66,31 @@ pub enum Disagreement {
     Zero,
 }
 
-/// How to compute the frontier.
+/// Which method the caller asks for to compute the frontier (the CLI's
+/// `--method`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Default)]
 pub enum MethodChoice {
     /// The additive method where it applies, enumeration otherwise, and
     /// branch and bound for spaces too large to enumerate.
     #[default]
     Auto,
+    /// Enumerate every outcome, refusing spaces above `Options::enumeration_limit`.
     Enumerate,
+    /// Merge issue by issue; refused unless every bargainer's utility is additive and red lines
+    /// each exclude values of one issue.
     Additive,
+    /// Branch and bound over value classes; refused for interaction terms and red lines
+    /// spanning several issues.
     BranchAndBound,
 }
 
-/// The method that was used.
+/// The method that computed an analysis's frontiers, reported so users know
+/// whether outcomes were enumerated.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Method {
+    /// Every outcome was visited.
     Enumeration,
+    /// The frontier was merged issue by issue from per-issue terms, without visiting outcomes.
     Additive,
     /// Branch and bound over value classes (box utilities on spaces too
     /// large to enumerate).
@@ -86,6 +98,7 @@ pub enum Method {
 }
 
 impl Method {
+    /// The method's name as printed in tables and JSON output.
     pub fn as_str(self) -> &'static str {
         match self {
             Method::Enumeration => "enumeration",
@@ -95,9 +108,12 @@ impl Method {
     }
 }
 
+/// What [`analyze`] computes and within which limits.
 #[derive(Clone, Debug)]
 pub struct Options {
+    /// Which point the bargaining solutions measure gains from.
     pub disagreement: Disagreement,
+    /// Which frontier method to use; `Auto` picks the fastest one that applies.
     pub method: MethodChoice,
     /// Largest space that is enumerated (for the frontier when the additive
     /// method does not apply, and to count the agreement zone).
@@ -143,16 +159,25 @@ pub const REFERENCE_SEARCH_NODES: u64 = 2_000_000;
 /// Why an analysis could not be done.
 #[derive(Debug)]
 pub enum AnalysisError {
+    /// The space is too large to enumerate and no method that avoids enumeration applies.
     TooLarge {
+        /// The number of outcomes of the space (a float, since it may exceed every integer
+        /// type).
         outcomes: f64,
+        /// The enumeration limit it exceeded.
         limit: u64,
     },
+    /// The additive method was asked for, but some bargainer's utility has interaction terms or
+    /// boxes, or a red line spans several issues.
     NotAdditive,
     /// Branch and bound was asked for, but some utility has interaction
     /// terms or a red line spans several issues.
     NotSearchable,
+    /// The branch-and-bound search visited its node limit without finishing.
     SearchTooLarge {
+        /// The number of outcomes of the space, to show how large the search was.
         outcomes: f64,
+        /// The node limit that stopped the search (`Options::search_node_limit`).
         nodes: u64,
     },
     /// A frontier has more points than the budget allows
@@ -160,15 +185,21 @@ pub enum AnalysisError {
     /// [`Budget::max_output_bytes`]); `points` is how many it had when the
     /// analysis stopped.
     FrontierTooLarge {
+        /// How many points the frontier had when the analysis stopped.
         points: u64,
+        /// The largest number of frontier points allowed.
         limit: usize,
     },
     /// The additive method would hold more candidate utilities than
     /// [`Budget::max_candidate_cells`] while merging issue `issue`.
     CandidatesTooLarge {
+        /// The name of the issue being merged when the limit was reached.
         issue: String,
+        /// How many values that issue has, the usual cause.
         values: u64,
+        /// How many candidate utilities the merge would have held, at least.
         cells: u64,
+        /// The largest number of candidate utilities allowed.
         limit: u64,
     },
     /// The caller's cancel flag was raised.
@@ -226,10 +257,16 @@ pub const COUNT_LIMIT: u64 = 20_000_000;
 /// One party's range of utility over the whole space.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartyRange {
+    /// The party this range is about.
     pub party: PartyId,
+    /// The party's highest utility over the whole space, red lines aside;
     /// `None` when it cannot be computed exactly without enumeration.
     pub best: Option<f64>,
+    /// The party's lowest utility over the whole space, red lines aside; `None` when it cannot
+    /// be computed exactly without enumeration.
     pub worst: Option<f64>,
+    /// The party's reservation value (discounted when the analysis is), to set against the
+    /// range.
     pub reservation: f64,
 }
 
@@ -239,10 +276,13 @@ pub struct Analysis {
     /// The parties whose consent an agreement needs; frontier utilities are
     /// theirs, in this order.
     pub bargainers: Vec<PartyId>,
+    /// The exact number of outcomes of the space, or `None` when it exceeds `u128`.
     pub outcome_count: Option<u128>,
+    /// The number of outcomes as a float, always available for display.
     pub outcome_count_f64: f64,
     /// Every party, in scenario order.
     pub ranges: Vec<PartyRange>,
+    /// Which frontier method was used.
     pub method: Method,
     /// Outcomes that cross no bargaining party's red line (when enumerated).
     pub acceptable_count: Option<u64>,
@@ -256,6 +296,7 @@ pub struct Analysis {
     pub zone_pareto: Vec<Point>,
     /// The disagreement point used by the solutions.
     pub disagreement: Vec<f64>,
+    /// The Nash, Kalai–Smorodinsky, max-welfare and egalitarian points of the agreement zone.
     pub solutions: Solutions,
     /// The time at which utilities were discounted, if any.
     pub at_time: Option<f64>,

@@ -11,7 +11,9 @@ use detente_core::Outcome;
 /// (in issue order) that gives them.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Point {
+    /// The bargaining parties' utilities at this point, in the order of `Analysis::bargainers`.
     pub utilities: Vec<f64>,
+    /// The first outcome, in issue order, that gives these utilities.
     pub outcome: Outcome,
     /// Position of `outcome` in issue order, where the space is enumerable.
     pub key: Option<u64>,
