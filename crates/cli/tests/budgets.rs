@@ -45,7 +45,11 @@ fn hostile_input_analyze_limit_is_the_users_to_raise() {
         .args(["analyze", &path, "--max-frontier", "5000"])
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }
 
 /// Regression (hostile-input issue): a KTAB file that cannot be read printed
@@ -60,4 +64,30 @@ fn hostile_input_forecast_error_says_the_os_error_once() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(stderr.matches("os error 2").count(), 1, "{stderr}");
     assert!(stderr.contains("/nonexistent/actors.csv"), "{stderr}");
+}
+
+/// Regression (hostile-input issue): one integer issue with 2^24 values (the
+/// most an issue may have) made `analyze` grow past 7.8 GB; the utility
+/// tables are now bounded before anything is built.
+#[test]
+fn hostile_input_value_tables_are_bounded_before_they_are_built() {
+    let (_dir, path) = opposed_integer_issue(1 << 24);
+    fails_with(
+        &["analyze", &path],
+        &["16777216 values in all", "more than the limit of 33554432"],
+    );
+}
+
+/// Regression (hostile-input issue, a finding of the reader fuzzing): a
+/// GeniusWeb domain of a few hundred bytes declaring integer ranges of
+/// millions of values made the reader fill 1.2 GB of tables before anything
+/// checked their size. The check now comes before any profile is read.
+#[test]
+fn hostile_input_competition_readers_check_table_sizes_first() {
+    let folder = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../tests/data/fuzz-findings/huge-ranges");
+    fails_with(
+        &["validate", folder.to_str().unwrap()],
+        &["holiday.json", "more than the limit of 33554432"],
+    );
 }

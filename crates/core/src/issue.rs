@@ -64,6 +64,11 @@ pub struct Issue {
 /// indices as `u32`, and a larger issue could not be enumerated anyway.
 pub const MAX_ISSUE_CARDINALITY: u64 = 1 << 24;
 
+/// Most entries a scenario's utility tables may have: the values of all its
+/// issues times (parties + 1). 2^25 entries are 256 MiB of numbers, so one
+/// issue may have 2^24 values only in a scenario with a single party.
+pub const MAX_VALUE_CELLS: u64 = 1 << 25;
+
 impl Issue {
     /// Number of distinct values (grid points for a continuous issue).
     pub fn cardinality(&self) -> u32 {

@@ -51,14 +51,15 @@ mod space;
 pub mod utility;
 
 pub use issue::{
-    Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY, continuous_points, format_number,
+    Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY, MAX_VALUE_CELLS, continuous_points,
+    format_number,
 };
 pub use preference::{
     Clause, Condition, HyperRectangle, Interaction, Normalisation, Preferences, RedLine,
     UtilityModel, ValueFunction, ValueSet,
 };
 pub use proposal::ProposalError;
-pub use scenario::{Party, PartyId, Proposal, Role, Scenario, ScenarioParts};
+pub use scenario::{Party, PartyId, Proposal, Role, Scenario, ScenarioParts, check_value_cells};
 pub use space::{Outcome, OutcomeSpace};
 pub use utility::{CompiledRedLines, CompiledUtility};
 
@@ -88,5 +89,20 @@ pub enum ModelError {
         party: String,
         /// How many value combinations the coupled issues span.
         size: u64,
+    },
+    /// The issues have more values than the utility tables may hold
+    /// ([`MAX_VALUE_CELLS`] numbers), so the scenario is refused before any
+    /// table is built.
+    #[error(
+        "the issues have {values} values in all; with {parties} parties the utility tables would hold {cells} numbers, more than the limit of {limit} (256 MiB); use fewer values, e.g. a coarser integer range or a larger step",
+        limit = crate::MAX_VALUE_CELLS
+    )]
+    TooManyValues {
+        /// The number of values of all issues together.
+        values: u64,
+        /// The number of parties, each with a table.
+        parties: usize,
+        /// The numbers the tables would hold: values × (parties + 1).
+        cells: u64,
     },
 }

@@ -1,7 +1,7 @@
 //! A negotiation scenario: issues, parties with preferences, named proposals.
 
 use crate::ModelError;
-use crate::issue::{Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY};
+use crate::issue::{Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY, MAX_VALUE_CELLS};
 use crate::preference::{Clause, Preferences, UtilityModel, ValueFunction};
 use crate::space::{Outcome, OutcomeSpace};
 use crate::utility::{CompiledRedLines, CompiledUtility, compile};
@@ -257,6 +257,23 @@ impl Scenario {
     }
 }
 
+/// Refuses issues whose utility tables for `parties` parties would exceed
+/// [`MAX_VALUE_CELLS`] numbers. [`Scenario::new`] checks it; readers call it
+/// as soon as they know the issues and how many profiles they will read, so
+/// that a few hundred bytes of input cannot make them fill gigabytes first.
+pub fn check_value_cells(issues: &[Issue], parties: usize) -> Result<(), ModelError> {
+    let values: u64 = issues.iter().map(|i| u64::from(i.cardinality())).sum();
+    let cells = values.saturating_mul(parties as u64 + 1);
+    if cells > MAX_VALUE_CELLS {
+        return Err(ModelError::TooManyValues {
+            values,
+            parties,
+            cells,
+        });
+    }
+    Ok(())
+}
+
 fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
     let bad = |what: String| Err(ModelError::Invalid(what));
     if parts.issues.is_empty() {
@@ -317,6 +334,7 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
         }
     }
     let radices: Vec<u32> = parts.issues.iter().map(Issue::cardinality).collect();
+    check_value_cells(&parts.issues, parts.parties.len())?;
     let clause_ok = |c: &Clause| {
         c.conditions.iter().all(|cond| {
             cond.issue.index() < radices.len()

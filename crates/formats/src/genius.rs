@@ -1018,6 +1018,8 @@ pub fn party_name(file: &str) -> String {
 /// Builds a scenario from a domain and profile files (bytes, file name).
 /// Parties are named after the profile files; repeated names get `#2`, `#3`.
 pub fn scenario(domain: &Domain, profiles: &[(Vec<u8>, String)]) -> Result<Scenario, FormatError> {
+    detente_core::check_value_cells(&domain.issues, profiles.len())
+        .map_err(|e| FormatError::unusable(&domain.file, e.to_string()))?;
     let mut parties: Vec<Party> = Vec::with_capacity(profiles.len());
     let mut taken: HashSet<String> = HashSet::with_capacity(profiles.len());
     for (bytes, file) in profiles {

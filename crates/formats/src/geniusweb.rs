@@ -697,6 +697,10 @@ pub fn scenario(
         }
         None => None,
     };
+    if let Some((d, file)) = &dom {
+        detente_core::check_value_cells(&d.issues, profiles.len())
+            .map_err(|e| FormatError::unusable(*file, e.to_string()))?;
+    }
     let mut parties: Vec<Party> = Vec::new();
     for (text, file) in profiles {
         let (mut party, d) = read_profile(text, file)?;
