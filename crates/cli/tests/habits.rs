@@ -121,3 +121,30 @@ fn messages_read_as_sentences() {
         "{text}"
     );
 }
+
+#[test]
+fn tournament_run_summarises_as_json_too() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("t.toml");
+    std::fs::write(
+        &config,
+        "protocol = \"alternating\"\nrounds = 20\nrepetitions = 1\nseed = 1\n\
+         strategies = [\"boulware\", \"conceder\"]\nscenarios = [\"car-sale\"]\n",
+    )
+    .unwrap();
+    let db = dir.path().join("r.db");
+    let args = [
+        "tournament",
+        "run",
+        config.to_str().unwrap(),
+        "--db",
+        db.to_str().unwrap(),
+        "--json",
+    ];
+    let first = json_of(&args);
+    assert!(first["planned"].as_u64().unwrap() > 0);
+    assert_eq!(first["ran"], first["planned"]);
+    let again = json_of(&args);
+    assert_eq!(again["ran"], 0);
+    assert_eq!(again["already_stored"], first["planned"]);
+}

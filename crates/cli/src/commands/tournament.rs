@@ -39,6 +39,10 @@ pub struct RunArgs {
     /// Run only shard I of N (matches whose index is I modulo N), e.g. 0/4.
     #[arg(long, value_name = "I/N")]
     pub shard: Option<String>,
+    /// Print a JSON summary (`planned`, `ran`, `already_stored`,
+    /// `failures`, `db`, `shard`) on standard output.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(clap::Args)]
@@ -237,6 +241,17 @@ fn run_tournament(a: RunArgs) -> Result<ExitCode> {
         bar.set_position(p.done);
     })?;
     bar.finish_and_clear();
+    if a.json {
+        print_json(&serde_json::json!({
+            "planned": summary.planned,
+            "ran": summary.ran,
+            "already_stored": summary.skipped,
+            "failures": summary.failures,
+            "db": a.db.display().to_string(),
+            "shard": a.shard,
+        }));
+        return Ok(ExitCode::SUCCESS);
+    }
     eprintln!(
         "{} matches in this {}: {} run now, {} already stored, {} failures. Results in {}.",
         summary.planned,
