@@ -59,9 +59,10 @@ pub use session::{
 };
 pub use setup::{assign_strategies, default_strategy, parse_strategy_list};
 pub use space::{OwnSpace, SORT_LIMIT};
-pub use spec::{
-    Family, ParamInfo, ParamKind, StrategyInfo, StrategySpec, listed_strategies, strategy_catalog,
-    validate_strategy,
+pub use spec::StrategySpec;
+pub use strategy::catalog::{
+    Constructor, Family, ParamInfo, ParamKind, Params, StrategyInfo, listed_strategies,
+    strategy_catalog, validate_strategy,
 };
 pub use strategy::{Context, Decision, Observed, Standing, Strategy};
 

@@ -2,11 +2,11 @@
 //! presets, tit-for-tat, nice tit-for-tat, random, and the chaos strategy
 //! used to test failure handling.
 
+use super::catalog::Params;
 use super::parts::{
     Acceptance, OpponentModels, Received, faratin_target, pick_near, self_interested_vote,
 };
 use super::{Context, Decision, Observed, Standing, Strategy};
-use crate::spec::Params;
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 

@@ -3,11 +3,12 @@
 
 pub mod anac;
 pub mod builtin;
+pub mod catalog;
 pub mod parts;
 
-use crate::NegotiationError;
+pub use catalog::build;
+
 use crate::space::OwnSpace;
-use crate::spec::{StrategySpec, resolve};
 use detente_core::{PartyId, Scenario};
 
 /// What a strategy does at its turn in an offer protocol.
@@ -138,41 +139,6 @@ pub trait Strategy {
     fn accept_final(&mut self, ctx: &Context<'_>, text: &[u32]) -> bool {
         ctx.acceptable(text)
     }
-}
-
-/// Builds the strategy a specification names, with its own random stream.
-pub fn build(spec: &StrategySpec, seed: u64) -> Result<Box<dyn Strategy>, NegotiationError> {
-    let (info, params) = resolve(spec)?;
-    Ok(match info.name {
-        "time-dependent" | "boulware" | "linear" | "conceder" | "hardliner" => {
-            Box::new(builtin::TimeDependent::from_params(&params))
-        }
-        "negmas-boulware" => Box::new(builtin::NegmasTimeBased::new(4.0, params.num("eps"))),
-        "negmas-conceder" => Box::new(builtin::NegmasTimeBased::new(0.25, params.num("eps"))),
-        "negmas-linear" => Box::new(builtin::NegmasTimeBased::new(1.0, params.num("eps"))),
-        "tit-for-tat" => Box::new(builtin::TitForTat::from_params(&params)),
-        "nice-tit-for-tat" => Box::new(builtin::NiceTitForTat::new(params.num("bonus_from"))),
-        "random" => Box::new(builtin::RandomStrategy::new(
-            params.num("p_accept"),
-            params.num("p_end"),
-            seed,
-        )),
-        "agent-k" => Box::new(anac::AgentK::new(params.num("tremor"), seed)),
-        "hardheaded" => Box::new(anac::HardHeaded::new(params.num("e"), params.num("floor"))),
-        "cuhk-agent" => Box::new(anac::CuhkAgent::new(params.num("beta"))),
-        "atlas3" => Box::new(anac::Atlas3::new(seed)),
-        "agreeable2018" => Box::new(anac::Agreeable2018::new(params.num("floor"), seed)),
-        "chaos" => Box::new(builtin::Chaos::new(
-            params.count("panic_at"),
-            params.count("sleep_ms"),
-        )),
-        other => {
-            return Err(NegotiationError::UnknownStrategy {
-                name: other.to_string(),
-                known: String::new(),
-            });
-        }
-    })
 }
 
 #[cfg(test)]
