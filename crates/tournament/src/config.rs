@@ -52,24 +52,34 @@ fn yes() -> bool {
     true
 }
 
+/// One scenario of the configuration: what to load, and which variant of a folder holding
+/// several.
 #[derive(Clone, Debug, Serialize, Deserialize, PartialEq)]
 #[serde(untagged)]
 pub enum ScenarioEntry {
+    /// A built-in scenario's name or a path (relative to the configuration file's folder),
+    /// loaded as `detente_formats::load` detects it.
     Name(String),
+    /// A path with the variant to pick from a folder holding several.
     Detailed {
+        /// A built-in scenario's name or a path, relative to the configuration file's folder.
         path: String,
+        /// Which variant of a folder of several scenarios to load (as `--variant` picks it);
+        /// `None` when there is one.
         #[serde(default, skip_serializing_if = "Option::is_none")]
         variant: Option<String>,
     },
 }
 
 impl ScenarioEntry {
+    /// The name or path to load, whichever form the entry has.
     pub fn path(&self) -> &str {
         match self {
             ScenarioEntry::Name(p) => p,
             ScenarioEntry::Detailed { path, .. } => path,
         }
     }
+    /// The variant to pick, if the entry names one.
     pub fn variant(&self) -> Option<&str> {
         match self {
             ScenarioEntry::Name(_) => None,
@@ -112,13 +122,18 @@ impl Config {
 pub struct MatchPlan {
     /// Position in the whole tournament (the primary key in the database).
     pub index: u64,
+    /// The scenario, by index into `Config::scenarios` (and into the loaded scenarios).
     pub scenario: usize,
     /// Strategy index per party, in the scenario's party order.
     pub assignment: Vec<usize>,
     /// The party that moves first (the session runs with the parties
     /// rotated so that this one comes first).
     pub first_mover: usize,
+    /// Which repetition of this pairing the match is (0 for the first), so repeated matches
+    /// differ only by seed.
     pub repetition: u32,
+    /// The seed of the match's RNG, derived from the master seed and `index` so that it does
+    /// not depend on which shard or thread runs it.
     pub seed: u64,
 }
 

@@ -19,6 +19,8 @@
 //! assert_eq!(plan.len(), 9); // every ordered pair, self-play included
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod config;
 pub mod report;
 pub mod run;
@@ -32,14 +34,35 @@ pub use store::{Store, TraceRow};
 /// Why a tournament could not run.
 #[derive(Debug, thiserror::Error)]
 pub enum TournamentError {
+    /// The configuration file is not valid TOML or has a wrong field.
     #[error("{path}: {message}")]
-    ConfigFile { path: String, message: String },
+    ConfigFile {
+        /// The file, with the line and column of the problem when known.
+        path: String,
+        /// What is wrong, as the TOML parser says it.
+        message: String,
+    },
+    /// The configuration parses but cannot describe a tournament (the
+    /// message names the setting).
     #[error("invalid tournament: {0}")]
     Config(String),
+    /// A scenario of the configuration could not be loaded or checked.
     #[error("scenario `{entry}`: {message}")]
-    Scenario { entry: String, message: String },
+    Scenario {
+        /// The scenario entry as the configuration wrote it.
+        entry: String,
+        /// Why it was refused, with the reader's file positions.
+        message: String,
+    },
+    /// The results database could not be opened, read, written or merged,
+    /// or belongs to another tournament.
     #[error("database {path}: {message}")]
-    Database { path: String, message: String },
+    Database {
+        /// The database file.
+        path: String,
+        /// What went wrong, and what to do about it when known.
+        message: String,
+    },
 }
 
 /// Parses a configuration file's text; errors name the file, line and column.

@@ -16,16 +16,27 @@ use std::time::Instant;
 /// and parties are in the order of the scenario the runner was given.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchOutcome {
+    /// How the session ended (the negotiation engine's end reason, as stored).
     pub end_reason: String,
     /// Which party failed and why, when the match ended in a failure.
     pub failure: Option<(usize, String)>,
+    /// The agreed deal, or `None` when there was no agreement.
     pub agreement: Option<Outcome>,
+    /// Each party's utility of the result, in the scenario's party order.
     pub utilities: Vec<f64>,
+    /// How many rounds the session took.
     pub rounds: u32,
+    /// The time at which the session ended, on the session's clock.
     pub time: f64,
+    /// The sum of the parties' utilities, to rank strategies by joint gain.
     pub welfare: f64,
+    /// The distance of the result from the Pareto frontier, when a reference analysis was
+    /// within budget.
     pub pareto_distance: Option<f64>,
+    /// The distance of the result from the Nash point, when a reference analysis was within
+    /// budget.
     pub nash_distance: Option<f64>,
+    /// The session's actions, stored when the configuration keeps traces.
     pub trace: Vec<TraceRow>,
 }
 
@@ -40,6 +51,8 @@ pub trait Runner: Sync {
     fn check_config(&self, config: &Config, scenario: &Scenario) -> Result<(), String>;
     /// Checks one strategy spec.
     fn check_strategy(&self, spec: &str) -> Result<(), String>;
+    /// Does the work shared by every match of a scenario (in one party order), once, before
+    /// they run.
     fn prepare(&self, scenario: &Scenario) -> Self::Prepared;
     /// Runs one negotiation. Must be deterministic in its inputs and must
     /// not panic (a panic is recorded as an internal failure all the same).
@@ -57,7 +70,9 @@ pub trait Runner: Sync {
 /// Which part of the tournament to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
+    /// Which shard this is, from 0: it runs the matches whose index modulo `count` equals it.
     pub index: u64,
+    /// How many shards the tournament is split into.
     pub count: u64,
 }
 
@@ -78,7 +93,10 @@ impl std::str::FromStr for Shard {
 /// Progress reports, sent after each stored match.
 #[derive(Clone, Copy, Debug)]
 pub struct Progress {
+    /// How many of the matches this run covers are stored, those of earlier
+    /// runs included.
     pub done: u64,
+    /// How many matches this run covers (its shard or the whole tournament).
     pub total: u64,
 }
 
@@ -91,12 +109,15 @@ pub struct RunSummary {
     pub skipped: u64,
     /// Run and stored now.
     pub ran: u64,
+    /// How many of the matches run now ended in a failure of a strategy.
     pub failures: u64,
 }
 
 /// The scenarios of a configuration, loaded, with their records.
 pub struct LoadedScenarios {
+    /// The loaded scenarios, in configuration order.
     pub scenarios: Vec<Scenario>,
+    /// What the database records of each scenario, in the same order.
     pub rows: Vec<ScenarioRow>,
     /// A digest of each scenario's bytes ([`content_digest`]).
     pub digests: Vec<String>,

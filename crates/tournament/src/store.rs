@@ -43,6 +43,8 @@ use rusqlite::{Connection, OptionalExtension, params};
 use std::collections::HashSet;
 use std::path::Path;
 
+/// The version of the database layout; a database of another version is refused rather than
+/// misread.
 pub const SCHEMA_VERSION: i64 = 1;
 
 const SCHEMA: &str = "
@@ -110,53 +112,86 @@ CREATE TABLE IF NOT EXISTS traces (
 /// What one match produced, ready to store.
 #[derive(Clone, Debug, PartialEq)]
 pub struct MatchRow {
+    /// The match's index in the plan, the primary key.
     pub id: u64,
+    /// The scenario, by index into the configuration's scenarios.
     pub scenario_id: usize,
+    /// Which repetition of this pairing the match is.
     pub repetition: u32,
+    /// Each party's strategy spec, in the scenario's party order.
     pub assignment: Vec<String>,
+    /// The party that moved first.
     pub first_mover: usize,
+    /// The match's seed, so a match can be replayed on its own.
     pub seed: u64,
+    /// How the session ended.
     pub end_reason: String,
     /// Why the match failed, as a sentence for people (never Rust's Debug
     /// text), when it did.
     pub failure: Option<String>,
     /// JSON object issue -> value.
     pub agreement: Option<String>,
+    /// How many rounds the session took.
     pub rounds: u32,
+    /// The time at which the session ended, on the session's clock.
     pub time: f64,
+    /// The sum of the parties' utilities.
     pub welfare: f64,
+    /// The distance of the result from the Pareto frontier, when known.
     pub pareto_distance: Option<f64>,
+    /// The distance of the result from the Nash point, when known.
     pub nash_distance: Option<f64>,
+    /// Wall-clock time the match took, in milliseconds: for spotting slow strategies; never
+    /// part of the results.
     pub elapsed_ms: f64,
+    /// One row per party, in the scenario's party order.
     pub parties: Vec<PartyRow>,
+    /// The session's actions, when the configuration keeps traces.
     pub trace: Vec<TraceRow>,
 }
 
+/// One party's part in a match, stored so rankings can be computed per strategy and per role.
 #[derive(Clone, Debug, PartialEq)]
 pub struct PartyRow {
+    /// The party's name.
     pub party: String,
+    /// The strategy spec that played the party.
     pub strategy: String,
+    /// The party's utility of the result.
     pub utility: f64,
+    /// The party's reservation value, to tell a good deal from none.
     pub reservation: f64,
+    /// Whether this party's strategy caused the match to fail.
     pub failed: bool,
 }
 
+/// One action of a match's session, stored for replays and the negotiation chart.
 #[derive(Clone, Debug, PartialEq)]
 pub struct TraceRow {
+    /// The round in which the action was taken.
     pub round: u32,
+    /// The time at which the action was taken, on the session's clock.
     pub time: f64,
+    /// The name of the party that acted, or `mediator`.
     pub actor: String,
+    /// The kind of action (an offer, an acceptance, ...), by its name.
     pub action: String,
+    /// The outcome the action proposes or accepts, as a JSON object issue -> value, if any.
     pub outcome: Option<String>,
+    /// The parties' utilities of that outcome, as a JSON array, if any.
     pub utilities: Option<String>,
 }
 
 /// A scenario of the configuration, as recorded.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ScenarioRow {
+    /// The scenario's name.
     pub name: String,
+    /// The entry as the configuration wrote it, to say where the scenario came from.
     pub source: String,
+    /// The parties' names, in the order the match rows list them.
     pub parties: Vec<String>,
+    /// The number of outcomes of the scenario's space (a float, as it may be huge).
     pub outcomes: f64,
 }
 
@@ -228,6 +263,7 @@ fn immutable_uri(path: &Path) -> String {
 
 /// An open results database.
 pub struct Store {
+    /// The SQLite connection, for the queries of reports and tests.
     pub conn: Connection,
     path: std::path::PathBuf,
     /// The writer's lock on the database file, released after `conn` is
@@ -497,6 +533,8 @@ impl Store {
         Ok(())
     }
 
+    /// Records that this database ran shard `index` of `count`, so merges can tell which shards
+    /// are in.
     pub fn record_shard(&self, index: u64, count: u64) -> Result<(), TournamentError> {
         self.conn
             .execute(
@@ -586,6 +624,7 @@ impl Store {
         Ok(self.count_matches()? - before)
     }
 
+    /// How many matches the database holds.
     pub fn count_matches(&self) -> Result<u64, TournamentError> {
         self.conn
             .query_row("SELECT COUNT(*) FROM matches", [], |r| r.get::<_, i64>(0))
@@ -593,6 +632,7 @@ impl Store {
             .map_err(self.err())
     }
 
+    /// The recorded scenarios, in configuration order.
     pub fn scenarios(&self) -> Result<Vec<ScenarioRow>, TournamentError> {
         let mut st = self
             .conn
