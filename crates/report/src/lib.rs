@@ -31,6 +31,8 @@
 //! assert!(html.contains("<svg"));
 //! ```
 
+#![warn(missing_docs)]
+
 pub mod forecast;
 pub mod negotiation;
 pub mod ranking;
@@ -57,6 +59,7 @@ pub const CLOUD_LIMIT: u64 = 200_000;
 pub struct Chart {
     /// A stable id, used as the HTML id of its figure.
     pub id: String,
+    /// The chart's heading in the report and in its table of contents.
     pub title: String,
     /// The SVG markup (one `<svg>`, or a `<div>` of several).
     pub svg: String,
@@ -70,15 +73,20 @@ pub struct Chart {
 /// A proposal drawn in the utility space; `evaluation` adds its repairs.
 #[derive(Clone, Copy, Debug)]
 pub struct ProposalMark<'a> {
+    /// The proposal's name, used as its label in the chart.
     pub name: &'a str,
+    /// The proposal's deal, one value index per issue, placed by its utilities.
     pub outcome: &'a [u32],
+    /// The proposal's evaluation, when it is the evaluated one, so its repairs are drawn too.
     pub evaluation: Option<&'a Evaluation>,
 }
 
 /// Everything a report shows; only the scenario and its analysis are needed.
 #[derive(Clone, Copy, Debug)]
 pub struct Report<'a> {
+    /// The scenario the report describes.
     pub scenario: &'a Scenario,
+    /// The analysis of the scenario, whose frontiers, zone and solutions the charts draw.
     pub analysis: &'a Analysis,
     /// The outcomes to draw (see [`space::cloud`]); none draws only the
     /// frontier and the points of interest.
@@ -86,8 +94,11 @@ pub struct Report<'a> {
     /// The proposal to evaluate, by name, with its evaluation. The other
     /// proposals of the scenario are drawn without repairs.
     pub evaluated: Option<(&'a str, &'a Evaluation)>,
+    /// A forecast to chart, with the model it ran on (for the actors' and dimensions' names).
     pub forecast: Option<(&'a detente_forecast::Model, &'a detente_forecast::Forecast)>,
+    /// A negotiation session to chart: its offers and the parties' utilities over the rounds.
     pub negotiation: Option<&'a Session>,
+    /// A tournament ranking to chart, best first.
     pub ranking: Option<&'a [RankEntry]>,
     /// Where the scenario came from, for the header.
     pub source: Option<&'a str>,

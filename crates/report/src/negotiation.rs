@@ -28,6 +28,7 @@ pub struct Session {
     pub parties: Vec<String>,
     /// Who makes offers: labels (a party and its strategy, or a mediator).
     pub movers: Vec<String>,
+    /// The offers in the order they were made.
     pub offers: Vec<Offer>,
     /// The agreement's utilities, when the session ended in one.
     pub agreement: Option<Vec<f64>>,

@@ -9,11 +9,15 @@ use std::fmt::Write;
 /// depend on the tournament's database).
 #[derive(Clone, Debug, PartialEq)]
 pub struct RankEntry {
+    /// The strategy spec the row ranks, used as its label.
     pub strategy: String,
+    /// The number of results behind the mean, shown beside it so small samples stand out.
     pub n: u64,
+    /// The mean utility the strategy obtained, the dot of its row.
     pub mean_utility: f64,
     /// Half-width of the 95% confidence interval.
     pub ci95: f64,
+    /// The share of the strategy's results from matches that ended in agreement.
     pub agreement_rate: f64,
 }
 

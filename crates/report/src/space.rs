@@ -28,10 +28,12 @@ pub struct Cloud {
 }
 
 impl Cloud {
+    /// The number of outcomes drawn (every outcome, or the sample).
     pub fn len(&self) -> usize {
         self.acceptable.len()
     }
 
+    /// True when there is nothing to draw.
     pub fn is_empty(&self) -> bool {
         self.acceptable.is_empty()
     }

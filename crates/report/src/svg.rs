@@ -64,13 +64,21 @@ pub fn count(n: f64) -> String {
 /// A plotting area inside an SVG canvas, with linear scales.
 #[derive(Clone, Debug)]
 pub struct Frame {
+    /// The canvas width, in SVG units.
     pub width: f64,
+    /// The canvas height, in SVG units.
     pub height: f64,
+    /// The margin left of the plotting area, room for the y axis labels.
     pub left: f64,
+    /// The margin right of the plotting area.
     pub right: f64,
+    /// The margin above the plotting area.
     pub top: f64,
+    /// The margin below the plotting area, room for the x axis labels.
     pub bottom: f64,
+    /// The data values at the left and right edges of the plotting area.
     pub x_range: (f64, f64),
+    /// The data values at the bottom and top edges of the plotting area.
     pub y_range: (f64, f64),
 }
 
@@ -89,10 +97,12 @@ impl Frame {
         }
     }
 
+    /// The width of the plotting area, margins excluded.
     pub fn inner_width(&self) -> f64 {
         self.width - self.left - self.right
     }
 
+    /// The height of the plotting area, margins excluded.
     pub fn inner_height(&self) -> f64 {
         self.height - self.top - self.bottom
     }
