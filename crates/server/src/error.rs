@@ -19,17 +19,25 @@ pub enum ApiError {
     /// no forecasting model, ...).
     #[error("{0}")]
     Unprocessable(String),
+    /// No page, endpoint or built-in scenario has the requested path or name
+    /// (the message says which, and lists the scenarios).
     #[error("{0}")]
     NotFound(String),
     /// The body is larger than the configured limit.
     #[error("the request body is larger than the limit of {limit} bytes")]
-    BodyTooLarge { limit: usize },
+    BodyTooLarge {
+        /// The configured limit (`Config::max_body_bytes`), so the client knows how much to cut.
+        limit: usize,
+    },
     /// The outcome space is larger than the server enumerates.
     #[error("{0}")]
     TooLarge(String),
     /// The work did not finish within the time budget.
     #[error("the computation did not finish within the time budget of {seconds} s")]
-    Timeout { seconds: f64 },
+    Timeout {
+        /// The time budget that ran out (`Config::time_budget`), in seconds.
+        seconds: f64,
+    },
     /// The request's Host header does not name this server.
     #[error(
         "the Host header does not name this server (on loopback: localhost, 127.0.0.1 or [::1]; otherwise the address it listens on, or a name given with --allow-host)"
@@ -44,10 +52,15 @@ pub enum ApiError {
     UnsupportedMediaType(String),
     /// The body did not arrive within the read timeout.
     #[error("the request body did not arrive within {seconds} s")]
-    RequestTimeout { seconds: f64 },
+    RequestTimeout {
+        /// The body read timeout (`Config::body_read_timeout`), in seconds.
+        seconds: f64,
+    },
     /// The computation was told to stop (its request timed out or went away).
     #[error("the computation was cancelled")]
     Cancelled,
+    /// A bug or an unexpected failure inside the server (such as a panic in
+    /// a computation); the message is for a bug report.
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -72,6 +85,7 @@ impl ApiError {
         }
     }
 
+    /// The HTTP status the error is answered with.
     pub fn status(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,

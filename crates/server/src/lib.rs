@@ -64,6 +64,26 @@
 //! detente_server::serve(listener, detente_server::Config::default()).await
 //! # }
 //! ```
+//!
+//! The [`router`] answers requests without a socket, which is how tests
+//! drive it:
+//!
+//! ```
+//! use axum::body::Body;
+//! use axum::http::{Request, StatusCode};
+//! use tower::ServiceExt;
+//!
+//! let app = detente_server::router(detente_server::Config::default());
+//! let request = Request::get("/api/scenarios")
+//!     .header("host", "localhost")
+//!     .body(Body::empty())
+//!     .unwrap();
+//! let runtime = tokio::runtime::Runtime::new().unwrap();
+//! let response = runtime.block_on(app.oneshot(request)).unwrap();
+//! assert_eq!(response.status(), StatusCode::OK);
+//! ```
+
+#![warn(missing_docs)]
 
 mod api;
 mod error;
