@@ -140,21 +140,17 @@ impl Default for Options {
 
 impl Options {
     /// The budgets for a reference analysis that only serves to measure
-    /// negotiated outcomes (distances to the frontier and to Nash): smaller
-    /// than an analysis's own, since the negotiation itself does not depend
-    /// on it and callers say when the distances are left out.
+    /// negotiated outcomes (distances to the frontier and to Nash): it
+    /// enumerates at most [`COUNT_LIMIT`] outcomes, since the negotiation
+    /// itself does not depend on it and callers say when the distances are
+    /// left out.
     pub fn reference() -> Options {
         Options {
             enumeration_limit: COUNT_LIMIT,
-            search_node_limit: REFERENCE_SEARCH_NODES,
             ..Options::default()
         }
     }
 }
-
-/// Node limit of the branch-and-bound search in [`Options::reference`]:
-/// enough for every ANAC 2014 10-issue domain (1.5 million nodes at most).
-pub const REFERENCE_SEARCH_NODES: u64 = 2_000_000;
 
 /// Why an analysis could not be done.
 #[derive(Debug)]
@@ -313,10 +309,10 @@ impl Analysis {
 }
 
 /// The most nodes the branch-and-bound search visits before giving up, by
-/// default. A node costs 2–4 µs on the 2-core reference machine, so this
-/// refuses within about 10–20 s; every ANAC 2014 10-issue domain needs at
+/// default. A node costs 1–4 µs on the 2-core reference machine, so this
+/// refuses within a few seconds; every ANAC 2014 10-issue domain needs at
 /// most 1.5 million nodes, the 30- and 50-issue ones far more.
-pub const MAX_SEARCH_NODES: u64 = 5_000_000;
+pub const MAX_SEARCH_NODES: u64 = 2_000_000;
 
 /// Whether the branch-and-bound method applies: no interaction terms, and
 /// red lines that each exclude values of a single issue.
