@@ -147,7 +147,7 @@ impl Scenario {
     pub fn space(&self) -> &OutcomeSpace {
         &self.space
     }
-    /// Compiled utility of party `p`.
+    /// Party `p`'s compiled utility, for evaluating many outcomes fast.
     pub fn utility(&self, p: PartyId) -> &CompiledUtility {
         &self.utilities[p.index()]
     }

@@ -92,7 +92,8 @@ pub struct CompiledUtility {
 }
 
 impl CompiledUtility {
-    /// The utility of an outcome.
+    /// The utility of `outcome` (value indices in issue order), undiscounted;
+    /// it allocates nothing, for hot loops.
     #[inline]
     pub fn eval(&self, outcome: &[u32]) -> f64 {
         let mut s = 0.0;
