@@ -78,7 +78,8 @@ pub struct Evaluation {
     pub outcome: Outcome,
     /// Every party, in scenario order.
     pub verdicts: Vec<PartyVerdict>,
-    /// Every bargaining party accepts.
+    /// True when every bargaining party accepts: the proposal is a deal as it
+    /// stands, and needs no repair.
     pub acceptable_to_all: bool,
     /// No outcome of the whole space gives every bargaining party at least as
     /// much and one of them more.
