@@ -58,7 +58,7 @@ impl Actor {
         )
     }
 
-    /// Sets the description.
+    /// Gives the actor a description, shown in reports.
     pub fn with_description(mut self, description: &str) -> Actor {
         self.description = description.to_string();
         self
@@ -258,7 +258,8 @@ impl Model {
         self
     }
 
-    /// Sets the model parameters.
+    /// Replaces KTAB's default parameters with `params`, to run the model
+    /// under other voting rules, victory models or bargaining models.
     pub fn with_params(mut self, params: Params) -> Model {
         self.params = params;
         self

@@ -134,7 +134,7 @@ impl Forecast {
     pub fn position(&self, turn: usize, actor: usize, dim: usize) -> f64 {
         self.turns[turn].positions[actor * self.dims + dim]
     }
-    /// The last state.
+    /// The last state: the forecast itself.
     pub fn last(&self) -> &Turn {
         &self.turns[self.turns.len() - 1]
     }
