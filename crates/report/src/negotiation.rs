@@ -10,7 +10,8 @@ use detente_core::{PartyId, Scenario};
 use detente_negotiation::{Action, Actor, EndReason, SessionResult};
 use std::fmt::Write;
 
-/// One offer of a session.
+/// One offer of a session: when it was made, by whom, and what it is worth
+/// to each party, which places it in the utility plane and on the timeline.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Offer {
     /// The round (or step) at which it was made.

@@ -12,7 +12,8 @@ pub const PALETTE: &[&str] = &[
     "#0072b2", "#d55e00", "#009e73", "#cc79a7", "#e69f00", "#56b4e9", "#f0e442", "#000000",
 ];
 
-/// The colour of series `i`.
+/// The colour of series `i` (a party, an actor, a strategy), cycling through
+/// one palette so that charts colour their series alike.
 pub fn color(i: usize) -> &'static str {
     PALETTE[i % PALETTE.len()]
 }
