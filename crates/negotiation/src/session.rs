@@ -472,6 +472,10 @@ impl Strategy for Cancellable {
         self.inner.wants_observations()
     }
 
+    fn aspiration(&self, ctx: &Context<'_>) -> Option<f64> {
+        self.inner.aspiration(ctx)
+    }
+
     fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
         !self.cancelled() && self.inner.vote(ctx, text, proposal)
     }

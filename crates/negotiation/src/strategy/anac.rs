@@ -6,7 +6,7 @@
 //! accepts an outcome across its red lines or below its reservation value.
 
 use super::builtin::Memory;
-use super::parts::{pick_near, self_interested_vote};
+use super::parts::{BestReceived, accept_or_offer, pick_near};
 use super::{Context, Decision, Observed, Standing, Strategy};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -20,26 +20,6 @@ fn best_acceptable_utility(ctx: &Context<'_>) -> f64 {
 
 fn floor_utility(ctx: &Context<'_>) -> f64 {
     ctx.own().min().max(ctx.reservation())
-}
-
-/// The best offer received, by my utility.
-#[derive(Default)]
-struct BestReceived {
-    utility: f64,
-    outcome: Vec<u32>,
-}
-
-impl BestReceived {
-    fn update(&mut self, u: f64, o: &[u32]) {
-        if self.outcome.is_empty() || u > self.utility {
-            self.utility = u;
-            self.outcome.clear();
-            self.outcome.extend_from_slice(o);
-        }
-    }
-    fn get(&self) -> Option<(f64, &[u32])> {
-        (!self.outcome.is_empty()).then_some((self.utility, self.outcome.as_slice()))
-    }
 }
 
 fn offer_or_end(ctx: &Context<'_>, bid: Option<usize>, offer: &mut [u32]) -> Decision {
@@ -122,10 +102,7 @@ impl Strategy for AgentK {
                 }
             }
         }
-        if let Some((u, o)) = self.best.get()
-            && u >= target
-            && ctx.acceptable(o)
-        {
+        if let Some((_, o)) = self.best.at_least(ctx, target) {
             offer.copy_from_slice(o);
             return Decision::Offer;
         }
@@ -210,25 +187,21 @@ impl Strategy for HardHeaded {
             return Decision::EndNegotiation;
         };
         let next = own.utility(bid);
-        if let Some(s) = standing
-            && ctx.acceptable(s.outcome)
-        {
-            let u = ctx.utility(s.outcome);
-            if u >= self.lowest_offered || u >= next {
-                return Decision::Accept;
-            }
+        // It offers the opponents' best offer again when that beats its bid.
+        let again = self.best.at_least(ctx, next);
+        let lowest = self.lowest_offered;
+        let decision = accept_or_offer(
+            ctx,
+            standing,
+            Some(bid),
+            again.map(|b| b.1),
+            offer,
+            |u, next| u >= lowest || u >= next,
+        );
+        if decision == Decision::Offer {
+            self.lowest_offered = lowest.min(again.map_or(next, |b| b.0));
         }
-        if let Some((u, o)) = self.best.get()
-            && u >= next
-            && ctx.acceptable(o)
-        {
-            offer.copy_from_slice(o);
-            self.lowest_offered = self.lowest_offered.min(u);
-            return Decision::Offer;
-        }
-        self.lowest_offered = self.lowest_offered.min(next);
-        offer.copy_from_slice(own.outcome(bid));
-        Decision::Offer
+        decision
     }
 
     fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {
@@ -238,9 +211,8 @@ impl Strategy for HardHeaded {
         }
     }
 
-    fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
-        let level = self.level(ctx);
-        self_interested_vote(ctx, text, proposal, Some(level))
+    fn aspiration(&self, ctx: &Context<'_>) -> Option<f64> {
+        Some(self.level(ctx))
     }
 }
 
@@ -309,28 +281,13 @@ impl Strategy for CuhkAgent {
         offer: &mut [u32],
     ) -> Decision {
         let thr = self.threshold(ctx);
-        let own = ctx.own();
-        let Some(bid) = pick_near(own, thr, 0.05, self.memory.models.as_ref()) else {
-            return Decision::EndNegotiation;
-        };
-        if let Some(s) = standing
-            && ctx.acceptable(s.outcome)
-        {
-            let u = ctx.utility(s.outcome);
-            let near_best = ctx.time > 0.98 && self.best.get().is_some_and(|b| u >= b.0 - 0.01);
-            if u >= thr || u >= own.utility(bid) || near_best {
-                return Decision::Accept;
-            }
-        }
-        if let Some((u, o)) = self.best.get()
-            && u >= thr
-            && ctx.acceptable(o)
-        {
-            offer.copy_from_slice(o);
-            return Decision::Offer;
-        }
-        offer.copy_from_slice(own.outcome(bid));
-        Decision::Offer
+        let bid = pick_near(ctx.own(), thr, 0.05, self.memory.models.as_ref());
+        let best = self.best.get().map(|b| b.0);
+        let again = self.best.at_least(ctx, thr).map(|b| b.1);
+        accept_or_offer(ctx, standing, bid, again, offer, |u, next| {
+            let near_best = ctx.time > 0.98 && best.is_some_and(|b| u >= b - 0.01);
+            u >= thr || u >= next || near_best
+        })
     }
 
     fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {
@@ -344,9 +301,8 @@ impl Strategy for CuhkAgent {
         }
     }
 
-    fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
-        let thr = self.threshold(ctx);
-        self_interested_vote(ctx, text, proposal, Some(thr))
+    fn aspiration(&self, ctx: &Context<'_>) -> Option<f64> {
+        Some(self.threshold(ctx))
     }
 }
 
@@ -500,9 +456,8 @@ impl Strategy for Atlas3 {
         }
     }
 
-    fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
-        let thr = self.threshold(ctx);
-        self_interested_vote(ctx, text, proposal, Some(thr))
+    fn aspiration(&self, ctx: &Context<'_>) -> Option<f64> {
+        Some(self.threshold(ctx))
     }
 }
 
@@ -601,26 +556,16 @@ impl Strategy for Agreeable2018 {
     ) -> Decision {
         let target = self.target(ctx);
         let bid = self.choose(ctx, target);
-        let Some(bid) = bid else {
-            return Decision::EndNegotiation;
-        };
-        if let Some(s) = standing
-            && ctx.acceptable(s.outcome)
-        {
-            let u = ctx.utility(s.outcome);
-            if u >= ctx.own().utility(bid) || ctx.time > 0.99 || ctx.last_round() {
-                return Decision::Accept;
-            }
-        }
-        offer_or_end(ctx, Some(bid), offer)
+        accept_or_offer(ctx, standing, bid, None, offer, |u, next| {
+            u >= next || ctx.time > 0.99 || ctx.last_round()
+        })
     }
 
     fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {
         self.memory.observe(ctx, event);
     }
 
-    fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
-        let target = self.target(ctx);
-        self_interested_vote(ctx, text, proposal, Some(target))
+    fn aspiration(&self, ctx: &Context<'_>) -> Option<f64> {
+        Some(self.target(ctx))
     }
 }

@@ -4,7 +4,7 @@
 
 use super::catalog::Params;
 use super::parts::{
-    Acceptance, OpponentModels, Received, faratin_target, pick_near, self_interested_vote,
+    Acceptance, OpponentModels, Received, accept_or_offer, faratin_target, pick_near,
 };
 use super::{Context, Decision, Observed, Standing, Strategy};
 use rand::{RngExt, SeedableRng};
@@ -103,31 +103,19 @@ impl Strategy for TimeDependent {
         offer: &mut [u32],
     ) -> Decision {
         let target = self.target(ctx);
-        let own = ctx.own();
-        let Some(bid) = pick_near(own, target, BID_WIDTH, self.memory.models.as_ref()) else {
-            return Decision::EndNegotiation;
-        };
-        if let Some(s) = standing {
-            let u = ctx.utility(s.outcome);
-            if ctx.acceptable(s.outcome)
-                && self
-                    .acceptance
-                    .accepts(u, own.utility(bid), ctx.time, &self.memory.received)
-            {
-                return Decision::Accept;
-            }
-        }
-        offer.copy_from_slice(own.outcome(bid));
-        Decision::Offer
+        let bid = pick_near(ctx.own(), target, BID_WIDTH, self.memory.models.as_ref());
+        accept_or_offer(ctx, standing, bid, None, offer, |u, next| {
+            self.acceptance
+                .accepts(u, next, ctx.time, &self.memory.received)
+        })
     }
 
     fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {
         self.memory.observe(ctx, event);
     }
 
-    fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
-        let target = self.target(ctx);
-        self_interested_vote(ctx, text, proposal, Some(target))
+    fn aspiration(&self, ctx: &Context<'_>) -> Option<f64> {
+        Some(self.target(ctx))
     }
 }
 
@@ -198,9 +186,8 @@ impl Strategy for NegmasTimeBased {
         false
     }
 
-    fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
-        let level = self.level(ctx) - self.eps;
-        self_interested_vote(ctx, text, proposal, Some(level))
+    fn aspiration(&self, ctx: &Context<'_>) -> Option<f64> {
+        Some(self.level(ctx) - self.eps)
     }
 }
 
@@ -260,23 +247,16 @@ impl Strategy for TitForTat {
     ) -> Decision {
         let target = self.target(ctx);
         let own = ctx.own();
-        let Some(bid) = pick_near(own, target, BID_WIDTH, self.memory.models.as_ref()) else {
-            return Decision::EndNegotiation;
-        };
-        if let Some(s) = standing {
-            let u = ctx.utility(s.outcome);
-            if ctx.acceptable(s.outcome)
-                && (self
-                    .acceptance
-                    .accepts(u, own.utility(bid), ctx.time, &self.memory.received)
-                    || (ctx.last_round() && u >= self.memory.received.best))
-            {
-                return Decision::Accept;
-            }
+        let bid = pick_near(own, target, BID_WIDTH, self.memory.models.as_ref());
+        let received = &self.memory.received;
+        let decision = accept_or_offer(ctx, standing, bid, None, offer, |u, next| {
+            self.acceptance.accepts(u, next, ctx.time, received)
+                || (ctx.last_round() && u >= received.best)
+        });
+        if decision == Decision::Offer {
+            self.my_last = bid.map(|b| own.utility(b));
         }
-        self.my_last = Some(own.utility(bid));
-        offer.copy_from_slice(own.outcome(bid));
-        Decision::Offer
+        decision
     }
 
     fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {
@@ -365,20 +345,11 @@ impl Strategy for NiceTitForTat {
         offer: &mut [u32],
     ) -> Decision {
         let target = self.target(ctx);
-        let own = ctx.own();
-        let Some(bid) = pick_near(own, target, BID_WIDTH, self.memory.models.as_ref()) else {
-            return Decision::EndNegotiation;
-        };
-        if let Some(s) = standing {
-            let u = ctx.utility(s.outcome);
-            if ctx.acceptable(s.outcome)
-                && (u >= own.utility(bid) || (ctx.last_round() && u >= self.memory.received.best))
-            {
-                return Decision::Accept;
-            }
-        }
-        offer.copy_from_slice(own.outcome(bid));
-        Decision::Offer
+        let bid = pick_near(ctx.own(), target, BID_WIDTH, self.memory.models.as_ref());
+        let best = self.memory.received.best;
+        accept_or_offer(ctx, standing, bid, None, offer, |u, next| {
+            u >= next || (ctx.last_round() && u >= best)
+        })
     }
 
     fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {

@@ -127,11 +127,20 @@ pub trait Strategy {
         true
     }
 
+    /// The utility I aim at now, if I aim at one (a concession curve's
+    /// target): the default [`Strategy::vote`] also accepts changes worth at
+    /// least this much. `None` by default.
+    fn aspiration(&self, _ctx: &Context<'_>) -> Option<f64> {
+        None
+    }
+
     /// Mediated protocol: vote on replacing the current `text` by
-    /// `proposal`. The default votes for a change that crosses fewer of my
-    /// red lines, or as many and is worth at least as much to me.
+    /// `proposal`. The default ([`parts::self_interested_vote`]) votes for a
+    /// change that crosses fewer of my red lines, or as many and is worth at
+    /// least as much to me as the text or at least my
+    /// [`Strategy::aspiration`].
     fn vote(&mut self, ctx: &Context<'_>, text: &[u32], proposal: &[u32]) -> bool {
-        parts::self_interested_vote(ctx, text, proposal, None)
+        parts::self_interested_vote(ctx, text, proposal, self.aspiration(ctx))
     }
 
     /// Mediated protocol: accept the final text rather than walk away. The

@@ -1,8 +1,9 @@
 //! The parts strategies are composed from: concession curves, acceptance
-//! conditions, a frequency opponent model, bid choice near a target, and
-//! the default vote of the mediated protocol.
+//! conditions, a frequency opponent model, bid choice near a target, the
+//! turn shared by the strategies that aim at a bid ([`accept_or_offer`]),
+//! and the vote of the mediated protocol ([`self_interested_vote`]).
 
-use super::Context;
+use super::{Context, Decision, Standing};
 use crate::space::OwnSpace;
 use detente_core::{PartyId, Scenario};
 
@@ -243,6 +244,61 @@ pub fn pick_near(
         i = j + 1;
     }
     Some(best)
+}
+
+/// The turn shared by the strategies that aim at a bid: without a bid, walk
+/// away; accept the standing offer when it is acceptable to me (red lines,
+/// reservation value) and `accept(u(offer), u(bid))` says so; otherwise
+/// offer `instead`, when given, or the bid.
+pub fn accept_or_offer(
+    ctx: &Context<'_>,
+    standing: Option<Standing<'_>>,
+    bid: Option<usize>,
+    instead: Option<&[u32]>,
+    offer: &mut [u32],
+    accept: impl FnOnce(f64, f64) -> bool,
+) -> Decision {
+    let Some(bid) = bid else {
+        return Decision::EndNegotiation;
+    };
+    let own = ctx.own();
+    if let Some(s) = standing
+        && ctx.acceptable(s.outcome)
+        && accept(ctx.utility(s.outcome), own.utility(bid))
+    {
+        return Decision::Accept;
+    }
+    offer.copy_from_slice(instead.unwrap_or_else(|| own.outcome(bid)));
+    Decision::Offer
+}
+
+/// The best offer received, by my utility.
+#[derive(Clone, Debug, Default)]
+pub struct BestReceived {
+    utility: f64,
+    outcome: Vec<u32>,
+}
+
+impl BestReceived {
+    /// Keeps `o` if it is worth more to me (`u`) than the best so far.
+    pub fn update(&mut self, u: f64, o: &[u32]) {
+        if self.outcome.is_empty() || u > self.utility {
+            self.utility = u;
+            self.outcome.clear();
+            self.outcome.extend_from_slice(o);
+        }
+    }
+
+    /// The best offer received and its utility to me, if any.
+    pub fn get(&self) -> Option<(f64, &[u32])> {
+        (!self.outcome.is_empty()).then_some((self.utility, self.outcome.as_slice()))
+    }
+
+    /// The best offer received, when it is acceptable to me and worth at
+    /// least `floor`: the offer worth making again.
+    pub fn at_least(&self, ctx: &Context<'_>, floor: f64) -> Option<(f64, &[u32])> {
+        self.get().filter(|&(u, o)| u >= floor && ctx.acceptable(o))
+    }
 }
 
 /// The default vote on a change of the single text: for a change that
