@@ -38,8 +38,9 @@ enum Command {
     Evaluate(commands::evaluate::Args),
     /// Check a scenario file and report every problem with its position.
     Validate(commands::validate::Args),
-    /// Print the JSON Schema of the native scenario format.
-    Schema,
+    /// Print the JSON Schema of the native scenario format (or, with
+    /// --results, of every result printed with --json).
+    Schema(commands::schema::Args),
     /// List the built-in scenarios.
     Scenarios(commands::show::ListArgs),
     /// Print a built-in scenario (or any scenario) as native TOML.
@@ -132,7 +133,7 @@ fn main() -> ExitCode {
         Command::Analyze(a) => commands::analyze::run(a),
         Command::Evaluate(a) => commands::evaluate::run(a),
         Command::Validate(a) => commands::validate::run(a),
-        Command::Schema => commands::schema::run(),
+        Command::Schema(a) => commands::schema::run(a),
         Command::Scenarios(a) => commands::show::list(a),
         Command::Show(a) => commands::show::run(a),
         Command::Convert(a) => commands::convert::run(a),

@@ -2,14 +2,7 @@
 
 use comfy_table::{Cell, CellAlignment, ContentArrangement, LineStyle, Table, TableStyle};
 use detente_core::Scenario;
-use serde_json::Value;
 use std::io::IsTerminal;
-
-/// An outcome as a JSON object `issue -> value` (see
-/// `detente_formats::results::outcome`).
-pub fn outcome_json(scenario: &Scenario, outcome: &[u32]) -> Value {
-    detente_formats::results::outcome(scenario, outcome)
-}
 
 /// A scenario's name followed by its description, or the name alone when it
 /// has none.
@@ -142,7 +135,7 @@ pub fn num(s: String) -> Cell {
     Cell::new(s).set_alignment(CellAlignment::Right)
 }
 
-/// Prints a JSON value followed by a newline.
-pub fn print_json(v: &Value) {
+/// Prints a result (or any JSON value) as pretty JSON followed by a newline.
+pub fn print_json(v: &impl serde::Serialize) {
     println!("{}", serde_json::to_string_pretty(v).unwrap_or_default());
 }

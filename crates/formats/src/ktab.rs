@@ -10,8 +10,8 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use detente_forecast::{
-    Actor, BargnModel, BigRAdjust, BigRRange, Forecast, InterVecBrgn, Model, Move, Params,
-    PceModel, StateTransitions, StopReason, ThirdPartyCommit, VictoryProbModel, VotingRule,
+    Actor, BargnModel, BigRAdjust, BigRRange, Forecast, InterVecBrgn, Model, Params, PceModel,
+    StateTransitions, ThirdPartyCommit, VictoryProbModel, VotingRule,
 };
 
 use crate::error::{FormatError, Location};
@@ -843,84 +843,6 @@ fn csv_field(s: &str) -> String {
     } else {
         s.to_string()
     }
-}
-
-/// The whole forecast as one JSON object: scenario, parameters, and per
-/// turn the positions (0–100), win probabilities and why each actor moved.
-pub fn forecast_json(model: &Model, forecast: &Forecast) -> serde_json::Value {
-    use serde_json::json;
-    let p = model.params();
-    let names: Vec<&str> = model.actors().iter().map(|a| a.name.as_str()).collect();
-    let turns: Vec<serde_json::Value> = forecast
-        .turns
-        .iter()
-        .enumerate()
-        .map(|(t, turn)| {
-            let actors: Vec<serde_json::Value> = (0..forecast.actors)
-                .map(|i| {
-                    let pos: Vec<f64> = (0..forecast.dims)
-                        .map(|d| 100.0 * forecast.position(t, i, d))
-                        .collect();
-                    // KTAB records a mover only when the coordinates changed.
-                    let moved = t > 0
-                        && (0..forecast.dims)
-                            .any(|d| forecast.position(t, i, d) != forecast.position(t - 1, i, d));
-                    let why = match turn.moves[i] {
-                        Move::Initial => json!({"kind": "initial"}),
-                        Move::Stayed => json!({"kind": "stayed"}),
-                        Move::Bargain {
-                            initiator,
-                            receiver,
-                            ..
-                        } => json!({
-                            "kind": "bargain",
-                            "initiator": names[initiator],
-                            "receiver": names[receiver],
-                        }),
-                    };
-                    let challenge = turn.challenges.get(i).copied().flatten().map(
-                        |c| json!({"target": names[c.target], "prob": c.prob, "gain": c.gain}),
-                    );
-                    json!({
-                        "actor": names[i],
-                        "position": pos,
-                        "win_prob": turn.win_prob[i],
-                        "moved": moved,
-                        "moved_by": why,
-                        "challenge": challenge,
-                    })
-                })
-                .collect();
-            json!({"turn": t, "actors": actors})
-        })
-        .collect();
-    let stop = match forecast.stop {
-        StopReason::Converged { ratio } => json!({"reason": "converged", "ratio": ratio}),
-        StopReason::MaxTurns => json!({"reason": "max_turns"}),
-        StopReason::Cancelled => json!({"reason": "cancelled"}),
-    };
-    json!({
-        "scenario": model.name(),
-        "description": model.description(),
-        "dimensions": model.dimensions(),
-        "actors": names,
-        "params": {
-            "VictoryProbModel": p.victory_prob.name(),
-            "PCEModel": p.pce.name(),
-            "StateTransitions": p.transitions.name(),
-            "VotingRule": p.voting_rule.name(),
-            "BigRAdjust": p.big_r_adjust.name(),
-            "BigRRange": p.big_r_range.name(),
-            "ThirdPartyCommit": p.third_party_commit.name(),
-            "InterVecBrgn": p.inter_vec_brgn.name(),
-            "BargnModel": p.bargain_model.name(),
-            "ktab_compat": p.ktab_compat,
-        },
-        "seed": model.seed().to_string(),
-        "num_turns": forecast.num_turns(),
-        "stop": stop,
-        "turns": turns,
-    })
 }
 
 #[cfg(test)]

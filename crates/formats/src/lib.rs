@@ -19,7 +19,6 @@ pub mod ktab;
 pub mod load;
 mod locate;
 pub mod native;
-pub mod results;
 mod write;
 
 pub use error::{FormatError, Location, Problem};

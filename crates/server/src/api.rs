@@ -770,6 +770,9 @@ struct Negotiated {
     result: detente_negotiation::SessionResult,
     labels: Vec<String>,
     reference: Option<Analysis>,
+    /// Why the reference analysis was left out, if it was.
+    skipped: Option<String>,
+    seed: u64,
 }
 
 fn run_negotiation(
@@ -803,9 +806,10 @@ fn run_negotiation(
     let specs = detente_negotiation::assign_strategies(s, &given, &[])
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     check_negotiation_memory(s)?;
-    let reference = match analyze_with(config, cancel, s, None, None) {
+    let (reference, skipped) = match analyze_with(config, cancel, s, None, None) {
         Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
-        r => r.ok(),
+        Ok(a) => (Some(a), None),
+        Err(e) => (None, Some(e.to_string())),
     };
     let mut session = SessionConfig::new(
         protocol,
@@ -824,6 +828,8 @@ fn run_negotiation(
         result,
         labels,
         reference,
+        skipped,
+        seed: settings.seed.unwrap_or(0),
     })
 }
 
@@ -893,45 +899,21 @@ pub async fn negotiate(
     blocking(&app, move |config, cancel| {
         let (s, _) = read(config, &req.scenario)?;
         let negotiated = run_negotiation(config, cancel, &s, &settings)?;
-        let Negotiated {
-            protocol,
-            result,
-            labels,
-            ..
-        } = &negotiated;
-        let protocol = *protocol;
+        let n = &negotiated;
         let charts = if req.charts {
-            negotiation_charts(&s, &negotiated)
+            negotiation_charts(&s, n)
         } else {
             Vec::new()
         };
-        let party = |p: detente_core::PartyId| s.parties()[p.index()].name.clone();
-        let actor = |a: detente_negotiation::Actor| match a {
-            detente_negotiation::Actor::Party(p) => party(p),
-            detente_negotiation::Actor::NeutralMediator => "mediator".to_string(),
-        };
+        // The result has the form of `detente negotiate --json`; the trace
+        // that of `--trace FILE.jsonl`.
         Ok(axum::Json(json!({
-            "result": {
-                "protocol": protocol.as_str(),
-                "strategies": s.parties().iter().zip(labels).map(|(p, l)| json!({"party": p.name, "strategy": l})).collect::<Vec<_>>(),
-                "end_reason": result.end_reason.as_str(),
-                "agreement": result.agreement.as_ref().map(|o| json::outcome(&s, o)),
-                "rounds": result.rounds,
-                "utilities": s.parties().iter().zip(&result.utilities).map(|(p, u)| json!({"party": p.name, "utility": u})).collect::<Vec<_>>(),
-                "welfare": result.welfare,
-                "pareto_distance": result.pareto_distance,
-                "nash_distance": result.nash_distance,
-                "beats_reservations": result.beats_reservations,
+            "result": detente_results::Negotiation {
+                distances_skipped: n.skipped.clone(),
+                ..detente_results::negotiation(&s, n.protocol, &n.labels, n.seed, &n.result)
             },
             "parties": s.parties().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
-            "trace": result.trace.iter().map(|e| json!({
-                "round": e.round,
-                "time": e.time,
-                "actor": actor(e.actor),
-                "action": e.action.as_str(),
-                "outcome": e.outcome.as_ref().map(|o| json::outcome(&s, o)),
-                "utilities": e.utilities,
-            })).collect::<Vec<_>>(),
+            "trace": detente_results::trace(&s, &n.result.trace),
             "charts": json::charts(&charts),
         }))
         .into_response())

@@ -5,11 +5,11 @@ use detente_core::Scenario;
 use detente_report::Chart;
 use serde_json::{Value, json};
 
-pub use detente_formats::results::{analysis, outcome};
+pub use detente_results::analysis;
 
 /// The evaluation, with the keys of `detente evaluate --json`.
-pub fn evaluation(scenario: &Scenario, name: &str, ev: &Evaluation) -> Value {
-    detente_formats::results::evaluation(scenario, name, None, ev)
+pub fn evaluation(scenario: &Scenario, name: &str, ev: &Evaluation) -> detente_results::Evaluation {
+    detente_results::evaluation(scenario, name, None, ev)
 }
 
 pub fn charts(charts: &[Chart]) -> Value {
@@ -29,18 +29,10 @@ pub fn charts(charts: &[Chart]) -> Value {
     )
 }
 
-/// A forecast: dimensions, actors, every turn's positions on 0–100, and the
-/// final forecast per dimension.
-pub fn forecast(model: &detente_forecast::Model, f: &detente_forecast::Forecast) -> Value {
-    let dims = model.dimensions();
-    json!({
-        "dimensions": dims,
-        "actors": model.actors().iter().map(|a| a.name.clone()).collect::<Vec<_>>(),
-        "turns": f.num_turns(),
-        "positions": f.turns.iter().map(|t| t.positions.iter().map(|x| x * 100.0).collect::<Vec<_>>()).collect::<Vec<_>>(),
-        "forecast": (0..dims.len()).map(|d| {
-            let (actor, at) = detente_report::forecast::predicted(f, d);
-            json!({"dimension": dims[d], "position": at * 100.0, "actor": model.actors()[actor].name})
-        }).collect::<Vec<_>>(),
-    })
+/// A forecast, in the form of `detente forecast --json`.
+pub fn forecast(
+    model: &detente_forecast::Model,
+    f: &detente_forecast::Forecast,
+) -> detente_results::Forecast {
+    detente_results::forecast(model, f)
 }

@@ -287,7 +287,7 @@ fn rotated(s: &Scenario, first: usize) -> Result<Scenario, String> {
 }
 
 fn agreement_json(s: &Scenario, o: &Outcome) -> String {
-    detente_formats::results::outcome(s, o).to_string()
+    detente_results::outcome(s, o).to_string()
 }
 
 /// Builds the variants of every scenario: one per first mover (or just the

@@ -6,7 +6,6 @@ use anyhow::{Result, bail};
 use comfy_table::Cell;
 use detente_analysis::{Analysis, Budget, Disagreement, MethodChoice, Options, analyze_within};
 use detente_core::Scenario;
-use serde_json::Value;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
 
@@ -115,12 +114,11 @@ pub fn run(args: Args) -> Result<ExitCode> {
 }
 
 /// The analysis as the stable JSON object documented in the README.
-pub fn to_json(scenario: &Scenario, a: &Analysis, detected: &str) -> Value {
-    let mut v = detente_formats::results::analysis(scenario, a);
-    if let Value::Object(m) = &mut v {
-        m.insert("detected".into(), Value::String(detected.to_string()));
+pub fn to_json(scenario: &Scenario, a: &Analysis, detected: &str) -> detente_results::Analysis {
+    detente_results::Analysis {
+        detected: Some(detected.to_string()),
+        ..detente_results::analysis(scenario, a)
     }
-    v
 }
 
 /// Splits columns of the given content widths into consecutive groups that

@@ -7,7 +7,6 @@ use anyhow::{Result, anyhow};
 use comfy_table::Cell;
 use detente_analysis::{Evaluation, RepairOptions, analyze, evaluate};
 use detente_core::{ProposalError, Role, Scenario};
-use serde_json::Value;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -85,7 +84,7 @@ fn proposal_outcome(
     Ok((label, by, outcome))
 }
 
-pub use detente_formats::results::red_line_text;
+pub use detente_results::red_line_text;
 
 pub fn run(args: Args) -> Result<ExitCode> {
     let loaded = args.scenario.load()?;
@@ -118,8 +117,13 @@ pub fn run(args: Args) -> Result<ExitCode> {
     Ok(ExitCode::SUCCESS)
 }
 
-pub fn to_json(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluation) -> Value {
-    detente_formats::results::evaluation(scenario, label, by, ev)
+pub fn to_json(
+    scenario: &Scenario,
+    label: &str,
+    by: Option<&str>,
+    ev: &Evaluation,
+) -> detente_results::Evaluation {
+    detente_results::evaluation(scenario, label, by, ev)
 }
 
 fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluation) {

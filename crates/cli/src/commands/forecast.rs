@@ -9,7 +9,6 @@ use anyhow::{Context, Result, bail};
 use detente_forecast::sweep::{self, Perturbation};
 use detente_forecast::{Forecast, Model, Move, StopReason};
 use detente_formats::ktab;
-use serde_json::json;
 
 /// Forecast a multi-actor negotiation with KTAB's spatial model of politics.
 #[derive(clap::Args, Debug)]
@@ -171,7 +170,7 @@ fn run_one(args: RunArgs) -> Result<()> {
     if args.json {
         println!(
             "{}",
-            serde_json::to_string_pretty(&ktab::forecast_json(&model, &forecast))?
+            serde_json::to_string_pretty(&detente_results::forecast(&model, &forecast))?
         );
     } else {
         let text = summary(&model, &forecast);
@@ -386,29 +385,26 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
         .collect();
     let dims = model.dimensions();
     if args.json {
-        let rows: Vec<_> = cases
-            .iter()
-            .zip(&forecasts)
-            .zip(&outs)
-            .map(|((c, f), o)| {
-                json!({
-                    "values": c.label,
-                    "turns": f.num_turns(),
-                    "favourite": o.favourite,
-                    "weighted_mean": o.weighted_mean,
-                    "final_positions": (0..f.actors).map(|i| (0..f.dims).map(|d| 100.0 * f.position(f.num_turns(), i, d)).collect::<Vec<_>>()).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        let out = json!({
-            "scenario": model.name(),
-            "dimensions": dims,
-            "actors": model.actors().iter().map(|a| &a.name).collect::<Vec<_>>(),
-            "varied": args.vary,
-            "monte_carlo": args.monte_carlo.map(|n| json!({"draws": n, "seed": args.mc_seed, "capability_pct": args.capability_pct, "position_points": args.position_points, "salience_points": args.salience_points})),
-            "base": {"turns": base.num_turns(), "favourite": base_out.favourite, "weighted_mean": base_out.weighted_mean},
-            "cases": rows,
-        });
+        let out = detente_results::Sweep {
+            scenario: model.name().to_string(),
+            dimensions: dims.to_vec(),
+            actors: model.actors().iter().map(|a| a.name.clone()).collect(),
+            varied: args.vary.clone(),
+            monte_carlo: args.monte_carlo.map(|n| detente_results::MonteCarlo {
+                draws: n,
+                seed: args.mc_seed,
+                capability_pct: args.capability_pct,
+                position_points: args.position_points,
+                salience_points: args.salience_points,
+            }),
+            base: detente_results::Sweep::base(&base, &base_out),
+            cases: cases
+                .iter()
+                .zip(&forecasts)
+                .zip(&outs)
+                .map(|((c, f), o)| detente_results::Sweep::case(&c.label, f, o))
+                .collect(),
+        };
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }

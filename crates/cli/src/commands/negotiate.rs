@@ -2,7 +2,7 @@
 //! strategies and report (or trace) what happened.
 
 use crate::args::ScenarioArgs;
-use crate::render::{num, outcome_json, print_json, table, u};
+use crate::render::{num, print_json, table, u};
 use anyhow::{Context as _, Result, anyhow, bail};
 use detente_analysis::{Analysis, Options, analyze};
 use detente_core::{PartyId, Scenario};
@@ -10,7 +10,6 @@ use detente_negotiation::{
     Action, Actor, Deadline, EndReason, FailureKind, ProtocolKind, SessionConfig, SessionResult,
     StrategySpec, TraceEvent, assign_strategies, parse_strategy_list, run_session,
 };
-use serde_json::{Map, Value, json};
 use std::fmt::Write as _;
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -148,12 +147,12 @@ pub fn run(args: Args) -> Result<ExitCode> {
         }
     }
     if args.json {
-        let mut v = result_json(scenario, protocol, &specs, args.seed, &result);
-        if let Value::Object(m) = &mut v {
-            m.insert("detected".into(), Value::String(loaded.detected.clone()));
-            m.insert("distances_skipped".into(), json!(skipped));
-        }
-        print_json(&v);
+        let labels: Vec<String> = specs.iter().map(|s| s.to_string()).collect();
+        print_json(&detente_results::Negotiation {
+            detected: Some(loaded.detected.clone()),
+            distances_skipped: skipped.clone(),
+            ..detente_results::negotiation(scenario, protocol, &labels, args.seed, &result)
+        });
     } else {
         println!("Read: {}", loaded.detected);
         print!("{}", summary(scenario, protocol, &specs, &result));
@@ -176,70 +175,14 @@ fn party_name(scenario: &Scenario, p: PartyId) -> &str {
 }
 
 fn actor_name(scenario: &Scenario, a: Actor) -> String {
-    match a {
-        Actor::Party(p) => party_name(scenario, p).to_string(),
-        Actor::NeutralMediator => "mediator".to_string(),
-    }
+    detente_results::actor_name(scenario, a)
 }
 
-fn end_detail(scenario: &Scenario, r: &SessionResult) -> Value {
-    match &r.end_reason {
-        EndReason::Walkaway { by } => json!({ "by": party_name(scenario, *by) }),
-        EndReason::Failure { party, kind } => json!({
-            "party": party_name(scenario, *party),
-            "kind": kind.as_str(),
-            "message": match kind {
-                FailureKind::Panic { message } => message.clone(),
-                FailureKind::OverBudget { .. } => "exceeded the step budget".into(),
-                other => other.to_string(),
-            },
-        }),
-        _ => Value::Null,
-    }
-}
-
-fn result_json(
-    scenario: &Scenario,
-    protocol: ProtocolKind,
-    specs: &[StrategySpec],
-    seed: u64,
-    r: &SessionResult,
-) -> Value {
-    json!({
-        "scenario": scenario.name(),
-        "protocol": protocol.as_str(),
-        "seed": seed,
-        "parties": scenario.parties().iter().map(|p| p.name.clone()).collect::<Vec<_>>(),
-        "strategies": specs.iter().map(|s| s.to_string()).collect::<Vec<_>>(),
-        "agreement": r.agreement.as_ref().map(|o| outcome_json(scenario, o)),
-        "utilities": r.utilities,
-        "end_reason": r.end_reason.as_str(),
-        "end_detail": end_detail(scenario, r),
-        "rounds": r.rounds,
-        "time": r.time,
-        "welfare": r.welfare,
-        "pareto_distance": r.pareto_distance,
-        "nash_distance": r.nash_distance,
-        "beats_reservations": r.beats_reservations,
-    })
-}
-
+/// The trace as JSON lines, one action a line in the one JSON form.
 fn trace_jsonl(scenario: &Scenario, trace: &[TraceEvent]) -> String {
     let mut out = String::new();
-    for e in trace {
-        let mut utilities = Map::new();
-        for (p, x) in scenario.parties().iter().zip(&e.utilities) {
-            utilities.insert(p.name.clone(), json!(x));
-        }
-        let v = json!({
-            "round": e.round,
-            "time": e.time,
-            "actor": actor_name(scenario, e.actor),
-            "action": e.action.as_str(),
-            "outcome": e.outcome.as_ref().map(|o| outcome_json(scenario, o)),
-            "utilities": utilities,
-        });
-        out.push_str(&v.to_string());
+    for e in detente_results::trace(scenario, trace) {
+        out.push_str(&serde_json::to_string(&e).unwrap_or_default());
         out.push('\n');
     }
     out

@@ -30,20 +30,18 @@ pub fn list(args: ListArgs) -> Result<ExitCode> {
         rows.push((*name, scenario));
     }
     if args.json {
-        let v: Vec<serde_json::Value> = rows
+        let v: Vec<detente_results::ScenarioEntry> = rows
             .iter()
-            .map(|(name, s)| {
-                serde_json::json!({
-                    "name": name,
-                    "description": s.as_ref().map_or("", |s| s.description()),
-                    "default": *name == builtin::DEFAULT,
-                    "issues": s.as_ref().map(|s| s.issues().len()),
-                    "parties": s.as_ref().map(|s| s.parties().len()),
-                    "proposals": s.as_ref().map(|s| s.proposals().len()),
-                })
+            .map(|(name, s)| detente_results::ScenarioEntry {
+                name: name.to_string(),
+                description: s.as_ref().map_or("", |s| s.description()).to_string(),
+                default: *name == builtin::DEFAULT,
+                issues: s.as_ref().map(|s| s.issues().len()),
+                parties: s.as_ref().map(|s| s.parties().len()),
+                proposals: s.as_ref().map(|s| s.proposals().len()),
             })
             .collect();
-        crate::render::print_json(&serde_json::Value::Array(v));
+        crate::render::print_json(&v);
         return Ok(ExitCode::SUCCESS);
     }
     for (name, s) in &rows {

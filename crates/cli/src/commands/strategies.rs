@@ -3,8 +3,7 @@
 
 use crate::render::{print_json, table, wrap};
 use anyhow::Result;
-use detente_negotiation::{ParamKind, listed_strategies};
-use serde_json::json;
+use detente_negotiation::listed_strategies;
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -14,34 +13,10 @@ pub struct Args {
     pub json: bool,
 }
 
-fn kind_text(kind: ParamKind) -> String {
-    match kind {
-        ParamKind::Number { min, max } => format!("number in [{min}, {max}]"),
-        ParamKind::Count => "integer >= 0".to_string(),
-        ParamKind::Choice(words) => words.join("|"),
-    }
-}
-
 pub fn run(args: Args) -> Result<ExitCode> {
     let catalog = listed_strategies();
     if args.json {
-        let v: Vec<_> = catalog
-            .iter()
-            .map(|s| {
-                json!({
-                    "name": s.name,
-                    "family": s.family.as_str(),
-                    "description": s.description,
-                    "params": s.params.iter().map(|p| json!({
-                        "name": p.name,
-                        "type": kind_text(p.kind),
-                        "default": p.default,
-                        "description": p.description,
-                    })).collect::<Vec<_>>(),
-                })
-            })
-            .collect();
-        print_json(&json!(v));
+        print_json(&detente_results::strategies(&catalog));
         return Ok(ExitCode::SUCCESS);
     }
     let mut t = table(vec!["strategy", "family", "parameters (defaults)"]);
@@ -68,7 +43,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             let text = format!(
                 "{} ({}, default {}): {}",
                 p.name,
-                kind_text(p.kind),
+                detente_results::kind_text(p.kind),
                 p.default,
                 p.description
             );

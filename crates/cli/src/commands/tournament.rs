@@ -6,7 +6,7 @@ use comfy_table::Cell;
 use detente_analysis::Analysis;
 use detente_core::Scenario;
 use detente_negotiation as neg;
-use detente_tournament::{Config, MatchOutcome, Report, Runner, Shard, Store, TraceRow};
+use detente_tournament::{Config, MatchOutcome, Runner, Shard, Store, TraceRow};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -191,23 +191,20 @@ impl Runner for NegotiationRunner {
                 welfare: r.welfare,
                 pareto_distance: r.pareto_distance,
                 nash_distance: r.nash_distance,
-                trace: r
-                    .trace
-                    .iter()
-                    .map(|e| TraceRow {
+                // The rows are the trace's one JSON form (`detente_results::trace`),
+                // but for the utilities, kept in the column's documented form: a
+                // JSON array in party order (NULL without an outcome).
+                trace: detente_results::trace(scenario, &r.trace)
+                    .into_iter()
+                    .zip(&r.trace)
+                    .map(|(e, raw)| TraceRow {
                         round: e.round,
                         time: e.time,
-                        actor: match e.actor {
-                            neg::Actor::Party(p) => scenario.parties()[p.index()].name.clone(),
-                            neg::Actor::NeutralMediator => "mediator".to_string(),
-                        },
-                        action: e.action.as_str().to_string(),
-                        outcome: e
-                            .outcome
-                            .as_ref()
-                            .map(|o| crate::render::outcome_json(scenario, o).to_string()),
-                        utilities: (!e.utilities.is_empty())
-                            .then(|| json!(e.utilities).to_string()),
+                        actor: e.actor,
+                        action: e.action,
+                        outcome: e.outcome.map(|o| o.to_string()),
+                        utilities: (!raw.utilities.is_empty())
+                            .then(|| json!(raw.utilities).to_string()),
                     })
                     .collect(),
             },
@@ -275,27 +272,6 @@ fn open_existing(path: &Path) -> Result<Store> {
     Ok(Store::open_read_only(path)?)
 }
 
-fn report_json(r: &Report) -> serde_json::Value {
-    json!({
-        "matches": r.matches,
-        "total_matches": r.total_matches,
-        "failures": r.failures,
-        "agreements": r.agreements,
-        "ranking": r.ranking.iter().map(|x| json!({
-            "strategy": x.strategy,
-            "n": x.n,
-            "mean_utility": x.mean_utility,
-            "ci95": x.ci95,
-            "agreement_rate": x.agreement_rate,
-            "mean_advantage": x.mean_advantage,
-            "mean_welfare": x.mean_welfare,
-            "mean_nash_distance": x.mean_nash_distance,
-            "mean_pareto_distance": x.mean_pareto_distance,
-            "failures": x.failures,
-        })).collect::<Vec<_>>(),
-    })
-}
-
 fn report(a: ReportArgs) -> Result<ExitCode> {
     let piped = a.csv.as_deref().is_some_and(detente_formats::is_stdout);
     if piped && a.json {
@@ -337,7 +313,7 @@ fn report(a: ReportArgs) -> Result<ExitCode> {
         }
     }
     if a.json {
-        print_json(&report_json(&r));
+        print_json(&r);
         return Ok(ExitCode::SUCCESS);
     }
     println!(

@@ -3,8 +3,8 @@
 use crate::args::ScenarioArgs;
 use crate::render::{plural, print_json};
 use anyhow::Result;
-use detente_formats::{FormatError, Loaded, Problem};
-use serde_json::{Value, json};
+use detente_formats::{FormatError, Loaded};
+use detente_results::{Count, Problem, ScenarioSummary, ValidateReport};
 use std::process::ExitCode;
 
 #[derive(clap::Args)]
@@ -41,43 +41,52 @@ fn print_report(args: &ScenarioArgs, loaded: Result<Loaded>) -> ExitCode {
     match loaded {
         Ok(loaded) => {
             let s = &loaded.scenario;
-            let outcomes = match s.space().count_u64() {
-                Some(n) => json!(n),
-                None => json!(s.space().count_f64()),
-            };
-            print_json(&json!({
-                "ok": true,
-                "problems": [],
-                "scenario": s.name(),
-                "detected": loaded.detected,
-                "issues": s.issues().len(),
-                "parties": s.parties().len(),
-                "proposals": s.proposals().len(),
-                "outcomes": outcomes,
-            }));
+            print_json(&ValidateReport {
+                ok: true,
+                problems: Vec::new(),
+                summary: Some(ScenarioSummary {
+                    scenario: s.name().to_string(),
+                    detected: loaded.detected.clone(),
+                    issues: s.issues().len(),
+                    parties: s.parties().len(),
+                    proposals: s.proposals().len(),
+                    outcomes: Count::of(
+                        s.space().count_u64().map(u128::from),
+                        s.space().count_f64(),
+                    ),
+                }),
+            });
             ExitCode::SUCCESS
         }
         Err(e) => {
-            let problems: Vec<Value> = match e.downcast_ref::<FormatError>() {
-                Some(fe) => fe.problems().iter().map(problem_json).collect(),
-                None => vec![json!({
-                    "file": args.scenario.as_deref().unwrap_or(detente_formats::builtin::DEFAULT),
-                    "line": null,
-                    "column": null,
-                    "message": format!("{e:#}"),
-                })],
+            let problems: Vec<Problem> = match e.downcast_ref::<FormatError>() {
+                Some(fe) => fe.problems().iter().map(problem).collect(),
+                None => vec![Problem {
+                    file: args
+                        .scenario
+                        .as_deref()
+                        .unwrap_or(detente_formats::builtin::DEFAULT)
+                        .to_string(),
+                    line: None,
+                    column: None,
+                    message: format!("{e:#}"),
+                }],
             };
-            print_json(&json!({ "ok": false, "problems": problems }));
+            print_json(&ValidateReport {
+                ok: false,
+                problems,
+                summary: None,
+            });
             ExitCode::FAILURE
         }
     }
 }
 
-fn problem_json(p: &Problem) -> Value {
-    json!({
-        "file": p.at.file,
-        "line": p.at.line,
-        "column": p.at.column,
-        "message": p.message,
-    })
+fn problem(p: &detente_formats::Problem) -> Problem {
+    Problem {
+        file: p.at.file.clone(),
+        line: p.at.line,
+        column: p.at.column,
+        message: p.message.clone(),
+    }
 }

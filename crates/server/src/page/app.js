@@ -393,12 +393,12 @@ async function negotiate() {
     const r = v.result;
     const parts = [
       el("p", { "data-testid": "end-reason", text: `${r.protocol}: ${r.end_reason} after ${r.rounds} round(s).` }),
-      el("p", { text: "Strategies: " + r.strategies.map((x) => `${x.party} ${x.strategy}`).join(", ") }),
+      el("p", { text: "Strategies: " + r.parties.map((p, i) => `${p} ${r.strategies[i]}`).join(", ") }),
     ];
     if (r.agreement) {
       parts.push(el("p", { text: "Agreement: " + Object.entries(r.agreement).map(([k, x]) => `${k} = ${x}`).join(", ") }));
     }
-    parts.push(el("p", { text: "Utilities: " + r.utilities.map((x) => `${x.party} ${fmt(x.utility)}`).join(", ") }));
+    parts.push(el("p", { text: "Utilities: " + r.parties.map((p, i) => `${p} ${fmt(r.utilities[i])}`).join(", ") }));
     $("negotiation-result").replaceChildren(...parts);
     showCharts("negotiation-charts", v.charts);
     state.trace = v.trace;
@@ -422,8 +422,9 @@ function showStep(i) {
   if (e.outcome) {
     parts.push(el("p", { class: "muted", text: Object.entries(e.outcome).map(([k, x]) => `${k} = ${x}`).join(", ") }));
   }
-  if (e.utilities.length) {
-    parts.push(el("p", { text: e.utilities.map((u, k) => `${state.traceParties[k]} ${fmt(u)}`).join(", ") }));
+  const utilities = Object.entries(e.utilities);
+  if (utilities.length) {
+    parts.push(el("p", { text: utilities.map(([p, u]) => `${p} ${fmt(u)}`).join(", ") }));
   }
   $("replay-event").replaceChildren(...parts);
 }

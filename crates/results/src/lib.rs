@@ -1,0 +1,167 @@
+//! The one JSON form of every result detente reports: analyses and
+//! evaluations, negotiation sessions and their traces, forecasts and sweeps,
+//! tournament reports, and the lists and reports of the CLI.
+//!
+//! Each kind is a typed struct deriving `serde::Serialize` and
+//! `schemars::JsonSchema`, built from an engine's result by a plain
+//! function, so the JSON Schema ([`schema`]) comes from the same types as the
+//! output. The CLI's `--json`, the workbench's API and the tournament's stored
+//! rows all go through here; the engines know no JSON.
+//!
+//! ```
+//! let schema = detente_results::schema();
+//! assert!(schema["oneOf"].as_array().is_some_and(|kinds| kinds.len() >= 9));
+//! ```
+
+mod analysis;
+mod forecast;
+mod lists;
+mod negotiation;
+mod tournament;
+
+pub use analysis::{
+    Analysis, AnalysisParty, Change, Evaluation, Frontier, FrontierCount, PartyVerdict, Proposal,
+    RedLine, Repair, Solutions, Zone, analysis, evaluation, red_line_text,
+};
+pub use forecast::{
+    Challenge, Forecast, ForecastActor, ForecastTurn, MonteCarlo, MovedBy, Params, Prediction,
+    Stop, Sweep, SweepBase, SweepCase, forecast,
+};
+pub use lists::{
+    Param, Problem, ScenarioEntry, ScenarioSummary, StrategyEntry, ValidateReport, kind_text,
+    strategies,
+};
+
+pub use negotiation::{EndDetail, Negotiation, TraceEvent, actor_name, negotiation, trace};
+pub use tournament::{RankRow, TournamentReport};
+
+use detente_core::{IssueKind, Scenario};
+use indexmap::IndexMap;
+use schemars::JsonSchema;
+use serde::Serialize;
+
+/// One issue's value in an outcome: the option's name for a categorical
+/// issue, a number otherwise.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Value {
+    Label(String),
+    Integer(i64),
+    Number(f64),
+}
+
+/// An outcome as an object `issue -> value`, in issue order.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(transparent)]
+pub struct Outcome(pub IndexMap<String, Value>);
+
+impl std::fmt::Display for Outcome {
+    /// The compact JSON text, as the tournament database stores it.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&serde_json::to_string(self).map_err(|_| std::fmt::Error)?)
+    }
+}
+
+/// An outcome in the one JSON form: option names for categorical issues,
+/// numbers otherwise.
+pub fn outcome(scenario: &Scenario, outcome: &[u32]) -> Outcome {
+    Outcome(
+        scenario
+            .issues()
+            .iter()
+            .zip(outcome)
+            .map(|(issue, &v)| {
+                let value = match issue.kind {
+                    IssueKind::Categorical { .. } => Value::Label(issue.value_label(v)),
+                    IssueKind::Integer { .. } => {
+                        Value::Integer(issue.numeric_value(v).unwrap_or(0.0) as i64)
+                    }
+                    IssueKind::Continuous { .. } => {
+                        Value::Number(issue.numeric_value(v).unwrap_or(0.0))
+                    }
+                };
+                (issue.name.clone(), value)
+            })
+            .collect(),
+    )
+}
+
+/// A point: the bargaining parties' utilities and its outcome.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+pub struct Point {
+    pub utilities: Vec<f64>,
+    pub outcome: Outcome,
+}
+
+/// A frontier point in the one JSON form.
+pub fn point(scenario: &Scenario, p: &detente_analysis::Point) -> Point {
+    Point {
+        utilities: p.utilities.clone(),
+        outcome: outcome(scenario, &p.outcome),
+    }
+}
+
+/// A count that is exact when it fits in 64 bits, approximate beyond.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum Count {
+    Exact(u64),
+    Approximate(f64),
+}
+
+impl Count {
+    pub fn of(exact: Option<u128>, approx: f64) -> Count {
+        match exact {
+            Some(n) if n <= u64::MAX as u128 => Count::Exact(n as u64),
+            _ => Count::Approximate(approx),
+        }
+    }
+}
+
+/// Every kind of result, for the schema: each output of `--json` (and each
+/// API answer's result) validates against exactly one of them.
+#[derive(Serialize, JsonSchema)]
+#[serde(untagged)]
+#[allow(dead_code, clippy::large_enum_variant)]
+enum AnyResult {
+    Analysis(Analysis),
+    Evaluation(Evaluation),
+
+    Negotiation(Negotiation),
+    Forecast(Forecast),
+    Sweep(Sweep),
+    TournamentReport(TournamentReport),
+    ValidateReport(ValidateReport),
+    ScenarioList(Vec<ScenarioEntry>),
+    StrategyList(Vec<StrategyEntry>),
+}
+
+/// One JSON Schema document that every result validates against: `oneOf`
+/// the kinds (analysis, evaluation, negotiation, forecast, sweep, tournament
+/// report, validate report, scenario list, strategies list), each a
+/// definition under `$defs`.
+pub fn schema() -> serde_json::Value {
+    let mut generator =
+        schemars::SchemaGenerator::new(schemars::generate::SchemaSettings::draft2020_12());
+    let mut root = serde_json::to_value(generator.root_schema_for::<AnyResult>())
+        .unwrap_or(serde_json::Value::Null);
+    if let Some(m) = root.as_object_mut() {
+        // An untagged enum is `anyOf`; the kinds are disjoint (each has its
+        // own required keys), so `oneOf` says so and checks it.
+        if let Some(kinds) = m.remove("anyOf") {
+            m.insert("oneOf".into(), kinds);
+        }
+        m.insert(
+            "title".into(),
+            serde_json::Value::String("detente results".into()),
+        );
+        m.insert(
+            "description".into(),
+            serde_json::Value::String(
+                "Every result detente prints with --json: analysis, evaluation, negotiation, forecast, sweep, tournament report, validate report, scenario list, strategies list."
+                    .into(),
+            ),
+        );
+    }
+    root
+}
