@@ -46,6 +46,8 @@
 //! assert!(result.beats_reservations);
 //! ```
 
+#![warn(missing_docs)]
+
 mod mediator;
 mod session;
 mod setup;
@@ -138,6 +140,8 @@ pub enum ProtocolKind {
 }
 
 impl ProtocolKind {
+    /// The protocol's name, as users write it (`alternating`, `stacked`,
+    /// `mediated`, `mediated-hill-climbing`).
     pub fn as_str(self) -> &'static str {
         match self {
             ProtocolKind::Alternating => "alternating",
@@ -156,15 +160,23 @@ pub enum Deadline {
     Rounds(u32),
     /// After this many virtual seconds; every action takes
     /// [`ACTION_SECONDS`], and the normalised time is `elapsed / seconds`.
-    Time { seconds: f64 },
+    Time {
+        /// The length of the session in virtual seconds.
+        seconds: f64,
+    },
 }
 
 /// Everything a session needs besides the scenario and the strategies.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionConfig {
+    /// The protocol the session runs under.
     pub protocol: ProtocolKind,
+    /// When the session ends without agreement.
     pub deadline: Deadline,
+    /// The seed of every random choice of the session (the strategies' and
+    /// the mediator's streams are derived from it).
     pub seed: u64,
+    /// Whether to record every action in [`SessionResult::trace`].
     pub record_trace: bool,
     /// Wall-clock budget of a single strategy call; a strategy whose calls
     /// take longer ends the session with [`FailureKind::OverBudget`] (checked
@@ -279,19 +291,26 @@ impl std::fmt::Display for IllegalAction {
 /// Why a session ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum EndReason {
+    /// Every bargaining party agreed on an outcome.
     Agreement,
     /// A party ended the negotiation (or refused the final text).
     Walkaway {
+        /// The party that walked away (the first to refuse, in turn order).
         by: PartyId,
     },
+    /// The deadline passed without agreement.
     Deadline,
+    /// A party's strategy failed, which ends the session without agreement.
     Failure {
+        /// The party whose strategy failed.
         party: PartyId,
+        /// How it failed.
         kind: FailureKind,
     },
 }
 
 impl EndReason {
+    /// A short stable tag: `agreement`, `walkaway`, `deadline` or `failure`.
     pub fn as_str(&self) -> &'static str {
         match self {
             EndReason::Agreement => "agreement",
@@ -305,6 +324,8 @@ impl EndReason {
 /// Who acted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Actor {
+    /// A party of the scenario (a bargaining party, or the scenario's
+    /// mediator).
     Party(PartyId),
     /// The protocol's own mediator, when the scenario has none.
     NeutralMediator,
@@ -322,16 +343,23 @@ pub enum Action {
     /// Mediated: the mediator proposes this text.
     Propose,
     /// Mediated: a party votes on the proposed text.
-    Vote { yes: bool },
+    Vote {
+        /// True for the change, false against it.
+        yes: bool,
+    },
     /// Mediated: the mediator keeps the proposed text.
     Keep,
     /// Mediated: the mediator drops the proposed text.
     Discard,
     /// Mediated: a party accepts (or refuses) the final text over walking away.
-    FinalVote { accept: bool },
+    FinalVote {
+        /// True when the party accepts the final text.
+        accept: bool,
+    },
 }
 
 impl Action {
+    /// A short stable tag, as traces write it (`offer`, `vote-yes`, ...).
     pub fn as_str(self) -> &'static str {
         match self {
             Action::Offer => "offer",
@@ -355,7 +383,9 @@ pub struct TraceEvent {
     pub round: u32,
     /// Normalised time in `[0, 1]`.
     pub time: f64,
+    /// Who acted.
     pub actor: Actor,
+    /// What it did.
     pub action: Action,
     /// The outcome acted on (offered, accepted, proposed, voted on), if any.
     pub outcome: Option<Outcome>,
@@ -366,11 +396,13 @@ pub struct TraceEvent {
 /// The summary of a session.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionResult {
+    /// The outcome agreed on, if any.
     pub agreement: Option<Outcome>,
     /// Every party, in scenario order: the utility of the agreement
     /// discounted at the time it was reached, or the party's reservation
     /// value without agreement.
     pub utilities: Vec<f64>,
+    /// Why the session ended.
     pub end_reason: EndReason,
     /// Rounds started (an agreement in round `r` counts `r + 1`).
     pub rounds: u32,
@@ -396,41 +428,82 @@ pub struct SessionResult {
 /// Why a session could not be run.
 #[derive(Debug, thiserror::Error, Clone, PartialEq)]
 pub enum NegotiationError {
+    /// A strategy specification that does not parse.
     #[error("bad strategy `{spec}`: {reason}")]
-    BadSpec { spec: String, reason: String },
+    BadSpec {
+        /// The specification as given.
+        spec: String,
+        /// What is wrong with it.
+        reason: String,
+    },
+    /// A strategy name the catalog does not hold.
     #[error("unknown strategy `{name}`; the strategies are: {known}")]
-    UnknownStrategy { name: String, known: String },
-    #[error("strategy `{strategy}` has no parameter `{param}`; its parameters are: {known}")]
-    UnknownParameter {
-        strategy: String,
-        param: String,
+    UnknownStrategy {
+        /// The name given.
+        name: String,
+        /// The listed strategies, comma-separated.
         known: String,
     },
+    /// A parameter the strategy does not have.
+    #[error("strategy `{strategy}` has no parameter `{param}`; its parameters are: {known}")]
+    UnknownParameter {
+        /// The strategy's name.
+        strategy: String,
+        /// The parameter given.
+        param: String,
+        /// The strategy's parameters, comma-separated (`(none)` without).
+        known: String,
+    },
+    /// A parameter value outside what the parameter allows.
     #[error("strategy `{strategy}`: `{param}={value}` is invalid; expected {expected}")]
     BadParameter {
+        /// The strategy's name.
         strategy: String,
+        /// The parameter's name.
         param: String,
+        /// The value given.
         value: String,
+        /// What the parameter allows.
         expected: String,
     },
     #[error(
         "{given} strategies given for {parties} parties ({bargainers} of them bargaining); give one per party, in scenario order, or one per bargaining party"
     )]
+    /// Not one strategy per party, nor one per bargaining party.
     StrategyCount {
+        /// The number of strategies given.
         given: usize,
+        /// The scenario's parties.
         parties: usize,
+        /// Its bargaining parties.
         bargainers: usize,
     },
     #[error(
         "the alternating offers protocol is bilateral, but the scenario has {0} bargaining parties; use the stacked protocol"
     )]
+    /// The alternating offers protocol with other than two bargaining
+    /// parties (their number).
     NotBilateral(usize),
+    /// Fewer than two bargaining parties (their number).
     #[error("a negotiation needs at least two bargaining parties; the scenario has {0}")]
     TooFewParties(usize),
+    /// A protocol name that is none of [`ProtocolKind::names`].
     #[error("unknown protocol `{name}`; the protocols are: {known}")]
-    UnknownProtocol { name: String, known: String },
+    UnknownProtocol {
+        /// The name given.
+        name: String,
+        /// The protocols' names, comma-separated.
+        known: String,
+    },
+    /// A party name the scenario does not have.
     #[error("no party `{name}` in the scenario; its parties are: {known}")]
-    UnknownParty { name: String, known: String },
+    UnknownParty {
+        /// The name given.
+        name: String,
+        /// The scenario's parties, comma-separated.
+        known: String,
+    },
+    /// A deadline of no rounds or no time (what is wrong with it).
     #[error("bad deadline: {0}")]
     BadDeadline(String),
     #[error(
@@ -439,10 +512,15 @@ pub enum NegotiationError {
         if *.trace { " and the trace" } else { "" },
         .budget >> 20
     )]
+    /// A session that could keep more than [`SessionConfig::memory_budget`].
     MemoryBudget {
+        /// The most actions the session can take ([`planned_actions`]).
         actions: u64,
+        /// The bytes it could keep ([`estimated_memory`]).
         needed: u64,
+        /// The budget, in bytes.
         budget: u64,
+        /// Whether a trace was asked for (it counts in `needed`).
         trace: bool,
     },
 }

@@ -183,10 +183,12 @@ impl OwnSpace {
         }
     }
 
+    /// The number of outcomes.
     pub fn len(&self) -> usize {
         self.utils.len()
     }
 
+    /// True when the space has no outcome.
     pub fn is_empty(&self) -> bool {
         self.utils.is_empty()
     }

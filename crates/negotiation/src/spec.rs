@@ -9,7 +9,9 @@ use std::str::FromStr;
 /// `boulware`, `boulware:e=0.1,k=0.05`.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub struct StrategySpec {
+    /// The strategy's name, in lower case.
     pub name: String,
+    /// The parameters given, `(key, value)` in the order written.
     pub params: Vec<(String, String)>,
 }
 

@@ -53,6 +53,7 @@ pub struct AgentK {
 }
 
 impl AgentK {
+    /// The agent with this tremor of its target and its own seeded stream.
     pub fn new(tremor: f64, seed: u64) -> AgentK {
         AgentK {
             tremor,
@@ -148,6 +149,7 @@ pub struct HardHeaded {
 }
 
 impl HardHeaded {
+    /// The agent with concession exponent `e` and lowest target `floor`.
     pub fn new(e: f64, floor: f64) -> HardHeaded {
         HardHeaded {
             e,
@@ -235,6 +237,7 @@ pub struct CuhkAgent {
 }
 
 impl CuhkAgent {
+    /// The agent with `λ = 0.08 + 0.92 δ^β`.
     pub fn new(beta: f64) -> CuhkAgent {
         CuhkAgent {
             beta,
@@ -244,6 +247,7 @@ impl CuhkAgent {
         }
     }
 
+    /// The utility it accepts and aims at, at the context's time.
     pub fn threshold(&self, ctx: &Context<'_>) -> f64 {
         let d = ctx.discount();
         let mut distinct = 0;
@@ -331,6 +335,7 @@ pub struct Atlas3 {
 }
 
 impl Atlas3 {
+    /// The agent with its own seeded stream.
     pub fn new(seed: u64) -> Atlas3 {
         Atlas3 {
             rng: ChaCha8Rng::seed_from_u64(seed),
@@ -355,6 +360,7 @@ impl Atlas3 {
         p * rv + (1.0 - p) * best
     }
 
+    /// The utility it accepts and aims at, at the context's time.
     pub fn threshold(&self, ctx: &Context<'_>) -> f64 {
         let best = best_acceptable_utility(ctx);
         let rv = ctx.reservation().max(ctx.own().min());
@@ -477,6 +483,7 @@ pub struct Agreeable2018 {
 }
 
 impl Agreeable2018 {
+    /// The agent with lowest target `floor` and its own seeded stream.
     pub fn new(floor: f64, seed: u64) -> Agreeable2018 {
         Agreeable2018 {
             floor,
@@ -485,6 +492,7 @@ impl Agreeable2018 {
         }
     }
 
+    /// The utility it aims at, at the context's time.
     pub fn target(&self, ctx: &Context<'_>) -> f64 {
         let pmax = best_acceptable_utility(ctx);
         if ctx.time < 0.2 {

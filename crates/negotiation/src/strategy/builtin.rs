@@ -47,18 +47,23 @@ impl Memory {
 /// Faratin et al.'s time-dependent tactic with an acceptance condition and
 /// a frequency opponent model to choose among bids near the target.
 pub struct TimeDependent {
+    /// The concession exponent `e` of `f(t)`.
     pub e: f64,
+    /// The initial concession `k = f(0)`.
     pub k: f64,
     /// `None`: the party's reservation value (or its worst utility, if
     /// higher).
     pub pmin: Option<f64>,
     /// `None`: the party's best acceptable utility.
     pub pmax: Option<f64>,
+    /// When to accept an offer.
     pub acceptance: Acceptance,
     memory: Memory,
 }
 
 impl TimeDependent {
+    /// The tactic with exponent `e`, initial concession `k`, the default
+    /// `pmin` and `pmax`, and an acceptance condition.
     pub fn new(e: f64, k: f64, acceptance: Acceptance) -> TimeDependent {
         TimeDependent {
             e,
@@ -130,11 +135,15 @@ impl Strategy for TimeDependent {
 /// crosses its red lines or falls below its reservation value (NegMAS's
 /// presets have neither on the compared domains).
 pub struct NegmasTimeBased {
+    /// The exponent of `t` in the aspiration level (4 Boulware, 1 linear,
+    /// 0.25 Conceder).
     pub exponent: f64,
+    /// The tolerance below the aspiration level.
     pub eps: f64,
 }
 
 impl NegmasTimeBased {
+    /// The preset with this exponent and tolerance.
     pub fn new(exponent: f64, eps: f64) -> NegmasTimeBased {
         NegmasTimeBased { exponent, eps }
     }
@@ -198,7 +207,9 @@ impl Strategy for NegmasTimeBased {
 /// multilateral sessions "the opponent" is every other party's offers in
 /// turn order.
 pub struct TitForTat {
+    /// How many offers back the concession is measured.
     pub gamma: usize,
+    /// When to accept an offer.
     pub acceptance: Acceptance,
     my_last: Option<f64>,
     memory: Memory,
@@ -293,6 +304,7 @@ pub(crate) fn nash_estimate(ctx: &Context<'_>, models: &OpponentModels) -> Optio
 /// and further near the deadline. Departure: a frequency opponent model
 /// instead of the original's Bayesian one.
 pub struct NiceTitForTat {
+    /// The time after which it concedes further towards its Nash estimate.
     pub bonus_from: f64,
     memory: Memory,
     first: Option<f64>,
@@ -301,6 +313,7 @@ pub struct NiceTitForTat {
 }
 
 impl NiceTitForTat {
+    /// The strategy with its time bonus starting at `bonus_from`.
     pub fn new(bonus_from: f64) -> NiceTitForTat {
         NiceTitForTat {
             bonus_from,
@@ -373,12 +386,15 @@ impl Strategy for NiceTitForTat {
 /// acceptable offer with probability `p_accept`, walks away with
 /// probability `p_end`.
 pub struct RandomStrategy {
+    /// The probability of accepting an acceptable offer.
     pub p_accept: f64,
+    /// The probability of walking away at each turn.
     pub p_end: f64,
     rng: ChaCha8Rng,
 }
 
 impl RandomStrategy {
+    /// The strategy with these probabilities and its own seeded stream.
     pub fn new(p_accept: f64, p_end: f64, seed: u64) -> RandomStrategy {
         RandomStrategy {
             p_accept,
@@ -419,12 +435,15 @@ impl Strategy for RandomStrategy {
 /// TEST ONLY: a Boulware strategy that panics from round `panic_at`
 /// (when non-zero) or sleeps `sleep_ms` at every call (when non-zero).
 pub struct Chaos {
+    /// The round from which it panics (0: never).
     pub panic_at: u64,
+    /// Milliseconds it sleeps at every call (0: none).
     pub sleep_ms: u64,
     inner: TimeDependent,
 }
 
 impl Chaos {
+    /// The strategy with these misbehaviours.
     pub fn new(panic_at: u64, sleep_ms: u64) -> Chaos {
         Chaos {
             panic_at,

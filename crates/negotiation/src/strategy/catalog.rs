@@ -11,7 +11,12 @@ use crate::spec::StrategySpec;
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum ParamKind {
     /// A finite number in `[min, max]`.
-    Number { min: f64, max: f64 },
+    Number {
+        /// The smallest value allowed.
+        min: f64,
+        /// The largest value allowed.
+        max: f64,
+    },
     /// A non-negative integer.
     Count,
     /// One of the listed words.
@@ -21,26 +26,34 @@ pub enum ParamKind {
 /// One parameter of a strategy.
 #[derive(Clone, Debug, PartialEq)]
 pub struct ParamInfo {
+    /// The key written in a specification (`e` in `boulware:e=0.1`).
     pub name: &'static str,
+    /// Its type and range.
     pub kind: ParamKind,
     /// The default, as text (`"rv"` style symbolic defaults are explained in
     /// the description).
     pub default: &'static str,
+    /// What the parameter does, for listings.
     pub description: &'static str,
 }
 
 /// What kind of strategy an entry is.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Family {
+    /// Faratin et al.'s time-dependent tactics.
     TimeDependent,
+    /// Reproductions of NegMAS's time-based presets.
     NegmasCompatible,
+    /// Strategies that respond to the other parties' offers.
     Reactive,
+    /// ANAC champions, from their published descriptions.
     Anac,
     /// Deliberately misbehaving strategies for tests of failure handling.
     Test,
 }
 
 impl Family {
+    /// The family's name in listings.
     pub fn as_str(self) -> &'static str {
         match self {
             Family::TimeDependent => "time-dependent",
@@ -60,9 +73,13 @@ pub type Constructor = fn(&Params, u64) -> Box<dyn Strategy>;
 /// how to build it.
 #[derive(Clone, Debug)]
 pub struct StrategyInfo {
+    /// The name users give (`boulware`).
     pub name: &'static str,
+    /// What kind of strategy it is.
     pub family: Family,
+    /// What it does, for listings.
     pub description: &'static str,
+    /// Its parameters, with their defaults.
     pub params: Vec<ParamInfo>,
     /// Builds the strategy; [`build`] calls it once the specification has
     /// been validated against `params`.

@@ -25,14 +25,18 @@ pub enum Decision {
 /// The offer on the table.
 #[derive(Clone, Copy, Debug)]
 pub struct Standing<'a> {
+    /// The outcome offered.
     pub outcome: &'a [u32],
+    /// Who offered it.
     pub by: PartyId,
 }
 
 /// Another party's action, as every other participant sees it.
 #[derive(Clone, Copy, Debug)]
 pub struct Observed<'a> {
+    /// Who acted.
     pub by: PartyId,
+    /// What it did.
     pub decision: Decision,
     /// The offer made, or the standing offer accepted.
     pub outcome: &'a [u32],
@@ -42,7 +46,9 @@ pub struct Observed<'a> {
 /// scenario), the clock, and the participants. Strategies must only read
 /// their own party's utility; the scenario is shared for its structure.
 pub struct Context<'a> {
+    /// The scenario, for its structure and my own preferences.
     pub scenario: &'a Scenario,
+    /// The party I play.
     pub me: PartyId,
     /// Participants in turn order.
     pub participants: &'a [PartyId],

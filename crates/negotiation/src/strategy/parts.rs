@@ -27,7 +27,12 @@ pub fn faratin_target(t: f64, e: f64, k: f64, pmin: f64, pmax: f64) -> f64 {
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub enum Acceptance {
     /// `AC_next(α, β)`: accept if `α·u(x) + β >= u(my next bid)`.
-    Next { alpha: f64, beta: f64 },
+    Next {
+        /// The factor on the offer's utility.
+        alpha: f64,
+        /// The term added to it.
+        beta: f64,
+    },
     /// `AC_const(c)`: accept if `u(x) >= c`.
     Const(f64),
     /// `AC_time(T)`: accept if `t >= T`.
@@ -56,11 +61,14 @@ impl Acceptance {
 /// The utilities (to me) of the offers I received, with their times.
 #[derive(Clone, Debug, Default)]
 pub struct Received {
+    /// `(time, utility)` of every offer received, in order.
     pub items: Vec<(f64, f64)>,
+    /// The best utility received (0 before the first offer).
     pub best: f64,
 }
 
 impl Received {
+    /// Records an offer worth `u` received at time `t`.
     pub fn push(&mut self, t: f64, u: f64) {
         if self.items.is_empty() || u > self.best {
             self.best = u;
@@ -81,6 +89,7 @@ impl Received {
         best
     }
 
+    /// The utility of the last offer received.
     pub fn last(&self) -> Option<f64> {
         self.items.last().map(|x| x.1)
     }
@@ -106,6 +115,7 @@ pub struct FrequencyModel {
 const UNCHANGED_BONUS: f64 = 0.1;
 
 impl FrequencyModel {
+    /// A model that has seen no offer yet.
     pub fn new(scenario: &Scenario) -> FrequencyModel {
         let radices = scenario.space().radices();
         FrequencyModel {
@@ -118,6 +128,7 @@ impl FrequencyModel {
         }
     }
 
+    /// Learns from the opponent's next offer.
     pub fn update(&mut self, offer: &[u32]) {
         if self.last.len() == offer.len() {
             for (i, (&a, &b)) in self.last.iter().zip(offer).enumerate() {
@@ -136,6 +147,7 @@ impl FrequencyModel {
         self.offers += 1;
     }
 
+    /// The number of offers seen.
     pub fn offers(&self) -> u32 {
         self.offers
     }
@@ -176,10 +188,12 @@ impl FrequencyModel {
 /// One frequency model per party (only opponents' are updated).
 #[derive(Clone, Debug, Default)]
 pub struct OpponentModels {
+    /// One model per party of the scenario, by party index.
     pub models: Vec<FrequencyModel>,
 }
 
 impl OpponentModels {
+    /// Models that have seen no offer yet.
     pub fn new(scenario: &Scenario) -> OpponentModels {
         OpponentModels {
             models: (0..scenario.parties().len())
@@ -188,6 +202,7 @@ impl OpponentModels {
         }
     }
 
+    /// Learns from an offer of party `by`.
     pub fn update(&mut self, by: PartyId, offer: &[u32]) {
         if let Some(m) = self.models.get_mut(by.index()) {
             m.update(offer);
@@ -199,6 +214,7 @@ impl OpponentModels {
         self.models.iter().map(|m| m.score(outcome)).sum()
     }
 
+    /// True once any opponent has made an offer.
     pub fn any(&self) -> bool {
         self.models.iter().any(|m| m.offers() > 0)
     }
