@@ -1,0 +1,200 @@
+//! Writing a scenario as GeniusWeb JSON files.
+
+use super::*;
+
+/// The JSON texts of a GeniusWeb domain and of one profile per party.
+#[derive(Clone, Debug)]
+pub struct GeniusWebFiles {
+    pub domain: String,
+    pub profiles: Vec<(String, String)>,
+}
+
+/// Largest space searched for a reservation bid.
+const RESERVATION_SEARCH_LIMIT: u64 = 10_000_000;
+
+/// Writes a scenario as GeniusWeb JSON. Each party is written from its
+/// compiled per-issue terms `c_i(v)`: with `M = Σ_i max_v c_i(v)` (at most
+/// 1), weight `w_i = max_v c_i(v) / M` and utility `c_i(v) / w_i`, so
+/// `Σ w_i u_i = Σ c_i` and weights sum to 1. Number issues need linear
+/// utilities. A reservation value becomes the reservation bid of the worst
+/// outcome worth at least that value (the same outcomes are acceptable).
+pub fn write(parts: &ScenarioParts) -> Result<GeniusWebFiles, FormatError> {
+    let unusable = |m: String| FormatError::unusable(&parts.name, m);
+    let mut iv = Map::new();
+    for issue in &parts.issues {
+        let set = match &issue.kind {
+            IssueKind::Categorical { options, .. } => json!({ "values": options }),
+            IssueKind::Integer { min, max } => {
+                json!({ "range": { "low": min, "high": max, "step": 1 } })
+            }
+            IssueKind::Continuous { min, max, step } => {
+                let n = continuous_points(*min, *max, *step);
+                if n > 1 && (min + step * (n - 1) as f64 - max).abs() > step * 1e-9 {
+                    return Err(unusable(format!(
+                        "issue `{}`: GeniusWeb's number values are low + k·step, and {max} is not on the grid of step {step}",
+                        issue.name
+                    )));
+                }
+                json!({ "range": { "low": min, "high": max, "step": step } })
+            }
+        };
+        iv.insert(issue.name.clone(), set);
+    }
+    let domain = json!({ "name": parts.name, "issuesValues": iv });
+    let scenario = Scenario::new(parts.clone()).map_err(|e| unusable(e.to_string()))?;
+    let mut profiles = Vec::new();
+    for (pi, party) in parts.parties.iter().enumerate() {
+        let fail = |m: String| {
+            unusable(format!(
+                "party `{}` cannot be written as GeniusWeb: {m}",
+                party.name
+            ))
+        };
+        if !party.preferences.red_lines.is_empty() {
+            return Err(fail("GeniusWeb profiles have no red lines".into()));
+        }
+        let (u, _) = compile(&party.name, &party.preferences, &parts.issues)
+            .map_err(|e| fail(e.to_string()))?;
+        if !u.is_additive() {
+            return Err(fail("the utility is not a sum of per-issue terms".into()));
+        }
+        let mut columns: Vec<Vec<f64>> = u
+            .terms
+            .iter()
+            .map(|t| t.iter().map(|&x| x * u.scale).collect())
+            .collect();
+        if u.offset != 0.0 {
+            for x in columns[0].iter_mut() {
+                *x += u.offset;
+            }
+        }
+        let maxima: Vec<f64> = columns
+            .iter()
+            .map(|c| c.iter().copied().fold(0.0, f64::max))
+            .collect();
+        let best: f64 = maxima.iter().sum();
+        if best > 1.0 + 1e-9 {
+            return Err(fail(format!(
+                "its utility reaches {best} before {}capping at 1, and GeniusWeb utilities have no cap",
+                if u.cap.is_finite() { "GENIUS's " } else { "" }
+            )));
+        }
+        let mut weights = Map::new();
+        let mut utils = Map::new();
+        for ((issue, col), &m) in parts.issues.iter().zip(&columns).zip(&maxima) {
+            if col.iter().any(|&x| x < -1e-12) {
+                return Err(fail(format!(
+                    "issue `{}` has negative utilities",
+                    issue.name
+                )));
+            }
+            let w = if best > 0.0 {
+                m / best
+            } else {
+                1.0 / parts.issues.len() as f64
+            };
+            let util = |x: f64| {
+                if w > 0.0 {
+                    (x / w).clamp(0.0, 1.0)
+                } else {
+                    0.0
+                }
+            };
+            let body = match &issue.kind {
+                IssueKind::Categorical { options, .. } => {
+                    let vu: Map<String, J> = options
+                        .iter()
+                        .zip(col)
+                        .map(|(o, &x)| (o.clone(), json!(util(x))))
+                        .collect();
+                    json!({ "discreteutils": { "valueUtilities": vu } })
+                }
+                _ => {
+                    let n = col.len();
+                    let lo = issue.numeric_value(0).unwrap_or(0.0);
+                    let hi = issue.numeric_value(n as u32 - 1).unwrap_or(0.0);
+                    let (ul, uh) = (util(col[0]), util(col[n - 1]));
+                    let linear = (0..n).all(|v| {
+                        let x = issue.numeric_value(v as u32).unwrap_or(0.0);
+                        let y = if hi > lo {
+                            ul + (uh - ul) * (x - lo) / (hi - lo)
+                        } else {
+                            ul
+                        };
+                        (y - util(col[v])).abs() <= 1e-9
+                    });
+                    if !linear || !(hi > lo) {
+                        return Err(fail(format!(
+                            "issue `{}`: GeniusWeb number utilities are linear from the lowest to the highest value",
+                            issue.name
+                        )));
+                    }
+                    json!({ "numberutils": {
+                        "lowValue": lo, "lowUtility": ul, "highValue": hi, "highUtility": uh } })
+                }
+            };
+            weights.insert(issue.name.clone(), json!(w));
+            utils.insert(issue.name.clone(), body);
+        }
+        let mut body = Map::new();
+        body.insert("issueUtilities".into(), J::Object(utils));
+        body.insert("issueWeights".into(), J::Object(weights));
+        body.insert("domain".into(), domain.clone());
+        body.insert("name".into(), json!(party.name));
+        let rv = party.preferences.reservation;
+        if rv > 0.0 {
+            let bid = reservation_bid(&scenario, pi, rv).ok_or_else(|| {
+                fail(format!(
+                    "its reservation value {rv} must become a reservation bid, and the space is too large to search for one"
+                ))
+            })?;
+            body.insert("reservationBid".into(), json!({ "issuevalues": bid }));
+        }
+        let text = serde_json::to_string_pretty(&json!({ "LinearAdditiveUtilitySpace": body }))
+            .unwrap_or_default();
+        profiles.push((party.name.clone(), text));
+    }
+    Ok(GeniusWebFiles {
+        domain: serde_json::to_string_pretty(&domain).unwrap_or_default(),
+        profiles,
+    })
+}
+
+/// The worst outcome worth at least `rv` to party `p` (the best one when none
+/// is), as a GeniusWeb bid.
+pub(super) fn reservation_bid(s: &Scenario, p: usize, rv: f64) -> Option<Map<String, J>> {
+    let space = s.space();
+    let count = space
+        .count_u64()
+        .filter(|&c| c <= RESERVATION_SEARCH_LIMIT)?;
+    let u = &s.utilities()[p];
+    let mut o = vec![0u32; space.issue_count()];
+    let mut chosen: Option<(f64, Vec<u32>)> = None;
+    let mut best: Option<(f64, Vec<u32>)> = None;
+    for _ in 0..count {
+        let x = u.eval(&o);
+        if x >= rv - 1e-12 && chosen.as_ref().is_none_or(|(c, _)| x < *c) {
+            chosen = Some((x, o.clone()));
+        }
+        if best.as_ref().is_none_or(|(b, _)| x > *b) {
+            best = Some((x, o.clone()));
+        }
+        if space.advance(&mut o).is_none() {
+            break;
+        }
+    }
+    let (_, outcome) = chosen.or(best)?;
+    Some(
+        s.issues()
+            .iter()
+            .zip(&outcome)
+            .map(|(issue, &v)| {
+                let value = match &issue.kind {
+                    IssueKind::Categorical { .. } => json!(issue.value_label(v)),
+                    _ => json!(issue.numeric_value(v).unwrap_or(0.0)),
+                };
+                (issue.name.clone(), value)
+            })
+            .collect(),
+    )
+}
