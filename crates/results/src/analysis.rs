@@ -9,73 +9,115 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Analysis {
+    /// The scenario's name.
     pub scenario: String,
-    /// Exact when it fits in 64 bits, approximate beyond.
+    /// The number of outcomes: exact when it fits in 64 bits, approximate
+    /// beyond.
     pub outcome_count: Count,
-    /// `enumerate`, `additive` or `branch-and-bound`.
+    /// How the frontier was found: `enumerate`, `additive` or
+    /// `branch-and-bound`.
     pub method: String,
+    /// The normalised time at which utilities are discounted, if any.
     pub at_time: Option<f64>,
+    /// The bargaining parties, in the order of every `utilities` list.
     pub bargainers: Vec<String>,
+    /// Every bargaining party's range of utilities.
     pub parties: Vec<AnalysisParty>,
+    /// The outcomes every party could accept.
     pub agreement_zone: Zone,
+    /// The Pareto frontier of the whole space.
     pub pareto: Frontier,
+    /// The Pareto frontier of the outcomes crossing no red line.
     pub feasible_pareto: FrontierCount,
+    /// The disagreement point of the bargaining solutions, per bargainer.
     pub disagreement: Vec<f64>,
+    /// The bargaining solutions.
     pub solutions: Solutions,
+    /// The scenario's proposals, each with its utilities.
     pub proposals: Vec<Proposal>,
     /// What was read (the CLI's `--json` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detected: Option<String>,
 }
 
+/// A bargaining party's utilities.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct AnalysisParty {
+    /// The party's name.
     pub name: String,
+    /// Its role: `party`, `mediator`, ...
     pub role: String,
+    /// What walking away is worth to it.
     pub reservation_value: f64,
+    /// Its best utility (null when not computed exactly without
+    /// enumeration).
     pub best_utility: Option<f64>,
+    /// Its worst utility (null likewise).
     pub worst_utility: Option<f64>,
+    /// Its discount factor (1: no discount).
     pub discount_factor: f64,
 }
 
+/// The agreement zone: outcomes crossing no red line and worth at least
+/// every reservation value.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Zone {
+    /// How many outcomes it holds (null when the space was not enumerated).
     pub count: Option<u64>,
+    /// How many outcomes cross no red line (null likewise).
     pub outcomes_crossing_no_red_line: Option<u64>,
+    /// Its Pareto frontier.
     pub pareto: Frontier,
 }
 
+/// A Pareto frontier.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Frontier {
+    /// The number of distinct utility vectors.
     pub count: usize,
+    /// Its points, one per utility vector.
     pub points: Vec<Point>,
 }
 
+/// A frontier given by its size only.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct FrontierCount {
+    /// The number of distinct utility vectors.
     pub count: usize,
 }
 
+/// The bargaining solutions, each a frontier point (null when there is
+/// none).
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Solutions {
+    /// The Nash bargaining solution.
     pub nash: Option<Point>,
+    /// The Kalai–Smorodinsky solution.
     pub kalai_smorodinsky: Option<Point>,
+    /// The outcome of maximum welfare.
     pub max_welfare: Option<Point>,
+    /// The egalitarian solution.
     pub egalitarian: Option<Point>,
 }
 
+/// A proposal of the scenario.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Proposal {
+    /// Its name.
     pub name: String,
+    /// Who tabled it, if known.
     pub by: Option<String>,
+    /// What it proposes.
     pub outcome: Outcome,
+    /// The bargainers' utilities, in the order of `bargainers`.
     pub utilities: Vec<f64>,
+    /// Whether every party could accept it.
     pub acceptable_to_all: bool,
 }
 
@@ -178,54 +220,84 @@ pub fn red_line_text(scenario: &Scenario, p: PartyId, k: usize) -> String {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Evaluation {
+    /// The scenario's name.
     pub scenario: String,
+    /// The proposal's name (`custom` for values given by hand).
     pub proposal: String,
+    /// Who tabled it, if known.
     pub by: Option<String>,
+    /// What it proposes.
     pub outcome: Outcome,
+    /// Every party's verdict.
     pub parties: Vec<PartyVerdict>,
+    /// Whether every party could accept it.
     pub acceptable_to_all: bool,
+    /// Whether no outcome is at least as good for every bargainer and
+    /// better for one.
     pub pareto_efficient: bool,
+    /// Frontier points that dominate it.
     pub dominated_by: Vec<Point>,
+    /// The fewest issues to change to make it acceptable to all, if found.
     pub repair_size: Option<usize>,
+    /// Whether the search for repairs stopped at its budget.
     pub repair_search_truncated: bool,
+    /// The repairs found, best Nash product first.
     pub repairs: Vec<Repair>,
 }
 
+/// A party's verdict on a proposal.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartyVerdict {
+    /// The party's name.
     pub name: String,
+    /// Its role.
     pub role: String,
+    /// What the proposal is worth to it.
     pub utility: f64,
+    /// What walking away is worth to it.
     pub reservation_value: f64,
+    /// Whether it could accept the proposal.
     pub accepts: bool,
+    /// The red lines the proposal crosses.
     pub red_lines_crossed: Vec<RedLine>,
 }
 
-/// A crossed red line: its note, or its conditions, in words; its note; the
-/// issues it speaks of.
+/// A crossed red line.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RedLine {
+    /// Its note, or its conditions in words.
     pub text: String,
+    /// Its note (empty when it has none).
     pub note: String,
+    /// The issues it speaks of.
     pub issues: Vec<String>,
 }
 
+/// A repair: a nearby outcome every party could accept.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Repair {
+    /// The repaired outcome.
     pub outcome: Outcome,
+    /// The issues changed.
     pub changes: Vec<Change>,
+    /// The bargainers' utilities of the repaired outcome.
     pub utilities: Vec<f64>,
+    /// The Nash product of those utilities over the disagreement point.
     pub nash_product: f64,
 }
 
+/// One issue changed by a repair.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Change {
+    /// The issue.
     pub issue: String,
+    /// Its value in the proposal.
     pub from: String,
+    /// Its value in the repair.
     pub to: String,
 }
 

@@ -9,15 +9,23 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Forecast {
+    /// The model's name.
     pub scenario: String,
+    /// The model's description.
     pub description: String,
+    /// The policy dimensions.
     pub dimensions: Vec<String>,
+    /// The actors.
     pub actors: Vec<String>,
+    /// The model's parameters.
     pub params: Params,
     /// The seed, as a string (it may not fit a double).
     pub seed: String,
+    /// Turns played.
     pub num_turns: usize,
+    /// Why the run stopped.
     pub stop: Stop,
+    /// Every state, from the initial one.
     pub turns: Vec<ForecastTurn>,
     /// The forecast on each dimension: the position, in the last turn, of
     /// the actor most likely to win (KTAB's most probable outcome).
@@ -28,6 +36,7 @@ pub struct Forecast {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Prediction {
+    /// The dimension.
     pub dimension: String,
     /// On 0–100.
     pub position: f64,
@@ -39,24 +48,34 @@ pub struct Prediction {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Params {
+    /// KTAB's `VictoryProbModel`.
     #[serde(rename = "VictoryProbModel")]
     pub victory_prob_model: String,
+    /// KTAB's `PCEModel`.
     #[serde(rename = "PCEModel")]
     pub pce_model: String,
+    /// KTAB's `StateTransitions`.
     #[serde(rename = "StateTransitions")]
     pub state_transitions: String,
+    /// KTAB's `VotingRule`.
     #[serde(rename = "VotingRule")]
     pub voting_rule: String,
+    /// KTAB's `BigRAdjust`.
     #[serde(rename = "BigRAdjust")]
     pub big_r_adjust: String,
+    /// KTAB's `BigRRange`.
     #[serde(rename = "BigRRange")]
     pub big_r_range: String,
+    /// KTAB's `ThirdPartyCommit`.
     #[serde(rename = "ThirdPartyCommit")]
     pub third_party_commit: String,
+    /// KTAB's `InterVecBrgn`.
     #[serde(rename = "InterVecBrgn")]
     pub inter_vec_brgn: String,
+    /// KTAB's `BargnModel`.
     #[serde(rename = "BargnModel")]
     pub bargn_model: String,
+    /// Whether KTAB's quirks are reproduced.
     pub ktab_compat: bool,
 }
 
@@ -65,26 +84,38 @@ pub struct Params {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Stop {
+    /// `converged`, `max_turns` or `cancelled`.
     pub reason: String,
+    /// The convergence ratio, when converged.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub ratio: Option<f64>,
 }
 
+/// One state of the run.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForecastTurn {
+    /// Its index, from 0 (the initial state).
     pub turn: usize,
+    /// Every actor in it.
     pub actors: Vec<ForecastActor>,
 }
 
+/// An actor in one state.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForecastActor {
+    /// The actor.
     pub actor: String,
+    /// Its position per dimension, on 0–100.
     pub position: Vec<f64>,
+    /// Its probability of winning.
     pub win_prob: f64,
+    /// Whether its position changed this turn.
     pub moved: bool,
+    /// Why it is where it is.
     pub moved_by: MovedBy,
+    /// The challenge it made, if any.
     pub challenge: Option<Challenge>,
 }
 
@@ -92,18 +123,25 @@ pub struct ForecastActor {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MovedBy {
+    /// `initial`, `stayed` or `bargain`.
     pub kind: String,
+    /// Who initiated the bargain.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub initiator: Option<String>,
+    /// Who received it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub receiver: Option<String>,
 }
 
+/// A challenge an actor made.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Challenge {
+    /// The actor challenged.
     pub target: String,
+    /// The challenger's estimate of its probability of winning.
     pub prob: f64,
+    /// Its expected utility gain (KTAB's scale).
     pub gain: f64,
 }
 
@@ -228,41 +266,63 @@ fn predictions(model: &Model, forecast: &detente_forecast::Forecast) -> Vec<Pred
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Sweep {
+    /// The model's name.
     pub scenario: String,
+    /// The policy dimensions.
     pub dimensions: Vec<String>,
+    /// The actors.
     pub actors: Vec<String>,
     /// The `--vary` specifications.
     pub varied: Vec<String>,
+    /// The Monte Carlo settings, if draws were made.
     pub monte_carlo: Option<MonteCarlo>,
+    /// The base forecast.
     pub base: SweepBase,
+    /// One row per case.
     pub cases: Vec<SweepCase>,
 }
 
+/// How the model was perturbed.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct MonteCarlo {
+    /// Draws per case.
     pub draws: usize,
+    /// The seed of the draws.
     pub seed: u64,
+    /// Capabilities vary by up to this percentage.
     pub capability_pct: f64,
+    /// Positions vary by up to this many points.
     pub position_points: f64,
+    /// Saliences vary by up to this many points.
     pub salience_points: f64,
 }
 
+/// The forecast of the unchanged model.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SweepBase {
+    /// Turns played.
     pub turns: usize,
+    /// Per dimension, the position (0–100) of the actor whose position is
+    /// most likely to win.
     pub favourite: Vec<f64>,
+    /// Per dimension, the mean final position (0–100) weighted by effective
+    /// power (capability × salience on that dimension).
     pub weighted_mean: Vec<f64>,
 }
 
+/// One case of a sweep.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct SweepCase {
     /// The varied values of this case, in words.
     pub values: Vec<String>,
+    /// Turns played.
     pub turns: usize,
+    /// As in `base`.
     pub favourite: Vec<f64>,
+    /// As in `base`.
     pub weighted_mean: Vec<f64>,
     /// Each actor's final position per dimension, on 0–100.
     pub final_positions: Vec<Vec<f64>>,
@@ -282,6 +342,7 @@ impl Sweep {
         }
     }
 
+    /// A case's row: its label, forecast and outcome.
     pub fn case(
         label: &[String],
         f: &detente_forecast::Forecast,

@@ -10,8 +10,10 @@
 //!
 //! ```
 //! let schema = detente_results::schema();
-//! assert!(schema["oneOf"].as_array().is_some_and(|kinds| kinds.len() >= 9));
+//! assert!(schema["oneOf"].as_array().is_some_and(|kinds| kinds.len() >= 10));
 //! ```
+
+#![warn(missing_docs)]
 
 mod analysis;
 mod forecast;
@@ -33,7 +35,7 @@ pub use lists::{
 };
 
 pub use negotiation::{EndDetail, Negotiation, TraceEvent, actor_name, negotiation, trace};
-pub use tournament::{RankRow, TournamentReport};
+pub use tournament::{RankRow, TournamentReport, TournamentRun};
 
 use detente_core::{IssueKind, Scenario};
 use indexmap::IndexMap;
@@ -45,8 +47,11 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Value {
+    /// An option's name (categorical issues).
     Label(String),
+    /// A whole number (integer issues).
     Integer(i64),
+    /// A number (continuous issues).
     Number(f64),
 }
 
@@ -89,7 +94,9 @@ pub fn outcome(scenario: &Scenario, outcome: &[u32]) -> Outcome {
 /// A point: the bargaining parties' utilities and its outcome.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 pub struct Point {
+    /// The bargainers' utilities, in the order of `bargainers`.
     pub utilities: Vec<f64>,
+    /// The outcome.
     pub outcome: Outcome,
 }
 
@@ -105,11 +112,14 @@ pub fn point(scenario: &Scenario, p: &detente_analysis::Point) -> Point {
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum Count {
+    /// The exact count.
     Exact(u64),
+    /// An approximation, beyond 2^64.
     Approximate(f64),
 }
 
 impl Count {
+    /// The exact count when it fits, else the approximation.
     pub fn of(exact: Option<u128>, approx: f64) -> Count {
         match exact {
             Some(n) if n <= u64::MAX as u128 => Count::Exact(n as u64),
@@ -131,6 +141,7 @@ enum AnyResult {
     Forecast(Forecast),
     Sweep(Sweep),
     TournamentReport(TournamentReport),
+    TournamentRun(TournamentRun),
     ValidateReport(ValidateReport),
     ScenarioList(Vec<ScenarioEntry>),
     StrategyList(Vec<StrategyEntry>),
@@ -138,8 +149,8 @@ enum AnyResult {
 
 /// One JSON Schema document that every result validates against: `oneOf`
 /// the kinds (analysis, evaluation, negotiation, forecast, sweep, tournament
-/// report, validate report, scenario list, strategies list), each a
-/// definition under `$defs`.
+/// report, tournament run, validate report, scenario list, strategies list),
+/// each a definition under `$defs`.
 pub fn schema() -> serde_json::Value {
     let mut generator =
         schemars::SchemaGenerator::new(schemars::generate::SchemaSettings::draft2020_12());
@@ -158,7 +169,7 @@ pub fn schema() -> serde_json::Value {
         m.insert(
             "description".into(),
             serde_json::Value::String(
-                "Every result detente prints with --json: analysis, evaluation, negotiation, forecast, sweep, tournament report, validate report, scenario list, strategies list."
+                "Every result detente prints with --json: analysis, evaluation, negotiation, forecast, sweep, tournament report, tournament run, validate report, scenario list, strategies list."
                     .into(),
             ),
         );

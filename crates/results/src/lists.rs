@@ -11,8 +11,11 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ValidateReport {
+    /// Whether the scenario loaded.
     pub ok: bool,
+    /// Every problem found (empty when ok).
     pub problems: Vec<Problem>,
+    /// When ok, the scenario in numbers (its keys sit beside `ok`).
     #[serde(flatten)]
     pub summary: Option<ScenarioSummary>,
 }
@@ -21,11 +24,17 @@ pub struct ValidateReport {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioSummary {
+    /// The scenario's name.
     pub scenario: String,
+    /// What was read.
     pub detected: String,
+    /// How many issues.
     pub issues: usize,
+    /// How many parties.
     pub parties: usize,
+    /// How many proposals.
     pub proposals: usize,
+    /// How many outcomes.
     pub outcomes: Count,
 }
 
@@ -34,9 +43,13 @@ pub struct ScenarioSummary {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Problem {
+    /// The file.
     pub file: String,
+    /// The line, from 1, when known.
     pub line: Option<usize>,
+    /// The column, from 1, when known.
     pub column: Option<usize>,
+    /// What is wrong.
     pub message: String,
 }
 
@@ -44,11 +57,17 @@ pub struct Problem {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioEntry {
+    /// Its name, to give to any command.
     pub name: String,
+    /// What it is about.
     pub description: String,
+    /// Whether commands use it when given none.
     pub default: bool,
+    /// How many issues (null if it did not load).
     pub issues: Option<usize>,
+    /// How many parties (null likewise).
     pub parties: Option<usize>,
+    /// How many proposals (null likewise).
     pub proposals: Option<usize>,
 }
 
@@ -56,20 +75,28 @@ pub struct ScenarioEntry {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct StrategyEntry {
+    /// Its name, as `--strategies` takes it.
     pub name: String,
+    /// Its family (time-dependent, ANAC, ...).
     pub family: String,
+    /// What it does.
     pub description: String,
+    /// Its parameters (`name:key=value,...`).
     pub params: Vec<Param>,
 }
 
+/// A strategy's parameter.
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Param {
+    /// Its key.
     pub name: String,
     /// The values it takes, in words (`number in [0, 1]`, ...).
     #[serde(rename = "type")]
     pub kind: String,
+    /// Its default, as text.
     pub default: String,
+    /// What it changes.
     pub description: String,
 }
 

@@ -12,23 +12,35 @@ use serde::Serialize;
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Negotiation {
+    /// The scenario's name.
     pub scenario: String,
+    /// The protocol: `alternating`, `stacked`, `mediated`, ...
     pub protocol: String,
+    /// The seed of every random choice.
     pub seed: u64,
     /// Every party, in scenario order.
     pub parties: Vec<String>,
     /// Each party's strategy, in the order of `parties`.
     pub strategies: Vec<String>,
+    /// The agreed outcome, or null.
     pub agreement: Option<Outcome>,
     /// Each party's utility, in the order of `parties`.
     pub utilities: Vec<f64>,
+    /// How it ended: `agreement`, `walkaway`, `deadline` or `failure`.
     pub end_reason: String,
+    /// Who walked away or failed (null otherwise).
     pub end_detail: Option<EndDetail>,
+    /// Rounds played.
     pub rounds: u32,
+    /// Normalised time at the end (1: the deadline).
     pub time: f64,
+    /// The sum of the bargainers' utilities.
     pub welfare: f64,
+    /// Distance of the result to the Pareto frontier (null when not computed).
     pub pareto_distance: Option<f64>,
+    /// Distance of the result to the Nash point (null likewise).
     pub nash_distance: Option<f64>,
+    /// Whether every bargainer does at least as well as by walking away.
     pub beats_reservations: bool,
     /// What was read (the CLI's `--json` only).
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -44,13 +56,18 @@ pub struct Negotiation {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(untagged)]
 pub enum EndDetail {
+    /// A party walked away (or refused the final text).
     Walkaway {
+        /// Who.
         by: String,
     },
+    /// A party's strategy failed.
     Failure {
+        /// Whose.
         party: String,
         /// `panic`, `budget` or `illegal-action`.
         kind: String,
+        /// What happened.
         message: String,
     },
 }
@@ -59,11 +76,15 @@ pub enum EndDetail {
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct TraceEvent {
+    /// The round, from 0.
     pub round: u32,
+    /// Normalised time of the action.
     pub time: f64,
     /// A party's name, or `mediator`.
     pub actor: String,
+    /// The action: `offer`, `accept`, `walkaway`, `propose`, `vote`, ...
     pub action: String,
+    /// The outcome it is about, if any.
     pub outcome: Option<Outcome>,
     /// Each party's utility of `outcome`, by party name (empty without one).
     pub utilities: IndexMap<String, f64>,

@@ -51,3 +51,22 @@ pub struct TournamentReport {
     /// One row per strategy, best mean utility first (ties by name).
     pub ranking: Vec<RankRow>,
 }
+
+/// What `tournament run --json` prints: how many matches this run planned,
+/// ran and found stored.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct TournamentRun {
+    /// Matches in this run (its shard, or the whole tournament).
+    pub planned: u64,
+    /// Matches run and stored now.
+    pub ran: u64,
+    /// Matches found already stored (an earlier, interrupted run).
+    pub already_stored: u64,
+    /// Matches run now that ended in a strategy's failure.
+    pub failures: u64,
+    /// The database.
+    pub db: String,
+    /// The shard run, as `I/N`, or null for the whole tournament.
+    pub shard: Option<String>,
+}

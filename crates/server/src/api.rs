@@ -693,17 +693,8 @@ pub async fn export_report(
 pub const MAX_ROUNDS: u32 = 2000;
 
 pub async fn strategies() -> Response {
-    let list: Vec<Value> = detente_negotiation::listed_strategies()
-        .into_iter()
-        .map(|s| {
-            json!({
-                "name": s.name,
-                "family": s.family.as_str(),
-                "description": s.description,
-                "params": s.params.iter().map(|p| json!({"name": p.name, "default": p.default, "description": p.description})).collect::<Vec<_>>(),
-            })
-        })
-        .collect();
+    // The entries of `detente strategies --json`.
+    let list = detente_results::strategies(&detente_negotiation::listed_strategies());
     axum::Json(json!({ "strategies": list })).into_response()
 }
 

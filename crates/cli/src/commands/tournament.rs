@@ -239,14 +239,14 @@ fn run_tournament(a: RunArgs) -> Result<ExitCode> {
     })?;
     bar.finish_and_clear();
     if a.json {
-        print_json(&serde_json::json!({
-            "planned": summary.planned,
-            "ran": summary.ran,
-            "already_stored": summary.skipped,
-            "failures": summary.failures,
-            "db": a.db.display().to_string(),
-            "shard": a.shard,
-        }));
+        print_json(&detente_results::TournamentRun {
+            planned: summary.planned,
+            ran: summary.ran,
+            already_stored: summary.skipped,
+            failures: summary.failures,
+            db: a.db.display().to_string(),
+            shard: a.shard.clone(),
+        });
         return Ok(ExitCode::SUCCESS);
     }
     eprintln!(
