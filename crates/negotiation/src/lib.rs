@@ -49,6 +49,8 @@
 #![warn(missing_docs)]
 
 mod mediator;
+mod offers;
+mod protocol;
 mod session;
 mod setup;
 mod space;

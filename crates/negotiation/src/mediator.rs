@@ -14,105 +14,153 @@
 //! all do (a party never accepts a text that crosses its red lines or is
 //! worth less than its reservation value).
 
-use crate::session::{Ended, Guard, Run, derive_seed};
+use crate::protocol::{Answer, Clock, Ended, Protocol, Session, Step, derive_seed};
 use crate::{Action, Actor, EndReason, MediatedVariant};
-use detente_core::{PartyId, Role};
+use detente_core::{Outcome, PartyId, Role, Scenario};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 
 /// Tag mixed into the session seed for the mediator's generator.
 const MEDIATOR_TAG: u64 = 0x6d65_6469_6174_6f72;
 
-pub(crate) fn run(run: &mut Run<'_>, variant: MediatedVariant) -> Ended {
-    let scenario = run.scenario;
-    let mediator: Option<PartyId> = scenario
-        .parties()
-        .iter()
-        .position(|p| p.role == Role::Mediator)
-        .map(|i| PartyId(i as u32));
-    let actor = mediator.map_or(Actor::NeutralMediator, Actor::Party);
-    let mut text: Vec<u32> = match mediator
-        .and_then(|m| {
-            let name = &scenario.parties()[m.index()].name;
-            scenario
-                .proposals()
-                .iter()
-                .find(|p| p.by.as_deref() == Some(name.as_str()))
-        })
-        .or_else(|| scenario.proposals().first())
-    {
-        Some(p) => p.outcome.clone(),
-        None => scenario.space().radices().iter().map(|&r| r / 2).collect(),
-    };
-    let mut rng = ChaCha8Rng::seed_from_u64(derive_seed(run.config.seed, MEDIATOR_TAG));
-    let radices: Vec<u32> = scenario.space().radices().to_vec();
-    let changeable: Vec<usize> = (0..radices.len()).filter(|&i| radices[i] > 1).collect();
-    let n = run.participants.len();
-    let mut guard = Guard::new(run.config.step_budget);
-    // What the hill-climbing mediator has learnt from the votes: a score per
-    // party, issue and value.
-    let mut learnt: Vec<Vec<Vec<f64>>> = (0..n)
-        .map(|_| radices.iter().map(|&r| vec![0.0; r as usize]).collect())
-        .collect();
-    let mut votes = vec![false; n];
-    let mut proposal = text.clone();
-    // Taken out of `run` so that contexts can borrow the rest.
-    let mut strategies = std::mem::take(&mut run.strategies);
-    run.record(actor, Action::Propose, Some(&text));
-    while !run.clock.expired() && !changeable.is_empty() {
-        // Draw a change: half the time (while the text crosses a stated red
-        // line of a bargaining party) one that lifts such a red line.
-        let fix = red_line_fix(run, &text, &mut rng);
+/// Where the protocol stands.
+#[derive(Clone, Copy, Debug)]
+enum Phase {
+    /// Nothing has happened yet: the mediator is to table its first text.
+    Start,
+    /// The mediator is to propose a change (or, at the deadline, to ask for
+    /// the final votes).
+    Propose,
+    /// Participants from this one on are to vote on the proposal.
+    Voting(usize),
+    /// Participants from this one on are to accept or refuse the final text.
+    Final(usize),
+}
+
+/// The state of a session under the mediated single-text protocol.
+pub(crate) struct Mediated {
+    variant: MediatedVariant,
+    /// The scenario's mediator, if it has one.
+    mediator: Option<PartyId>,
+    actor: Actor,
+    text: Vec<u32>,
+    proposal: Vec<u32>,
+    /// The change proposed: this issue set to this value.
+    issue: usize,
+    value: u32,
+    rng: ChaCha8Rng,
+    radices: Vec<u32>,
+    /// The issues with more than one value.
+    changeable: Vec<usize>,
+    /// What the hill-climbing mediator has learnt from the votes: a score per
+    /// participant, issue and value.
+    learnt: Vec<Vec<Vec<f64>>>,
+    votes: Vec<bool>,
+    /// The first participant to refuse the final text.
+    refused: Option<PartyId>,
+    phase: Phase,
+}
+
+impl Mediated {
+    pub fn new(
+        scenario: &Scenario,
+        seed: u64,
+        participants: usize,
+        variant: MediatedVariant,
+    ) -> Mediated {
+        let mediator: Option<PartyId> = scenario
+            .parties()
+            .iter()
+            .position(|p| p.role == Role::Mediator)
+            .map(|i| PartyId(i as u32));
+        let actor = mediator.map_or(Actor::NeutralMediator, Actor::Party);
+        let text: Vec<u32> = match mediator
+            .and_then(|m| {
+                let name = &scenario.parties()[m.index()].name;
+                scenario
+                    .proposals()
+                    .iter()
+                    .find(|p| p.by.as_deref() == Some(name.as_str()))
+            })
+            .or_else(|| scenario.proposals().first())
+        {
+            Some(p) => p.outcome.clone(),
+            None => scenario.space().radices().iter().map(|&r| r / 2).collect(),
+        };
+        let radices: Vec<u32> = scenario.space().radices().to_vec();
+        let changeable: Vec<usize> = (0..radices.len()).filter(|&i| radices[i] > 1).collect();
+        let learnt = (0..participants)
+            .map(|_| radices.iter().map(|&r| vec![0.0; r as usize]).collect())
+            .collect();
+        Mediated {
+            variant,
+            mediator,
+            actor,
+            proposal: text.clone(),
+            text,
+            issue: 0,
+            value: 0,
+            rng: ChaCha8Rng::seed_from_u64(derive_seed(seed, MEDIATOR_TAG)),
+            radices,
+            changeable,
+            learnt,
+            votes: vec![false; participants],
+            refused: None,
+            phase: Phase::Start,
+        }
+    }
+
+    /// Draws the next change: half the time (while the text crosses a
+    /// stated red line of a bargaining party) one that lifts such a red line.
+    fn draw(&mut self, session: &Session<'_>) {
+        let scenario = session.scenario;
+        let fix = red_line_fix(session, &self.text, &mut self.rng);
         let mut issue = 0;
         let mut value = 0;
         for attempt in 0..16 {
             match fix {
-                Some((i, v)) if attempt == 0 && rng.random_bool(0.5) => {
+                Some((i, v)) if attempt == 0 && self.rng.random_bool(0.5) => {
                     issue = i;
                     value = v;
                 }
                 _ => {
-                    issue = changeable[rng.random_range(0..changeable.len())];
-                    value = rng.random_range(0..radices[issue] - 1);
-                    if value >= text[issue] {
+                    issue = self.changeable[self.rng.random_range(0..self.changeable.len())];
+                    value = self.rng.random_range(0..self.radices[issue] - 1);
+                    if value >= self.text[issue] {
                         value += 1;
                     }
                 }
             }
-            proposal.copy_from_slice(&text);
-            proposal[issue] = value;
-            let fine = mediator
-                .is_none_or(|m| scenario.utility_of(m, &proposal) >= scenario.reservation(m));
+            self.proposal.copy_from_slice(&self.text);
+            self.proposal[issue] = value;
+            let fine = self
+                .mediator
+                .is_none_or(|m| scenario.utility_of(m, &self.proposal) >= scenario.reservation(m));
             if fine || attempt == 15 {
                 break;
             }
         }
-        run.record(actor, Action::Propose, Some(&proposal));
-        for pos in 0..n {
-            let me = run.participants[pos];
-            let ctx = run.context(pos);
-            let strat = &mut strategies[pos];
-            match guard.call(me, || strat.vote(&ctx, &text, &proposal)) {
-                Ok(v) => votes[pos] = v,
-                Err(reason) => return ended(run, None, reason),
-            }
-            run.record(
-                Actor::Party(me),
-                Action::Vote { yes: votes[pos] },
-                Some(&proposal),
-            );
-        }
-        let old = text[issue] as usize;
-        for (pos, &yes) in votes.iter().enumerate() {
+        self.issue = issue;
+        self.value = value;
+    }
+
+    /// Counts the votes: learns from them, keeps or drops the change, and
+    /// ends the round.
+    fn tally(&mut self, session: &mut Session<'_>) {
+        let n = self.votes.len();
+        let (issue, value) = (self.issue, self.value);
+        let old = self.text[issue] as usize;
+        for (pos, &yes) in self.votes.iter().enumerate() {
             let d = if yes { 1.0 } else { -1.0 };
-            learnt[pos][issue][value as usize] += d;
-            learnt[pos][issue][old] -= d;
+            self.learnt[pos][issue][value as usize] += d;
+            self.learnt[pos][issue][old] -= d;
         }
-        let yes = votes.iter().filter(|v| **v).count();
-        let keep = match variant {
+        let yes = self.votes.iter().filter(|v| **v).count();
+        let keep = match self.variant {
             MediatedVariant::Veto => yes == n,
             MediatedVariant::HillClimbing => {
-                let gain: f64 = learnt
+                let gain: f64 = self
+                    .learnt
                     .iter()
                     .map(|l| l[issue][value as usize] - l[issue][old])
                     .sum();
@@ -120,40 +168,116 @@ pub(crate) fn run(run: &mut Run<'_>, variant: MediatedVariant) -> Ended {
             }
         };
         if keep {
-            text.copy_from_slice(&proposal);
-            run.record(actor, Action::Keep, Some(&text));
+            self.text.copy_from_slice(&self.proposal);
+            session.record(self.actor, Action::Keep, Some(&self.text));
         } else {
-            run.record(actor, Action::Discard, Some(&proposal));
+            session.record(self.actor, Action::Discard, Some(&self.proposal));
         }
-        run.clock.round += 1;
-        run.clock.actions += 1 + n as u64;
+        session.clock.round += 1;
+        session.clock.actions += 1 + n as u64;
     }
-    let mut refused: Option<PartyId> = None;
-    for (pos, strat) in strategies.iter_mut().enumerate() {
-        let me = run.participants[pos];
-        let ctx = run.context(pos);
-        let accept = match guard.call(me, || strat.accept_final(&ctx, &text)) {
-            Ok(a) => a && ctx.acceptable(&text),
-            Err(reason) => return ended(run, None, reason),
-        };
-        run.record(Actor::Party(me), Action::FinalVote { accept }, Some(&text));
-        if !accept && refused.is_none() {
-            refused = Some(me);
+}
+
+impl Protocol for Mediated {
+    fn next(&mut self, session: &mut Session<'_>) -> Step<'_> {
+        let n = session.participants.len();
+        loop {
+            match self.phase {
+                Phase::Start => {
+                    session.record(self.actor, Action::Propose, Some(&self.text));
+                    self.phase = Phase::Propose;
+                }
+                Phase::Propose => {
+                    if session.clock.expired() || self.changeable.is_empty() {
+                        self.phase = Phase::Final(0);
+                    } else {
+                        self.draw(session);
+                        session.record(self.actor, Action::Propose, Some(&self.proposal));
+                        self.phase = Phase::Voting(0);
+                    }
+                }
+                Phase::Voting(pos) if pos < n => {
+                    return Step::Vote {
+                        pos,
+                        text: &self.text,
+                        proposal: &self.proposal,
+                    };
+                }
+                Phase::Voting(_) => {
+                    self.tally(session);
+                    self.phase = Phase::Propose;
+                }
+                Phase::Final(pos) if pos < n => {
+                    return Step::FinalVote {
+                        pos,
+                        text: &self.text,
+                    };
+                }
+                Phase::Final(_) => {
+                    let ended = match self.refused {
+                        None => self.end(
+                            &session.clock,
+                            Some(self.text.clone()),
+                            EndReason::Agreement,
+                        ),
+                        Some(by) => self.end(&session.clock, None, EndReason::Walkaway { by }),
+                    };
+                    return Step::End(ended);
+                }
+            }
         }
     }
-    match refused {
-        None => ended(run, Some(text), EndReason::Agreement),
-        Some(by) => ended(run, None, EndReason::Walkaway { by }),
+
+    fn apply(
+        &mut self,
+        session: &mut Session<'_>,
+        answer: Answer,
+        _offer: &mut [u32],
+    ) -> Option<Ended> {
+        match (self.phase, answer) {
+            (Phase::Voting(pos), Answer::Vote(yes)) => {
+                self.votes[pos] = yes;
+                let me = session.participants[pos];
+                session.record(Actor::Party(me), Action::Vote { yes }, Some(&self.proposal));
+                self.phase = Phase::Voting(pos + 1);
+            }
+            (Phase::Final(pos), Answer::FinalVote(accept)) => {
+                let me = session.participants[pos];
+                // A party never accepts a text that crosses its red lines
+                // or is worth less than its reservation value.
+                let accept = accept && session.context(pos).acceptable(&self.text);
+                session.record(
+                    Actor::Party(me),
+                    Action::FinalVote { accept },
+                    Some(&self.text),
+                );
+                if !accept && self.refused.is_none() {
+                    self.refused = Some(me);
+                }
+                self.phase = Phase::Final(pos + 1);
+            }
+            _ => {}
+        }
+        None
+    }
+
+    fn end(&self, clock: &Clock, agreement: Option<Outcome>, reason: EndReason) -> Ended {
+        Ended {
+            agreement,
+            reason,
+            rounds: clock.round,
+            time: clock.time(),
+        }
     }
 }
 
 /// A change that lifts one of the red lines the text crosses: red lines are
 /// stated positions, so the mediator knows them. Picks a crossed red line,
 /// one of its conditions, and a value outside it, at random.
-fn red_line_fix(run: &Run<'_>, text: &[u32], rng: &mut ChaCha8Rng) -> Option<(usize, u32)> {
-    let scenario = run.scenario;
+fn red_line_fix(session: &Session<'_>, text: &[u32], rng: &mut ChaCha8Rng) -> Option<(usize, u32)> {
+    let scenario = session.scenario;
     let mut crossed: Vec<&detente_core::Clause> = Vec::new();
-    for &p in &run.participants {
+    for &p in &session.participants {
         for r in &scenario.parties()[p.index()].preferences.red_lines {
             if r.when.holds(text) && !r.when.conditions.is_empty() {
                 crossed.push(&r.when);
@@ -173,13 +297,4 @@ fn red_line_fix(run: &Run<'_>, text: &[u32], rng: &mut ChaCha8Rng) -> Option<(us
         return None;
     }
     Some((issue, allowed[rng.random_range(0..allowed.len())]))
-}
-
-fn ended(run: &Run<'_>, agreement: Option<Vec<u32>>, reason: EndReason) -> Ended {
-    Ended {
-        agreement,
-        reason,
-        rounds: run.clock.round,
-        time: run.clock.time(),
-    }
 }

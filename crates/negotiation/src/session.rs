@@ -1,85 +1,22 @@
 //! The session driver: validates the set-up, runs a protocol's state
-//! machine, guards every strategy call, records the trace and summarises.
+//! machine ([`Protocol`]: the same loop for every protocol), guards every
+//! strategy call, and summarises.
 
+use crate::mediator::Mediated;
+use crate::offers::Offers;
+use crate::protocol::{Answer, Clock, Ended, Protocol, Session, Step, derive_seed};
 use crate::space::OwnSpace;
 use crate::strategy::{self, Context, Decision, Observed, Standing, Strategy};
 use crate::{
-    ACTION_SECONDS, Action, Actor, Deadline, EndReason, FailureKind, IllegalAction,
-    NegotiationError, ProtocolKind, SessionConfig, SessionResult, StrategySpec, TraceEvent,
+    Deadline, EndReason, FailureKind, NegotiationError, ProtocolKind, SessionConfig, SessionResult,
+    StrategySpec, TraceEvent,
 };
 use detente_analysis::Analysis;
-use detente_core::{Outcome, PartyId, Scenario};
+use detente_core::{PartyId, Scenario};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
-
-/// SplitMix64: derives independent seeds for parties and the mediator.
-pub(crate) fn derive_seed(seed: u64, tag: u64) -> u64 {
-    let mut z = seed
-        .wrapping_add(0x9e37_79b9_7f4a_7c15)
-        .wrapping_add(tag.wrapping_mul(0xbf58_476d_1ce4_e5b9));
-    z = (z ^ (z >> 30)).wrapping_mul(0xbf58_476d_1ce4_e5b9);
-    z = (z ^ (z >> 27)).wrapping_mul(0x94d0_49bb_1331_11eb);
-    z ^ (z >> 31)
-}
-
-/// The virtual clock of a session.
-#[derive(Clone, Copy, Debug)]
-pub(crate) struct Clock {
-    pub deadline: Deadline,
-    /// Rounds completed.
-    pub round: u32,
-    /// Actions taken (each costs [`ACTION_SECONDS`] under a time deadline).
-    pub actions: u64,
-}
-
-impl Clock {
-    pub fn time(&self) -> f64 {
-        match self.deadline {
-            Deadline::Rounds(n) => self.round as f64 / n as f64,
-            Deadline::Time { seconds } => (self.actions as f64 * ACTION_SECONDS / seconds).min(1.0),
-        }
-    }
-
-    pub fn expired(&self) -> bool {
-        match self.deadline {
-            Deadline::Rounds(n) => self.round >= n,
-            Deadline::Time { .. } => self.time() >= 1.0,
-        }
-    }
-
-    pub fn total_rounds(&self) -> Option<u32> {
-        match self.deadline {
-            Deadline::Rounds(n) => Some(n),
-            Deadline::Time { .. } => None,
-        }
-    }
-}
-
-/// How a protocol ended.
-pub(crate) struct Ended {
-    pub agreement: Option<Outcome>,
-    pub reason: EndReason,
-    pub rounds: u32,
-    pub time: f64,
-}
-
-/// Everything a protocol run needs.
-pub(crate) struct Run<'a> {
-    pub scenario: &'a Scenario,
-    pub config: &'a SessionConfig,
-    /// Bargaining parties, in turn order.
-    pub participants: Vec<PartyId>,
-    /// One strategy per participant.
-    pub strategies: Vec<Box<dyn Strategy>>,
-    /// One sorted space per participant.
-    pub own: Vec<Arc<OwnSpace>>,
-    /// Which participants want to observe the others' actions.
-    pub observers: Vec<bool>,
-    pub clock: Clock,
-    pub trace: Vec<TraceEvent>,
-}
 
 fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     if let Some(s) = payload.downcast_ref::<&str>() {
@@ -163,175 +100,6 @@ impl Guard {
             self.precise |= over;
         }
         Ok(value)
-    }
-}
-
-impl<'a> Run<'a> {
-    /// The context of participant `pos` at the current clock.
-    pub fn context(&self, pos: usize) -> Context<'_> {
-        let me = self.participants[pos];
-        Context {
-            scenario: self.scenario,
-            me,
-            participants: &self.participants,
-            round: self.clock.round,
-            time: self.clock.time(),
-            total_rounds: self.clock.total_rounds(),
-            own: &self.own[pos],
-        }
-    }
-
-    pub fn record(&mut self, actor: Actor, action: Action, outcome: Option<&[u32]>) {
-        if !self.config.record_trace {
-            return;
-        }
-        let utilities = outcome
-            .map(|o| {
-                (0..self.scenario.parties().len())
-                    .map(|p| self.scenario.utility_of(PartyId(p as u32), o))
-                    .collect()
-            })
-            .unwrap_or_default();
-        self.trace.push(TraceEvent {
-            round: self.clock.round,
-            time: self.clock.time(),
-            actor,
-            action,
-            outcome: outcome.map(<[u32]>::to_vec),
-            utilities,
-        });
-    }
-
-    fn ended(&self, agreement: Option<Outcome>, reason: EndReason) -> Ended {
-        let started = if self.clock.expired() {
-            self.clock.round
-        } else {
-            self.clock.round + 1
-        };
-        Ended {
-            agreement,
-            reason,
-            rounds: started,
-            time: if self.clock.expired() {
-                1.0
-            } else {
-                self.clock.time()
-            },
-        }
-    }
-
-    /// Stacked alternating offers (bilateral alternating offers is the case
-    /// of two participants). Each round gives every participant one turn in
-    /// order; the first turn of the session may only offer or walk away;
-    /// the standing offer is agreed once every other participant has
-    /// accepted it in sequence.
-    fn stacked(&mut self) -> Ended {
-        let n = self.participants.len();
-        let issues = self.scenario.issues().len();
-        let mut guard = Guard::new(self.config.step_budget);
-        let mut standing: Vec<u32> = vec![0; issues];
-        let mut standing_by: Option<PartyId> = None;
-        let mut accepts = 0usize;
-        let mut buf: Vec<u32> = vec![0; issues];
-        // Taken out of `self` so that contexts can borrow the rest.
-        let mut strategies = std::mem::take(&mut self.strategies);
-        loop {
-            for pos in 0..n {
-                if self.clock.expired() {
-                    return self.ended(None, EndReason::Deadline);
-                }
-                let me = self.participants[pos];
-                let decision = {
-                    let ctx = self.context(pos);
-                    let strat = &mut strategies[pos];
-                    let st = standing_by.map(|by| Standing {
-                        outcome: &standing,
-                        by,
-                    });
-                    match guard.call(me, || strat.act(&ctx, st, &mut buf)) {
-                        Ok(d) => d,
-                        Err(reason) => return self.ended(None, reason),
-                    }
-                };
-                let decision = match decision {
-                    Decision::Accept if standing_by.is_none() => {
-                        return self.ended(
-                            None,
-                            EndReason::Failure {
-                                party: me,
-                                kind: FailureKind::IllegalAction {
-                                    what: IllegalAction::AcceptWithoutOffer,
-                                },
-                            },
-                        );
-                    }
-                    // The rationality guard: an accept that crosses a red line
-                    // or falls below the reservation value is refused; the
-                    // party re-offers its best acceptable outcome instead.
-                    Decision::Accept if !self.context(pos).acceptable(&standing) => {
-                        let ctx = self.context(pos);
-                        let own = ctx.own();
-                        match own.best_acceptable() {
-                            Some(i) => {
-                                buf.copy_from_slice(own.outcome(i));
-                                Decision::Offer
-                            }
-                            None => Decision::EndNegotiation,
-                        }
-                    }
-                    Decision::Offer if !self.scenario.space().contains(&buf) => {
-                        return self.ended(
-                            None,
-                            EndReason::Failure {
-                                party: me,
-                                kind: FailureKind::IllegalAction {
-                                    what: IllegalAction::OfferOutsideSpace { offer: buf.clone() },
-                                },
-                            },
-                        );
-                    }
-                    d => d,
-                };
-                match decision {
-                    Decision::Offer => {
-                        standing.copy_from_slice(&buf);
-                        standing_by = Some(me);
-                        accepts = 0;
-                        self.record(Actor::Party(me), Action::Offer, Some(&buf));
-                    }
-                    Decision::Accept => {
-                        accepts += 1;
-                        let s = standing.clone();
-                        self.record(Actor::Party(me), Action::Accept, Some(&s));
-                    }
-                    Decision::EndNegotiation => {
-                        self.record(Actor::Party(me), Action::EndNegotiation, None);
-                        return self.ended(None, EndReason::Walkaway { by: me });
-                    }
-                }
-                if decision == Decision::Accept && accepts + 1 >= n {
-                    return self.ended(Some(standing.clone()), EndReason::Agreement);
-                }
-                let event_outcome: &[u32] = &standing;
-                for (q, strat) in strategies.iter_mut().enumerate() {
-                    if q == pos || !self.observers[q] {
-                        continue;
-                    }
-                    let party = self.participants[q];
-                    let ctx = self.context(q);
-                    let ev = Observed {
-                        by: me,
-                        decision,
-                        outcome: event_outcome,
-                    };
-                    if let Err(reason) = guard.call(party, || strat.observe(&ctx, ev)) {
-                        return self.ended(None, reason);
-                    }
-                }
-                self.clock.actions += 1;
-            }
-            self.clock.round += 1;
-        }
     }
 }
 
@@ -485,11 +253,9 @@ impl Strategy for Cancellable {
     }
 }
 
-fn check(
-    scenario: &Scenario,
-    config: &SessionConfig,
-    strategies: &[StrategySpec],
-) -> Result<Vec<StrategySpec>, NegotiationError> {
+/// Checks what a session needs whatever its strategies: a deadline, room in
+/// the memory budget, enough bargaining parties for the protocol.
+fn check_setup(scenario: &Scenario, config: &SessionConfig) -> Result<(), NegotiationError> {
     match config.deadline {
         Deadline::Rounds(0) => {
             return Err(NegotiationError::BadDeadline(
@@ -519,6 +285,18 @@ fn check(
     if config.protocol == ProtocolKind::Alternating && bargainers.len() != 2 {
         return Err(NegotiationError::NotBilateral(bargainers.len()));
     }
+    Ok(())
+}
+
+/// [`check_setup`], then one valid specification per bargaining party, in
+/// scenario order (from one per party or one per bargaining party).
+fn check(
+    scenario: &Scenario,
+    config: &SessionConfig,
+    strategies: &[StrategySpec],
+) -> Result<Vec<StrategySpec>, NegotiationError> {
+    check_setup(scenario, config)?;
+    let bargainers = scenario.bargainers();
     let nparties = scenario.parties().len();
     let specs: Vec<StrategySpec> = if strategies.len() == nparties {
         bargainers
@@ -572,11 +350,7 @@ pub fn run_session_with(
     config: &SessionConfig,
     built: Vec<Box<dyn Strategy>>,
 ) -> Result<SessionResult, NegotiationError> {
-    let placeholders: Vec<StrategySpec> = built
-        .iter()
-        .map(|_| StrategySpec::named("random"))
-        .collect();
-    check(scenario, config, &placeholders)?;
+    check_setup(scenario, config)?;
     let bargainers = scenario.bargainers();
     if built.len() != bargainers.len() {
         return Err(NegotiationError::StrategyCount {
@@ -593,11 +367,11 @@ pub fn run_session_with(
         })
         .collect();
     let observers = built.iter().map(|s| s.wants_observations()).collect();
-    let mut run = Run {
+    let n = bargainers.len();
+    let mut session = Session {
         scenario,
         config,
         participants: bargainers,
-        strategies: built,
         own,
         observers,
         clock: Clock {
@@ -607,16 +381,75 @@ pub fn run_session_with(
         },
         trace: Vec::new(),
     };
-    let ended = match config.protocol {
-        ProtocolKind::Alternating | ProtocolKind::Stacked => run.stacked(),
-        ProtocolKind::Mediated(variant) => crate::mediator::run(&mut run, variant),
+    let mut protocol: Box<dyn Protocol> = match config.protocol {
+        ProtocolKind::Alternating | ProtocolKind::Stacked => {
+            Box::new(Offers::new(scenario.issues().len()))
+        }
+        ProtocolKind::Mediated(variant) => {
+            Box::new(Mediated::new(scenario, config.seed, n, variant))
+        }
     };
-    Ok(summarize(
-        scenario,
-        reference,
-        ended,
-        std::mem::take(&mut run.trace),
-    ))
+    let mut strategies = built;
+    let ended = drive(&mut session, protocol.as_mut(), &mut strategies);
+    Ok(summarize(scenario, reference, ended, session.trace))
+}
+
+/// The one session loop, whatever the protocol: ask the protocol what
+/// happens next, make that strategy call under the guard, give the answer
+/// back to the protocol, until it says the session is over.
+fn drive(
+    session: &mut Session<'_>,
+    protocol: &mut dyn Protocol,
+    strategies: &mut [Box<dyn Strategy>],
+) -> Ended {
+    let mut guard = Guard::new(session.config.step_budget);
+    let mut offer: Vec<u32> = vec![0; session.scenario.issues().len()];
+    loop {
+        let answer = match protocol.next(session) {
+            Step::End(ended) => return ended,
+            Step::Act { pos, standing } => {
+                let ctx = session.context(pos);
+                let strat = &mut strategies[pos];
+                let buf = &mut offer;
+                guard
+                    .call(ctx.me, || strat.act(&ctx, standing, buf))
+                    .map(Answer::Act)
+            }
+            Step::Observe { pos, event } => {
+                let ctx = session.context(pos);
+                let strat = &mut strategies[pos];
+                guard
+                    .call(ctx.me, || strat.observe(&ctx, event))
+                    .map(|()| Answer::Observed)
+            }
+            Step::Vote {
+                pos,
+                text,
+                proposal,
+            } => {
+                let ctx = session.context(pos);
+                let strat = &mut strategies[pos];
+                guard
+                    .call(ctx.me, || strat.vote(&ctx, text, proposal))
+                    .map(Answer::Vote)
+            }
+            Step::FinalVote { pos, text } => {
+                let ctx = session.context(pos);
+                let strat = &mut strategies[pos];
+                guard
+                    .call(ctx.me, || strat.accept_final(&ctx, text))
+                    .map(Answer::FinalVote)
+            }
+        };
+        match answer {
+            Ok(answer) => {
+                if let Some(ended) = protocol.apply(session, answer, &mut offer) {
+                    return ended;
+                }
+            }
+            Err(reason) => return protocol.end(&session.clock, None, reason),
+        }
+    }
 }
 
 fn summarize(

@@ -247,7 +247,19 @@ fn custom_strategies_run_through_the_same_driver() {
     assert_eq!(r.rounds, 1);
     assert_eq!(r.trace.len(), 3);
     let too_few: Vec<Box<dyn Strategy>> = vec![Box::new(TakeTheFirstAcceptable)];
-    assert!(run_session_with(&scenario, &prepared, None, &c, too_few).is_err());
+    assert!(matches!(
+        run_session_with(&scenario, &prepared, None, &c, too_few),
+        Err(NegotiationError::StrategyCount { given: 1, .. })
+    ));
+    // The set-up is checked without any strategy specification.
+    let never = traced(ProtocolKind::Stacked, 0, 0);
+    let three: Vec<Box<dyn Strategy>> = (0..3)
+        .map(|_| Box::new(TakeTheFirstAcceptable) as Box<dyn Strategy>)
+        .collect();
+    assert!(matches!(
+        run_session_with(&scenario, &prepared, None, &never, three),
+        Err(NegotiationError::BadDeadline(_))
+    ));
 }
 
 /// A strategy that breaks the offer protocol's rules in a chosen way.
