@@ -31,7 +31,7 @@ pub use forecast::{
 };
 pub use lists::{
     Param, Problem, ScenarioEntry, ScenarioSummary, StrategyEntry, ValidateReport, kind_text,
-    strategies,
+    scenario_entry, strategies,
 };
 
 pub use negotiation::{EndDetail, Negotiation, TraceEvent, actor_name, negotiation, trace};

@@ -2,6 +2,7 @@
 //! (the built-in scenarios) and `strategies --json`.
 
 use crate::Count;
+use detente_core::Scenario;
 use detente_negotiation::{ParamKind, StrategyInfo};
 use schemars::JsonSchema;
 use serde::Serialize;
@@ -53,7 +54,8 @@ pub struct Problem {
     pub message: String,
 }
 
-/// A built-in scenario in the list of `show --list --json`.
+/// A built-in scenario in the list of `detente scenarios --json` (and the
+/// workbench's `/api/scenarios`).
 #[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ScenarioEntry {
@@ -69,6 +71,30 @@ pub struct ScenarioEntry {
     pub parties: Option<usize>,
     /// How many proposals (null likewise).
     pub proposals: Option<usize>,
+    /// How many outcomes (null likewise).
+    pub outcomes: Option<Count>,
+    /// Whether it has a forecasting model (null likewise).
+    pub forecast: Option<bool>,
+}
+
+/// A built-in scenario's entry: `scenario` and whether it has a
+/// forecasting model, when it loaded.
+pub fn scenario_entry(
+    name: &str,
+    default: bool,
+    scenario: Option<(&Scenario, bool)>,
+) -> ScenarioEntry {
+    ScenarioEntry {
+        name: name.to_string(),
+        description: scenario.map_or("", |(s, _)| s.description()).to_string(),
+        default,
+        issues: scenario.map(|(s, _)| s.issues().len()),
+        parties: scenario.map(|(s, _)| s.parties().len()),
+        proposals: scenario.map(|(s, _)| s.proposals().len()),
+        outcomes: scenario
+            .map(|(s, _)| Count::of(s.space().count_u64().map(u128::from), s.space().count_f64())),
+        forecast: scenario.map(|(_, f)| f),
+    }
 }
 
 /// A strategy of `strategies --json`.

@@ -249,19 +249,17 @@ fn yes() -> bool {
 }
 
 pub async fn list_scenarios() -> Response {
-    let list: Vec<Value> = builtin::NAMES
+    // The entries of `detente scenarios --json`.
+    let list: Vec<detente_results::ScenarioEntry> = builtin::NAMES
         .iter()
         .filter_map(|name| {
             let text = builtin::text(name)?;
             let (s, f) = native::read_with_forecast(text, name).ok()?;
-            Some(json!({
-                "name": name,
-                "description": s.description(),
-                "issues": s.issues().len(),
-                "parties": s.parties().len(),
-                "outcomes": s.space().count_f64(),
-                "forecast": f.is_some(),
-            }))
+            Some(detente_results::scenario_entry(
+                name,
+                *name == builtin::DEFAULT,
+                Some((&s, f.is_some())),
+            ))
         })
         .collect();
     axum::Json(json!({"default": builtin::DEFAULT, "scenarios": list})).into_response()

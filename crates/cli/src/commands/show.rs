@@ -32,13 +32,15 @@ pub fn list(args: ListArgs) -> Result<ExitCode> {
     if args.json {
         let v: Vec<detente_results::ScenarioEntry> = rows
             .iter()
-            .map(|(name, s)| detente_results::ScenarioEntry {
-                name: name.to_string(),
-                description: s.as_ref().map_or("", |s| s.description()).to_string(),
-                default: *name == builtin::DEFAULT,
-                issues: s.as_ref().map(|s| s.issues().len()),
-                parties: s.as_ref().map(|s| s.parties().len()),
-                proposals: s.as_ref().map(|s| s.proposals().len()),
+            .map(|(name, s)| {
+                let with_forecast = builtin::text(name)
+                    .and_then(|t| native::read_with_forecast(t, name).ok())
+                    .is_some_and(|(_, f)| f.is_some());
+                detente_results::scenario_entry(
+                    name,
+                    *name == builtin::DEFAULT,
+                    s.as_ref().map(|s| (s, with_forecast)),
+                )
             })
             .collect();
         crate::render::print_json(&v);
