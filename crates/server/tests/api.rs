@@ -577,3 +577,53 @@ async fn negotiate_rejects_bad_settings() {
     .error(StatusCode::UNPROCESSABLE_ENTITY, "unprocessable");
     assert!(m.contains("bilateral"), "{m}");
 }
+
+/// The answers carry the CLI's forms: each result validates against its
+/// kind in `detente schema --results`.
+#[tokio::test]
+async fn answers_validate_against_the_schema_of_results() {
+    let schema = detente_results::schema();
+    let kind = |name: &str, v: &Value| {
+        let mut one = schema["$defs"][name].clone();
+        one["$defs"] = schema["$defs"].clone();
+        let validator = jsonschema::validator_for(&one).unwrap();
+        let errors: Vec<String> = validator.iter_errors(v).map(|e| e.to_string()).collect();
+        assert!(errors.is_empty(), "not a {name}: {errors:?}\n{v}");
+    };
+    let s = builtin("car-sale").await;
+    let pt = builtin("peace-talks").await;
+    let v = post("/api/analyze", json!({"scenario": s, "charts": false}))
+        .await
+        .json();
+    kind("Analysis", &v["analysis"]);
+    let v = post("/api/evaluate", json!({"scenario": s, "charts": false}))
+        .await
+        .json();
+    kind("Evaluation", &v["evaluation"]);
+    for scenario in [&s, &pt] {
+        let v = post(
+            "/api/negotiate",
+            json!({"scenario": scenario, "rounds": 30, "charts": false}),
+        )
+        .await
+        .json();
+        kind("Negotiation", &v["result"]);
+        for e in v["trace"].as_array().unwrap() {
+            kind("TraceEvent", e);
+        }
+    }
+    let v = post("/api/forecast", json!({"scenario": pt})).await.json();
+    kind("Forecast", &v["forecast"]);
+    for e in get("/api/scenarios").await.json()["scenarios"]
+        .as_array()
+        .unwrap()
+    {
+        kind("ScenarioEntry", e);
+    }
+    for e in get("/api/strategies").await.json()["strategies"]
+        .as_array()
+        .unwrap()
+    {
+        kind("StrategyEntry", e);
+    }
+}
