@@ -381,7 +381,7 @@ pub async fn analyze(
             Vec::new()
         };
         Ok(axum::Json(json!({
-            "analysis": json::analysis(&s, &a),
+            "analysis": detente_results::analysis(&s, &a),
             "charts": json::charts(&charts),
         }))
         .into_response())
@@ -513,7 +513,7 @@ pub async fn evaluate(
             Vec::new()
         };
         Ok(axum::Json(json!({
-            "evaluation": json::evaluation(&s, &label, &ev),
+            "evaluation": detente_results::evaluation(&s, &label, None, &ev),
             "reading": detente_report::reading::proposal(&s, &a, &label, &ev),
             "charts": json::charts(&charts),
         }))
@@ -539,7 +539,7 @@ pub async fn forecast(
         let f = run_forecast(&model, cancel)?;
         let chart = detente_report::forecast::chart(&model, &f);
         Ok(axum::Json(json!({
-            "forecast": json::forecast(&model, &f),
+            "forecast": detente_results::forecast(&model, &f),
             "charts": json::charts(&[chart]),
         }))
         .into_response())

@@ -1,17 +1,10 @@
-//! JSON forms of the results, with the keys of the CLI's `--json` output.
+//! The JSON of the charts; the results themselves take their one form from
+//! `detente-results`.
 
-use detente_analysis::Evaluation;
-use detente_core::Scenario;
 use detente_report::Chart;
 use serde_json::{Value, json};
 
-pub use detente_results::analysis;
-
-/// The evaluation, with the keys of `detente evaluate --json`.
-pub fn evaluation(scenario: &Scenario, name: &str, ev: &Evaluation) -> detente_results::Evaluation {
-    detente_results::evaluation(scenario, name, None, ev)
-}
-
+/// The charts of an answer: id, title, SVG, reading and legend.
 pub fn charts(charts: &[Chart]) -> Value {
     Value::Array(
         charts
@@ -27,12 +20,4 @@ pub fn charts(charts: &[Chart]) -> Value {
             })
             .collect(),
     )
-}
-
-/// A forecast, in the form of `detente forecast --json`.
-pub fn forecast(
-    model: &detente_forecast::Model,
-    f: &detente_forecast::Forecast,
-) -> detente_results::Forecast {
-    detente_results::forecast(model, f)
 }
