@@ -176,3 +176,68 @@ pub fn schema() -> serde_json::Value {
     }
     root
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_schema_is_one_of_every_kind() {
+        let s = schema();
+        let kinds: Vec<String> = s["oneOf"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|k| {
+                let r = k["$ref"].as_str().or(k["items"]["$ref"].as_str());
+                r.unwrap().trim_start_matches("#/$defs/").to_string()
+            })
+            .collect();
+        assert_eq!(
+            kinds,
+            [
+                "Analysis",
+                "Evaluation",
+                "Negotiation",
+                "Forecast",
+                "Sweep",
+                "TournamentReport",
+                "TournamentRun",
+                "ValidateReport",
+                "ScenarioEntry",
+                "StrategyEntry"
+            ]
+        );
+        // Unknown keys are refused, so a key added to an output without its
+        // type fails the CLI's schema test.
+        assert_eq!(s["$defs"]["Analysis"]["additionalProperties"], false);
+    }
+
+    #[test]
+    fn counts_are_exact_up_to_64_bits() {
+        assert_eq!(Count::of(Some(12), 12.0), Count::Exact(12));
+        assert_eq!(
+            Count::of(Some(u64::MAX as u128 + 1), 1.8e19),
+            Count::Approximate(1.8e19)
+        );
+        assert_eq!(Count::of(None, 1e30), Count::Approximate(1e30));
+        assert_eq!(serde_json::to_string(&Count::Exact(3)).unwrap(), "3");
+    }
+
+    #[test]
+    fn an_outcome_is_compact_json_in_issue_order() {
+        let o = Outcome(
+            [
+                ("price".to_string(), Value::Integer(20_000)),
+                ("colour".to_string(), Value::Label("red".into())),
+                ("rate".to_string(), Value::Number(0.5)),
+            ]
+            .into_iter()
+            .collect(),
+        );
+        assert_eq!(
+            o.to_string(),
+            r#"{"price":20000,"colour":"red","rate":0.5}"#
+        );
+    }
+}
