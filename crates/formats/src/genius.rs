@@ -231,11 +231,11 @@ pub fn scenario(domain: &Domain, profiles: &[(Vec<u8>, String)]) -> Result<Scena
 
 /// Reads a domain file and profile files from disk.
 pub fn read_files(domain: &Path, profiles: &[&Path]) -> Result<Scenario, FormatError> {
-    let bytes = crate::load::read_input(domain)?;
+    let bytes = crate::input::read_input(domain)?;
     let d = read_domain(&bytes, &domain.display().to_string())?;
     let mut ps = Vec::with_capacity(profiles.len());
     for p in profiles {
-        let b = crate::load::read_input(p)?;
+        let b = crate::input::read_input(p)?;
         ps.push((b, p.display().to_string()));
     }
     scenario(&d, &ps)

@@ -640,7 +640,7 @@ pub fn scenario(
 /// Reads a GeniusWeb domain file (optional) and profile files from disk.
 pub fn read_files(domain: Option<&Path>, profiles: &[&Path]) -> Result<Scenario, FormatError> {
     let read = |p: &Path| -> Result<(String, String), FormatError> {
-        let bytes = crate::load::read_input(p)?;
+        let bytes = crate::input::read_input(p)?;
         let text = String::from_utf8(bytes)
             .map_err(|_| FormatError::unusable(p.display(), "not UTF-8 text"))?;
         Ok((text, p.display().to_string()))

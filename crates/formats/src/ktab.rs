@@ -76,7 +76,7 @@ impl From<KtabError> for FormatError {
 /// Reads a KTAB file by extension (`.csv` or `.xml`), decoding UTF-8 (with
 /// or without BOM) or, failing that, Windows-1252.
 pub fn read_ktab_file(path: &Path) -> Result<Model, FormatError> {
-    let bytes = crate::load::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     let text = match std::str::from_utf8(&bytes) {
         Ok(s) => s.to_string(),
         Err(_) => encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned(),

@@ -15,6 +15,7 @@ pub mod builtin;
 pub mod error;
 pub mod genius;
 pub mod geniusweb;
+mod input;
 pub mod ktab;
 pub mod load;
 mod locate;

@@ -146,7 +146,9 @@ impl<'a> Report<'a> {
 
 /// Every chart of the report, in order.
 pub fn charts(r: &Report<'_>) -> Vec<Chart> {
-    let mut out = space::utility_charts(r.scenario, r.analysis, r.cloud, &r.proposal_marks());
+    let marks = r.proposal_marks();
+    let reading = reading::space(r.scenario, r.analysis, r.cloud, &marks);
+    let mut out = space::utility_charts(r.scenario, r.analysis, r.cloud, &marks, reading);
     if let Some(s) = r.negotiation {
         // The frontier is the right backdrop only when the plane's two
         // parties are the only bargainers.

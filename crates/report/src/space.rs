@@ -477,15 +477,18 @@ fn draw_cloud(out: &mut String, f: &Frame, cl: &Cloud, i: usize, j: usize) {
 }
 
 /// The utility-space charts: one plane for two bargaining parties; the
-/// pairwise planes and a parallel-coordinates view for three or more.
+/// pairwise planes and a parallel-coordinates view for three or more. The
+/// `reading` (sentences under the charts, from [`crate::reading::space`]) is
+/// the caller's, so that the readings may use this module's types without the
+/// two modules importing each other.
 pub fn utility_charts(
     scenario: &Scenario,
     analysis: &Analysis,
     cloud: Option<&Cloud>,
     proposals: &[ProposalMark<'_>],
+    reading: Vec<String>,
 ) -> Vec<Chart> {
     let n = analysis.bargainers.len();
-    let reading = crate::reading::space(scenario, analysis, cloud, proposals);
     let mut charts = Vec::new();
     if n < 2 {
         return charts;

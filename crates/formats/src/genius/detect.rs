@@ -32,7 +32,7 @@
 use super::{FileKind, read_domain, scenario as genius_scenario};
 use crate::error::{FormatError, Location};
 use crate::geniusweb;
-use crate::load::{LoadOptions, Loaded};
+use crate::input::{LoadOptions, Loaded};
 use std::path::{Path, PathBuf};
 
 fn names(paths: &[PathBuf]) -> String {
@@ -95,7 +95,7 @@ fn scan_genius(dir: &Path) -> Result<GeniusFolder, FormatError> {
         if ext(&p) != "xml" {
             continue;
         }
-        let bytes = crate::load::read_input(&p)?;
+        let bytes = crate::input::read_input(&p)?;
         match super::classify_checked(&super::xml::decode(&bytes), &p.display().to_string()) {
             Ok(FileKind::Domain) => f.domains.push(p),
             Ok(FileKind::Profile { uncertain }) => f.profiles.push((p, uncertain)),
@@ -224,7 +224,7 @@ fn resolve(dir: &Path, names: &[String]) -> Result<Vec<PathBuf>, FormatError> {
 fn read_all(paths: &[PathBuf]) -> Result<Vec<(Vec<u8>, String)>, FormatError> {
     paths
         .iter()
-        .map(|p| crate::load::read_input(p).map(|b| (b, p.display().to_string())))
+        .map(|p| crate::input::read_input(p).map(|b| (b, p.display().to_string())))
         .collect()
 }
 
@@ -236,7 +236,7 @@ fn genius_domain(
     variant_note: &str,
 ) -> Result<Loaded, FormatError> {
     let dir = domain_path.parent().unwrap_or(Path::new("."));
-    let bytes = crate::load::read_input(domain_path)?;
+    let bytes = crate::input::read_input(domain_path)?;
     let domain = read_domain(&bytes, &domain_path.display().to_string())?;
     let mine = belonging(folder, domain_path);
     let (profiles, note) = if options.profiles.is_empty() {
@@ -294,7 +294,7 @@ fn genius_domain(
 
 /// Loads a GENIUS `.xml` file named directly.
 pub(crate) fn load_xml_file(path: &Path, options: &LoadOptions) -> Result<Loaded, FormatError> {
-    let bytes = crate::load::read_input(path)?;
+    let bytes = crate::input::read_input(path)?;
     match super::classify(&super::xml::decode(&bytes)) {
         FileKind::Domain => {
             let dir = path
@@ -385,7 +385,7 @@ fn geniusweb_folder(dir: &Path) -> Result<(Vec<PathBuf>, Vec<PathBuf>), FormatEr
         if ext(&p) != "json" {
             continue;
         }
-        let bytes = crate::load::read_input(&p)?;
+        let bytes = crate::input::read_input(&p)?;
         // Not UTF-8: JSON cannot be, but a damaged profile can; decide by
         // what the readable part claims.
         let text = String::from_utf8_lossy(&bytes);
@@ -522,7 +522,7 @@ pub(crate) fn load_folder(dir: &Path, options: &LoadOptions) -> Result<Loaded, F
 
 #[cfg(test)]
 mod tests {
-    use crate::load::{LoadOptions, load};
+    use crate::{LoadOptions, load};
     use std::path::Path;
 
     const DOMAIN: &str = r#"<negotiation_template><utility_space><objective index="0" name="d">
