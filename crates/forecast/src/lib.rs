@@ -40,7 +40,7 @@ pub mod sweep;
 
 pub use model::{Actor, DEFAULT_SEED, MAX_CAPABILITY, Model, ModelError};
 pub use params::{
-    BargnModel, BigRAdjust, BigRRange, InterVecBrgn, PARAM_NAMES, Params, PceModel,
+    BargnModel, BigRAdjust, BigRRange, InterVecBrgn, PARAM_NAMES, ParamError, Params, PceModel,
     StateTransitions, ThirdPartyCommit, VictoryProbModel, VotingRule,
 };
 pub use smp::{

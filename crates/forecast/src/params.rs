@@ -267,9 +267,9 @@ impl Params {
         ]
     }
 
-    /// Builds parameters from KTAB's nine integer codes; `None` names the
+    /// Builds parameters from KTAB's nine integer codes; the error names the
     /// first code out of range.
-    pub fn from_indices(ix: [usize; 9]) -> Result<Params, String> {
+    pub fn from_indices(ix: [usize; 9]) -> Result<Params, ParamError> {
         let mut p = Params::default();
         for (name, i) in PARAM_NAMES.iter().zip(ix) {
             p.set(name, &i.to_string())?;
@@ -279,25 +279,26 @@ impl Params {
 
     /// Sets one parameter by name (KTAB's element name, case-insensitive,
     /// or `ktab_compat`) from a value name or integer code.
-    pub fn set(&mut self, name: &str, value: &str) -> Result<(), String> {
+    pub fn set(&mut self, name: &str, value: &str) -> Result<(), ParamError> {
         fn parse<T: Copy>(
             value: &str,
             by_name: fn(&str) -> Option<T>,
             by_index: fn(usize) -> Option<T>,
             names: Vec<&str>,
-            label: &str,
-        ) -> Result<T, String> {
+            label: &'static str,
+        ) -> Result<T, ParamError> {
             let v = value.trim();
             if let Ok(i) = v.parse::<usize>() {
-                return by_index(i).ok_or_else(|| {
-                    format!("{label} code {i} is out of range 0..{}", names.len() - 1)
+                return by_index(i).ok_or(ParamError::CodeOutOfRange {
+                    label,
+                    code: i,
+                    max: names.len() - 1,
                 });
             }
-            by_name(v).ok_or_else(|| {
-                format!(
-                    "unknown {label} `{v}`; expected one of {}",
-                    names.join(", ")
-                )
+            by_name(v).ok_or_else(|| ParamError::UnknownValue {
+                label,
+                value: v.to_string(),
+                expected: names.join(", "),
             })
         }
         macro_rules! set_field {
@@ -326,19 +327,57 @@ impl Params {
                     "true" | "1" | "yes" => true,
                     "false" | "0" | "no" => false,
                     other => {
-                        return Err(format!("ktab_compat must be true or false, not `{other}`"));
+                        return Err(ParamError::NotABoolean {
+                            value: other.to_string(),
+                        });
                     }
                 }
             }
             other => {
-                return Err(format!(
-                    "unknown model parameter `{other}`; expected one of {}, ktab_compat",
-                    PARAM_NAMES.join(", ")
-                ));
+                return Err(ParamError::UnknownParameter {
+                    name: other.to_string(),
+                });
             }
         }
         Ok(())
     }
+}
+
+/// Why a model parameter could not be set.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ParamError {
+    /// The parameter's name is none of KTAB's nine (nor `ktab_compat`).
+    #[error("unknown model parameter `{name}`; expected one of {}, ktab_compat", PARAM_NAMES.join(", "))]
+    UnknownParameter {
+        /// The name as given.
+        name: String,
+    },
+    /// An integer code beyond the parameter's last value.
+    #[error("{label} code {code} is out of range 0..{max}")]
+    CodeOutOfRange {
+        /// The parameter, as KTAB labels it.
+        label: &'static str,
+        /// The code given.
+        code: usize,
+        /// The largest valid code.
+        max: usize,
+    },
+    /// A value name the parameter does not have.
+    #[error("unknown {label} `{value}`; expected one of {expected}")]
+    UnknownValue {
+        /// The parameter, as KTAB labels it.
+        label: &'static str,
+        /// The value as given.
+        value: String,
+        /// The parameter's value names, comma-separated.
+        expected: String,
+    },
+    /// `ktab_compat` given something other than true or false.
+    #[error("ktab_compat must be true or false, not `{value}`")]
+    NotABoolean {
+        /// The value as given.
+        value: String,
+    },
 }
 
 #[cfg(test)]

@@ -79,11 +79,125 @@ fn target_value(model: &Model, t: &Target) -> Option<f64> {
     }
 }
 
+/// Why a sweep could not be set up: a variation that cannot be read, a
+/// combination the model refuses, or a request beyond the limits.
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum SweepError {
+    /// A variation without `=`.
+    #[error("`{spec}`: expected TARGET=VALUES")]
+    Syntax {
+        /// The variation as given.
+        spec: String,
+    },
+    /// A target that is neither `ACTOR.attribute` nor a parameter.
+    #[error("`{target}`: expected ACTOR.capability, ACTOR.position[DIM], ACTOR.salience[DIM] or a parameter ({})", PARAM_NAMES.join(", "))]
+    BadTarget {
+        /// The target as given.
+        target: String,
+    },
+    /// An actor the scenario does not have.
+    #[error("`{name}` is not an actor of the scenario")]
+    UnknownActor {
+        /// The name as given.
+        name: String,
+    },
+    /// `[` without its `]`.
+    #[error("`{target}`: missing `]`")]
+    MissingBracket {
+        /// The target as given.
+        target: String,
+    },
+    /// A dimension the scenario does not have.
+    #[error("`{name}` is not a dimension (expected one of {expected})")]
+    UnknownDimension {
+        /// The dimension as given.
+        name: String,
+        /// The scenario's dimensions, comma-separated.
+        expected: String,
+    },
+    /// A position or salience of a scenario with several dimensions, given
+    /// without one.
+    #[error("`{target}`: name the dimension, e.g. {example}")]
+    DimensionNeeded {
+        /// The target as given.
+        target: String,
+        /// The same target with the first dimension named.
+        example: String,
+    },
+    /// An attribute other than capability, position or salience.
+    #[error("`{name}`: expected capability, position or salience")]
+    UnknownAttribute {
+        /// The attribute as given.
+        name: String,
+    },
+    /// A value that should be a number.
+    #[error("`{text}` is not a number")]
+    NotANumber {
+        /// The text as given.
+        text: String,
+    },
+    /// A `min:step:max` range with no values.
+    #[error("min:step:max needs step > 0 and max >= min")]
+    BadRange,
+    /// A range of more than 10,000 values.
+    #[error("{count} values is too many")]
+    TooManyValues {
+        /// How many values the range has.
+        count: usize,
+    },
+    /// A variation whose values part lists nothing.
+    #[error("`{spec}`: no values")]
+    NoValues {
+        /// The variation as given.
+        spec: String,
+    },
+    /// The values of a variation cannot be read.
+    #[error("`{spec}`: {error}")]
+    Values {
+        /// The variation as given.
+        spec: String,
+        /// What is wrong with its values.
+        error: Box<SweepError>,
+    },
+    /// One value of a variation gives a model that cannot be built.
+    #[error("{spec}: {error}")]
+    Case {
+        /// The variation as given.
+        spec: String,
+        /// Why its value was refused.
+        error: Box<SweepError>,
+    },
+    /// A parameter value that cannot be set.
+    #[error(transparent)]
+    Param(#[from] crate::ParamError),
+    /// A changed model that the model's own checks refuse.
+    #[error(transparent)]
+    Model(crate::model::ModelError),
+    /// More combinations than the limit.
+    #[error("{count} combinations is more than the limit of {max} cases")]
+    TooManyCases {
+        /// How many combinations the variations give.
+        count: usize,
+        /// The limit.
+        max: usize,
+    },
+    /// A perturbation outside its range.
+    #[error("{name} = {value} is outside {range}")]
+    OutOfRange {
+        /// The perturbation's name.
+        name: &'static str,
+        /// Its value, as printed.
+        value: String,
+        /// The valid range.
+        range: &'static str,
+    },
+}
+
 /// Parses a variation spec against `model` (see the module docs).
-pub fn parse_variation(model: &Model, spec: &str) -> Result<Variation, String> {
-    let (lhs, rhs) = spec
-        .split_once('=')
-        .ok_or_else(|| format!("`{spec}`: expected TARGET=VALUES"))?;
+pub fn parse_variation(model: &Model, spec: &str) -> Result<Variation, SweepError> {
+    let (lhs, rhs) = spec.split_once('=').ok_or_else(|| SweepError::Syntax {
+        spec: spec.to_string(),
+    })?;
     let (lhs, rhs) = (lhs.trim(), rhs.trim());
     let target = if PARAM_NAMES.iter().any(|p| p.eq_ignore_ascii_case(lhs))
         || lhs.eq_ignore_ascii_case("ktab_compat")
@@ -92,43 +206,42 @@ pub fn parse_variation(model: &Model, spec: &str) -> Result<Variation, String> {
             name: lhs.to_string(),
         }
     } else {
-        let (actor_name, attr) = lhs.rsplit_once('.').ok_or_else(|| {
-            format!(
-                "`{lhs}`: expected ACTOR.capability, ACTOR.position[DIM], ACTOR.salience[DIM] or a parameter ({})",
-                PARAM_NAMES.join(", ")
-            )
+        let (actor_name, attr) = lhs.rsplit_once('.').ok_or_else(|| SweepError::BadTarget {
+            target: lhs.to_string(),
         })?;
         let actor = model
             .actor_index(actor_name)
-            .ok_or_else(|| format!("`{actor_name}` is not an actor of the scenario"))?;
+            .ok_or_else(|| SweepError::UnknownActor {
+                name: actor_name.to_string(),
+            })?;
         let (attr, dim) = match attr.split_once('[') {
             None => (attr, None),
             Some((a, rest)) => {
                 let d = rest
                     .strip_suffix(']')
-                    .ok_or_else(|| format!("`{lhs}`: missing `]`"))?;
+                    .ok_or_else(|| SweepError::MissingBracket {
+                        target: lhs.to_string(),
+                    })?;
                 let dims = model.dimensions();
                 let idx = dims
                     .iter()
                     .position(|x| x == d)
                     .or_else(|| d.parse::<usize>().ok().filter(|&i| i < dims.len()))
-                    .ok_or_else(|| {
-                        format!(
-                            "`{d}` is not a dimension (expected one of {})",
-                            dims.join(", ")
-                        )
+                    .ok_or_else(|| SweepError::UnknownDimension {
+                        name: d.to_string(),
+                        expected: dims.join(", "),
                     })?;
                 (a, Some(idx))
             }
         };
-        let dim_or_only = || -> Result<usize, String> {
+        let dim_or_only = || -> Result<usize, SweepError> {
             match dim {
                 Some(d) => Ok(d),
                 None if model.dimensions().len() == 1 => Ok(0),
-                None => Err(format!(
-                    "`{lhs}`: name the dimension, e.g. {attr}[{}]",
-                    model.dimensions()[0]
-                )),
+                None => Err(SweepError::DimensionNeeded {
+                    target: lhs.to_string(),
+                    example: format!("{attr}[{}]", model.dimensions()[0]),
+                }),
             }
         };
         match attr {
@@ -142,18 +255,23 @@ pub fn parse_variation(model: &Model, spec: &str) -> Result<Variation, String> {
                 dim: dim_or_only()?,
             },
             other => {
-                return Err(format!(
-                    "`{other}`: expected capability, position or salience"
-                ));
+                return Err(SweepError::UnknownAttribute {
+                    name: other.to_string(),
+                });
             }
         }
     };
     let values = match target_value(model, &target) {
         None => rhs.split(',').map(|v| v.trim().to_string()).collect(),
-        Some(base) => numeric_values(base, rhs).map_err(|e| format!("`{spec}`: {e}"))?,
+        Some(base) => numeric_values(base, rhs).map_err(|e| SweepError::Values {
+            spec: spec.to_string(),
+            error: Box::new(e),
+        })?,
     };
     if values.is_empty() {
-        return Err(format!("`{spec}`: no values"));
+        return Err(SweepError::NoValues {
+            spec: spec.to_string(),
+        });
     }
     Ok(Variation {
         spec: spec.to_string(),
@@ -162,13 +280,13 @@ pub fn parse_variation(model: &Model, spec: &str) -> Result<Variation, String> {
     })
 }
 
-fn num(s: &str) -> Result<f64, String> {
-    s.trim()
-        .parse::<f64>()
-        .map_err(|_| format!("`{s}` is not a number"))
+fn num(s: &str) -> Result<f64, SweepError> {
+    s.trim().parse::<f64>().map_err(|_| SweepError::NotANumber {
+        text: s.to_string(),
+    })
 }
 
-fn numeric_values(base: f64, rhs: &str) -> Result<Vec<String>, String> {
+fn numeric_values(base: f64, rhs: &str) -> Result<Vec<String>, SweepError> {
     let fmt = |x: f64| format!("{}", (x * 1e9).round() / 1e9);
     if let Some(d) = rhs.strip_prefix("+-").or_else(|| rhs.strip_prefix('±')) {
         let delta = match d.strip_suffix('%') {
@@ -181,18 +299,18 @@ fn numeric_values(base: f64, rhs: &str) -> Result<Vec<String>, String> {
     if parts.len() == 3 {
         let (lo, step, hi) = (num(parts[0])?, num(parts[1])?, num(parts[2])?);
         if !(step > 0.0) || hi < lo {
-            return Err("min:step:max needs step > 0 and max >= min".into());
+            return Err(SweepError::BadRange);
         }
         let count = ((hi - lo) / step + 1e-9).floor() as usize + 1;
         if count > 10_000 {
-            return Err(format!("{count} values is too many"));
+            return Err(SweepError::TooManyValues { count });
         }
         return Ok((0..count).map(|i| fmt(lo + step * i as f64)).collect());
     }
     rhs.split(',').map(|v| num(v).map(fmt)).collect()
 }
 
-fn apply(model: &Model, target: &Target, value: &str) -> Result<Model, String> {
+fn apply(model: &Model, target: &Target, value: &str) -> Result<Model, SweepError> {
     if let Target::Param { name } = target {
         let mut p = *model.params();
         p.set(name, value)?;
@@ -209,7 +327,7 @@ fn apply(model: &Model, target: &Target, value: &str) -> Result<Model, String> {
     rebuild(model, actors)
 }
 
-fn rebuild(model: &Model, actors: Vec<crate::model::Actor>) -> Result<Model, String> {
+fn rebuild(model: &Model, actors: Vec<crate::model::Actor>) -> Result<Model, SweepError> {
     Model::new(model.dimensions().to_vec(), actors)
         .and_then(|m| m.with_accommodation(model.accommodation().to_vec()))
         .map(|m| {
@@ -217,12 +335,12 @@ fn rebuild(model: &Model, actors: Vec<crate::model::Actor>) -> Result<Model, Str
                 .with_params(*model.params())
                 .with_seed(model.seed())
         })
-        .map_err(|e| e.to_string())
+        .map_err(SweepError::Model)
 }
 
 /// Every combination of the variations' values (the first variation
 /// varies slowest). Fails on the first invalid combination.
-pub fn cases(model: &Model, variations: &[Variation]) -> Result<Vec<Case>, String> {
+pub fn cases(model: &Model, variations: &[Variation]) -> Result<Vec<Case>, SweepError> {
     cases_limited(model, variations, DEFAULT_MAX_CASES)
 }
 
@@ -237,7 +355,7 @@ pub fn cases_limited(
     model: &Model,
     variations: &[Variation],
     max: usize,
-) -> Result<Vec<Case>, String> {
+) -> Result<Vec<Case>, SweepError> {
     let mut out = vec![Case {
         label: Vec::new(),
         model: model.clone(),
@@ -246,18 +364,20 @@ pub fn cases_limited(
         let mut next = Vec::with_capacity(out.len() * var.values.len());
         for case in &out {
             for v in &var.values {
-                let m =
-                    apply(&case.model, &var.target, v).map_err(|e| format!("{}: {e}", var.spec))?;
+                let m = apply(&case.model, &var.target, v).map_err(|e| SweepError::Case {
+                    spec: var.spec.clone(),
+                    error: Box::new(e),
+                })?;
                 let mut label = case.label.clone();
                 label.push(v.clone());
                 next.push(Case { label, model: m });
             }
         }
         if next.len() > max {
-            return Err(format!(
-                "{} combinations is more than the limit of {max} cases",
-                next.len()
-            ));
+            return Err(SweepError::TooManyCases {
+                count: next.len(),
+                max,
+            });
         }
         out = next;
     }
@@ -281,7 +401,7 @@ pub struct Perturbation {
 impl Perturbation {
     /// Checks the ranges: a capability scaled by 100% or more could reach
     /// zero or below, and moves beyond 100 points are larger than the scale.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), SweepError> {
         let checks = [
             ("capability_pct", self.capability_pct, 100.0, false),
             ("position_points", self.position_points, 100.0, true),
@@ -291,10 +411,11 @@ impl Perturbation {
             let ok = v.is_finite() && v >= 0.0 && (v < max || (inclusive && v == max));
             if !ok {
                 let range = if inclusive { "[0, 100]" } else { "[0, 100)" };
-                return Err(format!(
-                    "{name} = {} is outside {range}",
-                    crate::model::short(v)
-                ));
+                return Err(SweepError::OutOfRange {
+                    name,
+                    value: crate::model::short(v),
+                    range,
+                });
             }
         }
         Ok(())
@@ -312,7 +433,7 @@ pub fn monte_carlo(
     spec: Perturbation,
     draws: usize,
     seed: u64,
-) -> Result<Vec<Case>, String> {
+) -> Result<Vec<Case>, SweepError> {
     spec.validate()?;
     (0..draws)
         .map(|r| {
@@ -489,7 +610,10 @@ mod tests {
             ),
         ] {
             let e = monte_carlo(&m, spec, 2, 1).unwrap_err();
-            assert!(e.contains(name), "{e}");
+            assert!(
+                matches!(e, SweepError::OutOfRange { name: n, .. } if n == name),
+                "{e}"
+            );
         }
         let edge = Perturbation {
             capability_pct: 99.0,
@@ -505,6 +629,10 @@ mod tests {
         let m = model();
         let v = parse_variation(&m, "A.capability=1:1:20").unwrap();
         let e = cases_limited(&m, &[v.clone(), v], 100).unwrap_err();
-        assert!(e.contains("400 combinations") && e.contains("100"), "{e}");
+        assert_eq!(e, SweepError::TooManyCases { count: 400, max: 100 });
+        assert_eq!(
+            e.to_string(),
+            "400 combinations is more than the limit of 100 cases"
+        );
     }
 }

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
 
 use anyhow::{Context, Result, bail};
-use detente_forecast::sweep::{self, Perturbation};
+use detente_forecast::sweep::{self, Perturbation, SweepError};
 use detente_forecast::{Forecast, Model, Move, StopReason};
 use detente_formats::ktab;
 
@@ -132,9 +132,7 @@ fn load(args: &ModelArgs) -> Result<Model> {
         let (k, v) = kv
             .split_once('=')
             .with_context(|| format!("--param `{kv}`: expected NAME=VALUE"))?;
-        p.set(k, v)
-            .map_err(anyhow::Error::msg)
-            .with_context(|| format!("--param `{kv}`"))?;
+        p.set(k, v).with_context(|| format!("--param `{kv}`"))?;
     }
     model = model.with_params(p);
     if let Some(s) = args.seed {
@@ -334,18 +332,25 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
     let variations = args
         .vary
         .iter()
-        .map(|v| sweep::parse_variation(&model, v).map_err(anyhow::Error::msg))
-        .collect::<Result<Vec<_>>>()?;
-    let mut cases = sweep::cases_limited(&model, &variations, args.max_cases)
-        .map_err(|e| anyhow::anyhow!("{e}; raise it with --max-cases N"))?;
+        .map(|v| sweep::parse_variation(&model, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let mut cases =
+        sweep::cases_limited(&model, &variations, args.max_cases).map_err(|e| match e {
+            SweepError::TooManyCases { .. } => anyhow::anyhow!("{e}; raise it with --max-cases N"),
+            e => e.into(),
+        })?;
     if let Some(n) = args.monte_carlo {
         let spec = Perturbation {
             capability_pct: args.capability_pct,
             position_points: args.position_points,
             salience_points: args.salience_points,
         };
-        spec.validate().map_err(|e| {
-            anyhow::anyhow!("--{}", e.replacen('_', "-", 1).replacen(" = ", " ", 1))
+        spec.validate().map_err(|e| match e {
+            // Said in the words of the option that was given.
+            SweepError::OutOfRange { name, value, range } => {
+                anyhow::anyhow!("--{} {value} is outside {range}", name.replace('_', "-"))
+            }
+            e => e.into(),
         })?;
         let total = (cases.len() as u128) * (n as u128);
         if total > args.max_cases as u128 {
@@ -356,9 +361,7 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
         }
         let mut mc = Vec::new();
         for c in &cases {
-            for mut d in
-                sweep::monte_carlo(&c.model, spec, n, args.mc_seed).map_err(anyhow::Error::msg)?
-            {
+            for mut d in sweep::monte_carlo(&c.model, spec, n, args.mc_seed)? {
                 let mut label = c.label.clone();
                 label.append(&mut d.label);
                 d.label = label;

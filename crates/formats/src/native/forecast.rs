@@ -80,7 +80,7 @@ pub fn build_forecast(
     let mut params = detente_forecast::Params::default();
     for (k, v) in &f.params {
         if let Err(e) = params.set(k, v) {
-            p.add(at.key("params").key(k), e);
+            p.add(at.key("params").key(k), e.to_string());
         }
     }
     p.finish()?;
