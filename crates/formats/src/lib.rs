@@ -6,7 +6,7 @@
 //! - [`genius`] and [`geniusweb`]: the competition formats (GENIUS XML,
 //!   GeniusWeb JSON), read with the platforms' exact utility semantics and
 //!   written back (`docs/formats.md`).
-//! - [`load`]: opens whatever a user points at and says what it found.
+//! - [`load()`]: opens whatever a user points at and says what it found.
 //!
 //! Every reader returns errors that name the file, the line and column, what
 //! is wrong and what was expected; no input makes a reader panic.

@@ -36,7 +36,7 @@ fn when_json(issues: &[Issue], c: &Clause) -> When {
         .collect()
 }
 
-/// The file structure of a scenario (the inverse of [`build`]).
+/// The file structure of a scenario (the inverse of [`super::build`]).
 pub fn to_file(parts: &ScenarioParts) -> ScenarioFile {
     let issues = &parts.issues;
     ScenarioFile {
@@ -185,7 +185,7 @@ pub fn to_file(parts: &ScenarioParts) -> ScenarioFile {
     }
 }
 
-/// The forecast section of a model (the inverse of [`build_forecast`]).
+/// The forecast section of a model (the inverse of [`super::build_forecast`]).
 pub fn forecast_spec(m: &detente_forecast::Model) -> ForecastSpec {
     let dims = m.dimensions();
     let pct = |v: &[f64]| -> IndexMap<String, f64> {
