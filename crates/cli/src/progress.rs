@@ -52,7 +52,8 @@ impl Spinner {
                 Err(RecvTimeoutError::Timeout) => {}
                 _ => return,
             }
-            let bar = ProgressBar::new_spinner();
+            // The run started SHOW_AFTER ago: count from then, not from now.
+            let bar = ProgressBar::new_spinner().with_elapsed(SHOW_AFTER);
             bar.set_style(
                 ProgressStyle::with_template("{spinner} {msg} ({elapsed})")
                     .unwrap_or_else(|_| ProgressStyle::default_spinner()),
