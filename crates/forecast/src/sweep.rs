@@ -629,7 +629,13 @@ mod tests {
         let m = model();
         let v = parse_variation(&m, "A.capability=1:1:20").unwrap();
         let e = cases_limited(&m, &[v.clone(), v], 100).unwrap_err();
-        assert_eq!(e, SweepError::TooManyCases { count: 400, max: 100 });
+        assert_eq!(
+            e,
+            SweepError::TooManyCases {
+                count: 400,
+                max: 100
+            }
+        );
         assert_eq!(
             e.to_string(),
             "400 combinations is more than the limit of 100 cases"
