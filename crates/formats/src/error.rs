@@ -5,12 +5,17 @@ use std::fmt;
 /// A place in an input file. Lines and columns count from 1.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Location {
+    /// The file as the user named it (or a file found inside a folder they named), so the
+    /// message says which file.
     pub file: String,
+    /// The line, counting from 1, when the problem has one.
     pub line: Option<usize>,
+    /// The column in characters, counting from 1, when known.
     pub column: Option<usize>,
 }
 
 impl Location {
+    /// A location naming the whole file, for problems that have no better position.
     pub fn file(file: &str) -> Self {
         Location {
             file: file.to_string(),
@@ -53,7 +58,9 @@ impl fmt::Display for Location {
 /// One thing wrong in a file: where, and what (with what was expected).
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
+    /// Where the problem is.
     pub at: Location,
+    /// What is wrong and what was expected, as a sentence for the user.
     pub message: String,
 }
 
@@ -78,20 +85,39 @@ pub enum FormatError {
     /// The OS refused to read a file. The OS error is part of the message
     /// and deliberately not a `source`: printed as a chain it would repeat.
     #[error("{path}: {error}")]
-    Io { path: String, error: std::io::Error },
+    Io {
+        /// The path that could not be read, as given.
+        path: String,
+        /// The OS's error, whose message is part of this error's.
+        error: std::io::Error,
+    },
     /// Something wrong at a place in a file.
     #[error("{at}: {message}")]
-    At { at: Location, message: String },
+    At {
+        /// Where the problem is.
+        at: Location,
+        /// What is wrong and what was expected.
+        message: String,
+    },
     /// A file that parses but breaks the format's rules in one place or
     /// more: every problem found, in file order (the file is not loaded).
     #[error("{}", lines(problems))]
-    Invalid { problems: Vec<Problem> },
+    Invalid {
+        /// Every problem found, in file order.
+        problems: Vec<Problem>,
+    },
     /// A file or folder that is not something detente can read.
     #[error("{path}: {message}")]
-    Unusable { path: String, message: String },
+    Unusable {
+        /// The file or folder that was named.
+        path: String,
+        /// Why it cannot be read, and what detente reads instead.
+        message: String,
+    },
 }
 
 impl FormatError {
+    /// An error at one place, for readers that stop at the first problem (a syntax error).
     pub fn at(at: Location, message: impl Into<String>) -> Self {
         FormatError::At {
             at,
@@ -99,6 +125,7 @@ impl FormatError {
         }
     }
 
+    /// The OS error of reading `path`, with the path as displayed.
     pub fn io(path: &std::path::Path, source: std::io::Error) -> Self {
         FormatError::Io {
             path: path.display().to_string(),
@@ -106,6 +133,7 @@ impl FormatError {
         }
     }
 
+    /// A file or folder that detente cannot read, with the reason.
     pub fn unusable(path: impl fmt::Display, message: impl Into<String>) -> Self {
         FormatError::Unusable {
             path: path.to_string(),

@@ -71,7 +71,9 @@ pub struct Domain {
     /// The scenario name: the file name without `.xml` and a trailing
     /// `-domain`/`_domain`.
     pub name: String,
+    /// The domain file's path as given, for error positions and to find profiles beside it.
     pub file: String,
+    /// The issues as scenario issues, in GENIUS's order.
     pub issues: Vec<Issue>,
     /// The `index` attribute of each issue (bids and profiles refer to issues
     /// by it).
@@ -84,9 +86,12 @@ pub struct Domain {
 /// What a GENIUS XML file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
+    /// A domain: the issues and their values.
     Domain,
     /// A profile; `uncertain` for ANAC 2019 `UNCERTAIN` ones.
     Profile {
+        /// Whether the profile is an ANAC 2019 `UNCERTAIN` one, whose preferences the agent
+        /// only partly sees.
         uncertain: bool,
     },
     /// Not a GENIUS domain or profile (or not XML at all).

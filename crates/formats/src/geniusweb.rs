@@ -43,8 +43,11 @@ use std::path::Path;
 /// What a GeniusWeb JSON file holds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum FileKind {
+    /// A domain: its name and the issues with their values (`issuesValues`).
     Domain,
+    /// One party's profile.
     Profile,
+    /// Neither: not GeniusWeb JSON, or another kind of object.
     Other,
 }
 
@@ -127,7 +130,9 @@ pub fn classify_checked(text: &str, file: &str) -> Result<FileKind, FormatError>
 /// A GeniusWeb domain.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Domain {
+    /// The domain's name, by which profiles refer to it.
     pub name: String,
+    /// The issues as scenario issues, in file order.
     pub issues: Vec<Issue>,
 }
 

@@ -20,7 +20,10 @@ pub struct LoadOptions {
 /// A scenario and a sentence saying what was read.
 #[derive(Clone, Debug)]
 pub struct Loaded {
+    /// The scenario, validated and compiled.
     pub scenario: Scenario,
+    /// A sentence saying what was read (a built-in scenario, a native file, a GENIUS folder,
+    /// ...), shown so the user can check the detection.
     pub detected: String,
     /// The scenario's forecasting model, when it declares one.
     pub forecast: Option<detente_forecast::Model>,

@@ -34,13 +34,21 @@ pub enum KtabError {
     /// A problem at a line of the file.
     #[error("{file}:{line}: {message}")]
     At {
+        /// The file as named.
         file: String,
+        /// The line, counting from 1.
         line: usize,
+        /// What is wrong and what was expected.
         message: String,
     },
     /// A problem with the file as a whole.
     #[error("{file}: {message}")]
-    File { file: String, message: String },
+    File {
+        /// The file as named.
+        file: String,
+        /// What is wrong and what was expected.
+        message: String,
+    },
 }
 
 impl KtabError {

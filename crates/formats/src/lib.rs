@@ -10,6 +10,25 @@
 //!
 //! Every reader returns errors that name the file, the line and column, what
 //! is wrong and what was expected; no input makes a reader panic.
+//!
+//! ```
+//! use detente_formats::{LoadOptions, load, native};
+//!
+//! // A built-in scenario, by name, as the CLI opens it.
+//! let loaded = load("car-sale", &LoadOptions::default()).unwrap();
+//! assert!(loaded.scenario.parties().len() >= 2);
+//!
+//! // Native text round-trips through the writer.
+//! let text = native::to_toml(loaded.scenario.parts()).unwrap();
+//! let again = native::read_str(&text, "car-sale.toml").unwrap();
+//! assert_eq!(again.parts(), loaded.scenario.parts());
+//!
+//! // A wrong file is refused with its position.
+//! let err = native::read_str("name = 1", "bad.toml").unwrap_err();
+//! assert!(err.to_string().starts_with("bad.toml:1:"));
+//! ```
+
+#![warn(missing_docs)]
 
 pub mod builtin;
 pub mod error;

@@ -12,7 +12,9 @@ use std::collections::HashMap;
 /// One step of a path into a document.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
 pub enum Seg {
+    /// A field of an object (a table or key in TOML), by name.
     Key(String),
+    /// An element of an array, by position from 0.
     Index(usize),
 }
 
@@ -21,11 +23,13 @@ pub enum Seg {
 pub struct Path(pub Vec<Seg>);
 
 impl Path {
+    /// This path extended by the field `k`, to point into a child.
     pub fn key(&self, k: &str) -> Path {
         let mut p = self.clone();
         p.0.push(Seg::Key(k.to_string()));
         p
     }
+    /// This path extended by the element `i`, to point into an array.
     pub fn index(&self, i: usize) -> Path {
         let mut p = self.clone();
         p.0.push(Seg::Index(i));
@@ -53,7 +57,9 @@ impl std::fmt::Display for Path {
 /// Which syntax a text is in.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Syntax {
+    /// TOML, located through toml_edit's spans.
     Toml,
+    /// JSON (comments allowed), located through jsonc-parser's ranges.
     Json,
 }
 

@@ -40,17 +40,33 @@ pub const TEMP_PREFIX: &str = ".detente-tmp-";
 /// Why a file could not be written.
 #[derive(Debug, thiserror::Error)]
 pub enum WriteError {
+    /// The output names a folder, which cannot be replaced by a file.
     #[error("{}: is a folder; name a file", path.display())]
-    Folder { path: PathBuf },
+    Folder {
+        /// The folder named as output.
+        path: PathBuf,
+    },
+    /// The output file is read-only: it is refused rather than replaced, as
+    /// replacing it would bypass its permissions.
     #[error(
         "{}: the file is read-only (mode {mode:03o}); make it writable (chmod u+w) or choose another file",
         path.display()
     )]
-    ReadOnly { path: PathBuf, mode: u32 },
+    ReadOnly {
+        /// The read-only file.
+        path: PathBuf,
+        /// Its permission bits, shown so the user sees why.
+        mode: u32,
+    },
+    /// A step of writing failed; the OS error is the source.
     #[error("{}: cannot {action}", path.display())]
     Io {
+        /// The file being written (or its temporary file).
         path: PathBuf,
+        /// The step that failed, as a verb phrase completing "cannot ..."
+        /// (such as `write to it`).
         action: &'static str,
+        /// The OS's error.
         #[source]
         source: io::Error,
     },

@@ -28,7 +28,10 @@ use std::fmt::Write as _;
 /// XML text), in party order.
 #[derive(Clone, Debug)]
 pub struct GeniusFiles {
+    /// The domain file's XML text.
     pub domain: String,
+    /// One `(party name, XML text)` per party, in party order; the name gives the profile's
+    /// file name.
     pub profiles: Vec<(String, String)>,
 }
 

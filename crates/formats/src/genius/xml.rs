@@ -25,10 +25,15 @@ use crate::error::{FormatError, Location};
 /// concatenated text directly inside it, and its byte offset in the text.
 #[derive(Clone, Debug, Default)]
 pub struct Element {
+    /// The element's tag name.
     pub name: String,
+    /// The attributes as `(name, value)` pairs in document order, values unescaped.
     pub attrs: Vec<(String, String)>,
+    /// The child elements, in document order.
     pub children: Vec<Element>,
+    /// The text directly inside the element, concatenated and unescaped.
     pub text: String,
+    /// The byte offset of the element in the text, for error positions.
     pub offset: usize,
 }
 

@@ -5,7 +5,10 @@ use super::*;
 /// The JSON texts of a GeniusWeb domain and of one profile per party.
 #[derive(Clone, Debug)]
 pub struct GeniusWebFiles {
+    /// The domain's JSON text.
     pub domain: String,
+    /// One `(party name, JSON text)` per party, in party order; the name gives the profile's
+    /// file name.
     pub profiles: Vec<(String, String)>,
 }
 

@@ -21,6 +21,7 @@ pub struct ScenarioFile {
     pub version: Option<u32>,
     /// Short name of the scenario.
     pub name: String,
+    /// Free text about the scenario, shown by reports and the workbench.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// The questions to settle, each with the values it can take.
@@ -40,29 +41,37 @@ pub struct ScenarioFile {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForecastSpec {
+    /// Free text about the forecasting model, shown in reports.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// The policy dimensions, each a 0–100 scale.
     pub dimensions: Vec<DimensionSpec>,
+    /// The actors of the spatial model, each with a capability and a position and salience on
+    /// every dimension.
     pub actors: Vec<ActorSpec>,
     /// Model parameters by name (see `detente forecast --help`), e.g. `{ VotingRule = "Cubic" }`.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     pub params: IndexMap<String, String>,
 }
 
+/// One policy dimension of the forecasting model, a 0–100 scale.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DimensionSpec {
+    /// The dimension's name: the key of the actors' `position` and `salience` tables.
     pub name: String,
     /// What 0 and 100 mean.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
 }
 
+/// One actor of the forecasting model: a stakeholder with power and a stance on each dimension.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ActorSpec {
+    /// The actor's name, unique in the model.
     pub name: String,
+    /// Free text about the actor, shown in reports.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Power to influence the outcome; positive.
@@ -77,7 +86,10 @@ pub struct ActorSpec {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct IssueSpec {
+    /// The issue's name, unique in the scenario; weights, values, conditions and proposals
+    /// refer to it.
     pub name: String,
+    /// Free text about the issue, shown by reports and the workbench.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// `categorical` (the default when `options` is given), `integer` or `continuous`.
@@ -100,21 +112,29 @@ pub struct IssueSpec {
     pub step: Option<f64>,
 }
 
+/// The kind of an issue, as written in its `kind` field.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum IssueKindName {
+    /// Named options, listed in `options`.
     Categorical,
+    /// Every integer from `min` to `max`, inclusive.
     Integer,
+    /// The real interval from `min` to `max`, enumerated on a grid of `step`.
     Continuous,
 }
 
+/// A party's role, as written in its `role` field.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "lowercase")]
 pub enum RoleName {
+    /// A side whose consent an agreement needs.
     Party,
+    /// A go-between with interests of its own but no veto.
     Mediator,
 }
 
+/// How a party's weights and values become utilities, as written in its `normalisation` field.
 #[derive(Clone, Copy, Debug, Serialize, Deserialize, JsonSchema, PartialEq, Eq)]
 #[serde(rename_all = "kebab-case")]
 pub enum NormalisationName {
@@ -130,10 +150,12 @@ pub enum NormalisationName {
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct PartySpec {
+    /// The party's name, unique in the scenario; proposals' `by` refers to it.
     pub name: String,
     /// `party` (default) or `mediator` (no veto; left out of the agreement zone).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub role: Option<RoleName>,
+    /// Free text about the party, shown by reports and the workbench.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Utility of walking away, in [0, 1] on the normalised scale; 0 when absent.
@@ -142,6 +164,7 @@ pub struct PartySpec {
     /// Discount factor per unit of normalised time, in (0, 1]; 1 when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub discount: Option<f64>,
+    /// How weights and values become utilities; `min-max` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normalisation: Option<NormalisationName>,
     /// Issue name -> non-negative weight. Issues left out weigh 0.
@@ -202,6 +225,7 @@ enum ConditionSchema {
 /// options, a number, a list of numbers, or `{ min, max }` (inclusive).
 pub type When = IndexMap<String, J>;
 
+/// A bonus or penalty that a party's utility gets when a combination of values occurs.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct InteractionSpec {
@@ -210,44 +234,55 @@ pub struct InteractionSpec {
     pub when: When,
     /// Added to the weighted utility (before normalisation) when `when` holds; negative for a penalty.
     pub bonus: f64,
+    /// What the interaction stands for, shown in reports.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
 }
 
+/// A combination of values that a party refuses, whatever else it gets.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RedLineSpec {
     /// The outcome is unacceptable when every listed issue takes one of the listed values.
     #[schemars(with = "IndexMap<String, ConditionSchema>")]
     pub when: When,
+    /// The party's reason, shown in verdicts and reports.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
 }
 
+/// A non-linear utility: the sum of the utilities of the boxes an outcome lies in (GENIUS's
+/// ANAC 2014 profiles).
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoxesSpec {
     /// The sum of box utilities is divided by this.
     pub max_utility: f64,
+    /// The boxes whose utilities are summed.
     pub boxes: Vec<BoxSpec>,
 }
 
+/// One box: a utility earned when every bounded issue's value lies within its bounds.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct BoxSpec {
+    /// What the box adds to the sum when the outcome lies within it.
     pub utility: f64,
     /// Issue name -> `{ min, max }` bounds (inclusive) the value must lie within.
     #[schemars(with = "IndexMap<String, ConditionSchema>")]
     pub within: When,
 }
 
+/// A named outcome to evaluate, such as a mediator's draft.
 #[derive(Clone, Debug, Serialize, Deserialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ProposalSpec {
+    /// The proposal's name, by which `evaluate --proposal` selects it.
     pub name: String,
     /// The party that tabled it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub by: Option<String>,
+    /// Free text about the proposal, shown in reports.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// Issue name -> value (option name or number), for every issue.
