@@ -58,8 +58,8 @@ mod spec;
 pub mod strategy;
 
 pub use session::{
-    Prepared, prepare, run_session, run_session_prepared, run_session_with, run_session_within,
-    strategy_call_in_progress,
+    Prepared, check_setup, prepare, run_session, run_session_prepared, run_session_with,
+    run_session_within, strategy_call_in_progress,
 };
 pub use setup::{assign_strategies, default_strategy, parse_strategy_list};
 pub use space::{OwnSpace, SORT_LIMIT};

@@ -254,8 +254,9 @@ impl Strategy for Cancellable {
 }
 
 /// Checks what a session needs whatever its strategies: a deadline, room in
-/// the memory budget, enough bargaining parties for the protocol.
-fn check_setup(scenario: &Scenario, config: &SessionConfig) -> Result<(), NegotiationError> {
+/// the memory budget, enough bargaining parties for the protocol. Every
+/// session runs it; tournaments run it once per scenario before any match.
+pub fn check_setup(scenario: &Scenario, config: &SessionConfig) -> Result<(), NegotiationError> {
     match config.deadline {
         Deadline::Rounds(0) => {
             return Err(NegotiationError::BadDeadline(

@@ -92,29 +92,93 @@ impl Config {
     /// Refuses settings that cannot describe a tournament, naming the key:
     /// without this, `rounds = 0` or `time = nan` stored every match as a
     /// failure.
-    pub fn validate(&self) -> Result<(), String> {
+    pub fn validate(&self) -> Result<(), ConfigError> {
         match (self.rounds, self.time) {
-            (Some(_), Some(_)) => {
-                return Err("set `rounds` or `time`, not both".into());
-            }
-            (None, None) => {
-                return Err("set a deadline: `rounds = N` or `time = SECONDS`".into());
-            }
-            (Some(0), None) => {
-                return Err("`rounds = 0`: a deadline needs at least one round".into());
-            }
+            (Some(_), Some(_)) => return Err(ConfigError::BothDeadlines),
+            (None, None) => return Err(ConfigError::NoDeadline),
+            (Some(0), None) => return Err(ConfigError::ZeroRounds),
             (None, Some(t)) if !(t.is_finite() && t > 0.0) => {
-                return Err(format!(
-                    "`time = {t}`: a deadline needs a positive, finite number of seconds"
-                ));
+                return Err(ConfigError::BadTime { time: t });
             }
             _ => {}
         }
         if self.repetitions == 0 {
-            return Err("`repetitions = 0`: run each pairing at least once".into());
+            return Err(ConfigError::ZeroRepetitions);
+        }
+        if self.strategies.is_empty() {
+            return Err(ConfigError::NoStrategies);
+        }
+        if self.scenarios.is_empty() {
+            return Err(ConfigError::NoScenarios);
+        }
+        for (i, s) in self.strategies.iter().enumerate() {
+            if self.strategies[..i].contains(s) {
+                return Err(ConfigError::DuplicateStrategy { name: s.clone() });
+            }
         }
         Ok(())
     }
+}
+
+/// Why a configuration cannot describe a tournament; each message names the
+/// setting to change.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// Both deadlines given.
+    #[error("set `rounds` or `time`, not both")]
+    BothDeadlines,
+    /// No deadline given.
+    #[error("set a deadline: `rounds = N` or `time = SECONDS`")]
+    NoDeadline,
+    /// `rounds = 0`.
+    #[error("`rounds = 0`: a deadline needs at least one round")]
+    ZeroRounds,
+    /// A time deadline that is not a positive, finite number.
+    #[error("`time = {time}`: a deadline needs a positive, finite number of seconds")]
+    BadTime {
+        /// The time as given.
+        time: f64,
+    },
+    /// `repetitions = 0`.
+    #[error("`repetitions = 0`: run each pairing at least once")]
+    ZeroRepetitions,
+    /// No strategies listed.
+    #[error("`strategies` is empty; list at least one strategy")]
+    NoStrategies,
+    /// No scenarios listed.
+    #[error("`scenarios` is empty; list at least one scenario")]
+    NoScenarios,
+    /// A strategy listed twice.
+    #[error("strategy `{name}` is listed twice")]
+    DuplicateStrategy {
+        /// The strategy as written.
+        name: String,
+    },
+    /// More matches than [`MAX_MATCHES`].
+    #[error(
+        "the tournament would run {total} matches, more than the limit of {MAX_MATCHES}; use fewer strategies, scenarios or repetitions"
+    )]
+    TooManyMatches {
+        /// How many matches the configuration plans.
+        total: u64,
+    },
+    /// A strategy the runner refuses.
+    #[error("strategy `{name}`: {error}")]
+    Strategy {
+        /// The strategy as written.
+        name: String,
+        /// Why the runner refuses it.
+        error: crate::RunnerError,
+    },
+    /// Settings a scenario cannot be negotiated under (its number of
+    /// parties, the memory a match of it would need).
+    #[error("scenario `{entry}`: {error}")]
+    Scenario {
+        /// The scenario entry as the configuration wrote it.
+        entry: String,
+        /// Why the runner refuses it.
+        error: crate::RunnerError,
+    },
 }
 
 /// One match of the plan.
@@ -182,7 +246,7 @@ pub fn assignments(k: usize, n: usize, rotate: bool, self_play: bool) -> Vec<Vec
 /// Every match of the tournament, in a fixed order: scenario, assignment,
 /// first mover, repetition. `parties[s]` is the number of parties of
 /// scenario `s`.
-pub fn plan(config: &Config, parties: &[usize]) -> Result<Vec<MatchPlan>, String> {
+pub fn plan(config: &Config, parties: &[usize]) -> Result<Vec<MatchPlan>, ConfigError> {
     let k = config.strategies.len();
     let mut total: u64 = 0;
     let per: Vec<Vec<Vec<usize>>> = parties
@@ -198,9 +262,7 @@ pub fn plan(config: &Config, parties: &[usize]) -> Result<Vec<MatchPlan>, String
         total = total.saturating_add(a.len() as u64 * movers * config.repetitions as u64);
     }
     if total > MAX_MATCHES {
-        return Err(format!(
-            "the tournament would run {total} matches, more than the limit of {MAX_MATCHES}; use fewer strategies, scenarios or repetitions"
-        ));
+        return Err(ConfigError::TooManyMatches { total });
     }
     let mut out = Vec::with_capacity(total as usize);
     let mut index = 0u64;
@@ -285,7 +347,7 @@ mod tests {
             rotate_first_mover: false,
             seed: 0,
             strategies: vec!["a".into()],
-            scenarios: vec![],
+            scenarios: vec![ScenarioEntry::Name("car-sale".into())],
             record_traces: false,
             step_budget_ms: None,
         };
@@ -352,10 +414,24 @@ mod tests {
                 },
                 "`repetitions = 0`",
             ),
+            (
+                Config {
+                    strategies: vec!["a".into(), "b".into(), "a".into()],
+                    ..base.clone()
+                },
+                "listed twice",
+            ),
+            (
+                Config {
+                    scenarios: vec![],
+                    ..base.clone()
+                },
+                "`scenarios` is empty",
+            ),
         ];
         for (c, key) in cases {
             let e = c.validate().unwrap_err();
-            assert!(e.contains(key), "{e} should name {key}");
+            assert!(e.to_string().contains(key), "{e} should name {key}");
         }
     }
 }

@@ -26,9 +26,11 @@ pub mod report;
 pub mod run;
 pub mod store;
 
-pub use config::{Config, MatchPlan, ScenarioEntry};
+pub use config::{Config, ConfigError, MatchPlan, ScenarioEntry};
 pub use report::{RankRow, Report, report};
-pub use run::{MatchOutcome, Progress, RunSummary, Runner, Shard, load_scenarios, run};
+pub use run::{
+    MatchOutcome, Progress, RunSummary, Runner, RunnerError, Shard, ShardError, load_scenarios, run,
+};
 pub use store::{Store, TraceRow};
 
 /// Why a tournament could not run.
@@ -45,7 +47,7 @@ pub enum TournamentError {
     /// The configuration parses but cannot describe a tournament (the
     /// message names the setting).
     #[error("invalid tournament: {0}")]
-    Config(String),
+    Config(#[from] ConfigError),
     /// A scenario of the configuration could not be loaded or checked.
     #[error("scenario `{entry}`: {message}")]
     Scenario {

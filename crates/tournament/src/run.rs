@@ -2,7 +2,7 @@
 //! not yet stored in parallel, and store each as it completes.
 
 use crate::TournamentError;
-use crate::config::{Config, MatchPlan, plan};
+use crate::config::{Config, ConfigError, MatchPlan, plan};
 use crate::store::{MatchRow, PartyRow, ScenarioRow, Store, TraceRow};
 use detente_analysis::{Analysis, Options, analyze};
 use detente_core::{Outcome, Scenario, ScenarioParts};
@@ -48,9 +48,9 @@ pub trait Runner: Sync {
     type Prepared: Send + Sync;
     /// Checks the protocol and deadline settings for a scenario (its
     /// number of parties, what a session of it would keep in memory).
-    fn check_config(&self, config: &Config, scenario: &Scenario) -> Result<(), String>;
+    fn check_config(&self, config: &Config, scenario: &Scenario) -> Result<(), RunnerError>;
     /// Checks one strategy spec.
-    fn check_strategy(&self, spec: &str) -> Result<(), String>;
+    fn check_strategy(&self, spec: &str) -> Result<(), RunnerError>;
     /// Does the work shared by every match of a scenario (in one party order), once, before
     /// they run.
     fn prepare(&self, scenario: &Scenario) -> Self::Prepared;
@@ -67,6 +67,18 @@ pub trait Runner: Sync {
     ) -> MatchOutcome;
 }
 
+/// Why a [`Runner`] refuses a strategy or a scenario's settings: the error of
+/// the engine it wraps (runners are an open set, so their errors are too).
+pub type RunnerError = Box<dyn std::error::Error + Send + Sync>;
+
+/// A `--shard` that is not `I/N` with `0 <= I < N`.
+#[derive(Debug, thiserror::Error)]
+#[error("bad shard `{text}`; expected I/N with 0 <= I < N, e.g. 0/4")]
+pub struct ShardError {
+    /// The text as given.
+    pub text: String,
+}
+
 /// Which part of the tournament to run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Shard {
@@ -77,9 +89,11 @@ pub struct Shard {
 }
 
 impl std::str::FromStr for Shard {
-    type Err = String;
-    fn from_str(s: &str) -> Result<Shard, String> {
-        let bad = || format!("bad shard `{s}`; expected I/N with 0 <= I < N, e.g. 0/4");
+    type Err = ShardError;
+    fn from_str(s: &str) -> Result<Shard, ShardError> {
+        let bad = || ShardError {
+            text: s.to_string(),
+        };
         let (i, n) = s.split_once('/').ok_or_else(bad)?;
         let index: u64 = i.trim().parse().map_err(|_| bad())?;
         let count: u64 = n.trim().parse().map_err(|_| bad())?;
@@ -235,32 +249,22 @@ pub fn check<R: Runner>(
     loaded: &LoadedScenarios,
     runner: &R,
 ) -> Result<(), TournamentError> {
-    let bad = |m: String| Err(TournamentError::Config(m));
-    config.validate().map_err(TournamentError::Config)?;
-    if config.strategies.is_empty() {
-        return bad("`strategies` is empty; list at least one strategy".into());
-    }
-    if config.scenarios.is_empty() {
-        return bad("`scenarios` is empty; list at least one scenario".into());
-    }
-    if config.repetitions == 0 {
-        return bad("`repetitions` must be at least 1".into());
-    }
-    if config.rounds.is_none() && config.time.is_none() {
-        return bad("set a deadline: `rounds = N` or `time = SECONDS`".into());
-    }
-    for (i, s) in config.strategies.iter().enumerate() {
-        if config.strategies[..i].contains(s) {
-            return bad(format!("strategy `{s}` is listed twice"));
-        }
+    config.validate()?;
+    for s in &config.strategies {
         runner
             .check_strategy(s)
-            .map_err(|m| TournamentError::Config(format!("strategy `{s}`: {m}")))?;
+            .map_err(|error| ConfigError::Strategy {
+                name: s.clone(),
+                error,
+            })?;
     }
     for (s, row) in loaded.scenarios.iter().zip(&loaded.rows) {
         runner
             .check_config(config, s)
-            .map_err(|m| TournamentError::Config(format!("scenario `{}`: {m}", row.source)))?;
+            .map_err(|error| ConfigError::Scenario {
+                entry: row.source.clone(),
+                error,
+            })?;
     }
     Ok(())
 }
@@ -461,7 +465,7 @@ pub fn run<R: Runner>(
     let loaded = load_scenarios(config, base)?;
     check(config, &loaded, runner)?;
     let parties: Vec<usize> = loaded.scenarios.iter().map(|s| s.parties().len()).collect();
-    let matches = plan(config, &parties).map_err(TournamentError::Config)?;
+    let matches = plan(config, &parties)?;
     let json = serde_json::to_string(config).unwrap_or_default();
     let hash = config_hash(&json);
     // Open and lock the database first, so that a second writer is turned

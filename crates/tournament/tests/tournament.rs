@@ -14,14 +14,14 @@ struct Fake;
 impl Runner for Fake {
     type Prepared = ();
     fn prepare(&self, _s: &Scenario) {}
-    fn check_config(&self, config: &Config, _scenario: &Scenario) -> Result<(), String> {
+    fn check_config(&self, config: &Config, _scenario: &Scenario) -> Result<(), RunnerError> {
         if config.protocol == "alternating" {
             Ok(())
         } else {
             Err("fake runner: alternating only".into())
         }
     }
-    fn check_strategy(&self, spec: &str) -> Result<(), String> {
+    fn check_strategy(&self, spec: &str) -> Result<(), RunnerError> {
         if spec.starts_with("unknown") {
             Err("no such strategy".into())
         } else {

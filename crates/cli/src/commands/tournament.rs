@@ -6,7 +6,7 @@ use comfy_table::Cell;
 use detente_analysis::Analysis;
 use detente_core::Scenario;
 use detente_negotiation as neg;
-use detente_tournament::{Config, MatchOutcome, Runner, Shard, Store, TraceRow};
+use detente_tournament::{Config, MatchOutcome, Runner, RunnerError, Shard, Store, TraceRow};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use serde_json::json;
 use std::path::{Path, PathBuf};
@@ -76,23 +76,20 @@ pub fn run(args: Args) -> Result<ExitCode> {
 /// Runs matches with the negotiation engine.
 pub struct NegotiationRunner;
 
-fn protocol(config: &Config) -> Result<neg::ProtocolKind, String> {
-    config
-        .protocol
-        .parse::<neg::ProtocolKind>()
-        .map_err(|e| e.to_string())
-}
-
-fn session_config(config: &Config, seed: u64) -> Result<neg::SessionConfig, String> {
+/// The session settings of a match (`Config::validate` has already refused
+/// a missing, doubled or non-positive deadline).
+fn session_config(config: &Config, seed: u64) -> Result<neg::SessionConfig, neg::NegotiationError> {
     let deadline = match (config.rounds, config.time) {
-        (Some(r), None) => neg::Deadline::Rounds(r),
-        (None, Some(t)) if t > 0.0 => neg::Deadline::Time { seconds: t },
-        (None, Some(t)) => return Err(format!("`time = {t}` must be positive")),
-        (Some(_), Some(_)) => return Err("set `rounds` or `time`, not both".into()),
-        (None, None) => return Err("set a deadline: `rounds = N` or `time = SECONDS`".into()),
+        (Some(r), _) => neg::Deadline::Rounds(r),
+        (None, Some(t)) => neg::Deadline::Time { seconds: t },
+        (None, None) => {
+            return Err(neg::NegotiationError::BadDeadline(
+                "set `rounds = N` or `time = SECONDS`".into(),
+            ));
+        }
     };
     Ok(neg::SessionConfig {
-        protocol: protocol(config)?,
+        protocol: config.protocol.parse()?,
         deadline,
         seed,
         record_trace: config.record_traces,
@@ -108,35 +105,17 @@ impl Runner for NegotiationRunner {
         neg::prepare(scenario)
     }
 
-    fn check_config(&self, config: &Config, scenario: &Scenario) -> Result<(), String> {
-        let parties = scenario.parties().len();
-        let p = protocol(config)?;
-        if p == neg::ProtocolKind::Alternating && parties != 2 {
-            return Err(format!(
-                "the alternating protocol is bilateral, but this scenario has {parties} parties; use protocol = \"stacked\""
-            ));
-        }
+    fn check_config(&self, config: &Config, scenario: &Scenario) -> Result<(), RunnerError> {
+        // The checks every session makes, once per scenario instead of
+        // failing every match.
         let session = session_config(config, 0)?;
-        // Refuse here what every match would fail on.
-        let needed = neg::estimated_memory(scenario, &session);
-        if needed > session.memory_budget {
-            return Err(format!(
-                "each match could keep about {} MiB (offers received{}), more than a session's memory budget of {} MiB; lower `rounds` or `time`",
-                needed.div_ceil(1 << 20),
-                if config.record_traces {
-                    " and the trace"
-                } else {
-                    ""
-                },
-                session.memory_budget >> 20
-            ));
-        }
+        neg::check_setup(scenario, &session)?;
         Ok(())
     }
 
-    fn check_strategy(&self, spec: &str) -> Result<(), String> {
-        let s = neg::StrategySpec::from_str(spec).map_err(|e| e.to_string())?;
-        neg::validate_strategy(&s).map_err(|e| e.to_string())
+    fn check_strategy(&self, spec: &str) -> Result<(), RunnerError> {
+        neg::validate_strategy(&neg::StrategySpec::from_str(spec)?)?;
+        Ok(())
     }
 
     fn run(
@@ -171,7 +150,7 @@ impl Runner for NegotiationRunner {
         };
         let cfg = match session_config(config, seed) {
             Ok(c) => c,
-            Err(e) => return failed(e),
+            Err(e) => return failed(e.to_string()),
         };
         match neg::run_session_prepared(scenario, prepared, reference, &cfg, &specs) {
             Err(e) => failed(e.to_string()),
