@@ -205,31 +205,8 @@ fn file(dir: &tempfile::TempDir, name: &str, text: &str) -> String {
     p.to_str().unwrap().to_string()
 }
 
-const GOOD: &str = r#"version = 1
-name = "t"
-
-[[issues]]
-name = "price"
-options = ["low", "high"]
-
-[[issues]]
-name = "n"
-kind = "integer"
-min = 1
-max = 3
-
-[[parties]]
-name = "a"
-reservation = 0.2
-weights = { price = 1, n = 1 }
-values.price = { low = 1, high = 0 }
-values.n = "increasing"
-
-[[parties]]
-name = "b"
-weights = { price = 1 }
-values.price = { low = 0, high = 1 }
-"#;
+/// A small valid scenario the tests below break one way at a time.
+const GOOD: &str = include_str!("../../../tests/data/native/two-issues.toml");
 
 #[test]
 fn good_file_validates() {

@@ -4,31 +4,7 @@
 use detente_formats::{FormatError, native};
 
 /// A valid scenario; the tests below break it in several places at once.
-const GOOD: &str = r#"version = 1
-name = "t"
-
-[[issues]]
-name = "price"
-options = ["low", "high"]
-
-[[issues]]
-name = "n"
-kind = "integer"
-min = 1
-max = 3
-
-[[parties]]
-name = "a"
-reservation = 0.2
-weights = { price = 1, n = 1 }
-values.price = { low = 1, high = 0 }
-values.n = "increasing"
-
-[[parties]]
-name = "b"
-weights = { price = 1 }
-values.price = { low = 0, high = 1 }
-"#;
+const GOOD: &str = include_str!("../../../tests/data/native/two-issues.toml");
 
 /// `file:line:col: message` for each problem, in file order.
 fn problems(text: &str, file: &str) -> Vec<String> {
