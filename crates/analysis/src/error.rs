@@ -61,7 +61,7 @@ impl std::fmt::Display for AnalysisError {
             ),
             AnalysisError::SearchTooLarge { outcomes, nodes } => write!(
                 f,
-                "the outcome space has {outcomes:.3e} outcomes; the exact branch-and-bound search over its box utilities stopped after {nodes} nodes without finishing (the node limit; `--search-nodes` raises it)"
+                "the outcome space has {outcomes:.3e} outcomes; the exact branch-and-bound search over its box utilities stopped after {nodes} nodes without finishing (its node limit)"
             ),
             AnalysisError::NotSearchable => write!(
                 f,
@@ -73,7 +73,7 @@ impl std::fmt::Display for AnalysisError {
             ),
             AnalysisError::FrontierTooLarge { points, limit } => write!(
                 f,
-                "the Pareto frontier has more than {limit} points (at least {points}), more than this analysis may hold and write out; the utilities are probably opposed on an issue with very many values (use fewer values, e.g. a coarser integer range, or raise the limit with `--max-frontier`)"
+                "the Pareto frontier has more than {limit} points (at least {points}), more than this analysis may hold and write out; the utilities are probably opposed on an issue with very many values (use fewer values, e.g. a coarser integer range)"
             ),
             AnalysisError::CandidatesTooLarge {
                 issue,

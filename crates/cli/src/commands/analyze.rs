@@ -4,7 +4,9 @@ use crate::args::ScenarioArgs;
 use crate::render::{count, num, print_json, table, u};
 use anyhow::{Result, bail};
 use comfy_table::Cell;
-use detente_analysis::{Analysis, Budget, Disagreement, MethodChoice, Options, analyze_within};
+use detente_analysis::{
+    Analysis, AnalysisError, Budget, Disagreement, MethodChoice, Options, analyze_within,
+};
 use detente_core::Scenario;
 use std::process::ExitCode;
 use std::sync::atomic::AtomicBool;
@@ -57,6 +59,18 @@ pub enum MethodArg {
     BranchAndBound,
 }
 
+/// Adds to a refusal the option of this command that raises the limit (the
+/// library's message cannot know the command's options).
+pub fn with_option(e: AnalysisError) -> anyhow::Error {
+    let option = match e {
+        AnalysisError::SearchTooLarge { .. } => "--search-nodes",
+        AnalysisError::FrontierTooLarge { .. } => "--max-frontier",
+        AnalysisError::TooLarge { .. } => "--enumeration-limit",
+        _ => return e.into(),
+    };
+    anyhow::anyhow!("{e}; or raise the limit with `{option}`")
+}
+
 /// Options shared with `evaluate`.
 pub fn options(
     disagreement: DisagreementArg,
@@ -103,7 +117,8 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &opts,
         &Budget::with_frontier_points(args.max_frontier),
         &AtomicBool::new(false),
-    )?;
+    )
+    .map_err(with_option)?;
     drop(spinner);
     if args.json {
         print_json(&to_json(scenario, &a, &loaded.detected));
