@@ -150,7 +150,7 @@ impl Default for Config {
             max_body_bytes: 2 * 1024 * 1024,
             max_outcomes: MAX_OUTCOMES,
             analysis_budget: detente_analysis::Budget::default(),
-            max_value_cells: 1 << 25,
+            max_value_cells: detente_core::MAX_VALUE_CELLS,
             draw_limit: 100_000,
             time_budget: Duration::from_secs(20),
             max_concurrent_jobs: std::thread::available_parallelism()
