@@ -121,6 +121,32 @@ impl Scenario {
             })
             .collect()
     }
+
+    /// How a resolved proposal is named in output, and who tabled it: the
+    /// proposal's own name and author without edits, `NAME (modified)` with
+    /// them, and `custom` when no proposal is its base (edits of every issue
+    /// name an outcome of their own, whatever the first proposal).
+    pub fn proposal_label(
+        &self,
+        name: Option<&str>,
+        edits: &[(String, String)],
+    ) -> (String, Option<String>) {
+        let every_issue_set = self.issues().iter().all(|i| {
+            edits
+                .iter()
+                .any(|(issue, _)| issue.trim() == i.name.as_str())
+        });
+        let base = match name {
+            Some(name) => self.proposal(name),
+            None if every_issue_set => None,
+            None => self.proposals().first(),
+        };
+        match base {
+            Some(p) if edits.is_empty() => (p.name.clone(), p.by.clone()),
+            Some(p) => (format!("{} (modified)", p.name), p.by.clone()),
+            None => ("custom".to_string(), None),
+        }
+    }
 }
 
 #[cfg(test)]
@@ -206,6 +232,30 @@ mod tests {
             s.resolve_proposal(None, &edits(&[("years", "3"), ("years", " 2 ")]))
                 .unwrap(),
             vec![0, 1]
+        );
+    }
+
+    #[test]
+    fn labels_name_the_base_proposal_and_say_when_it_was_edited() {
+        let s = scenario(vec![
+            proposal("first", vec![0, 0]),
+            proposal("second", vec![1, 2]),
+        ]);
+        assert_eq!(s.proposal_label(None, &[]).0, "first");
+        assert_eq!(s.proposal_label(Some("second"), &[]).0, "second");
+        assert_eq!(
+            s.proposal_label(None, &edits(&[("years", "3")])).0,
+            "first (modified)"
+        );
+        assert_eq!(
+            s.proposal_label(None, &edits(&[("years", "3"), ("price", "low")]))
+                .0,
+            "custom"
+        );
+        assert_eq!(
+            s.proposal_label(Some("second"), &edits(&[("years", "3"), ("price", "low")]))
+                .0,
+            "second (modified)"
         );
     }
 

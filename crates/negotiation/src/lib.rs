@@ -58,10 +58,10 @@ mod spec;
 pub mod strategy;
 
 pub use session::{
-    Prepared, check_setup, prepare, run_session, run_session_prepared, run_session_with,
-    run_session_within, strategy_call_in_progress,
+    Prepared, check_setup, fail, prepare, run_session, run_session_prepared, run_session_with,
+    run_session_within, strategy_call_in_progress, strategy_seed,
 };
-pub use setup::{assign_strategies, default_strategy, parse_strategy_list};
+pub use setup::{assign_strategies, default_strategy, parse_strategy_list, party_slots};
 pub use space::{OwnSpace, SORT_LIMIT};
 pub use spec::StrategySpec;
 pub use strategy::catalog::{
@@ -229,15 +229,22 @@ pub enum FailureKind {
         /// Which rule it broke.
         what: IllegalAction,
     },
+    /// A strategy written outside Rust (a Python agent) raised an error,
+    /// with this message (the exception's type and text).
+    Error {
+        /// The error's message.
+        message: String,
+    },
 }
 
 impl FailureKind {
-    /// A short stable tag: `panic`, `budget` or `illegal-action`.
+    /// A short stable tag: `panic`, `budget`, `illegal-action` or `error`.
     pub fn as_str(&self) -> &'static str {
         match self {
             FailureKind::Panic { .. } => "panic",
             FailureKind::OverBudget { .. } => "budget",
             FailureKind::IllegalAction { .. } => "illegal-action",
+            FailureKind::Error { .. } => "error",
         }
     }
 }
@@ -253,6 +260,7 @@ impl std::fmt::Display for FailureKind {
             FailureKind::IllegalAction { what } => {
                 write!(f, "the strategy broke the protocol: {what}")
             }
+            FailureKind::Error { message } => write!(f, "the strategy raised {message}"),
         }
     }
 }
@@ -267,6 +275,12 @@ pub enum IllegalAction {
     OfferOutsideSpace {
         /// The value indices offered.
         offer: Vec<u32>,
+    },
+    /// An answer the protocol cannot read (a strategy written outside Rust
+    /// returned something that is not an outcome, a response or a vote).
+    Unreadable {
+        /// What was returned and what was expected, as a clause.
+        detail: String,
     },
 }
 
@@ -286,6 +300,7 @@ impl std::fmt::Display for IllegalAction {
                 }
                 f.write_str("], which is not an outcome of the scenario")
             }
+            IllegalAction::Unreadable { detail } => write!(f, "it answered {detail}"),
         }
     }
 }

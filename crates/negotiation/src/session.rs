@@ -28,6 +28,22 @@ fn panic_message(payload: Box<dyn std::any::Any + Send>) -> String {
     }
 }
 
+/// The seed of the strategy of party `p` in a session seeded with
+/// `seed`: every strategy, built in or written by a caller of
+/// [`run_session_with`], draws from its own stream.
+pub fn strategy_seed(seed: u64, p: PartyId) -> u64 {
+    derive_seed(seed, p.index() as u64 + 1)
+}
+
+/// Ends the current session with `kind` as its strategy's failure, from
+/// inside a strategy call. Strategies written outside Rust (a Python agent
+/// whose method raised, or returned something that is not an answer) call
+/// it: the session driver's guard records `kind` as it is, and, unlike a
+/// panic, it prints nothing (no panic hook runs).
+pub fn fail(kind: FailureKind) -> ! {
+    std::panic::resume_unwind(Box::new(kind))
+}
+
 /// Calls between two clock readings while no overrun has been seen.
 const CHECK_EVERY: u32 = 16;
 
@@ -75,10 +91,15 @@ impl Guard {
         IN_STRATEGY.with(|c| c.set(true));
         let result = catch_unwind(AssertUnwindSafe(f));
         IN_STRATEGY.with(|c| c.set(false));
+        // A strategy that fails on purpose (one written outside Rust whose
+        // call raised) unwinds with its `FailureKind` as the payload.
         let value = result.map_err(|payload| EndReason::Failure {
             party,
-            kind: FailureKind::Panic {
-                message: panic_message(payload),
+            kind: match payload.downcast::<FailureKind>() {
+                Ok(kind) => *kind,
+                Err(payload) => FailureKind::Panic {
+                    message: panic_message(payload),
+                },
             },
         })?;
         if self.budget.is_zero() {
@@ -117,6 +138,12 @@ impl Prepared {
     /// The sorted space of a party, if it bargains.
     pub fn space(&self, p: PartyId) -> Option<&OwnSpace> {
         self.spaces.get(p.index())?.as_deref()
+    }
+
+    /// The sorted space of a party, shared, for a strategy that keeps it
+    /// beyond one call (an agent's view of its own outcomes).
+    pub fn shared(&self, p: PartyId) -> Option<Arc<OwnSpace>> {
+        self.spaces.get(p.index())?.clone()
     }
 }
 
@@ -198,7 +225,7 @@ pub fn run_session_within(
     let mut built: Vec<Box<dyn Strategy>> = Vec::with_capacity(specs.len());
     for (spec, p) in specs.iter().zip(&bargainers) {
         built.push(Box::new(Cancellable {
-            inner: strategy::build(spec, derive_seed(config.seed, p.index() as u64 + 1))?,
+            inner: strategy::build(spec, strategy_seed(config.seed, *p))?,
             cancel: Arc::clone(cancel),
         }));
     }
@@ -332,10 +359,7 @@ pub fn run_session_prepared(
     let bargainers = scenario.bargainers();
     let mut built = Vec::with_capacity(specs.len());
     for (spec, p) in specs.iter().zip(&bargainers) {
-        built.push(strategy::build(
-            spec,
-            derive_seed(config.seed, p.index() as u64 + 1),
-        )?);
+        built.push(strategy::build(spec, strategy_seed(config.seed, *p))?);
     }
     run_session_with(scenario, prepared, reference, config, built)
 }

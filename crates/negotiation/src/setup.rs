@@ -124,26 +124,14 @@ pub fn assign_strategies(
     assign: &[(String, StrategySpec)],
 ) -> Result<Vec<StrategySpec>, NegotiationError> {
     let n = scenario.parties().len();
-    let bargainers = scenario.bargainers();
     let mut specs: Vec<StrategySpec> = (0..n)
         .map(|p| default_strategy(scenario, PartyId(p as u32)))
         .collect();
     if !given.is_empty() {
-        let slots: Vec<usize> = if given.len() == n {
-            (0..n).collect()
-        } else if given.len() == bargainers.len() {
-            bargainers.iter().map(|p| p.index()).collect()
-        } else {
-            return Err(NegotiationError::StrategyCount {
-                given: given.len(),
-                parties: n,
-                bargainers: bargainers.len(),
-            });
-        };
-        for (slot, spec) in slots.into_iter().zip(given) {
+        for (slot, spec) in party_slots(scenario, given.len())?.into_iter().zip(given) {
             if let Some(spec) = spec {
                 validate_strategy(spec)?;
-                specs[slot] = spec.clone();
+                specs[slot.index()] = spec.clone();
             }
         }
     }
@@ -163,4 +151,23 @@ pub fn assign_strategies(
         specs[p.index()] = spec.clone();
     }
     Ok(specs)
+}
+
+/// The parties that a list of `count` strategies is for, in order: every
+/// party when there is one strategy per party, else every bargaining party
+/// when there is one per bargaining party; any other count is an error.
+pub fn party_slots(scenario: &Scenario, count: usize) -> Result<Vec<PartyId>, NegotiationError> {
+    let n = scenario.parties().len();
+    let bargainers = scenario.bargainers();
+    if count == n {
+        Ok((0..n).map(|p| PartyId(p as u32)).collect())
+    } else if count == bargainers.len() {
+        Ok(bargainers)
+    } else {
+        Err(NegotiationError::StrategyCount {
+            given: count,
+            parties: n,
+            bargainers: bargainers.len(),
+        })
+    }
 }

@@ -65,7 +65,7 @@ pub enum EndDetail {
     Failure {
         /// Whose.
         party: String,
-        /// `panic`, `budget` or `illegal-action`.
+        /// `panic`, `budget`, `illegal-action` or `error`.
         kind: String,
         /// What happened.
         message: String,
@@ -119,7 +119,7 @@ pub fn negotiation(
             party: party_name(scenario, *party),
             kind: kind.as_str().to_string(),
             message: match kind {
-                FailureKind::Panic { message } => message.clone(),
+                FailureKind::Panic { message } | FailureKind::Error { message } => message.clone(),
                 FailureKind::OverBudget { .. } => "exceeded the step budget".into(),
                 other => other.to_string(),
             },

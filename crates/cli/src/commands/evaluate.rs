@@ -61,26 +61,7 @@ fn proposal_outcome(
             ProposalError::Missing { .. } => anyhow!("{e} with --set ISSUE=VALUE"),
             ProposalError::UnknownProposal { .. } => anyhow!(e),
         })?;
-    // Edits of every issue name an outcome of their own, whatever the first proposal.
-    let every_issue_set = {
-        let mut set = vec![false; scenario.issues().len()];
-        for (issue, _) in &edits {
-            if let Some(id) = scenario.issue_id(issue.trim()) {
-                set[id.index()] = true;
-            }
-        }
-        set.iter().all(|&b| b)
-    };
-    let base = match &args.proposal {
-        Some(name) => scenario.proposal(name),
-        None if every_issue_set => None,
-        None => scenario.proposals().first(),
-    };
-    let (label, by) = match base {
-        Some(p) if edits.is_empty() => (p.name.clone(), p.by.clone()),
-        Some(p) => (format!("{} (modified)", p.name), p.by.clone()),
-        None => ("custom".to_string(), None),
-    };
+    let (label, by) = scenario.proposal_label(args.proposal.as_deref(), &edits);
     Ok((label, by, outcome))
 }
 
