@@ -274,8 +274,10 @@ pub fn check_value_cells(issues: &[Issue], parties: usize) -> Result<(), ModelEr
     Ok(())
 }
 
+/// Checks the parts of a scenario in the order a reader would fix them:
+/// issues, the memory their tables need, parties, then proposals; stops at
+/// the first problem.
 fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
-    let bad = |what: String| Err(ModelError::Invalid(what));
     if parts.issues.is_empty() {
         return bad("a scenario needs at least one issue".into());
     }
@@ -285,62 +287,10 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
         if !issue_names.insert(issue.name.as_str()) {
             return bad(format!("issue `{}` is declared twice", issue.name));
         }
-        match &issue.kind {
-            IssueKind::Categorical { options, .. } => {
-                if options.is_empty() {
-                    return bad(format!("issue `{}` has no options", issue.name));
-                }
-                let mut seen = HashSet::with_capacity(options.len());
-                for o in options {
-                    if !seen.insert(o.as_str()) {
-                        return bad(format!("issue `{}` lists option `{o}` twice", issue.name));
-                    }
-                }
-                if options.len() as u64 > MAX_ISSUE_CARDINALITY {
-                    return bad(format!("issue `{}` has too many options", issue.name));
-                }
-            }
-            IssueKind::Integer { min, max } => {
-                if min > max {
-                    return bad(format!(
-                        "issue `{}`: min {min} is above max {max}",
-                        issue.name
-                    ));
-                }
-                if (*max as i128 - *min as i128 + 1) as u128 > MAX_ISSUE_CARDINALITY as u128 {
-                    return bad(format!(
-                        "issue `{}` has more than {MAX_ISSUE_CARDINALITY} values",
-                        issue.name
-                    ));
-                }
-            }
-            IssueKind::Continuous { min, max, step } => {
-                if !(min.is_finite() && max.is_finite() && min <= max) {
-                    return bad(format!("issue `{}`: bad range [{min}, {max}]", issue.name));
-                }
-                if !(step.is_finite() && *step > 0.0) {
-                    return bad(format!(
-                        "issue `{}`: step must be a positive number",
-                        issue.name
-                    ));
-                }
-                if (max - min) / step > MAX_ISSUE_CARDINALITY as f64 {
-                    return bad(format!(
-                        "issue `{}`: the step gives more than {MAX_ISSUE_CARDINALITY} grid points",
-                        issue.name
-                    ));
-                }
-            }
-        }
+        check_issue(issue)?;
     }
     let radices: Vec<u32> = parts.issues.iter().map(Issue::cardinality).collect();
     check_value_cells(&parts.issues, parts.parties.len())?;
-    let clause_ok = |c: &Clause| {
-        c.conditions.iter().all(|cond| {
-            cond.issue.index() < radices.len()
-                && cond.values.0.len() == radices[cond.issue.index()] as usize
-        })
-    };
     if parts.parties.is_empty() {
         return bad("a scenario needs at least one party".into());
     }
@@ -349,94 +299,7 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
         if !party_names.insert(p.name.as_str()) {
             return bad(format!("party `{}` is declared twice", p.name));
         }
-        let prefs = &p.preferences;
-        if !prefs.reservation.is_finite() {
-            return bad(format!(
-                "party `{}`: reservation value is not a number",
-                p.name
-            ));
-        }
-        if !(prefs.discount > 0.0 && prefs.discount <= 1.0) {
-            return bad(format!(
-                "party `{}`: discount factor {} is outside (0, 1]",
-                p.name, prefs.discount
-            ));
-        }
-        if !prefs.red_lines.iter().all(|r| clause_ok(&r.when)) {
-            return bad(format!(
-                "party `{}`: a red line refers to a missing value",
-                p.name
-            ));
-        }
-        match &prefs.model {
-            UtilityModel::Additive {
-                weights,
-                values,
-                interactions,
-            } => {
-                if weights.len() != radices.len() || values.len() != radices.len() {
-                    return bad(format!(
-                        "party `{}`: needs one weight and one value function per issue",
-                        p.name
-                    ));
-                }
-                if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
-                    return bad(format!(
-                        "party `{}`: weights must be non-negative numbers",
-                        p.name
-                    ));
-                }
-                if weights.iter().all(|w| *w == 0.0) {
-                    return bad(format!("party `{}`: every weight is zero", p.name));
-                }
-                for (i, vf) in values.iter().enumerate() {
-                    match vf {
-                        ValueFunction::Table(t) => {
-                            if t.len() != radices[i] as usize || t.iter().any(|x| !x.is_finite()) {
-                                return bad(format!(
-                                    "party `{}`: value table of issue `{}` must have one number per value",
-                                    p.name, parts.issues[i].name
-                                ));
-                            }
-                        }
-                        ValueFunction::Piecewise(points) => {
-                            if points.is_empty()
-                                || points.iter().any(|(x, v)| !x.is_finite() || !v.is_finite())
-                                || points.windows(2).any(|w| w[0].0 > w[1].0)
-                            {
-                                return bad(format!(
-                                    "party `{}`: the points of issue `{}` must be finite and sorted by x",
-                                    p.name, parts.issues[i].name
-                                ));
-                            }
-                        }
-                    }
-                }
-                for it in interactions {
-                    if !clause_ok(&it.when) || !it.bonus.is_finite() {
-                        return bad(format!("party `{}`: bad interaction term", p.name));
-                    }
-                }
-            }
-            UtilityModel::HyperRectangles {
-                rectangles,
-                max_utility,
-            } => {
-                if !(max_utility.is_finite() && *max_utility > 0.0) {
-                    return bad(format!(
-                        "party `{}`: maximum utility must be positive",
-                        p.name
-                    ));
-                }
-                for r in rectangles {
-                    if r.bounds.iter().any(|&(i, lo, hi)| {
-                        i.index() >= radices.len() || lo > hi || hi >= radices[i.index()]
-                    }) {
-                        return bad(format!("party `{}`: a box bound is out of range", p.name));
-                    }
-                }
-            }
-        }
+        check_party(p, &parts.issues, &radices)?;
     }
     let mut proposal_names = HashSet::with_capacity(parts.proposals.len());
     for prop in &parts.proposals {
@@ -450,6 +313,181 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
                 "proposal `{}` does not give every issue a valid value",
                 prop.name
             ));
+        }
+    }
+    Ok(())
+}
+
+/// The refusal of an invalid scenario, saying what is wrong.
+fn bad(what: String) -> Result<(), ModelError> {
+    Err(ModelError::Invalid(what))
+}
+
+/// Checks one issue's values: some, distinct, and not more than
+/// [`MAX_ISSUE_CARDINALITY`].
+fn check_issue(issue: &Issue) -> Result<(), ModelError> {
+    match &issue.kind {
+        IssueKind::Categorical { options, .. } => {
+            if options.is_empty() {
+                return bad(format!("issue `{}` has no options", issue.name));
+            }
+            let mut seen = HashSet::with_capacity(options.len());
+            for o in options {
+                if !seen.insert(o.as_str()) {
+                    return bad(format!("issue `{}` lists option `{o}` twice", issue.name));
+                }
+            }
+            if options.len() as u64 > MAX_ISSUE_CARDINALITY {
+                return bad(format!("issue `{}` has too many options", issue.name));
+            }
+        }
+        IssueKind::Integer { min, max } => {
+            if min > max {
+                return bad(format!(
+                    "issue `{}`: min {min} is above max {max}",
+                    issue.name
+                ));
+            }
+            if (*max as i128 - *min as i128 + 1) as u128 > MAX_ISSUE_CARDINALITY as u128 {
+                return bad(format!(
+                    "issue `{}` has more than {MAX_ISSUE_CARDINALITY} values",
+                    issue.name
+                ));
+            }
+        }
+        IssueKind::Continuous { min, max, step } => {
+            if !(min.is_finite() && max.is_finite() && min <= max) {
+                return bad(format!("issue `{}`: bad range [{min}, {max}]", issue.name));
+            }
+            if !(step.is_finite() && *step > 0.0) {
+                return bad(format!(
+                    "issue `{}`: step must be a positive number",
+                    issue.name
+                ));
+            }
+            if (max - min) / step > MAX_ISSUE_CARDINALITY as f64 {
+                return bad(format!(
+                    "issue `{}`: the step gives more than {MAX_ISSUE_CARDINALITY} grid points",
+                    issue.name
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Whether every condition of a clause names an issue of the space and gives
+/// one flag per value of it.
+fn clause_fits(c: &Clause, radices: &[u32]) -> bool {
+    c.conditions.iter().all(|cond| {
+        cond.issue.index() < radices.len()
+            && cond.values.0.len() == radices[cond.issue.index()] as usize
+    })
+}
+
+/// Checks one party's preferences against the issues (`radices` holds
+/// their numbers of values).
+fn check_party(p: &Party, issues: &[Issue], radices: &[u32]) -> Result<(), ModelError> {
+    let prefs = &p.preferences;
+    if !prefs.reservation.is_finite() {
+        return bad(format!(
+            "party `{}`: reservation value is not a number",
+            p.name
+        ));
+    }
+    if !(prefs.discount > 0.0 && prefs.discount <= 1.0) {
+        return bad(format!(
+            "party `{}`: discount factor {} is outside (0, 1]",
+            p.name, prefs.discount
+        ));
+    }
+    if !prefs
+        .red_lines
+        .iter()
+        .all(|r| clause_fits(&r.when, radices))
+    {
+        return bad(format!(
+            "party `{}`: a red line refers to a missing value",
+            p.name
+        ));
+    }
+    match &prefs.model {
+        UtilityModel::Additive {
+            weights,
+            values,
+            interactions,
+        } => {
+            if weights.len() != radices.len() || values.len() != radices.len() {
+                return bad(format!(
+                    "party `{}`: needs one weight and one value function per issue",
+                    p.name
+                ));
+            }
+            if weights.iter().any(|w| !w.is_finite() || *w < 0.0) {
+                return bad(format!(
+                    "party `{}`: weights must be non-negative numbers",
+                    p.name
+                ));
+            }
+            if weights.iter().all(|w| *w == 0.0) {
+                return bad(format!("party `{}`: every weight is zero", p.name));
+            }
+            for (i, vf) in values.iter().enumerate() {
+                check_value_function(&p.name, &issues[i].name, vf, radices[i])?;
+            }
+            for it in interactions {
+                if !clause_fits(&it.when, radices) || !it.bonus.is_finite() {
+                    return bad(format!("party `{}`: bad interaction term", p.name));
+                }
+            }
+        }
+        UtilityModel::HyperRectangles {
+            rectangles,
+            max_utility,
+        } => {
+            if !(max_utility.is_finite() && *max_utility > 0.0) {
+                return bad(format!(
+                    "party `{}`: maximum utility must be positive",
+                    p.name
+                ));
+            }
+            for r in rectangles {
+                if r.bounds.iter().any(|&(i, lo, hi)| {
+                    i.index() >= radices.len() || lo > hi || hi >= radices[i.index()]
+                }) {
+                    return bad(format!("party `{}`: a box bound is out of range", p.name));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks party `party`'s value function of issue `issue`, which has
+/// `values` values.
+fn check_value_function(
+    party: &str,
+    issue: &str,
+    vf: &ValueFunction,
+    values: u32,
+) -> Result<(), ModelError> {
+    match vf {
+        ValueFunction::Table(t) => {
+            if t.len() != values as usize || t.iter().any(|x| !x.is_finite()) {
+                return bad(format!(
+                    "party `{party}`: value table of issue `{issue}` must have one number per value"
+                ));
+            }
+        }
+        ValueFunction::Piecewise(points) => {
+            if points.is_empty()
+                || points.iter().any(|(x, v)| !x.is_finite() || !v.is_finite())
+                || points.windows(2).any(|w| w[0].0 > w[1].0)
+            {
+                return bad(format!(
+                    "party `{party}`: the points of issue `{issue}` must be finite and sorted by x"
+                ));
+            }
         }
     }
     Ok(())

@@ -3,7 +3,9 @@
 
 use crate::ModelError;
 use crate::issue::Issue;
-use crate::preference::{Clause, Normalisation, Preferences, UtilityModel};
+use crate::preference::{
+    Clause, Interaction, Normalisation, Preferences, UtilityModel, ValueFunction,
+};
 
 /// The largest sub-space of coupled issues (issues linked by interaction
 /// terms) that is enumerated to find a party's exact best and worst outcome.
@@ -215,78 +217,9 @@ pub fn compile(
             interactions,
         } => {
             let minmax = prefs.normalisation == Normalisation::MinMax;
-            let weight_sum: f64 = weights.iter().sum();
-            let mut terms = Vec::with_capacity(issues.len());
-            for (i, issue) in issues.iter().enumerate() {
-                let n = radices[i];
-                let raw: Vec<f64> = (0..n)
-                    .map(|v| values[i].value(v, issue.numeric_value(v)))
-                    .collect();
-                let w = if minmax {
-                    weights[i] / weight_sum
-                } else {
-                    weights[i]
-                };
-                let column: Box<[f64]> = if minmax {
-                    let lo = raw.iter().copied().fold(f64::INFINITY, f64::min);
-                    let hi = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                    raw.iter()
-                        .map(|&x| {
-                            if hi > lo {
-                                w * ((x - lo) / (hi - lo))
-                            } else {
-                                0.0
-                            }
-                        })
-                        .collect()
-                } else {
-                    raw.iter().map(|&x| w * x).collect()
-                };
-                terms.push(column);
-            }
-            // Interactions over the same issues share one factor table.
-            let mut factors: Vec<Factor> = Vec::new();
-            for it in interactions {
-                let mut on: Vec<usize> =
-                    it.when.conditions.iter().map(|c| c.issue.index()).collect();
-                on.sort_unstable();
-                on.dedup();
-                let size: u64 = on.iter().map(|&i| radices[i] as u64).product();
-                if size > MAX_COUPLED_OUTCOMES {
-                    return Err(ModelError::TooManyCoupledValues {
-                        party: party.to_string(),
-                        size,
-                    });
-                }
-                let pos = match factors.iter().position(|f| f.issues == on) {
-                    Some(p) => p,
-                    None => {
-                        factors.push(Factor::new(on.clone(), &radices));
-                        factors.len() - 1
-                    }
-                };
-                let f = &mut factors[pos];
-                let mut local = vec![0u32; on.len()];
-                let mut full = vec![0u32; issues.len()];
-                let local_space = crate::space::OutcomeSpace::from_radices(
-                    on.iter().map(|&i| radices[i]).collect(),
-                );
-                loop {
-                    for (k, &i) in on.iter().enumerate() {
-                        full[i] = local[k];
-                    }
-                    if it.when.holds(&full) {
-                        let s = f.slot(&full);
-                        f.table[s] += it.bonus;
-                    }
-                    if local_space.advance(&mut local).is_none() {
-                        break;
-                    }
-                }
-            }
             let mut u = CompiledUtility {
-                terms,
-                factors,
+                terms: issue_terms(issues, &radices, weights, values, minmax),
+                factors: interaction_factors(party, interactions, &radices)?,
                 rectangles: Vec::new(),
                 scale: 1.0,
                 offset: 0.0,
@@ -332,6 +265,102 @@ pub fn compile(
         },
     };
     Ok((utility, red))
+}
+
+/// Per issue, each value's weighted contribution to the raw sum. With
+/// min-max normalisation, weights are shares of their sum and each value
+/// function is stretched to [0, 1] first.
+fn issue_terms(
+    issues: &[Issue],
+    radices: &[u32],
+    weights: &[f64],
+    values: &[ValueFunction],
+    minmax: bool,
+) -> Vec<Box<[f64]>> {
+    let weight_sum: f64 = weights.iter().sum();
+    let mut terms = Vec::with_capacity(issues.len());
+    for (i, issue) in issues.iter().enumerate() {
+        let n = radices[i];
+        let raw: Vec<f64> = (0..n)
+            .map(|v| values[i].value(v, issue.numeric_value(v)))
+            .collect();
+        let w = if minmax {
+            weights[i] / weight_sum
+        } else {
+            weights[i]
+        };
+        let column: Box<[f64]> = if minmax {
+            let lo = raw.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = raw.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            raw.iter()
+                .map(|&x| {
+                    if hi > lo {
+                        w * ((x - lo) / (hi - lo))
+                    } else {
+                        0.0
+                    }
+                })
+                .collect()
+        } else {
+            raw.iter().map(|&x| w * x).collect()
+        };
+        terms.push(column);
+    }
+    terms
+}
+
+/// The dense tables of a party's interaction terms; interactions over the
+/// same issues share one table. Refuses a table over more than
+/// [`MAX_COUPLED_OUTCOMES`] combinations.
+fn interaction_factors(
+    party: &str,
+    interactions: &[Interaction],
+    radices: &[u32],
+) -> Result<Vec<Factor>, ModelError> {
+    let mut factors: Vec<Factor> = Vec::new();
+    for it in interactions {
+        let mut on: Vec<usize> = it.when.conditions.iter().map(|c| c.issue.index()).collect();
+        on.sort_unstable();
+        on.dedup();
+        let size: u64 = on.iter().map(|&i| radices[i] as u64).product();
+        if size > MAX_COUPLED_OUTCOMES {
+            return Err(ModelError::TooManyCoupledValues {
+                party: party.to_string(),
+                size,
+            });
+        }
+        let pos = match factors.iter().position(|f| f.issues == on) {
+            Some(p) => p,
+            None => {
+                factors.push(Factor::new(on.clone(), radices));
+                factors.len() - 1
+            }
+        };
+        add_interaction(&mut factors[pos], it, radices);
+    }
+    Ok(factors)
+}
+
+/// Adds an interaction's bonus to every cell of `f` (a table over the
+/// interaction's issues) where its clause holds.
+fn add_interaction(f: &mut Factor, it: &Interaction, radices: &[u32]) {
+    let on = f.issues.clone();
+    let mut local = vec![0u32; on.len()];
+    let mut full = vec![0u32; radices.len()];
+    let local_space =
+        crate::space::OutcomeSpace::from_radices(on.iter().map(|&i| radices[i]).collect());
+    loop {
+        for (k, &i) in on.iter().enumerate() {
+            full[i] = local[k];
+        }
+        if it.when.holds(&full) {
+            let s = f.slot(&full);
+            f.table[s] += it.bonus;
+        }
+        if local_space.advance(&mut local).is_none() {
+            break;
+        }
+    }
 }
 
 /// The exact lowest and highest raw sum (before `scale`, `offset` and `cap`)
