@@ -15,14 +15,8 @@
 //! frontier vector is represented by its first outcome in issue order.
 
 use crate::frontier::pareto_indices;
-use crate::{AnalysisError, Limits};
-use detente_core::{Outcome, PartyId, Scenario};
-
-/// A frontier point found by the additive method.
-pub struct AdditivePoint {
-    pub utilities: Vec<f64>,
-    pub outcome: Outcome,
-}
+use crate::{AnalysisError, FoundPoint, Limits};
+use detente_core::{PartyId, Scenario};
 
 /// The frontier over outcomes whose every value is allowed by `allowed`
 /// (one mask per issue), for the given parties, whose utilities must be
@@ -34,7 +28,7 @@ pub(crate) fn additive_frontier(
     parties: &[PartyId],
     allowed: &[Vec<bool>],
     limits: &Limits<'_>,
-) -> Result<Option<Vec<AdditivePoint>>, AnalysisError> {
+) -> Result<Option<Vec<FoundPoint>>, AnalysisError> {
     let np = parties.len();
     let utils: Vec<_> = parties.iter().map(|&p| scenario.utility(p)).collect();
     // Nodes of the current level: sums (flat), and (parent, value) links.
@@ -108,7 +102,7 @@ pub(crate) fn additive_frontier(
                     outcome[k] = v;
                     node = parent;
                 }
-                AdditivePoint {
+                FoundPoint {
                     utilities: finished[i * np..(i + 1) * np].to_vec(),
                     outcome,
                 }

@@ -17,15 +17,9 @@
 //! kept, as with enumeration. Leaf utilities are evaluated exactly with
 //! [`CompiledUtility::eval`].
 
-use crate::Limits;
 use crate::frontier::FrontierBuilder;
+use crate::{FoundPoint, Limits};
 use detente_core::{CompiledUtility, Outcome, PartyId, Scenario};
-
-/// A frontier point found by the search.
-pub struct BoxPoint {
-    pub utilities: Vec<f64>,
-    pub outcome: Outcome,
-}
 
 /// Why the search gave up.
 pub enum Stopped {
@@ -71,90 +65,14 @@ pub fn box_frontier(
     allowed: &[Vec<bool>],
     max_nodes: u64,
     limits: &Limits<'_>,
-) -> Result<Option<Vec<BoxPoint>>, Stopped> {
+) -> Result<Option<Vec<FoundPoint>>, Stopped> {
     let n = allowed.len();
     let utils: Vec<&CompiledUtility> = parties.iter().map(|&p| scenario.utility(p)).collect();
-    // Value classes per issue: signature = additive terms and box membership.
-    let mut classes: Vec<Vec<u32>> = Vec::with_capacity(n);
-    for (i, mask) in allowed.iter().enumerate() {
-        let mut reps: Vec<(Vec<u64>, u32)> = Vec::new();
-        for v in (0..mask.len() as u32).filter(|&v| mask[v as usize]) {
-            let mut sig = Vec::new();
-            for u in &utils {
-                sig.push(u.terms[i][v as usize].to_bits());
-                for r in u.rectangles.iter() {
-                    for &(j, lo, hi) in r.bounds.iter() {
-                        if j == i {
-                            sig.push((v >= lo && v <= hi) as u64);
-                        }
-                    }
-                }
-            }
-            if !reps.iter().any(|(s, _)| *s == sig) {
-                reps.push((sig, v));
-            }
-        }
-        if reps.is_empty() {
-            return Ok(None);
-        }
-        classes.push(reps.into_iter().map(|(_, v)| v).collect());
-    }
-    let boxes: Vec<PartyBoxes> = utils
-        .iter()
-        .map(|u| {
-            let mut kills = vec![Vec::new(); n];
-            let mut bounding = vec![Vec::new(); n];
-            for i in 0..n {
-                kills[i] = vec![Vec::new(); classes[i].len()];
-            }
-            let mut always = 0.0;
-            for (b, r) in u.rectangles.iter().enumerate() {
-                if r.bounds.is_empty() {
-                    always += r.utility;
-                }
-                for &(i, lo, hi) in r.bounds.iter() {
-                    bounding[i].push(b);
-                    for (c, &v) in classes[i].iter().enumerate() {
-                        if v < lo || v > hi {
-                            kills[i][c].push(b);
-                        }
-                    }
-                }
-            }
-            let terms: Vec<Vec<f64>> = (0..n)
-                .map(|i| classes[i].iter().map(|&v| u.terms[i][v as usize]).collect())
-                .collect();
-            let mut best_rest = vec![0.0; n + 1];
-            for i in (0..n).rev() {
-                let best = terms[i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
-                best_rest[i] = best_rest[i + 1] + best;
-            }
-            PartyBoxes {
-                utility: u.rectangles.iter().map(|r| r.utility).collect(),
-                bounds: u.rectangles.iter().map(|r| r.bounds.len()).collect(),
-                kills,
-                bounding,
-                always,
-                terms,
-                best_rest,
-            }
-        })
-        .collect();
-    let mut states: Vec<State> = boxes
-        .iter()
-        .map(|b| State {
-            alive: vec![true; b.utility.len()],
-            left: b.bounds.clone(),
-            certain: b.always,
-            pending: b
-                .utility
-                .iter()
-                .zip(&b.bounds)
-                .filter(|(_, k)| **k > 0)
-                .map(|(u, _)| u.max(0.0))
-                .sum(),
-        })
-        .collect();
+    let Some(classes) = value_classes(&utils, allowed) else {
+        return Ok(None);
+    };
+    let boxes: Vec<PartyBoxes> = utils.iter().map(|u| party_boxes(u, &classes)).collect();
+    let mut states: Vec<State> = boxes.iter().map(PartyBoxes::start).collect();
     let np = parties.len();
     let seeds = seed_points(&utils, &classes);
     let mut search = Search {
@@ -184,9 +102,101 @@ pub fn box_frontier(
             .found
             .into_iter()
             .filter(|(k, _, _)| keep.contains(k))
-            .map(|(_, utilities, outcome)| BoxPoint { utilities, outcome })
+            .map(|(_, utilities, outcome)| FoundPoint { utilities, outcome })
             .collect(),
     ))
+}
+
+/// The value classes of every issue, each represented by its first allowed
+/// value: two values are in one class when they have the same additive terms
+/// and fall in the same boxes of every party. `None` when some issue has no
+/// allowed value.
+fn value_classes(utils: &[&CompiledUtility], allowed: &[Vec<bool>]) -> Option<Vec<Vec<u32>>> {
+    let mut classes: Vec<Vec<u32>> = Vec::with_capacity(allowed.len());
+    for (i, mask) in allowed.iter().enumerate() {
+        let mut reps: Vec<(Vec<u64>, u32)> = Vec::new();
+        for v in (0..mask.len() as u32).filter(|&v| mask[v as usize]) {
+            let mut sig = Vec::new();
+            for u in utils {
+                sig.push(u.terms[i][v as usize].to_bits());
+                for r in u.rectangles.iter() {
+                    for &(j, lo, hi) in r.bounds.iter() {
+                        if j == i {
+                            sig.push((v >= lo && v <= hi) as u64);
+                        }
+                    }
+                }
+            }
+            if !reps.iter().any(|(s, _)| *s == sig) {
+                reps.push((sig, v));
+            }
+        }
+        if reps.is_empty() {
+            return None;
+        }
+        classes.push(reps.into_iter().map(|(_, v)| v).collect());
+    }
+    Some(classes)
+}
+
+/// One party's boxes as the search reads them, indexed by value class.
+fn party_boxes(u: &CompiledUtility, classes: &[Vec<u32>]) -> PartyBoxes {
+    let n = classes.len();
+    let mut kills = vec![Vec::new(); n];
+    let mut bounding = vec![Vec::new(); n];
+    for i in 0..n {
+        kills[i] = vec![Vec::new(); classes[i].len()];
+    }
+    let mut always = 0.0;
+    for (b, r) in u.rectangles.iter().enumerate() {
+        if r.bounds.is_empty() {
+            always += r.utility;
+        }
+        for &(i, lo, hi) in r.bounds.iter() {
+            bounding[i].push(b);
+            for (c, &v) in classes[i].iter().enumerate() {
+                if v < lo || v > hi {
+                    kills[i][c].push(b);
+                }
+            }
+        }
+    }
+    let terms: Vec<Vec<f64>> = (0..n)
+        .map(|i| classes[i].iter().map(|&v| u.terms[i][v as usize]).collect())
+        .collect();
+    let mut best_rest = vec![0.0; n + 1];
+    for i in (0..n).rev() {
+        let best = terms[i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        best_rest[i] = best_rest[i + 1] + best;
+    }
+    PartyBoxes {
+        utility: u.rectangles.iter().map(|r| r.utility).collect(),
+        bounds: u.rectangles.iter().map(|r| r.bounds.len()).collect(),
+        kills,
+        bounding,
+        always,
+        terms,
+        best_rest,
+    }
+}
+
+impl PartyBoxes {
+    /// The search's state at the root: every box alive, none of its bounds
+    /// met, every positive box still possible.
+    fn start(&self) -> State {
+        State {
+            alive: vec![true; self.utility.len()],
+            left: self.bounds.clone(),
+            certain: self.always,
+            pending: self
+                .utility
+                .iter()
+                .zip(&self.bounds)
+                .filter(|(_, k)| **k > 0)
+                .map(|(u, _)| u.max(0.0))
+                .sum(),
+        }
+    }
 }
 
 struct Search<'a> {

@@ -42,6 +42,7 @@ mod enumerate;
 mod error;
 mod evaluate;
 pub mod frontier;
+mod names;
 mod solutions;
 
 pub use budget::{Budget, Estimate, estimate};
@@ -50,6 +51,7 @@ pub use error::AnalysisError;
 pub use evaluate::{
     Change, Evaluation, PartyVerdict, REPAIR_BUDGET, Repair, RepairOptions, evaluate,
 };
+pub use names::{ChoiceError, check_time};
 pub use solutions::{Point, Solutions, nash_product, solve};
 
 use detente_core::utility::extremes;
@@ -498,173 +500,234 @@ pub fn analyze_within(
     cancel: &AtomicBool,
 ) -> Result<Analysis, AnalysisError> {
     let plan = plan(scenario, options)?;
-    let frontier_limit = budget::estimate_plan(scenario, &plan, budget)?.frontier_limit;
     let limits = Limits {
-        frontier: frontier_limit,
+        frontier: budget::estimate_plan(scenario, &plan, budget)?.frontier_limit,
         candidate_cells: budget.max_candidate_cells,
         cancel,
     };
-    let Plan {
-        use_additive,
-        use_search,
-        red_lines,
-        trivial_count,
-        scan,
-    } = plan;
     let bargainers = scenario.bargainers();
     let all: Vec<PartyId> = (0..scenario.parties().len() as u32).map(PartyId).collect();
-    let bargain_idx: Vec<usize> = bargainers.iter().map(|p| p.index()).collect();
-    let rv: Vec<f64> = bargainers
+    let mut rv: Vec<f64> = bargainers
         .iter()
         .map(|&p| scenario.reservation(p))
         .collect();
-    let space = scenario.space();
-    let np = bargainers.len();
-    let scanned = match scan {
+    let scanned = match plan.scan {
         None => None,
-        Some(c) => {
-            let visitor = || ScanVisitor {
-                r: ScanResult {
-                    whole: FrontierBuilder::new(np),
-                    feasible: FrontierBuilder::new(np),
-                    acceptable: 0,
-                    zone: 0,
-                    best: vec![f64::NEG_INFINITY; all.len()],
-                    worst: vec![f64::INFINITY; all.len()],
-                    overflow: 0,
-                },
-                bargain_idx: &bargain_idx,
-                rv: &rv,
-                frontiers: !use_additive,
-                red_lines,
-                buf: vec![0.0; np],
-                frontier_limit,
-            };
-            let r = enumerate::scan_within(scenario, &all, &bargainers, c, cancel, visitor)
-                .ok_or(AnalysisError::Cancelled)?
-                .r;
-            // A single block is never merged: check its frontiers here.
-            let size = r.whole.len().max(r.feasible.len());
-            if r.overflow > 0 || size > frontier_limit {
-                return Err(AnalysisError::FrontierTooLarge {
-                    points: r.overflow.max(size as u64),
-                    limit: frontier_limit,
-                });
-            }
-            Some(r)
-        }
+        Some(count) => Some(scan_space(
+            scenario,
+            &plan,
+            (&all, &bargainers),
+            &rv,
+            count,
+            &limits,
+        )?),
     };
-
-    let point = |utilities: Vec<f64>, key: u64| Point {
-        utilities,
-        outcome: space.decode(key),
-        key: Some(key),
-    };
-    let (pareto, feasible_pareto, method) = if use_search {
-        let everything: Vec<Vec<bool>> = space
-            .radices()
-            .iter()
-            .map(|&r| vec![true; r as usize])
-            .collect();
-        let allowed = allowed_values(scenario, &bargainers);
-        let search = |mask: &[Vec<bool>]| -> Result<Vec<Point>, AnalysisError> {
-            let pts = boxes::box_frontier(
-                scenario,
-                &bargainers,
-                mask,
-                options.search_node_limit,
-                &limits,
-            )
-            .map_err(|e| match e {
-                boxes::Stopped::Nodes(nodes) => AnalysisError::SearchTooLarge {
-                    outcomes: space.count_f64(),
-                    nodes,
-                },
-                boxes::Stopped::Frontier(points) => AnalysisError::FrontierTooLarge {
-                    points,
-                    limit: frontier_limit,
-                },
-                boxes::Stopped::Cancelled => AnalysisError::Cancelled,
-            })?;
-            Ok(pts
-                .unwrap_or_default()
-                .into_iter()
-                .map(|p| Point {
-                    key: space.encode(&p.outcome),
-                    utilities: p.utilities,
-                    outcome: p.outcome,
-                })
-                .collect())
-        };
-        let whole = search(&everything)?;
-        let feasible = if red_lines {
-            search(&allowed)?
-        } else {
-            whole.clone()
-        };
-        (whole, feasible, Method::BranchAndBound)
-    } else if use_additive {
-        let everything: Vec<Vec<bool>> = space
-            .radices()
-            .iter()
-            .map(|&r| vec![true; r as usize])
-            .collect();
-        let allowed = allowed_values(scenario, &bargainers);
-        let to_points = |pts: Option<Vec<additive::AdditivePoint>>| -> Vec<Point> {
-            pts.unwrap_or_default()
-                .into_iter()
-                .map(|p| Point {
-                    key: space.encode(&p.outcome),
-                    utilities: p.utilities,
-                    outcome: p.outcome,
-                })
-                .collect()
-        };
-        let whole = to_points(additive::additive_frontier(
+    let (mut pareto, mut feasible_pareto) = if plan.use_search {
+        search_frontiers(
             scenario,
             &bargainers,
-            &everything,
+            plan.red_lines,
+            options.search_node_limit,
             &limits,
-        )?);
-        let feasible = if red_lines {
-            to_points(additive::additive_frontier(
-                scenario,
-                &bargainers,
-                &allowed,
-                &limits,
-            )?)
-        } else {
-            whole.clone()
-        };
-        (whole, feasible, Method::Additive)
+        )?
+    } else if plan.use_additive {
+        frontier_pair(scenario, &bargainers, plan.red_lines, |mask| {
+            additive::additive_frontier(scenario, &bargainers, mask, &limits)
+        })?
     } else {
-        let r = scanned.as_ref().map(|r| {
-            let feasible = if red_lines {
-                r.feasible.clone()
-            } else {
-                r.whole.clone()
-            };
-            (r.whole.clone(), feasible)
-        });
-        let (w, f) = r.unwrap_or_else(|| (FrontierBuilder::new(np), FrontierBuilder::new(np)));
-        (
-            w.into_points()
-                .into_iter()
-                .map(|(u, k)| point(u, k))
-                .collect(),
-            f.into_points()
-                .into_iter()
-                .map(|(u, k)| point(u, k))
-                .collect(),
-            Method::Enumeration,
-        )
+        enumerated_frontiers(scenario, bargainers.len(), plan.red_lines, scanned.as_ref())
     };
-
-    // Ranges of every party.
-    let mut ranges: Vec<PartyRange> = all
+    let mut ranges = party_ranges(scenario, &all, scanned.as_ref());
+    if let Some(t) = options.at_time {
+        let frontiers = [&mut pareto, &mut feasible_pareto];
+        discount_at(scenario, t, &bargainers, frontiers, &mut rv, &mut ranges);
+    }
+    let zone_pareto: Vec<Point> = feasible_pareto
         .iter()
+        .filter(|p| p.utilities.iter().zip(&rv).all(|(u, r)| u >= r))
+        .cloned()
+        .collect();
+    let disagreement = match options.disagreement {
+        Disagreement::Reservation => rv,
+        Disagreement::Zero => vec![0.0; bargainers.len()],
+    };
+    let solutions = solve(&feasible_pareto, &disagreement);
+    let space = scenario.space();
+    Ok(Analysis {
+        bargainers,
+        outcome_count: space.count(),
+        outcome_count_f64: space.count_f64(),
+        ranges,
+        method: plan.method(),
+        acceptable_count: scanned
+            .as_ref()
+            .map(|r| r.acceptable)
+            .or(plan.trivial_count),
+        agreement_zone: scanned.as_ref().map(|r| r.zone).or(plan.trivial_count),
+        pareto,
+        feasible_pareto,
+        zone_pareto,
+        disagreement,
+        solutions,
+        at_time: options.at_time,
+    })
+}
+
+/// Enumerates the first `count` outcomes: every party's range, the
+/// acceptable outcomes and the agreement zone, and, unless the additive
+/// method computes them, the two frontiers. `parties` is every party, then
+/// the bargainers.
+fn scan_space(
+    scenario: &Scenario,
+    plan: &Plan,
+    (all, bargainers): (&[PartyId], &[PartyId]),
+    rv: &[f64],
+    count: u64,
+    limits: &Limits<'_>,
+) -> Result<ScanResult, AnalysisError> {
+    let np = bargainers.len();
+    let bargain_idx: Vec<usize> = bargainers.iter().map(|p| p.index()).collect();
+    let visitor = || ScanVisitor {
+        r: ScanResult {
+            whole: FrontierBuilder::new(np),
+            feasible: FrontierBuilder::new(np),
+            acceptable: 0,
+            zone: 0,
+            best: vec![f64::NEG_INFINITY; all.len()],
+            worst: vec![f64::INFINITY; all.len()],
+            overflow: 0,
+        },
+        bargain_idx: &bargain_idx,
+        rv,
+        frontiers: !plan.use_additive,
+        red_lines: plan.red_lines,
+        buf: vec![0.0; np],
+        frontier_limit: limits.frontier,
+    };
+    let r = enumerate::scan_within(scenario, all, bargainers, count, limits.cancel, visitor)
+        .ok_or(AnalysisError::Cancelled)?
+        .r;
+    // A single block is never merged: check its frontiers here.
+    let size = r.whole.len().max(r.feasible.len());
+    if r.overflow > 0 || size > limits.frontier {
+        return Err(AnalysisError::FrontierTooLarge {
+            points: r.overflow.max(size as u64),
+            limit: limits.frontier,
+        });
+    }
+    Ok(r)
+}
+
+/// A frontier point as the additive method and the branch and bound find
+/// it, before its outcome is numbered.
+pub(crate) struct FoundPoint {
+    /// The bargaining parties' utilities.
+    pub utilities: Vec<f64>,
+    /// The first outcome, in issue order, that gives them.
+    pub outcome: detente_core::Outcome,
+}
+
+/// The whole frontier and the feasible one, from a method that searches the
+/// outcomes allowed by one mask of values per issue (`None` when some issue
+/// has no allowed value). Without red lines the two are the same, and the
+/// search runs once.
+fn frontier_pair(
+    scenario: &Scenario,
+    bargainers: &[PartyId],
+    red_lines: bool,
+    mut frontier: impl FnMut(&[Vec<bool>]) -> Result<Option<Vec<FoundPoint>>, AnalysisError>,
+) -> Result<(Vec<Point>, Vec<Point>), AnalysisError> {
+    let space = scenario.space();
+    let everything: Vec<Vec<bool>> = space
+        .radices()
+        .iter()
+        .map(|&r| vec![true; r as usize])
+        .collect();
+    let numbered = |found: Option<Vec<FoundPoint>>| -> Vec<Point> {
+        found
+            .unwrap_or_default()
+            .into_iter()
+            .map(|p| Point {
+                key: space.encode(&p.outcome),
+                utilities: p.utilities,
+                outcome: p.outcome,
+            })
+            .collect()
+    };
+    let whole = numbered(frontier(&everything)?);
+    let feasible = if red_lines {
+        numbered(frontier(&allowed_values(scenario, bargainers))?)
+    } else {
+        whole.clone()
+    };
+    Ok((whole, feasible))
+}
+
+/// The two frontiers by branch and bound, its reasons to stop turned into
+/// the analysis's errors.
+fn search_frontiers(
+    scenario: &Scenario,
+    bargainers: &[PartyId],
+    red_lines: bool,
+    node_limit: u64,
+    limits: &Limits<'_>,
+) -> Result<(Vec<Point>, Vec<Point>), AnalysisError> {
+    frontier_pair(scenario, bargainers, red_lines, |mask| {
+        boxes::box_frontier(scenario, bargainers, mask, node_limit, limits).map_err(|e| match e {
+            boxes::Stopped::Nodes(nodes) => AnalysisError::SearchTooLarge {
+                outcomes: scenario.space().count_f64(),
+                nodes,
+            },
+            boxes::Stopped::Frontier(points) => AnalysisError::FrontierTooLarge {
+                points,
+                limit: limits.frontier,
+            },
+            boxes::Stopped::Cancelled => AnalysisError::Cancelled,
+        })
+    })
+}
+
+/// The two frontiers the enumeration built (empty if nothing was
+/// enumerated), as points.
+fn enumerated_frontiers(
+    scenario: &Scenario,
+    np: usize,
+    red_lines: bool,
+    scanned: Option<&ScanResult>,
+) -> (Vec<Point>, Vec<Point>) {
+    let space = scenario.space();
+    let (whole, feasible) = scanned.map_or_else(
+        || (FrontierBuilder::new(np), FrontierBuilder::new(np)),
+        |r| {
+            let feasible = if red_lines { &r.feasible } else { &r.whole };
+            (r.whole.clone(), feasible.clone())
+        },
+    );
+    let points = |frontier: FrontierBuilder| -> Vec<Point> {
+        frontier
+            .into_points()
+            .into_iter()
+            .map(|(utilities, key)| Point {
+                utilities,
+                outcome: space.decode(key),
+                key: Some(key),
+            })
+            .collect()
+    };
+    (points(whole), points(feasible))
+}
+
+/// Every party's range: from the enumeration when there was one, otherwise
+/// from the utility's extremes where they can be computed without it.
+fn party_ranges(
+    scenario: &Scenario,
+    all: &[PartyId],
+    scanned: Option<&ScanResult>,
+) -> Vec<PartyRange> {
+    let space = scenario.space();
+    all.iter()
         .map(|&p| {
-            let (best, worst) = match &scanned {
+            let (best, worst) = match scanned {
                 Some(r) => (Some(r.best[p.index()]), Some(r.worst[p.index()])),
                 None => {
                     let u = scenario.utility(p);
@@ -685,58 +748,39 @@ pub fn analyze_within(
                 reservation: scenario.reservation(p),
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Discounting at a time scales each party's utilities and reservation
-    // value by its own factor; frontiers keep their points (each axis is
-    // scaled by a positive constant) but welfare-type solutions can move.
-    let (mut pareto, mut feasible_pareto) = (pareto, feasible_pareto);
-    let mut rv = rv;
-    if let Some(t) = options.at_time {
-        let factors: Vec<f64> = bargainers
-            .iter()
-            .map(|&p| scenario.discount_factor(p, t))
-            .collect();
-        for pts in [&mut pareto, &mut feasible_pareto] {
-            for p in pts.iter_mut() {
-                for (u, f) in p.utilities.iter_mut().zip(&factors) {
-                    *u *= f;
-                }
+/// Discounts everything at time `t`. Each party's utilities and reservation
+/// value are scaled by its own factor; frontiers keep their points (each
+/// axis is scaled by a positive constant) but welfare-type solutions can
+/// move.
+fn discount_at(
+    scenario: &Scenario,
+    t: f64,
+    bargainers: &[PartyId],
+    frontiers: [&mut Vec<Point>; 2],
+    rv: &mut [f64],
+    ranges: &mut [PartyRange],
+) {
+    let factors: Vec<f64> = bargainers
+        .iter()
+        .map(|&p| scenario.discount_factor(p, t))
+        .collect();
+    for pts in frontiers {
+        for p in pts.iter_mut() {
+            for (u, f) in p.utilities.iter_mut().zip(&factors) {
+                *u *= f;
             }
         }
-        for (r, f) in rv.iter_mut().zip(&factors) {
-            *r *= f;
-        }
-        for r in ranges.iter_mut() {
-            let f = scenario.discount_factor(r.party, t);
-            r.best = r.best.map(|x| x * f);
-            r.worst = r.worst.map(|x| x * f);
-            r.reservation *= f;
-        }
     }
-    let zone_pareto: Vec<Point> = feasible_pareto
-        .iter()
-        .filter(|p| p.utilities.iter().zip(&rv).all(|(u, r)| u >= r))
-        .cloned()
-        .collect();
-    let disagreement = match options.disagreement {
-        Disagreement::Reservation => rv.clone(),
-        Disagreement::Zero => vec![0.0; np],
-    };
-    let solutions = solve(&feasible_pareto, &disagreement);
-    Ok(Analysis {
-        bargainers,
-        outcome_count: space.count(),
-        outcome_count_f64: space.count_f64(),
-        ranges,
-        method,
-        acceptable_count: scanned.as_ref().map(|r| r.acceptable).or(trivial_count),
-        agreement_zone: scanned.as_ref().map(|r| r.zone).or(trivial_count),
-        pareto,
-        feasible_pareto,
-        zone_pareto,
-        disagreement,
-        solutions,
-        at_time: options.at_time,
-    })
+    for (r, f) in rv.iter_mut().zip(&factors) {
+        *r *= f;
+    }
+    for r in ranges.iter_mut() {
+        let f = scenario.discount_factor(r.party, t);
+        r.best = r.best.map(|x| x * f);
+        r.worst = r.worst.map(|x| x * f);
+        r.reservation *= f;
+    }
 }
