@@ -29,7 +29,8 @@ pub mod store;
 pub use config::{Config, ConfigError, MatchPlan, ScenarioEntry};
 pub use report::{RankRow, Report, report};
 pub use run::{
-    MatchOutcome, Progress, RunSummary, Runner, RunnerError, Shard, ShardError, load_scenarios, run,
+    DigestError, MatchOutcome, Progress, RunSummary, Runner, RunnerError, Shard, ShardError,
+    load_scenarios, run,
 };
 pub use store::{Store, TraceRow};
 

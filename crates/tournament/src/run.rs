@@ -5,11 +5,12 @@ use crate::TournamentError;
 use crate::config::{Config, ConfigError, MatchPlan, plan};
 use crate::store::{MatchRow, PartyRow, ScenarioRow, Store, TraceRow};
 use detente_analysis::{Analysis, Options, analyze};
-use detente_core::{Outcome, Scenario, ScenarioParts};
+use detente_core::{ModelError, Outcome, Scenario, ScenarioParts};
 use detente_formats::LoadOptions;
 use rayon::prelude::*;
+use std::collections::HashSet;
 use std::path::Path;
-use std::sync::mpsc::sync_channel;
+use std::sync::mpsc::{Receiver, TryRecvError, sync_channel};
 use std::time::Instant;
 
 /// What a match produced, as the negotiation engine reports it. Utilities
@@ -137,32 +138,57 @@ pub struct LoadedScenarios {
     pub digests: Vec<String>,
 }
 
+/// Why [`content_digest`] could not read a scenario entry's bytes.
+#[derive(Debug, thiserror::Error)]
+pub enum DigestError {
+    /// A file or folder of the entry could not be read.
+    #[error("reading {path}: {error}")]
+    Read {
+        /// The file or folder, as the entry names it or below it.
+        path: String,
+        /// What the system said.
+        error: std::io::Error,
+    },
+    /// The entry is neither a file nor a folder nor a built-in scenario.
+    #[error("{name}: no such file, folder or built-in scenario")]
+    Missing {
+        /// The entry, as resolved against the configuration's folder.
+        name: String,
+    },
+}
+
 /// A digest of what a scenario entry reads: the bytes of its file, or of
 /// every file under its folder (with their relative paths, in sorted
 /// order), or a built-in scenario's text. Recorded with the tournament, so
 /// that a scenario edited between a kill and the rerun is refused instead
 /// of mixing two versions' matches.
-pub fn content_digest(name: &str) -> Result<String, String> {
+pub fn content_digest(name: &str) -> Result<String, DigestError> {
     let path = Path::new(name);
+    let reading = |path: &Path| {
+        let path = path.display().to_string();
+        move |error| DigestError::Read { path, error }
+    };
     let mut bytes = Vec::new();
     if path.is_dir() {
         let mut files = Vec::new();
-        collect_files(path, path, &mut files).map_err(|e| format!("reading {name}: {e}"))?;
+        collect_files(path, path, &mut files).map_err(reading(path))?;
         files.sort();
         for rel in files {
-            let data = std::fs::read(path.join(&rel))
-                .map_err(|e| format!("reading {}: {e}", path.join(&rel).display()))?;
+            let file = path.join(&rel);
+            let data = std::fs::read(&file).map_err(reading(&file))?;
             bytes.extend_from_slice(rel.to_string_lossy().as_bytes());
             bytes.push(0);
             bytes.extend_from_slice(&(data.len() as u64).to_le_bytes());
             bytes.extend_from_slice(&data);
         }
     } else if path.exists() {
-        bytes = std::fs::read(path).map_err(|e| format!("reading {name}: {e}"))?;
+        bytes = std::fs::read(path).map_err(reading(path))?;
     } else if let Some(text) = detente_formats::builtin::text(name) {
         bytes = text.as_bytes().to_vec();
     } else {
-        return Err(format!("{name}: no such file, folder or built-in scenario"));
+        return Err(DigestError::Missing {
+            name: name.to_string(),
+        });
     }
     Ok(config_hash_bytes(&bytes))
 }
@@ -230,9 +256,9 @@ pub fn load_scenarios(config: &Config, base: &Path) -> Result<LoadedScenarios, T
         });
         scenarios.push(loaded.scenario);
         digests.push(
-            content_digest(&name).map_err(|message| TournamentError::Scenario {
+            content_digest(&name).map_err(|e| TournamentError::Scenario {
                 entry: raw.to_string(),
-                message,
+                message: e.to_string(),
             })?,
         );
     }
@@ -284,10 +310,10 @@ fn config_hash_bytes(bytes: &[u8]) -> String {
 }
 
 /// The scenario with its parties rotated so that `first` comes first.
-fn rotated(s: &Scenario, first: usize) -> Result<Scenario, String> {
+fn rotated(s: &Scenario, first: usize) -> Result<Scenario, ModelError> {
     let mut parts: ScenarioParts = s.parts().clone();
     parts.parties.rotate_left(first);
-    Scenario::new(parts).map_err(|e| e.to_string())
+    Scenario::new(parts)
 }
 
 fn agreement_json(s: &Scenario, o: &Outcome) -> String {
@@ -328,7 +354,7 @@ fn variants<R: Runner>(
             }
             .map_err(|e| TournamentError::Scenario {
                 entry: loaded.rows[k].source.clone(),
-                message: e,
+                message: e.to_string(),
             })?;
             let analysis = analyze(&scenario, &Options::reference()).ok();
             let prepared = runner.prepare(&scenario);
@@ -466,32 +492,11 @@ pub fn run<R: Runner>(
     check(config, &loaded, runner)?;
     let parties: Vec<usize> = loaded.scenarios.iter().map(|s| s.parties().len()).collect();
     let matches = plan(config, &parties)?;
-    let json = serde_json::to_string(config).unwrap_or_default();
-    let hash = config_hash(&json);
-    // Open and lock the database first, so that a second writer is turned
-    // away before any work; then record or check the tournament while the
-    // scenarios are prepared.
-    let mut store = Store::open(db)?;
-    store.lock_for_writing()?;
-    let (opened, variants) = rayon::join(
-        || -> Result<(Store, std::collections::HashSet<u64>), TournamentError> {
-            store.init(
-                &json,
-                &hash,
-                matches.len() as u64,
-                &loaded.rows,
-                &loaded.digests,
-            )?;
-            if let Some(s) = shard {
-                store.record_shard(s.index, s.count)?;
-            }
-            let done = store.done()?;
-            Ok((store, done))
-        },
-        || variants(config, &loaded, runner),
-    );
-    let (mut store, done) = opened?;
-    let variants = variants?;
+    let Opened {
+        mut store,
+        done,
+        variants,
+    } = open_and_prepare(config, db, shard, &loaded, matches.len() as u64, runner)?;
     let mine: Vec<&MatchPlan> = matches
         .iter()
         .filter(|m| shard.is_none_or(|s| m.index % s.count == s.index))
@@ -517,7 +522,7 @@ pub fn run<R: Runner>(
     // transaction each, in completion order. The channel is bounded, so
     // memory stays flat however many matches there are.
     let (tx, rx) = sync_channel::<MatchRow>(4 * BATCH_MAX);
-    let mut write_error: Option<TournamentError> = None;
+    let mut written = Ok(());
     std::thread::scope(|scope| {
         let (loaded, variants) = (&loaded, &variants);
         scope.spawn(move || {
@@ -529,53 +534,113 @@ pub fn run<R: Runner>(
                 let _ = tx.send(row);
             });
         });
-        // Matches that complete close together are stored in one
-        // transaction (each match is still stored whole or not at all): the
-        // writer gathers what arrives within BATCH_WINDOW of the first, so a
-        // kill loses at most that much work, and commits stay few when
-        // matches are fast.
-        while let Ok(first) = rx.recv() {
-            let mut batch = vec![first];
-            let deadline = Instant::now() + BATCH_WINDOW;
-            // Poll rather than wait on each row: one wake-up per
-            // millisecond instead of one per match keeps the writer from
-            // stealing the workers' cores.
-            loop {
-                match rx.try_recv() {
-                    Ok(row) => {
-                        batch.push(row);
-                        if batch.len() >= BATCH_MAX {
-                            break;
-                        }
-                    }
-                    Err(std::sync::mpsc::TryRecvError::Disconnected) => break,
-                    Err(std::sync::mpsc::TryRecvError::Empty) => {
-                        if Instant::now() >= deadline {
-                            break;
-                        }
-                        std::thread::sleep(std::time::Duration::from_millis(1));
-                    }
+        written = store_batches(&rx, &mut store, &mut summary, &mut progress);
+    });
+    written.map(|()| summary)
+}
+
+/// The database, open for writing, and the scenarios ready to run.
+struct Opened<P> {
+    store: Store,
+    /// The indices of the matches the database already holds.
+    done: HashSet<u64>,
+    /// Every scenario's variants, by scenario then first mover.
+    variants: Vec<Vec<Variant<P>>>,
+}
+
+/// Opens and locks the database first, so that a second writer is turned
+/// away before any work; then records or checks the tournament while the
+/// scenarios are prepared.
+fn open_and_prepare<R: Runner>(
+    config: &Config,
+    db: &Path,
+    shard: Option<Shard>,
+    loaded: &LoadedScenarios,
+    match_count: u64,
+    runner: &R,
+) -> Result<Opened<R::Prepared>, TournamentError> {
+    let json = serde_json::to_string(config).unwrap_or_default();
+    let hash = config_hash(&json);
+    let mut store = Store::open(db)?;
+    store.lock_for_writing()?;
+    let (opened, variants) = rayon::join(
+        || -> Result<(Store, HashSet<u64>), TournamentError> {
+            store.init(&json, &hash, match_count, &loaded.rows, &loaded.digests)?;
+            if let Some(s) = shard {
+                store.record_shard(s.index, s.count)?;
+            }
+            let done = store.done()?;
+            Ok((store, done))
+        },
+        || variants(config, loaded, runner),
+    );
+    let (store, done) = opened?;
+    Ok(Opened {
+        store,
+        done,
+        variants: variants?,
+    })
+}
+
+/// Stores the rows that arrive on `rx` until every worker is done, adding
+/// them to `summary` and reporting progress after each transaction. After a
+/// failed write it keeps draining the channel, so that no worker blocks on
+/// it, and returns that first error.
+fn store_batches(
+    rx: &Receiver<MatchRow>,
+    store: &mut Store,
+    summary: &mut RunSummary,
+    progress: &mut impl FnMut(Progress),
+) -> Result<(), TournamentError> {
+    let mut write_error: Option<TournamentError> = None;
+    while let Ok(first) = rx.recv() {
+        let batch = gather_batch(rx, first);
+        if write_error.is_some() {
+            continue;
+        }
+        match store.insert_many(&batch) {
+            Ok(()) => {
+                summary.ran += batch.len() as u64;
+                summary.failures +=
+                    batch.iter().filter(|r| r.end_reason == "failure").count() as u64;
+                progress(Progress {
+                    done: summary.skipped + summary.ran,
+                    total: summary.planned,
+                });
+            }
+            Err(e) => write_error = Some(e),
+        }
+    }
+    write_error.map_or(Ok(()), Err)
+}
+
+/// The rows of one transaction: `first` and what arrives within
+/// [`BATCH_WINDOW`] of it, at most [`BATCH_MAX`]. Matches that complete close
+/// together are stored in one transaction (each match is still stored whole
+/// or not at all), so a kill loses at most that much work, and commits stay
+/// few when matches are fast.
+fn gather_batch(rx: &Receiver<MatchRow>, first: MatchRow) -> Vec<MatchRow> {
+    let mut batch = vec![first];
+    let deadline = Instant::now() + BATCH_WINDOW;
+    // Poll rather than wait on each row: one wake-up per millisecond
+    // instead of one per match keeps the writer from stealing the workers'
+    // cores.
+    loop {
+        match rx.try_recv() {
+            Ok(row) => {
+                batch.push(row);
+                if batch.len() >= BATCH_MAX {
+                    break;
                 }
             }
-            if write_error.is_some() {
-                continue;
-            }
-            match store.insert_many(&batch) {
-                Ok(()) => {
-                    summary.ran += batch.len() as u64;
-                    summary.failures +=
-                        batch.iter().filter(|r| r.end_reason == "failure").count() as u64;
-                    progress(Progress {
-                        done: skipped + summary.ran,
-                        total: planned,
-                    });
+            Err(TryRecvError::Disconnected) => break,
+            Err(TryRecvError::Empty) => {
+                if Instant::now() >= deadline {
+                    break;
                 }
-                Err(e) => write_error = Some(e),
+                std::thread::sleep(std::time::Duration::from_millis(1));
             }
         }
-    });
-    match write_error {
-        Some(e) => Err(e),
-        None => Ok(summary),
     }
+    batch
 }
