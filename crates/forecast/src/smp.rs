@@ -426,15 +426,7 @@ fn propose(ctx: &Ctx, s: &State, i: usize) -> (Option<Challenge>, Vec<Bargain>) 
         return (None, Vec::new());
     };
     let j = ch.target;
-    let p = ch.prob;
-    let (ii, ir) = interpolate(ctx, s, i, j, p, 1.0 - p);
-    let iij = Bargain {
-        initiator: i,
-        receiver: j,
-        perspective: Perspective::Initiator,
-        initiator_position: ii,
-        receiver_position: ir,
-    };
+    let iij = interpolated(ctx, s, (i, j), ch.prob, Perspective::Initiator);
     let model = ctx.params.bargain_model;
     if model == BargnModel::InitOnlyInterp {
         return (Some(ch), vec![iij]);
@@ -443,14 +435,7 @@ fn propose(ctx: &Ctx, s: &State, i: usize) -> (Option<Challenge>, Vec<Bargain>) 
     let (pj, duj) = prob_edu_chlg(ctx, &aj, i, i, j);
     // Q1: KTAB takes the expected gain where the probability belongs.
     let pji = if ctx.params.ktab_compat { duj } else { pj };
-    let (ji, jr) = interpolate(ctx, s, i, j, pji, 1.0 - pji);
-    let jij = Bargain {
-        initiator: i,
-        receiver: j,
-        perspective: Perspective::Receiver,
-        initiator_position: ji,
-        receiver_position: jr,
-    };
+    let jij = interpolated(ctx, s, (i, j), pji, Perspective::Receiver);
     if model == BargnModel::InitRcvrInterp {
         return (Some(ch), vec![iij, jij]);
     }
@@ -476,6 +461,25 @@ fn propose(ctx: &Ctx, s: &State, i: usize) -> (Option<Challenge>, Vec<Bargain>) 
         receiver_position: mix(&iij.receiver_position, &jij.receiver_position),
     };
     (Some(ch), vec![pw])
+}
+
+/// The bargain of initiator `i` with receiver `j`, interpolated as one side
+/// sees it: with probability `p` that the initiator wins.
+fn interpolated(
+    ctx: &Ctx,
+    s: &State,
+    (i, j): (usize, usize),
+    p: f64,
+    perspective: Perspective,
+) -> Bargain {
+    let (initiator_position, receiver_position) = interpolate(ctx, s, i, j, p, 1.0 - p);
+    Bargain {
+        initiator: i,
+        receiver: j,
+        perspective,
+        initiator_position,
+        receiver_position,
+    }
 }
 
 /// An entry of an actor's queue: its status quo or a proposed bargain.
@@ -619,21 +623,8 @@ pub fn run_observed(
     model: &Model,
     mut observe: impl FnMut(usize, &Turn) -> ControlFlow<()>,
 ) -> Forecast {
-    let n = model.actors().len();
-    let k = model.dimensions().len();
-    let ctx = Ctx {
-        n,
-        k,
-        caps: model.actors().iter().map(|a| a.capability).collect(),
-        sal: model
-            .actors()
-            .iter()
-            .flat_map(|a| a.salience.iter().copied())
-            .collect(),
-        tot_sal: model.actors().iter().map(|a| a.total_salience()).collect(),
-        accommodation: model.accommodation(),
-        params: *model.params(),
-    };
+    let ctx = Ctx::new(model);
+    let (n, k) = (ctx.n, ctx.k);
     let mut rng = ChaCha8Rng::seed_from_u64(model.seed());
     let pos0: Vec<f64> = model
         .actors()
@@ -641,15 +632,7 @@ pub fn run_observed(
         .flat_map(|a| a.position.iter().copied())
         .collect();
     let mut state = setup(&ctx, pos0.clone(), pos0);
-    let mut turns = vec![Turn {
-        positions: state.pos.clone(),
-        ideals: state.ideal.clone(),
-        risk: state.risk.clone(),
-        win_prob: win_probs(&ctx, &state),
-        moves: vec![Move::Initial; n],
-        challenges: Vec::new(),
-        bargains: Vec::new(),
-    }];
+    let mut turns = vec![observed(&ctx, &state, vec![Move::Initial; n])];
     let mut d01 = 0.0;
     let mut iter = 0;
     let mut stop = observe(0, &turns[0])
@@ -657,75 +640,13 @@ pub fn run_observed(
         .then_some(StopReason::Cancelled);
     while stop.is_none() {
         iter += 1;
-        // (a)-(c): every actor's challenge and bargains, in parallel.
-        let proposals: Vec<(Option<Challenge>, Vec<Bargain>)> =
-            map_indices(n, |i| propose(&ctx, &state, i));
-        let mut bargains = Vec::new();
-        let mut queues: Vec<Vec<Entry>> = vec![Vec::new(); n];
-        let mut challenges = Vec::with_capacity(n);
-        for (i, (ch, bs)) in proposals.into_iter().enumerate() {
-            queues[i].push(Entry::StatusQuo);
-            challenges.push(ch);
-            let first = bargains.len();
-            let count = bs.len();
-            bargains.extend(bs);
-            if let Some(ch) = ch {
-                for id in first..first + count {
-                    queues[i].push(Entry::Proposed(id));
-                }
-                for id in first..first + count {
-                    queues[ch.target].push(Entry::Proposed(id));
-                }
-            }
-        }
-        // (d): each actor resolves its own queue.
-        let probs: Vec<Vec<f64>> =
-            map_indices(n, |a| queue_probs(&ctx, &state, &bargains, &queues[a]));
-        let mut pos = vec![0.0; n * k];
-        let mut moves = Vec::with_capacity(n);
-        for a in 0..n {
-            let chosen = match ctx.params.transitions {
-                StateTransitions::Deterministic => first_max(&probs[a]),
-                StateTransitions::Stochastic => draw(&probs[a], &mut rng),
-            };
-            let dst = &mut pos[a * k..(a + 1) * k];
-            match queues[a][chosen] {
-                Entry::StatusQuo => {
-                    dst.copy_from_slice(state.pos(a, k));
-                    moves.push(Move::Stayed);
-                }
-                Entry::Proposed(id) => {
-                    let b = &bargains[id];
-                    if b.initiator == a {
-                        dst.copy_from_slice(&b.initiator_position);
-                    } else {
-                        dst.copy_from_slice(&b.receiver_position);
-                    }
-                    moves.push(Move::Bargain {
-                        bargain: id,
-                        initiator: b.initiator,
-                        receiver: b.receiver,
-                    });
-                }
-            }
-        }
-        // (e): ideals follow the new positions through the accommodation matrix.
-        let mut ideal = vec![0.0; n * k];
-        for i in 0..n {
-            let mut si = 0.0;
-            let row = &mut ideal[i * k..(i + 1) * k];
-            for j in 0..n {
-                let aij = ctx.accommodation[i * n + j];
-                si += aij;
-                for d in 0..k {
-                    row[d] += aij * pos[j * k + d];
-                }
-            }
-            let lag = 1.0 - if si > 1.0 { 1.0 } else { si };
-            for d in 0..k {
-                row[d] += lag * state.ideal[i * k + d];
-            }
-        }
+        let Proposals {
+            challenges,
+            bargains,
+            queues,
+        } = proposals(&ctx, &state);
+        let (pos, moves) = resolve_queues(&ctx, &state, &bargains, &queues, &mut rng);
+        let ideal = accommodate(&ctx, &state, &pos);
         let last = turns.len() - 1;
         turns[last].challenges = challenges;
         turns[last].bargains = bargains;
@@ -735,15 +656,7 @@ pub fn run_observed(
         if iter == 1 {
             d01 = dxy + MIN_SIG_DELTA;
         }
-        turns.push(Turn {
-            positions: state.pos.clone(),
-            ideals: state.ideal.clone(),
-            risk: state.risk.clone(),
-            win_prob: win_probs(&ctx, &state),
-            moves,
-            challenges: Vec::new(),
-            bargains: Vec::new(),
-        });
+        turns.push(observed(&ctx, &state, moves));
         let ratio = dxy / d01;
         if MAX_TURNS <= iter {
             stop = Some(StopReason::MaxTurns);
@@ -760,6 +673,148 @@ pub fn run_observed(
         turns,
         stop,
     }
+}
+
+impl<'a> Ctx<'a> {
+    /// What every turn of a run of `model` reads: sizes, capabilities,
+    /// saliences, accommodation and parameters.
+    fn new(model: &'a Model) -> Self {
+        Ctx {
+            n: model.actors().len(),
+            k: model.dimensions().len(),
+            caps: model.actors().iter().map(|a| a.capability).collect(),
+            sal: model
+                .actors()
+                .iter()
+                .flat_map(|a| a.salience.iter().copied())
+                .collect(),
+            tot_sal: model.actors().iter().map(|a| a.total_salience()).collect(),
+            accommodation: model.accommodation(),
+            params: *model.params(),
+        }
+    }
+}
+
+/// The record of a state as observers see it; its challenges and bargains
+/// are filled in by the next turn.
+fn observed(ctx: &Ctx, state: &State, moves: Vec<Move>) -> Turn {
+    Turn {
+        positions: state.pos.clone(),
+        ideals: state.ideal.clone(),
+        risk: state.risk.clone(),
+        win_prob: win_probs(ctx, state),
+        moves,
+        challenges: Vec::new(),
+        bargains: Vec::new(),
+    }
+}
+
+/// What the actors propose in one turn.
+struct Proposals {
+    /// Each actor's challenge, if it makes one.
+    challenges: Vec<Option<Challenge>>,
+    /// Every bargain proposed, numbered in actor order.
+    bargains: Vec<Bargain>,
+    /// Each actor's queue: its status quo, then the bargains it proposed or
+    /// receives.
+    queues: Vec<Vec<Entry>>,
+}
+
+/// Steps (a)-(c) of a turn: every actor's challenge and bargains, computed
+/// in parallel, then numbered in actor order.
+fn proposals(ctx: &Ctx, state: &State) -> Proposals {
+    let n = ctx.n;
+    let proposals: Vec<(Option<Challenge>, Vec<Bargain>)> =
+        map_indices(n, |i| propose(ctx, state, i));
+    let mut bargains = Vec::new();
+    let mut queues: Vec<Vec<Entry>> = vec![Vec::new(); n];
+    let mut challenges = Vec::with_capacity(n);
+    for (i, (ch, bs)) in proposals.into_iter().enumerate() {
+        queues[i].push(Entry::StatusQuo);
+        challenges.push(ch);
+        let first = bargains.len();
+        let count = bs.len();
+        bargains.extend(bs);
+        if let Some(ch) = ch {
+            for id in first..first + count {
+                queues[i].push(Entry::Proposed(id));
+            }
+            for id in first..first + count {
+                queues[ch.target].push(Entry::Proposed(id));
+            }
+        }
+    }
+    Proposals {
+        challenges,
+        bargains,
+        queues,
+    }
+}
+
+/// Step (d) of a turn: each actor resolves its own queue (the most likely
+/// entry, or a draw from the queue's probabilities) and moves there.
+/// Returns the new positions and how each actor got there.
+fn resolve_queues(
+    ctx: &Ctx,
+    state: &State,
+    bargains: &[Bargain],
+    queues: &[Vec<Entry>],
+    rng: &mut ChaCha8Rng,
+) -> (Vec<f64>, Vec<Move>) {
+    let (n, k) = (ctx.n, ctx.k);
+    let probs: Vec<Vec<f64>> = map_indices(n, |a| queue_probs(ctx, state, bargains, &queues[a]));
+    let mut pos = vec![0.0; n * k];
+    let mut moves = Vec::with_capacity(n);
+    for a in 0..n {
+        let chosen = match ctx.params.transitions {
+            StateTransitions::Deterministic => first_max(&probs[a]),
+            StateTransitions::Stochastic => draw(&probs[a], rng),
+        };
+        let dst = &mut pos[a * k..(a + 1) * k];
+        match queues[a][chosen] {
+            Entry::StatusQuo => {
+                dst.copy_from_slice(state.pos(a, k));
+                moves.push(Move::Stayed);
+            }
+            Entry::Proposed(id) => {
+                let b = &bargains[id];
+                if b.initiator == a {
+                    dst.copy_from_slice(&b.initiator_position);
+                } else {
+                    dst.copy_from_slice(&b.receiver_position);
+                }
+                moves.push(Move::Bargain {
+                    bargain: id,
+                    initiator: b.initiator,
+                    receiver: b.receiver,
+                });
+            }
+        }
+    }
+    (pos, moves)
+}
+
+/// Step (e) of a turn: ideals follow the new positions through the
+/// accommodation matrix, keeping the old ideal for what the row leaves.
+fn accommodate(ctx: &Ctx, state: &State, pos: &[f64]) -> Vec<f64> {
+    let (n, k) = (ctx.n, ctx.k);
+    let mut ideal = vec![0.0; n * k];
+    for i in 0..n {
+        let mut si = 0.0;
+        let row = &mut ideal[i * k..(i + 1) * k];
+        for j in 0..n {
+            let aij = ctx.accommodation[i * n + j];
+            si += aij;
+            for d in 0..k {
+                row[d] += aij * pos[j * k + d];
+            }
+        }
+        let lag = 1.0 - if si > 1.0 { 1.0 } else { si };
+        for d in 0..k {
+            row[d] += lag * state.ideal[i * k + d];
+        }
+    }
+    ideal
 }
 
 #[cfg(test)]
