@@ -16,9 +16,10 @@ use axum::extract::{Path, RawQuery, State};
 use axum::http::{HeaderValue, StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
 use detente_analysis::{
-    Analysis, AnalysisError, Evaluation, Options, RepairOptions, analyze_within,
+    Analysis, AnalysisError, Disagreement, Evaluation, Options, RepairOptions, analyze_within,
+    check_time,
 };
-use detente_core::Scenario;
+use detente_core::{Issue, IssueKind, ProposalError, Scenario};
 use detente_forecast::Model;
 use detente_formats::{LoadOptions, builtin, native};
 use detente_report::Report;
@@ -119,13 +120,10 @@ async fn blocking<T: Send + 'static>(
     }
 }
 
-/// Parses a JSON request body, turning extractor rejections into JSON
+/// The bytes of a request body, turning extractor rejections into JSON
 /// errors.
-fn parse<T: DeserializeOwned>(
-    app: &Shared,
-    body: Result<Bytes, BytesRejection>,
-) -> Result<T, ApiError> {
-    let bytes = body.map_err(|r| {
+fn body_bytes(app: &Shared, body: Result<Bytes, BytesRejection>) -> Result<Bytes, ApiError> {
+    body.map_err(|r| {
         if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
             ApiError::BodyTooLarge {
                 limit: app.config.max_body_bytes,
@@ -133,7 +131,15 @@ fn parse<T: DeserializeOwned>(
         } else {
             ApiError::BadRequest(r.body_text())
         }
-    })?;
+    })
+}
+
+/// Parses a JSON request body.
+fn parse<T: DeserializeOwned>(
+    app: &Shared,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<T, ApiError> {
+    let bytes = body_bytes(app, body)?;
     serde_json::from_slice(&bytes)
         .map_err(|e| ApiError::BadRequest(format!("the request is not valid: {e}")))
 }
@@ -147,11 +153,8 @@ pub enum ScenarioInput {
     Native(Map<String, Value>),
 }
 
-fn read(
-    config: &crate::Config,
-    input: &ScenarioInput,
-) -> Result<(Scenario, Option<Model>), ApiError> {
-    check_size(config, input)?;
+fn read(input: &ScenarioInput) -> Result<(Scenario, Option<Model>), ApiError> {
+    check_size(input)?;
     let r = match input {
         ScenarioInput::Text(t) => native::read_with_forecast(t, "scenario"),
         ScenarioInput::Native(m) => {
@@ -163,11 +166,13 @@ fn read(
 }
 
 /// Refuses, before it is built, a scenario whose utility tables would be
-/// too large: building one compiles a table of every issue's values for
-/// every party, so a few lines naming a 2^24-value range for many parties
-/// would take gigabytes. A scenario that does not parse is left to the
-/// reader, whose message says where.
-fn check_size(config: &crate::Config, input: &ScenarioInput) -> Result<(), ApiError> {
+/// too large, by the core's rule ([`detente_core::check_value_cells`]): the
+/// native reader allocates per value while it builds the parties (value
+/// sets of red lines, tables of unweighted issues), so a few lines naming a
+/// 2^24-value range for many parties would take gigabytes before
+/// `Scenario::new` refused them. A scenario that does not parse is left to
+/// the reader, whose message says where.
+fn check_size(input: &ScenarioInput) -> Result<(), ApiError> {
     let spec: Option<native::ScenarioFile> = match input {
         ScenarioInput::Native(m) => serde_json::from_value(Value::Object(m.clone())).ok(),
         ScenarioInput::Text(t) => match native::syntax_of("scenario", t) {
@@ -178,32 +183,36 @@ fn check_size(config: &crate::Config, input: &ScenarioInput) -> Result<(), ApiEr
     let Some(spec) = spec else {
         return Ok(());
     };
-    let values: f64 = spec.issues.iter().map(issue_values).sum();
-    let cells = values * (spec.parties.len() as f64 + 1.0);
-    if cells > config.max_value_cells as f64 {
-        return Err(ApiError::TooLarge(format!(
-            "the scenario's issues have {values} values in all; with {} parties its utility tables would have {cells} entries, more than the limit of {} (use fewer values, e.g. a coarser integer range or a larger step)",
-            spec.parties.len(),
-            config.max_value_cells
-        )));
-    }
-    Ok(())
+    let issues: Vec<Issue> = spec.issues.iter().map(counted_issue).collect();
+    detente_core::check_value_cells(&issues, spec.parties.len())
+        .map_err(|e| ApiError::TooLarge(e.to_string()))
 }
 
-/// The number of values an issue specification gives (as the reader will
-/// count them; nonsense counts as one, the reader refuses it later).
-fn issue_values(issue: &native::IssueSpec) -> f64 {
-    if let Some(options) = &issue.options {
-        return options.len() as f64;
+/// An issue with as many values as the specification gives (as the reader
+/// will count them; nonsense counts as one, the reader refuses it later):
+/// only the number of values matters to the bound.
+fn counted_issue(issue: &native::IssueSpec) -> Issue {
+    let values = match (&issue.options, issue.min, issue.max) {
+        (Some(options), _, _) => options.len() as f64,
+        (None, Some(min), Some(max)) => match issue.step {
+            Some(step) if step > 0.0 => ((max - min) / step).floor() + 1.0,
+            _ => (max - min).floor() + 1.0,
+        },
+        _ => 1.0,
+    };
+    let values = if values.is_finite() {
+        values.max(1.0)
+    } else {
+        1.0
+    };
+    Issue {
+        name: issue.name.clone(),
+        description: String::new(),
+        kind: IssueKind::Integer {
+            min: 0,
+            max: values.min(f64::from(u32::MAX)) as i64 - 1,
+        },
     }
-    let (Some(min), Some(max)) = (issue.min, issue.max) else {
-        return 1.0;
-    };
-    let n = match issue.step {
-        Some(step) if step > 0.0 => ((max - min) / step).floor() + 1.0,
-        _ => (max - min).floor() + 1.0,
-    };
-    if n.is_finite() { n.max(1.0) } else { 1.0 }
 }
 
 /// The native structure of a scenario, as a JSON value.
@@ -219,21 +228,15 @@ fn analyze_with(
     disagreement: Option<&str>,
     at_time: Option<f64>,
 ) -> Result<Analysis, ApiError> {
+    // The analysis crate's names and time check, as `detente analyze`.
     let disagreement = match disagreement {
-        None | Some("reservation") => detente_analysis::Disagreement::Reservation,
-        Some("zero") => detente_analysis::Disagreement::Zero,
-        Some(other) => {
-            return Err(ApiError::BadRequest(format!(
-                "disagreement `{other}`: expected `reservation` or `zero`"
-            )));
-        }
+        Some(name) => name
+            .parse::<Disagreement>()
+            .map_err(|e| ApiError::BadRequest(format!("disagreement: {e}")))?,
+        None => Disagreement::default(),
     };
-    if let Some(t) = at_time
-        && !(0.0..=1.0).contains(&t)
-    {
-        return Err(ApiError::BadRequest(format!(
-            "at_time {t} is outside [0, 1]"
-        )));
+    if let Some(t) = at_time {
+        check_time(t).map_err(|e| ApiError::BadRequest(format!("at_time: {e}")))?;
     }
     analyze_within(
         scenario,
@@ -297,15 +300,7 @@ pub async fn upload(
     RawQuery(query): RawQuery,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
-    let bytes = body.map_err(|r| {
-        if r.status() == StatusCode::PAYLOAD_TOO_LARGE {
-            ApiError::BodyTooLarge {
-                limit: app.config.max_body_bytes,
-            }
-        } else {
-            ApiError::BadRequest(r.body_text())
-        }
-    })?;
+    let bytes = body_bytes(&app, body)?;
     if bytes.is_empty() {
         return Err(ApiError::BadRequest("the uploaded file is empty".into()));
     }
@@ -330,13 +325,13 @@ pub async fn upload(
             }
             .to_string()
         });
-    blocking(&app, move |config, _| {
+    blocking(&app, move |_, _| {
         // A native file is checked like a scenario in a request body before
         // the reader builds it.
         if (ext == "toml" || ext == "json")
             && let Ok(text) = std::str::from_utf8(&bytes)
         {
-            check_size(config, &ScenarioInput::Text(text.to_string()))?;
+            check_size(&ScenarioInput::Text(text.to_string()))?;
         }
         let dir = tempfile::tempdir().map_err(|e| ApiError::Internal(e.to_string()))?;
         let path = dir.path().join(format!("upload.{ext}"));
@@ -377,7 +372,7 @@ pub async fn analyze(
 ) -> Result<Response, ApiError> {
     let req: AnalyzeRequest = parse(&app, body)?;
     blocking(&app, move |config, cancel| {
-        let (s, _) = read(config, &req.scenario)?;
+        let (s, _) = read(&req.scenario)?;
         let a = analyze_with(config, cancel, &s, req.disagreement.as_deref(), req.at_time)?;
         let charts = if req.charts {
             let cloud = detente_report::cloud(&s, &a, config.draw_limit);
@@ -413,73 +408,86 @@ pub struct EvaluateRequest {
     charts: bool,
 }
 
-/// Resolves a proposal name and issue values to an outcome.
+/// Resolves a proposal name and issue values to a label, the proposal's
+/// author and an outcome by
+/// the core's rules ([`Scenario::resolve_proposal`] and
+/// [`Scenario::proposal_label`], which `detente evaluate` uses too). The API adds its documented contract: `outcome`
+/// without `proposal` is an outcome of its own, labelled `custom`, so it
+/// must give every issue a value rather than edit the first proposal.
 fn proposal_outcome(
     s: &Scenario,
     proposal: Option<&str>,
     values: Option<&Map<String, Value>>,
-) -> Result<(String, Vec<u32>), ApiError> {
-    let mut label = "custom".to_string();
-    let mut outcome: Vec<Option<u32>> = vec![None; s.issues().len()];
-    let base = match proposal {
-        Some(name) => Some(s.proposal(name).ok_or_else(|| {
-            let names: Vec<&str> = s.proposals().iter().map(|p| p.name.as_str()).collect();
-            ApiError::Unprocessable(format!(
-                "no proposal `{name}`; the scenario's proposals are: {}",
-                if names.is_empty() {
-                    "(none)".into()
-                } else {
-                    names.join(", ")
-                }
-            ))
-        })?),
-        None if values.is_none() => Some(s.proposals().first().ok_or_else(|| {
-            ApiError::Unprocessable(
-                "the scenario has no proposals; give `outcome` with a value for every issue".into(),
-            )
-        })?),
-        None => None,
-    };
-    if let Some(p) = base {
-        label = p.name.clone();
-        outcome = p.outcome.iter().map(|&v| Some(v)).collect();
+) -> Result<(String, Option<String>, Vec<u32>), ApiError> {
+    let edits = outcome_edits(values)?;
+    let custom = proposal.is_none() && values.is_some();
+    let resolved = s.resolve_proposal(proposal, &edits);
+    // Wrong names and values are reported before missing ones.
+    let bad_edit = matches!(
+        resolved,
+        Err(ProposalError::UnknownIssue { .. } | ProposalError::UnknownValue { .. })
+    );
+    if custom && !bad_edit {
+        check_every_issue_set(s, &edits)?;
     }
-    for (name, value) in values.into_iter().flatten() {
-        let id = s.issue_id(name).ok_or_else(|| {
-            ApiError::Unprocessable(format!("outcome: no issue `{name}` in the scenario"))
-        })?;
-        let issue = &s.issues()[id.index()];
-        let text = match value {
-            Value::String(t) => t.clone(),
-            Value::Number(n) => n.to_string(),
-            other => {
-                return Err(ApiError::Unprocessable(format!(
-                    "outcome: issue `{name}` needs an option name or a number, not {other}"
-                )));
+    let outcome = resolved.map_err(|e| {
+        ApiError::Unprocessable(match e {
+            ProposalError::UnknownIssue { .. } | ProposalError::UnknownValue { .. } => {
+                format!("outcome: {e}")
             }
-        };
-        let v = issue.parse_value(&text).ok_or_else(|| {
-            ApiError::Unprocessable(format!(
-                "outcome: `{text}` is not a value of issue `{name}`"
-            ))
-        })?;
-        outcome[id.index()] = Some(v);
+            ProposalError::Missing { .. } => format!("{e} in `outcome`"),
+            ProposalError::UnknownProposal { .. } => e.to_string(),
+        })
+    })?;
+    let (label, by) = s.proposal_label(proposal, &edits);
+    Ok((label, by, outcome))
+}
+
+/// The request's issue values as edits (issue, value label): an option
+/// name, or a number for a numeric issue.
+fn outcome_edits(values: Option<&Map<String, Value>>) -> Result<Vec<(String, String)>, ApiError> {
+    values
+        .into_iter()
+        .flatten()
+        .map(|(name, value)| match value {
+            Value::String(t) => Ok((name.clone(), t.clone())),
+            Value::Number(n) => Ok((name.clone(), n.to_string())),
+            other => Err(ApiError::Unprocessable(format!(
+                "outcome: issue `{name}` needs an option name or a number, not {other}"
+            ))),
+        })
+        .collect()
+}
+
+/// Refuses a custom outcome that leaves issues without a value, naming
+/// them all.
+fn check_every_issue_set(s: &Scenario, edits: &[(String, String)]) -> Result<(), ApiError> {
+    let mut set = vec![false; s.issues().len()];
+    for (issue, _) in edits {
+        if let Some(id) = s.issue_id(issue.trim()) {
+            set[id.index()] = true;
+        }
     }
     let missing: Vec<&str> = s
         .issues()
         .iter()
-        .zip(&outcome)
-        .filter(|(_, v)| v.is_none())
+        .zip(&set)
+        .filter(|(_, set)| !**set)
         .map(|(i, _)| i.name.as_str())
         .collect();
-    if !missing.is_empty() {
-        return Err(ApiError::Unprocessable(format!(
+    if missing.is_empty() {
+        Ok(())
+    } else {
+        Err(ApiError::Unprocessable(format!(
             "outcome: no value for {}",
             missing.join(", ")
-        )));
+        )))
     }
-    Ok((label, outcome.into_iter().map(|v| v.unwrap_or(0)).collect()))
 }
+
+/// The most repairs a request may ask for (the OpenAPI description's
+/// maximum); by default the analysis crate's number, as `detente evaluate`.
+const MAX_REPAIRS: usize = 50;
 
 fn evaluate_outcome(
     config: &crate::Config,
@@ -493,7 +501,8 @@ fn evaluate_outcome(
         a,
         outcome,
         &RepairOptions {
-            max_repairs: repairs.unwrap_or(5).min(50),
+            max_repairs: repairs
+                .map_or(RepairOptions::default().max_repairs, |n| n.min(MAX_REPAIRS)),
             budget: config.max_outcomes.max(1),
             ..RepairOptions::default()
         },
@@ -506,8 +515,9 @@ pub async fn evaluate(
 ) -> Result<Response, ApiError> {
     let req: EvaluateRequest = parse(&app, body)?;
     blocking(&app, move |config, cancel| {
-        let (s, _) = read(config, &req.scenario)?;
-        let (label, outcome) = proposal_outcome(&s, req.proposal.as_deref(), req.outcome.as_ref())?;
+        let (s, _) = read(&req.scenario)?;
+        let (label, by, outcome) =
+            proposal_outcome(&s, req.proposal.as_deref(), req.outcome.as_ref())?;
         let a = analyze_with(config, cancel, &s, None, None)?;
         let ev = evaluate_outcome(config, &s, &a, &outcome, req.repairs);
         let charts = if req.charts {
@@ -521,7 +531,7 @@ pub async fn evaluate(
             Vec::new()
         };
         Ok(axum::Json(json!({
-            "evaluation": detente_results::evaluation(&s, &label, None, &ev),
+            "evaluation": detente_results::evaluation(&s, &label, by.as_deref(), &ev),
             "reading": detente_report::reading::proposal(&s, &a, &label, &ev),
             "charts": json::charts(&charts),
         }))

@@ -36,9 +36,9 @@
 //! - **Limits, with JSON errors.** Request bodies are capped
 //!   ([`Config::max_body_bytes`], 413 `body_too_large`) and must arrive
 //!   within [`Config::body_read_timeout`] (408 `request_timeout`);
-//!   scenarios whose utility tables would exceed [`Config::max_value_cells`]
-//!   are refused before they are built, outcome spaces are enumerated up to
-//!   [`Config::max_outcomes`], and analyses stay within
+//!   scenarios whose utility tables would exceed the core's bound
+//!   ([`detente_core::MAX_VALUE_CELLS`]) are refused before they are
+//!   built, outcome spaces are enumerated up to [`Config::max_outcomes`], and analyses stay within
 //!   [`Config::analysis_budget`] (frontier points, candidate utilities, the
 //!   size of the answer); a negotiation whose preparation would sort more
 //!   than 512 MiB of outcomes is refused (all 422 `outcome_space_too_large`).
@@ -113,9 +113,6 @@ pub struct Config {
     /// Memory and output limits of one analysis (frontier points, candidate
     /// utilities of the additive method, size of the JSON answer).
     pub analysis_budget: detente_analysis::Budget,
-    /// Most utility-table entries a scenario may need (the values of every
-    /// issue, times the parties plus one), checked before it is built.
-    pub max_value_cells: u64,
     /// Most outcomes drawn in a chart; larger spaces are sampled.
     pub draw_limit: u64,
     /// Wall-clock budget of one request's computation; when it runs out the
@@ -150,7 +147,6 @@ impl Default for Config {
             max_body_bytes: 2 * 1024 * 1024,
             max_outcomes: MAX_OUTCOMES,
             analysis_budget: detente_analysis::Budget::default(),
-            max_value_cells: detente_core::MAX_VALUE_CELLS,
             draw_limit: 100_000,
             time_budget: Duration::from_secs(20),
             max_concurrent_jobs: std::thread::available_parallelism()

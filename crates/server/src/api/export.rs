@@ -39,8 +39,8 @@ pub async fn export_toml(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ScenarioRequest = parse(&app, body)?;
-    blocking(&app, move |config, _| {
-        let (s, f) = read(config, &req.scenario)?;
+    blocking(&app, move |_, _| {
+        let (s, f) = read(&req.scenario)?;
         let text = native::to_toml_with_forecast(s.parts(), f.as_ref())
             .map_err(|e| ApiError::Internal(e.to_string()))?;
         Ok(download(
@@ -74,11 +74,11 @@ pub async fn export_report(
 ) -> Result<Response, ApiError> {
     let req: ReportRequest = parse(&app, body)?;
     blocking(&app, move |config, cancel| {
-        let (s, model) = read(config, &req.scenario)?;
+        let (s, model) = read(&req.scenario)?;
         let a = analyze_with(config, cancel, &s, None, None)?;
         let evaluated =
             if req.proposal.is_some() || req.outcome.is_some() || !s.proposals().is_empty() {
-                let (label, outcome) =
+                let (label, _, outcome) =
                     proposal_outcome(&s, req.proposal.as_deref(), req.outcome.as_ref())?;
                 Some((label, evaluate_outcome(config, &s, &a, &outcome, None)))
             } else {

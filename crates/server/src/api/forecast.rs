@@ -13,8 +13,8 @@ pub async fn forecast(
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
     let req: ScenarioRequest = parse(&app, body)?;
-    blocking(&app, move |config, cancel| {
-        let (s, model) = read(config, &req.scenario)?;
+    blocking(&app, move |_, cancel| {
+        let (s, model) = read(&req.scenario)?;
         let model = model.ok_or_else(|| no_forecast(&s))?;
         let f = run_forecast(&model, cancel)?;
         let chart = detente_report::forecast::chart(&model, &f);

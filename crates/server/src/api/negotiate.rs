@@ -33,9 +33,6 @@ pub struct NegotiateRequest {
     charts: bool,
 }
 
-/// Boulware when walking away is worth a lot (reservation >= 0.5), Conceder
-/// under time pressure (discount < 0.9), linear otherwise: the defaults of
-/// `detente negotiate`.
 /// A strategy from its text; `None` for an empty text (the default).
 pub(super) fn parse_strategy(
     text: &str,
@@ -82,48 +79,67 @@ pub(super) struct Negotiated {
     pub(super) seed: u64,
 }
 
+impl NegotiationSettings {
+    /// The deadline in rounds: 100 by default, as `detente negotiate`, and
+    /// at most [`MAX_ROUNDS`] here.
+    fn rounds(&self) -> Result<u32, ApiError> {
+        let rounds = self.rounds.unwrap_or(100);
+        if rounds == 0 || rounds > MAX_ROUNDS {
+            return Err(ApiError::BadRequest(format!(
+                "rounds must be between 1 and {MAX_ROUNDS}"
+            )));
+        }
+        Ok(rounds)
+    }
+
+    /// The protocol named, or the negotiation crate's default for the
+    /// scenario.
+    fn protocol(&self, s: &Scenario) -> Result<detente_negotiation::ProtocolKind, ApiError> {
+        match self.protocol.as_deref() {
+            Some(name) => name
+                .parse()
+                .map_err(|e: detente_negotiation::NegotiationError| {
+                    ApiError::BadRequest(e.to_string())
+                }),
+            None => Ok(detente_negotiation::ProtocolKind::default_for(s)),
+        }
+    }
+
+    /// One strategy per party, by the negotiation crate's assignment (an
+    /// empty string keeps that party's default).
+    fn strategies(&self, s: &Scenario) -> Result<Vec<detente_negotiation::StrategySpec>, ApiError> {
+        let given: Vec<Option<detente_negotiation::StrategySpec>> = self
+            .strategies
+            .iter()
+            .flatten()
+            .map(|t| parse_strategy(t))
+            .collect::<Result<_, ApiError>>()?;
+        detente_negotiation::assign_strategies(s, &given, &[])
+            .map_err(|e| ApiError::Unprocessable(e.to_string()))
+    }
+}
+
 pub(super) fn run_negotiation(
     config: &crate::Config,
     cancel: &Arc<AtomicBool>,
     s: &Scenario,
     settings: &NegotiationSettings,
 ) -> Result<Negotiated, ApiError> {
-    use detente_negotiation::{
-        Deadline, ProtocolKind, SessionConfig, StrategySpec, run_session_within,
-    };
-    let rounds = settings.rounds.unwrap_or(100);
-    if rounds == 0 || rounds > MAX_ROUNDS {
-        return Err(ApiError::BadRequest(format!(
-            "rounds must be between 1 and {MAX_ROUNDS}"
-        )));
-    }
-    let protocol = match settings.protocol.as_deref() {
-        Some(name) => name
-            .parse::<ProtocolKind>()
-            .map_err(|e| ApiError::BadRequest(e.to_string()))?,
-        None => ProtocolKind::default_for(s),
-    };
-    // An empty string keeps that party's default.
-    let given: Vec<Option<StrategySpec>> = settings
-        .strategies
-        .iter()
-        .flatten()
-        .map(|t| parse_strategy(t))
-        .collect::<Result<_, ApiError>>()?;
-    let specs = detente_negotiation::assign_strategies(s, &given, &[])
-        .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
+    use detente_negotiation::{Deadline, SessionConfig, check_setup, run_session_within};
+    let rounds = settings.rounds()?;
+    let protocol = settings.protocol(s)?;
+    let specs = settings.strategies(s)?;
+    let seed = settings.seed.unwrap_or(0);
+    let mut session = SessionConfig::new(protocol, Deadline::Rounds(rounds), seed);
+    session.record_trace = true;
     check_negotiation_memory(s)?;
+    // Refused set-ups are refused before the reference analysis is spent.
+    check_setup(s, &session).map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     let (reference, skipped) = match analyze_with(config, cancel, s, None, None) {
         Err(ApiError::Cancelled) => return Err(ApiError::Cancelled),
         Ok(a) => (Some(a), None),
         Err(e) => (None, Some(e.to_string())),
     };
-    let mut session = SessionConfig::new(
-        protocol,
-        Deadline::Rounds(rounds),
-        settings.seed.unwrap_or(0),
-    );
-    session.record_trace = true;
     let result = run_session_within(s, reference.as_ref(), &session, &specs, cancel)
         .map_err(|e| ApiError::Unprocessable(e.to_string()))?;
     if cancel.load(Ordering::Relaxed) {
@@ -136,7 +152,7 @@ pub(super) fn run_negotiation(
         labels,
         reference,
         skipped,
-        seed: settings.seed.unwrap_or(0),
+        seed,
     })
 }
 
@@ -198,13 +214,10 @@ pub async fn negotiate(
         rounds: req.rounds,
         seed: req.seed,
     };
-    if settings.rounds.is_some_and(|r| r == 0 || r > MAX_ROUNDS) {
-        return Err(ApiError::BadRequest(format!(
-            "rounds must be between 1 and {MAX_ROUNDS}"
-        )));
-    }
+    // Refused before the scenario is read.
+    settings.rounds()?;
     blocking(&app, move |config, cancel| {
-        let (s, _) = read(config, &req.scenario)?;
+        let (s, _) = read(&req.scenario)?;
         let negotiated = run_negotiation(config, cancel, &s, &settings)?;
         let n = &negotiated;
         let charts = if req.charts {
