@@ -2,7 +2,7 @@
 
 use crate::args::ScenarioArgs;
 use crate::render::{count, num, print_json, table, u};
-use anyhow::{Result, bail};
+use anyhow::Result;
 use comfy_table::Cell;
 use detente_analysis::{
     Analysis, AnalysisError, Budget, Disagreement, MethodChoice, Options, analyze_within,
@@ -79,10 +79,8 @@ pub fn options(
     limit: u64,
     search_nodes: u64,
 ) -> Result<Options> {
-    if let Some(t) = at_time
-        && !(0.0..=1.0).contains(&t)
-    {
-        bail!("--at-time {t} is outside [0, 1]; time is normalised so the deadline is 1");
+    if let Some(t) = at_time {
+        detente_analysis::check_time(t).map_err(|e| anyhow::anyhow!("--at-time: {e}"))?;
     }
     Ok(Options {
         disagreement: match disagreement {
@@ -165,7 +163,16 @@ fn column_groups(
 }
 
 fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
-    let parties = scenario.parties();
+    print_space(scenario, a, detected);
+    print_ranges(scenario, a);
+    print_zone(a);
+    print_frontier(scenario, a, limit);
+    print_solutions(scenario, a);
+    print_proposals(scenario, a);
+}
+
+/// The title, what was read and the size of the outcome space.
+fn print_space(scenario: &Scenario, a: &Analysis, detected: &str) {
     println!("{}", crate::render::title(scenario));
     println!("Read: {detected}");
     println!(
@@ -178,6 +185,11 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
         ))
     );
     println!();
+}
+
+/// Each party's role, reservation value, best and worst utility, discount.
+fn print_ranges(scenario: &Scenario, a: &Analysis) {
+    let parties = scenario.parties();
     let mut t = table(vec![
         "party",
         "role",
@@ -204,6 +216,10 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
     }
     println!("{t}");
     println!();
+}
+
+/// The size of the agreement zone, when it was counted.
+fn print_zone(a: &Analysis) {
     match (a.agreement_zone, a.acceptable_count) {
         (Some(z), Some(ok)) => {
             let total = a.outcome_count_f64;
@@ -221,6 +237,12 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
             "Agreement zone: not counted (the space is too large to enumerate); its frontier is exact."
         ),
     }
+}
+
+/// The sizes of the frontiers, and the first `limit` efficient deals of the
+/// agreement zone.
+fn print_frontier(scenario: &Scenario, a: &Analysis, limit: usize) {
+    let parties = scenario.parties();
     let names: Vec<&str> = a
         .bargainers
         .iter()
@@ -232,29 +254,34 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
         a.feasible_pareto.len(),
         a.zone_pareto.len()
     );
-    if !a.zone_pareto.is_empty() {
-        println!();
-        println!(
-            "Efficient deals in the agreement zone{}:",
-            if a.zone_pareto.len() > limit {
-                format!(
-                    " (first {limit} of {}; all with --json)",
-                    a.zone_pareto.len()
-                )
-            } else {
-                String::new()
-            }
-        );
-        let mut header = vec!["#"];
-        header.extend(names.iter().copied());
-        let mut t = table(header);
-        for (i, p) in a.zone_pareto.iter().take(limit).enumerate() {
-            let mut row = vec![num((i + 1).to_string())];
-            row.extend(p.utilities.iter().map(|&x| num(u(x))));
-            t.add_row(row);
-        }
-        println!("{t}");
+    if a.zone_pareto.is_empty() {
+        return;
     }
+    println!();
+    println!(
+        "Efficient deals in the agreement zone{}:",
+        if a.zone_pareto.len() > limit {
+            format!(
+                " (first {limit} of {}; all with --json)",
+                a.zone_pareto.len()
+            )
+        } else {
+            String::new()
+        }
+    );
+    let mut header = vec!["#"];
+    header.extend(names.iter().copied());
+    let mut t = table(header);
+    for (i, p) in a.zone_pareto.iter().take(limit).enumerate() {
+        let mut row = vec![num((i + 1).to_string())];
+        row.extend(p.utilities.iter().map(|&x| num(u(x))));
+        t.add_row(row);
+    }
+    println!("{t}");
+}
+
+/// The four bargaining solutions, in columns.
+fn print_solutions(scenario: &Scenario, a: &Analysis) {
     println!();
     let d = if a.disagreement.iter().all(|&x| x == 0.0) {
         "zero"
@@ -273,59 +300,72 @@ fn print_text(scenario: &Scenario, a: &Analysis, detected: &str, limit: usize) {
             "  none: no outcome crosses no red line while giving every party at least its disagreement utility."
         );
     } else {
-        // One column per solution, a row per issue and per party. Labels do
-        // not wrap well (they are long hyphenated words), so when the four
-        // columns do not fit the width they are shown in groups that do.
-        let cell_text = |k: usize, row: usize| -> String {
-            let s = sols[k].1.as_ref();
-            if let Some(issue) = scenario.issues().get(row) {
-                s.map_or("-".into(), |p| issue.value_label(p.outcome[row]))
-            } else {
-                let pid = detente_core::PartyId((row - scenario.issues().len()) as u32);
-                let f = a.at_time.map_or(1.0, |t| scenario.discount_factor(pid, t));
-                s.map_or("-".into(), |p| u(scenario.utility_of(pid, &p.outcome) * f))
-            }
-        };
-        let labels: Vec<String> = scenario
-            .issues()
-            .iter()
-            .map(|i| i.name.clone())
-            .chain(parties.iter().map(|p| format!("u({})", p.name)))
-            .collect();
-        let widths: Vec<usize> = (0..sols.len())
-            .map(|k| {
-                (0..labels.len())
-                    .map(|r| cell_text(k, r).chars().count())
-                    .chain([sols[k].0.chars().count()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
-        for (g, group) in column_groups(label_width, &widths, crate::render::width())
-            .into_iter()
-            .enumerate()
-        {
-            if g > 0 {
-                println!();
-            }
-            let mut header = vec![""];
-            header.extend(group.clone().map(|k| sols[k].0));
-            let mut t = table(header);
-            for (r, label) in labels.iter().enumerate() {
-                let mut row = vec![Cell::new(label)];
-                row.extend(group.clone().map(|k| {
-                    if r < scenario.issues().len() {
-                        Cell::new(cell_text(k, r))
-                    } else {
-                        num(cell_text(k, r))
-                    }
-                }));
-                t.add_row(row);
-            }
-            println!("{t}");
-        }
+        print_solution_tables(scenario, a, &sols);
     }
+}
+
+/// One column per solution, a row per issue and per party. Labels do not
+/// wrap well (they are long hyphenated words), so when the four columns do
+/// not fit the width they are shown in groups that do.
+fn print_solution_tables(
+    scenario: &Scenario,
+    a: &Analysis,
+    sols: &[(&str, &Option<detente_analysis::Point>)],
+) {
+    let cell_text = |k: usize, row: usize| -> String {
+        let s = sols[k].1.as_ref();
+        if let Some(issue) = scenario.issues().get(row) {
+            s.map_or("-".into(), |p| issue.value_label(p.outcome[row]))
+        } else {
+            let pid = detente_core::PartyId((row - scenario.issues().len()) as u32);
+            let f = a.at_time.map_or(1.0, |t| scenario.discount_factor(pid, t));
+            s.map_or("-".into(), |p| u(scenario.utility_of(pid, &p.outcome) * f))
+        }
+    };
+    let labels: Vec<String> = scenario
+        .issues()
+        .iter()
+        .map(|i| i.name.clone())
+        .chain(scenario.parties().iter().map(|p| format!("u({})", p.name)))
+        .collect();
+    let widths: Vec<usize> = (0..sols.len())
+        .map(|k| {
+            (0..labels.len())
+                .map(|r| cell_text(k, r).chars().count())
+                .chain([sols[k].0.chars().count()])
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    let label_width = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+    for (g, group) in column_groups(label_width, &widths, crate::render::width())
+        .into_iter()
+        .enumerate()
+    {
+        if g > 0 {
+            println!();
+        }
+        let mut header = vec![""];
+        header.extend(group.clone().map(|k| sols[k].0));
+        let mut t = table(header);
+        for (r, label) in labels.iter().enumerate() {
+            let mut row = vec![Cell::new(label)];
+            row.extend(group.clone().map(|k| {
+                if r < scenario.issues().len() {
+                    Cell::new(cell_text(k, r))
+                } else {
+                    num(cell_text(k, r))
+                }
+            }));
+            t.add_row(row);
+        }
+        println!("{t}");
+    }
+}
+
+/// Each proposal of the scenario: who rejects it and why, and its utilities.
+fn print_proposals(scenario: &Scenario, a: &Analysis) {
+    let parties = scenario.parties();
     if !scenario.proposals().is_empty() {
         println!();
         println!("Proposals:");

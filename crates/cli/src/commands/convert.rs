@@ -312,6 +312,31 @@ fn write_scenario_folder(
     ))
 }
 
+/// Writes a competition format's domain (as `domain_name`) and one profile
+/// per party into the folder `--output`, as `--lossy` and `--force` say;
+/// `write` gives the domain's text and each party's profile text.
+fn write_competition(
+    args: &Args,
+    parts: &ScenarioParts,
+    domain_name: &str,
+    ext: &str,
+    write: impl Fn(&ScenarioParts) -> Result<CompetitionFiles, detente_formats::FormatError>,
+) -> Result<(PathBuf, Vec<PathBuf>)> {
+    let (domain, profiles) = write_with(parts, args.lossy, write)?;
+    write_scenario_folder(
+        &args.output,
+        args.force,
+        domain_name,
+        &domain,
+        &profiles,
+        ext,
+    )
+}
+
+/// A competition format's files: the domain's text, and a party name and
+/// profile text per party.
+type CompetitionFiles = (String, Vec<(String, String)>);
+
 fn list(paths: &[PathBuf]) -> String {
     paths
         .iter()
@@ -369,16 +394,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
         }
         Target::Genius => {
-            let files = write_with(parts, args.lossy, genius::write)?;
             let domain_name = format!("{}-domain.xml", file_stem(&parts.name));
-            let (domain, paths) = write_scenario_folder(
-                out,
-                args.force,
-                &domain_name,
-                &files.domain,
-                &files.profiles,
-                "xml",
-            )?;
+            let (domain, paths) = write_competition(&args, parts, &domain_name, "xml", |p| {
+                genius::write(p).map(|f| (f.domain, f.profiles))
+            })?;
             eprintln!(
                 "read {}; wrote GENIUS domain {} and profiles {}",
                 loaded.detected,
@@ -387,16 +406,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
             );
         }
         Target::Geniusweb => {
-            let files = write_with(parts, args.lossy, geniusweb::write)?;
             let domain_name = format!("{}.json", file_stem(&parts.name));
-            let (domain, paths) = write_scenario_folder(
-                out,
-                args.force,
-                &domain_name,
-                &files.domain,
-                &files.profiles,
-                "json",
-            )?;
+            let (domain, paths) = write_competition(&args, parts, &domain_name, "json", |p| {
+                geniusweb::write(p).map(|f| (f.domain, f.profiles))
+            })?;
             for p in parts.parties.iter() {
                 if p.preferences.discount < 1.0 {
                     eprintln!(

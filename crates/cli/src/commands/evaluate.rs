@@ -30,7 +30,7 @@ pub struct Args {
     #[arg(long, value_name = "T")]
     pub at_time: Option<f64>,
     /// How many repairs to list.
-    #[arg(long, value_name = "N", default_value_t = 5)]
+    #[arg(long, value_name = "N", default_value_t = RepairOptions::default().max_repairs)]
     pub repairs: usize,
     /// Largest outcome space to enumerate.
     #[arg(long, value_name = "N", default_value_t = detente_analysis::ENUMERATION_LIMIT)]
@@ -108,7 +108,6 @@ pub fn to_json(
 }
 
 fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluation) {
-    let parties = scenario.parties();
     println!(
         "Proposal {label}{} in {}:",
         by.map_or(String::new(), |b| format!(" (tabled by {b})")),
@@ -118,6 +117,19 @@ fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluatio
         println!("  {:<20} {}", issue.name, issue.value_label(v));
     }
     println!();
+    println!("{}", verdict_table(scenario, ev));
+    println!();
+    print_efficiency(ev);
+    if ev.acceptable_to_all {
+        return;
+    }
+    println!();
+    print_repairs(scenario, label, by, ev);
+}
+
+/// Each party's utility, reservation value and verdict.
+fn verdict_table(scenario: &Scenario, ev: &Evaluation) -> crate::render::TextTable {
+    let parties = scenario.parties();
     let mut t = table(vec!["party", "utility", "reservation", "verdict"]);
     for v in &ev.verdicts {
         let p = &parties[v.party.index()];
@@ -153,8 +165,12 @@ fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluatio
             Cell::new(verdict),
         ]);
     }
-    println!("{t}");
-    println!();
+    t
+}
+
+/// Whether every party accepts, and whether a deal beats the proposal for
+/// everyone.
+fn print_efficiency(ev: &Evaluation) {
     println!(
         "Acceptable to every party: {}",
         if ev.acceptable_to_all { "yes" } else { "no" }
@@ -179,45 +195,40 @@ fn print_text(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluatio
             }
         );
     }
-    if ev.acceptable_to_all {
-        return;
-    }
-    println!();
-    match ev.repair_size {
-        Some(k) => {
-            println!(
-                "Repairs: the smallest change that every party accepts touches {k} issue{} ({} found, best Nash product first):",
-                if k == 1 { "" } else { "s" },
-                ev.repairs.len()
-            );
-            let bargainers = scenario.bargainers();
-            for (i, r) in ev.repairs.iter().enumerate() {
-                let changes: Vec<String> = r
-                    .changes
-                    .iter()
-                    .map(|c| {
-                        let issue = &scenario.issues()[c.issue.index()];
-                        format!(
-                            "{}: {} -> {}",
-                            issue.name,
-                            issue.value_label(c.from),
-                            issue.value_label(c.to)
-                        )
-                    })
-                    .collect();
-                let utils: Vec<String> = bargainers
-                    .iter()
-                    .map(|p| format!("{} {}", parties[p.index()].name, u(r.utilities[p.index()])))
-                    .collect();
-                println!("  {}. {}", i + 1, changes.join("; "));
-                println!("     utilities: {}", utils.join(", "));
-            }
-        }
-        None if ev.repair_search_truncated => {
+}
+
+/// The smallest repairs, each with its changes (labelled as in `--json`)
+/// and the bargainers' utilities.
+fn print_repairs(scenario: &Scenario, label: &str, by: Option<&str>, ev: &Evaluation) {
+    let Some(k) = ev.repair_size else {
+        if ev.repair_search_truncated {
             println!("Repairs: the search stopped at its budget without finding one.")
+        } else {
+            println!(
+                "Repairs: none. No outcome is acceptable to every party (the agreement zone is empty)."
+            )
         }
-        None => println!(
-            "Repairs: none. No outcome is acceptable to every party (the agreement zone is empty)."
-        ),
+        return;
+    };
+    println!(
+        "Repairs: the smallest change that every party accepts touches {k} issue{} ({} found, best Nash product first):",
+        if k == 1 { "" } else { "s" },
+        ev.repairs.len()
+    );
+    let parties = scenario.parties();
+    let bargainers = scenario.bargainers();
+    let labelled = to_json(scenario, label, by, ev).repairs;
+    for (i, r) in labelled.iter().enumerate() {
+        let changes: Vec<String> = r
+            .changes
+            .iter()
+            .map(|c| format!("{}: {} -> {}", c.issue, c.from, c.to))
+            .collect();
+        let utils: Vec<String> = bargainers
+            .iter()
+            .map(|p| format!("{} {}", parties[p.index()].name, u(r.utilities[p.index()])))
+            .collect();
+        println!("  {}. {}", i + 1, changes.join("; "));
+        println!("     utilities: {}", utils.join(", "));
     }
 }

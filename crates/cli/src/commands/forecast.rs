@@ -206,6 +206,27 @@ fn write(path: &Path, bytes: &[u8]) -> Result<()> {
 /// The readable report: parameters, initial and final positions, win
 /// probabilities, and why each actor moved on the last turn it moved.
 fn summary(model: &Model, f: &Forecast) -> String {
+    let mut s = summary_header(model, f);
+    s.push_str(&positions(model, f));
+    let o = sweep::outcome(model, f);
+    let fmt = |v: &[f64]| {
+        v.iter()
+            .map(|x| format!("{x:.2}"))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let _ = writeln!(s, "Most probable final position: {}", fmt(&o.favourite));
+    let _ = writeln!(
+        s,
+        "Power-weighted mean final position: {}\n",
+        fmt(&o.weighted_mean)
+    );
+    s.push_str(&why_moved(model, f));
+    s
+}
+
+/// The model's name and size, its parameters, and how the run stopped.
+fn summary_header(model: &Model, f: &Forecast) -> String {
     let mut s = String::new();
     let p = model.params();
     let name = if model.name().is_empty() {
@@ -245,6 +266,13 @@ fn summary(model: &Model, f: &Forecast) -> String {
         StopReason::Cancelled => "cancelled".to_string(),
     };
     let _ = writeln!(s, "Turns: {} ({stop})\n", f.num_turns());
+    s
+}
+
+/// Per dimension, each actor's start and final position and win
+/// probability, by final position.
+fn positions(model: &Model, f: &Forecast) -> String {
+    let mut s = String::new();
     let width = model
         .actors()
         .iter()
@@ -277,38 +305,16 @@ fn summary(model: &Model, f: &Forecast) -> String {
         }
         s.push('\n');
     }
-    let o = sweep::outcome(model, f);
-    let fmt = |v: &[f64]| {
-        v.iter()
-            .map(|x| format!("{x:.2}"))
-            .collect::<Vec<_>>()
-            .join(", ")
-    };
-    let _ = writeln!(s, "Most probable final position: {}", fmt(&o.favourite));
-    let _ = writeln!(
-        s,
-        "Power-weighted mean final position: {}\n",
-        fmt(&o.weighted_mean)
-    );
+    s
+}
+
+/// Each actor's last move: whose challenge, and which turn.
+fn why_moved(model: &Model, f: &Forecast) -> String {
+    let mut s = String::new();
     let names: Vec<&str> = model.actors().iter().map(|a| a.name.as_str()).collect();
     let _ = writeln!(s, "Why actors moved (their last move):");
     for (i, n) in names.iter().enumerate() {
-        let last = (1..f.turns.len())
-            .rev()
-            .find_map(|t| match f.turns[t].moves[i] {
-                Move::Bargain {
-                    initiator,
-                    receiver,
-                    ..
-                } => {
-                    let moved: f64 = (0..f.dims)
-                        .map(|d| (f.position(t, i, d) - f.position(t - 1, i, d)).abs())
-                        .sum();
-                    (moved > 0.0).then_some((t, initiator, receiver))
-                }
-                _ => None,
-            });
-        let _ = match last {
+        let _ = match last_move(f, i) {
             Some((t, ini, rcv)) if ini == i => {
                 writeln!(
                     s,
@@ -327,51 +333,29 @@ fn summary(model: &Model, f: &Forecast) -> String {
     s
 }
 
+/// The last turn actor `i` moved in a bargain, with the bargain's
+/// initiator and receiver.
+fn last_move(f: &Forecast, i: usize) -> Option<(usize, usize, usize)> {
+    (1..f.turns.len())
+        .rev()
+        .find_map(|t| match f.turns[t].moves[i] {
+            Move::Bargain {
+                initiator,
+                receiver,
+                ..
+            } => {
+                let moved: f64 = (0..f.dims)
+                    .map(|d| (f.position(t, i, d) - f.position(t - 1, i, d)).abs())
+                    .sum();
+                (moved > 0.0).then_some((t, initiator, receiver))
+            }
+            _ => None,
+        })
+}
+
 fn run_sweep(args: SweepArgs) -> Result<()> {
     let model = load(&args.model)?;
-    let variations = args
-        .vary
-        .iter()
-        .map(|v| sweep::parse_variation(&model, v))
-        .collect::<Result<Vec<_>, _>>()?;
-    let mut cases =
-        sweep::cases_limited(&model, &variations, args.max_cases).map_err(|e| match e {
-            SweepError::TooManyCases { .. } => anyhow::anyhow!("{e}; raise it with --max-cases N"),
-            e => e.into(),
-        })?;
-    if let Some(n) = args.monte_carlo {
-        let spec = Perturbation {
-            capability_pct: args.capability_pct,
-            position_points: args.position_points,
-            salience_points: args.salience_points,
-        };
-        spec.validate().map_err(|e| match e {
-            // Said in the words of the option that was given.
-            SweepError::OutOfRange { name, value, range } => {
-                anyhow::anyhow!("--{} {value} is outside {range}", name.replace('_', "-"))
-            }
-            e => e.into(),
-        })?;
-        let total = (cases.len() as u128) * (n as u128);
-        if total > args.max_cases as u128 {
-            bail!(
-                "--monte-carlo {n} would run {total} cases, more than the limit of {} (each keeps its model and forecast in memory); use fewer draws, or raise it with --max-cases N",
-                args.max_cases
-            );
-        }
-        let mut mc = Vec::new();
-        for c in &cases {
-            for mut d in sweep::monte_carlo(&c.model, spec, n, args.mc_seed)? {
-                let mut label = c.label.clone();
-                label.append(&mut d.label);
-                d.label = label;
-                mc.push(d);
-            }
-        }
-        cases = mc;
-    } else if variations.is_empty() {
-        bail!("nothing to sweep: give --vary SPEC (repeatable) and/or --monte-carlo N");
-    }
+    let cases = sweep_cases(&args, &model)?;
     let base = detente_forecast::run(&model);
     finite(&base, "the base forecast")?;
     let base_out = sweep::outcome(&model, &base);
@@ -386,11 +370,10 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
         .zip(&forecasts)
         .map(|(c, f)| sweep::outcome(&c.model, f))
         .collect();
-    let dims = model.dimensions();
     if args.json {
         let out = detente_results::Sweep {
             scenario: model.name().to_string(),
-            dimensions: dims.to_vec(),
+            dimensions: model.dimensions().to_vec(),
             actors: model.actors().iter().map(|a| a.name.clone()).collect(),
             varied: args.vary.clone(),
             monte_carlo: args.monte_carlo.map(|n| detente_results::MonteCarlo {
@@ -411,6 +394,90 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
         println!("{}", serde_json::to_string_pretty(&out)?);
         return Ok(());
     }
+    let sweep = SweepRun {
+        model: &model,
+        base: &base,
+        base_out: &base_out,
+        cases: &cases,
+        forecasts: &forecasts,
+        outs: &outs,
+    };
+    print_sweep(&args, &sweep);
+    Ok(())
+}
+
+/// The cases of a sweep: every combination of the variations, each
+/// perturbed at random `--monte-carlo` times when asked.
+fn sweep_cases(args: &SweepArgs, model: &Model) -> Result<Vec<sweep::Case>> {
+    let variations = args
+        .vary
+        .iter()
+        .map(|v| sweep::parse_variation(model, v))
+        .collect::<Result<Vec<_>, _>>()?;
+    let cases = sweep::cases_limited(model, &variations, args.max_cases).map_err(|e| match e {
+        SweepError::TooManyCases { .. } => anyhow::anyhow!("{e}; raise it with --max-cases N"),
+        e => e.into(),
+    })?;
+    match args.monte_carlo {
+        Some(n) => monte_carlo_cases(args, &cases, n),
+        None if variations.is_empty() => {
+            bail!("nothing to sweep: give --vary SPEC (repeatable) and/or --monte-carlo N")
+        }
+        None => Ok(cases),
+    }
+}
+
+/// `n` random perturbations of each case, labelled by the case and draw.
+fn monte_carlo_cases(
+    args: &SweepArgs,
+    cases: &[sweep::Case],
+    n: usize,
+) -> Result<Vec<sweep::Case>> {
+    let spec = Perturbation {
+        capability_pct: args.capability_pct,
+        position_points: args.position_points,
+        salience_points: args.salience_points,
+    };
+    spec.validate().map_err(|e| match e {
+        // Said in the words of the option that was given.
+        SweepError::OutOfRange { name, value, range } => {
+            anyhow::anyhow!("--{} {value} is outside {range}", name.replace('_', "-"))
+        }
+        e => e.into(),
+    })?;
+    let total = (cases.len() as u128) * (n as u128);
+    if total > args.max_cases as u128 {
+        bail!(
+            "--monte-carlo {n} would run {total} cases, more than the limit of {} (each keeps its model and forecast in memory); use fewer draws, or raise it with --max-cases N",
+            args.max_cases
+        );
+    }
+    let mut mc = Vec::new();
+    for c in cases {
+        for mut d in sweep::monte_carlo(&c.model, spec, n, args.mc_seed)? {
+            let mut label = c.label.clone();
+            label.append(&mut d.label);
+            d.label = label;
+            mc.push(d);
+        }
+    }
+    Ok(mc)
+}
+
+/// A sweep that has run: the base forecast and each case's.
+struct SweepRun<'a> {
+    model: &'a Model,
+    base: &'a Forecast,
+    base_out: &'a sweep::Outcome,
+    cases: &'a [sweep::Case],
+    forecasts: &'a [Forecast],
+    outs: &'a [sweep::Outcome],
+}
+
+/// The sweep as text: the base, a line per case, and the spread of the
+/// weighted mean over the cases.
+fn print_sweep(args: &SweepArgs, run: &SweepRun<'_>) {
+    let (model, base_out) = (run.model, run.base_out);
     let fmt = |v: &[f64]| {
         v.iter()
             .map(|x| format!("{x:7.2}"))
@@ -431,12 +498,12 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
         } else {
             model.name()
         },
-        cases.len(),
-        dims.join(", ")
+        run.cases.len(),
+        model.dimensions().join(", ")
     );
     println!(
         "Base: {} turns, most probable final position {}, power-weighted mean {}\n",
-        base.num_turns(),
+        run.base.num_turns(),
         fmt(&base_out.favourite),
         fmt(&base_out.weighted_mean)
     );
@@ -452,7 +519,7 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
         "{} | turns | favourite (Δ vs base) | weighted mean (Δ vs base)",
         header.join(" | ")
     );
-    for ((c, f), o) in cases.iter().zip(&forecasts).zip(&outs) {
+    for ((c, f), o) in run.cases.iter().zip(run.forecasts).zip(run.outs) {
         println!(
             "{} | {:5} | {} ({}) | {} ({})",
             c.label.join(" | "),
@@ -463,23 +530,27 @@ fn run_sweep(args: SweepArgs) -> Result<()> {
             fmt_delta(&o.weighted_mean, &base_out.weighted_mean)
         );
     }
-    if outs.len() > 1 {
+    if run.outs.len() > 1 {
         println!();
-        for (d, dim) in dims.iter().enumerate() {
-            let vals: Vec<f64> = outs.iter().map(|o| o.weighted_mean[d]).collect();
-            let mean = vals.iter().sum::<f64>() / vals.len() as f64;
-            let sd = (vals.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>()
-                / vals.len() as f64)
-                .sqrt();
-            let (lo, hi) = vals
-                .iter()
-                .fold((f64::MAX, f64::MIN), |(l, h), &x| (l.min(x), h.max(x)));
-            println!(
-                "{dim}: weighted mean over cases {mean:.2} (sd {sd:.2}, range {lo:.2} to {hi:.2})"
-            );
-        }
+        print_spread(model.dimensions(), run.outs);
     }
-    Ok(())
+}
+
+/// Per dimension, the mean, standard deviation and range of the weighted
+/// mean position over the cases.
+fn print_spread(dims: &[String], outs: &[sweep::Outcome]) {
+    for (d, dim) in dims.iter().enumerate() {
+        let vals: Vec<f64> = outs.iter().map(|o| o.weighted_mean[d]).collect();
+        let mean = vals.iter().sum::<f64>() / vals.len() as f64;
+        let sd =
+            (vals.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / vals.len() as f64).sqrt();
+        let (lo, hi) = vals
+            .iter()
+            .fold((f64::MAX, f64::MIN), |(l, h), &x| (l.min(x), h.max(x)));
+        println!(
+            "{dim}: weighted mean over cases {mean:.2} (sd {sd:.2}, range {lo:.2} to {hi:.2})"
+        );
+    }
 }
 
 #[cfg(test)]

@@ -274,7 +274,34 @@ fn summary(
     if matches!(protocol, ProtocolKind::Mediated(_)) {
         s.push_str(&mediated_account(scenario, r));
     }
-    let outcome = match (&r.end_reason, &r.agreement) {
+    let _ = writeln!(s, "{}\n", how_it_ended(scenario, r));
+    if let Some(o) = &r.agreement {
+        let mut t = table(vec!["issue", "agreed value"]);
+        for (issue, label) in scenario.issues().iter().zip(scenario.labels(o)) {
+            t.add_row(vec![issue.name.clone(), label]);
+        }
+        let _ = writeln!(s, "{t}\n");
+    }
+    let discounted = r.agreement.is_some()
+        && scenario
+            .parties()
+            .iter()
+            .any(|p| p.preferences.discount < 1.0);
+    let _ = writeln!(s, "{}\n", party_table(scenario, specs, r, discounted));
+    if discounted {
+        let _ = writeln!(
+            s,
+            "Utilities are discounted to the time of agreement (t = {:.3}); walking away then would be worth the reservation value discounted alike.",
+            r.time
+        );
+    }
+    s.push_str(&welfare_line(r));
+    s
+}
+
+/// One sentence on how the session ended.
+fn how_it_ended(scenario: &Scenario, r: &SessionResult) -> String {
+    match (&r.end_reason, &r.agreement) {
         (EndReason::Agreement, Some(_)) => {
             format!("Agreement after {} round(s) (t = {:.3}).", r.rounds, r.time)
         }
@@ -295,20 +322,17 @@ fn summary(
             }
         ),
         _ => String::new(),
-    };
-    let _ = writeln!(s, "{outcome}\n");
-    if let Some(o) = &r.agreement {
-        let mut t = table(vec!["issue", "agreed value"]);
-        for (issue, label) in scenario.issues().iter().zip(scenario.labels(o)) {
-            t.add_row(vec![issue.name.clone(), label]);
-        }
-        let _ = writeln!(s, "{t}\n");
     }
-    let discounted = r.agreement.is_some()
-        && scenario
-            .parties()
-            .iter()
-            .any(|p| p.preferences.discount < 1.0);
+}
+
+/// Each party's role, strategy, utility (also undiscounted when
+/// `discounted`) and reservation value.
+fn party_table(
+    scenario: &Scenario,
+    specs: &[StrategySpec],
+    r: &SessionResult,
+    discounted: bool,
+) -> crate::render::TextTable {
     let mut header = vec!["party", "role", "strategy", "utility"];
     if discounted {
         header.push("undiscounted");
@@ -334,14 +358,12 @@ fn summary(
         row.push(num(u(p.preferences.reservation)));
         t.add_row(row);
     }
-    let _ = writeln!(s, "{t}\n");
-    if discounted {
-        let _ = writeln!(
-            s,
-            "Utilities are discounted to the time of agreement (t = {:.3}); walking away then would be worth the reservation value discounted alike.",
-            r.time
-        );
-    }
+    t
+}
+
+/// Welfare, the distances when known, and whether walking away was beaten.
+fn welfare_line(r: &SessionResult) -> String {
+    let mut s = String::new();
     let _ = write!(s, "Welfare {}", u(r.welfare));
     if let Some(d) = r.pareto_distance {
         let _ = write!(s, ", distance to the Pareto frontier {}", u(d));
@@ -363,166 +385,224 @@ fn summary(
 
 /// How the single text evolved and why each party voted as it did.
 fn mediated_account(scenario: &Scenario, r: &SessionResult) -> String {
-    let mut s = String::new();
-    let mut text: Option<Vec<u32>> = None;
-    let mut proposed: Option<Vec<u32>> = None;
-    let mut votes: Vec<(PartyId, bool)> = Vec::new();
-    let (mut kept, mut dropped) = (0, 0);
-    // Per party: vetoes because the change cost it utility, and because it
-    // would cross one of its red lines.
-    let mut objections = vec![(0u32, 0u32); scenario.parties().len()];
-    let mediator = |a: Actor| actor_name(scenario, a);
-    let delta = |p: PartyId, from: &[u32], to: &[u32]| {
-        scenario.utility_of(p, to) - scenario.utility_of(p, from)
-    };
+    let mut account = Account::new(scenario);
     for e in &r.trace {
         match e.action {
-            Action::Propose if text.is_none() => {
-                let o = e.outcome.clone().unwrap_or_default();
-                let _ = writeln!(s, "{} tables its starting text:", mediator(e.actor));
-                for (issue, label) in scenario.issues().iter().zip(scenario.labels(&o)) {
-                    let _ = writeln!(s, "  {:<16} {label}", issue.name);
-                }
-                for p in scenario.bargainers() {
-                    let _ = writeln!(
-                        s,
-                        "  {} values it at {}{}",
-                        party_name(scenario, p),
-                        u(scenario.utility_of(p, &o)),
-                        objection(scenario, p, &o)
-                            .map(|x| format!(" — {x}"))
-                            .unwrap_or_default()
-                    );
-                }
-                s.push('\n');
-                text = Some(o);
-            }
+            Action::Propose if account.text.is_none() => account.starting_text(e),
             Action::Propose => {
-                proposed = e.outcome.clone();
-                votes.clear();
+                account.proposed = e.outcome.clone();
+                account.votes.clear();
             }
             Action::Vote { yes } => {
                 if let Actor::Party(p) = e.actor {
-                    votes.push((p, yes));
+                    account.votes.push((p, yes));
                 }
             }
             Action::Keep | Action::Discard => {
-                let (Some(old), Some(new)) = (text.as_ref(), proposed.as_ref()) else {
+                let (Some(old), Some(new)) = (account.text.clone(), account.proposed.clone())
+                else {
                     continue;
                 };
                 if e.action == Action::Discard {
-                    dropped += 1;
-                    for &(p, yes) in &votes {
-                        if !yes {
-                            let red = scenario.red_lines_crossed(p, new).len()
-                                > scenario.red_lines_crossed(p, old).len();
-                            let slot = &mut objections[p.index()];
-                            if red {
-                                slot.1 += 1;
-                            } else {
-                                slot.0 += 1;
-                            }
-                        }
-                    }
-                    continue;
+                    account.discarded(&old, &new);
+                } else {
+                    account.kept(e, &old, &new);
                 }
-                kept += 1;
-                let changes: Vec<String> = scenario
-                    .issues()
-                    .iter()
-                    .enumerate()
-                    .filter(|(i, _)| old[*i] != new[*i])
-                    .map(|(i, issue)| {
-                        format!(
-                            "{}: {} -> {}",
-                            issue.name,
-                            issue.value_label(old[i]),
-                            issue.value_label(new[i])
-                        )
-                    })
-                    .collect();
-                let _ = writeln!(
-                    s,
-                    "Round {}: {} changes {}",
-                    e.round + 1,
-                    mediator(e.actor),
-                    changes.join(", ")
-                );
-                for &(p, yes) in &votes {
-                    let d = delta(p, old, new);
-                    let (before, after) = (
-                        scenario.red_lines_crossed(p, old).len(),
-                        scenario.red_lines_crossed(p, new).len(),
-                    );
-                    let reason = if after < before {
-                        "the change removes a red line it objected to".to_string()
-                    } else if after > before {
-                        "the change would cross one of its red lines".to_string()
-                    } else if yes && d >= 0.0 {
-                        format!("it gains {}", u(d))
-                    } else if yes {
-                        format!(
-                            "it gives up {}, and the text stays above what it aims for now",
-                            u(-d)
-                        )
-                    } else if d < 0.0 {
-                        format!("it would lose {}", u(-d))
-                    } else {
-                        "its strategy objects".to_string()
-                    };
-                    let _ = writeln!(
-                        s,
-                        "  {} votes {}: {}",
-                        party_name(scenario, p),
-                        if yes { "yes" } else { "no" },
-                        reason
-                    );
-                }
-                text = Some(new.clone());
             }
             Action::FinalVote { accept } => {
                 if let (Actor::Party(p), Some(o)) = (e.actor, e.outcome.as_ref()) {
-                    if kept + dropped > 0 {
-                        let _ = writeln!(
-                            s,
-                            "\n{kept} change(s) kept, {dropped} rejected by at least one party."
-                        );
-                        for p in scenario.bargainers() {
-                            let (cost, red) = objections[p.index()];
-                            if cost + red > 0 {
-                                let _ = writeln!(
-                                    s,
-                                    "  {} voted against {} of them: {cost} would have cost it more than it was ready to give up at the time, {red} would have crossed one of its red lines",
-                                    party_name(scenario, p),
-                                    cost + red
-                                );
-                            }
-                        }
-                        s.push('\n');
-                        kept = 0;
-                        dropped = 0;
-                    }
-                    let why = if accept {
-                        format!(
-                            "it is worth {} to it, at least its reservation value {}",
-                            u(scenario.utility_of(p, o)),
-                            u(scenario.reservation(p))
-                        )
-                    } else {
-                        objection(scenario, p, o)
-                            .unwrap_or_else(|| "its strategy refuses it".into())
-                    };
-                    let _ = writeln!(
-                        s,
-                        "{} {} the final text: {why}",
-                        party_name(scenario, p),
-                        if accept { "accepts" } else { "refuses" }
-                    );
+                    account.final_vote(p, o, accept);
                 }
             }
             _ => {}
         }
     }
-    s.push('\n');
-    s
+    account.out.push('\n');
+    account.out
+}
+
+/// The account of a mediated session, written as its trace is read.
+struct Account<'a> {
+    scenario: &'a Scenario,
+    out: String,
+    /// The single text as it stands.
+    text: Option<Vec<u32>>,
+    /// The change the mediator put to the vote.
+    proposed: Option<Vec<u32>>,
+    votes: Vec<(PartyId, bool)>,
+    /// Changes kept and dropped since the last tally.
+    kept: u32,
+    dropped: u32,
+    /// Per party: vetoes because the change cost it utility, and because it
+    /// would cross one of its red lines.
+    objections: Vec<(u32, u32)>,
+}
+
+impl<'a> Account<'a> {
+    fn new(scenario: &'a Scenario) -> Account<'a> {
+        Account {
+            scenario,
+            out: String::new(),
+            text: None,
+            proposed: None,
+            votes: Vec::new(),
+            kept: 0,
+            dropped: 0,
+            objections: vec![(0, 0); scenario.parties().len()],
+        }
+    }
+
+    /// The mediator's first text, and what each party makes of it.
+    fn starting_text(&mut self, e: &TraceEvent) {
+        let scenario = self.scenario;
+        let o = e.outcome.clone().unwrap_or_default();
+        let s = &mut self.out;
+        let _ = writeln!(
+            s,
+            "{} tables its starting text:",
+            actor_name(scenario, e.actor)
+        );
+        for (issue, label) in scenario.issues().iter().zip(scenario.labels(&o)) {
+            let _ = writeln!(s, "  {:<16} {label}", issue.name);
+        }
+        for p in scenario.bargainers() {
+            let _ = writeln!(
+                s,
+                "  {} values it at {}{}",
+                party_name(scenario, p),
+                u(scenario.utility_of(p, &o)),
+                objection(scenario, p, &o)
+                    .map(|x| format!(" — {x}"))
+                    .unwrap_or_default()
+            );
+        }
+        s.push('\n');
+        self.text = Some(o);
+    }
+
+    /// A change voted down: counts each objection by its cause.
+    fn discarded(&mut self, old: &[u32], new: &[u32]) {
+        self.dropped += 1;
+        for &(p, yes) in &self.votes {
+            if !yes {
+                let red = self.scenario.red_lines_crossed(p, new).len()
+                    > self.scenario.red_lines_crossed(p, old).len();
+                let slot = &mut self.objections[p.index()];
+                if red {
+                    slot.1 += 1;
+                } else {
+                    slot.0 += 1;
+                }
+            }
+        }
+    }
+
+    /// A change kept: what changed, and why each party voted as it did.
+    fn kept(&mut self, e: &TraceEvent, old: &[u32], new: &[u32]) {
+        let scenario = self.scenario;
+        self.kept += 1;
+        let changes: Vec<String> = scenario
+            .issues()
+            .iter()
+            .enumerate()
+            .filter(|(i, _)| old[*i] != new[*i])
+            .map(|(i, issue)| {
+                format!(
+                    "{}: {} -> {}",
+                    issue.name,
+                    issue.value_label(old[i]),
+                    issue.value_label(new[i])
+                )
+            })
+            .collect();
+        let _ = writeln!(
+            self.out,
+            "Round {}: {} changes {}",
+            e.round + 1,
+            actor_name(scenario, e.actor),
+            changes.join(", ")
+        );
+        for &(p, yes) in &self.votes {
+            let _ = writeln!(
+                self.out,
+                "  {} votes {}: {}",
+                party_name(scenario, p),
+                if yes { "yes" } else { "no" },
+                vote_reason(scenario, p, yes, old, new)
+            );
+        }
+        self.text = Some(new.to_vec());
+    }
+
+    /// A party's vote on the final text, after the tally of the changes
+    /// since the last one.
+    fn final_vote(&mut self, p: PartyId, o: &[u32], accept: bool) {
+        let scenario = self.scenario;
+        if self.kept + self.dropped > 0 {
+            self.tally();
+        }
+        let why = if accept {
+            format!(
+                "it is worth {} to it, at least its reservation value {}",
+                u(scenario.utility_of(p, o)),
+                u(scenario.reservation(p))
+            )
+        } else {
+            objection(scenario, p, o).unwrap_or_else(|| "its strategy refuses it".into())
+        };
+        let _ = writeln!(
+            self.out,
+            "{} {} the final text: {why}",
+            party_name(scenario, p),
+            if accept { "accepts" } else { "refuses" }
+        );
+    }
+
+    /// Changes kept and rejected, and who voted against them and why.
+    fn tally(&mut self) {
+        let (kept, dropped) = (self.kept, self.dropped);
+        let _ = writeln!(
+            self.out,
+            "\n{kept} change(s) kept, {dropped} rejected by at least one party."
+        );
+        for p in self.scenario.bargainers() {
+            let (cost, red) = self.objections[p.index()];
+            if cost + red > 0 {
+                let _ = writeln!(
+                    self.out,
+                    "  {} voted against {} of them: {cost} would have cost it more than it was ready to give up at the time, {red} would have crossed one of its red lines",
+                    party_name(self.scenario, p),
+                    cost + red
+                );
+            }
+        }
+        self.out.push('\n');
+        self.kept = 0;
+        self.dropped = 0;
+    }
+}
+
+/// Why party `p` voted as it did on a change from `old` to `new`.
+fn vote_reason(scenario: &Scenario, p: PartyId, yes: bool, old: &[u32], new: &[u32]) -> String {
+    let d = scenario.utility_of(p, new) - scenario.utility_of(p, old);
+    let (before, after) = (
+        scenario.red_lines_crossed(p, old).len(),
+        scenario.red_lines_crossed(p, new).len(),
+    );
+    if after < before {
+        "the change removes a red line it objected to".to_string()
+    } else if after > before {
+        "the change would cross one of its red lines".to_string()
+    } else if yes && d >= 0.0 {
+        format!("it gains {}", u(d))
+    } else if yes {
+        format!(
+            "it gives up {}, and the text stays above what it aims for now",
+            u(-d)
+        )
+    } else if d < 0.0 {
+        format!("it would lose {}", u(-d))
+    } else {
+        "its strategy objects".to_string()
+    }
 }
