@@ -114,6 +114,15 @@ pub fn read_input(path: &Path) -> Result<Vec<u8>, FormatError> {
     Ok(bytes)
 }
 
+/// A file's extension in lower case, empty when it has none: how every
+/// loader tells formats apart, so that `.XML` and `.xml` are read alike.
+pub(crate) fn extension(path: &Path) -> String {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .unwrap_or("")
+        .to_ascii_lowercase()
+}
+
 /// The UTF-8 byte-order mark.
 pub(crate) const BOM: &[u8] = b"\xEF\xBB\xBF";
 

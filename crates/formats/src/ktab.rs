@@ -96,12 +96,7 @@ pub fn read_ktab_file(path: &Path) -> Result<Model, FormatError> {
         Err(_) => encoding_rs::WINDOWS_1252.decode(&bytes).0.into_owned(),
     };
     let name = path.display().to_string();
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
-    match ext.as_str() {
+    match crate::input::extension(path).as_str() {
         "csv" => Ok(read_ktab_csv(&text, &name)?),
         "xml" => Ok(read_ktab_xml(&text, &name)?),
         _ => Err(FormatError::unusable(
@@ -172,11 +167,7 @@ fn check_len(
 /// per actor and dimension, columns `t0..tN` on the 0–100 scale, six
 /// decimals, CRLF line ends (byte for byte the corpus files' format).
 pub fn positions_wide_csv(model: &Model, forecast: &Forecast) -> String {
-    let mut out = String::from("actor,dim");
-    for t in 0..forecast.turns.len() {
-        let _ = write!(out, ",t{t}");
-    }
-    out.push_str("\r\n");
+    let mut out = turn_header("actor,dim", forecast);
     for (i, a) in model.actors().iter().enumerate() {
         for (d, dim) in model.dimensions().iter().enumerate() {
             let _ = write!(out, "{},{}", csv_field(&a.name), csv_field(dim));
@@ -192,11 +183,7 @@ pub fn positions_wide_csv(model: &Model, forecast: &Forecast) -> String {
 /// Win probabilities per turn, as corpus `win_prob_by_turn.csv` (4 decimals,
 /// CRLF line ends).
 pub fn win_prob_csv(model: &Model, forecast: &Forecast) -> String {
-    let mut out = String::from("actor");
-    for t in 0..forecast.turns.len() {
-        let _ = write!(out, ",t{t}");
-    }
-    out.push_str("\r\n");
+    let mut out = turn_header("actor", forecast);
     for (i, a) in model.actors().iter().enumerate() {
         out.push_str(&csv_field(&a.name));
         for turn in &forecast.turns {
@@ -204,6 +191,17 @@ pub fn win_prob_csv(model: &Model, forecast: &Forecast) -> String {
         }
         out.push_str("\r\n");
     }
+    out
+}
+
+/// The header line of KTAB's per-turn tables: the leading columns, then
+/// `t0`, `t1`, … one per turn of the forecast, ended by CRLF.
+fn turn_header(leading: &str, forecast: &Forecast) -> String {
+    let mut out = String::from(leading);
+    for t in 0..forecast.turns.len() {
+        let _ = write!(out, ",t{t}");
+    }
+    out.push_str("\r\n");
     out
 }
 

@@ -7,7 +7,7 @@ pub use crate::input::{
 };
 
 use crate::error::FormatError;
-use crate::input::BOM;
+use crate::input::{BOM, extension};
 use crate::{builtin, native};
 use std::path::Path;
 
@@ -57,11 +57,7 @@ fn read_text(path: &Path) -> Result<String, FormatError> {
 
 fn load_file(path: &Path, options: &LoadOptions) -> Result<Loaded, FormatError> {
     let name = path.display().to_string();
-    let ext = path
-        .extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase();
+    let ext = extension(path);
     match ext.as_str() {
         "toml" | "json" => {
             let text = read_text(path)?;

@@ -32,7 +32,7 @@
 use super::{FileKind, read_domain, scenario as genius_scenario};
 use crate::error::{FormatError, Location};
 use crate::geniusweb;
-use crate::input::{LoadOptions, Loaded};
+use crate::input::{LoadOptions, Loaded, extension as ext};
 use std::path::{Path, PathBuf};
 
 fn names(paths: &[PathBuf]) -> String {
@@ -65,13 +65,6 @@ fn files(dir: &Path) -> Result<Vec<PathBuf>, FormatError> {
     }
     out.sort();
     Ok(out)
-}
-
-fn ext(p: &Path) -> String {
-    p.extension()
-        .and_then(|e| e.to_str())
-        .unwrap_or("")
-        .to_ascii_lowercase()
 }
 
 /// The GENIUS files of a folder, classified.
@@ -122,15 +115,7 @@ fn broken_for(folder: &GeniusFolder, domain: &Path) -> Option<FormatError> {
         .broken
         .iter()
         .find(|(p, _, _)| {
-            if folder.domains.len() <= 1 {
-                return true;
-            }
-            let s = stem(p);
-            let best = prefixes
-                .iter()
-                .filter(|pre| !pre.is_empty() && s.starts_with(pre.as_str()))
-                .max_by_key(|pre| pre.len());
-            best.is_none_or(|b| *b == mine)
+            folder.domains.len() <= 1 || owner(&prefixes, p).is_none_or(|b| *b == mine)
         })
         .map(|(_, at, message)| FormatError::at(at.clone(), message.clone()))
 }
@@ -146,6 +131,16 @@ fn domain_prefix(domain: &Path) -> String {
     }
 }
 
+/// The domain prefix a file belongs to: the longest of `prefixes` its stem
+/// starts with (`Laptop-A-` rather than `Laptop-`), or `None`.
+fn owner<'a>(prefixes: &'a [String], file: &Path) -> Option<&'a String> {
+    let s = stem(file);
+    prefixes
+        .iter()
+        .filter(|pre| !pre.is_empty() && s.starts_with(pre.as_str()))
+        .max_by_key(|pre| pre.len())
+}
+
 /// The profiles of `folder` that belong to `domain` among `domains`.
 fn belonging(folder: &GeniusFolder, domain: &Path) -> Vec<(PathBuf, bool)> {
     if folder.domains.len() <= 1 {
@@ -156,14 +151,7 @@ fn belonging(folder: &GeniusFolder, domain: &Path) -> Vec<(PathBuf, bool)> {
     folder
         .profiles
         .iter()
-        .filter(|(p, _)| {
-            let s = stem(p);
-            let best = prefixes
-                .iter()
-                .filter(|pre| !pre.is_empty() && s.starts_with(pre.as_str()))
-                .max_by_key(|pre| pre.len());
-            best.is_some_and(|b| *b == mine)
-        })
+        .filter(|(p, _)| owner(&prefixes, p).is_some_and(|b| *b == mine))
         .cloned()
         .collect()
 }

@@ -221,6 +221,26 @@ pub fn read_ktab_xml(text: &str, file: &str) -> Result<Model, KtabError> {
             format!("the root element is <{}>; expected <Scenario>", root.name),
         ));
     }
+    let (name, desc) = read_title(file, &root)?;
+    let seed = read_seed(file, &root)?;
+    let params = match root.child("ModelParameters") {
+        Some(mp) => read_params(file, mp)?,
+        None => Params::default(),
+    };
+    let dims = read_dimensions(file, &root)?;
+    let actors = read_actors(file, &root, &dims)?;
+    let acc = read_accommodation(file, &root, &actors)?;
+    let model = Model::new(dims, actors)
+        .and_then(|m| m.with_accommodation(acc))
+        .map_err(|e| KtabError::at(file, root.line, e.to_string()))?;
+    Ok(model
+        .with_name(&name, &desc)
+        .with_params(params)
+        .with_seed(seed))
+}
+
+/// The scenario's `<name>` (required) and `<desc>`, within KTAB's lengths.
+fn read_title(file: &str, root: &Elem) -> Result<(String, String), KtabError> {
     let name = root.require(file, "name")?.text().to_string();
     let desc = root
         .child("desc")
@@ -242,8 +262,13 @@ pub fn read_ktab_xml(text: &str, file: &str) -> Result<Model, KtabError> {
         0,
         MAX_SCENARIO_TEXT,
     )?;
-    let seed = match root.child("prngSeed") {
-        None => detente_forecast::DEFAULT_SEED,
+    Ok((name, desc))
+}
+
+/// `<prngSeed>`, or KTAB's default seed when there is none.
+fn read_seed(file: &str, root: &Elem) -> Result<u64, KtabError> {
+    match root.child("prngSeed") {
+        None => Ok(detente_forecast::DEFAULT_SEED),
         Some(e) => e.text().parse::<u64>().map_err(|_| {
             KtabError::at(
                 file,
@@ -253,68 +278,77 @@ pub fn read_ktab_xml(text: &str, file: &str) -> Result<Model, KtabError> {
                     e.text()
                 ),
             )
-        })?,
-    };
-    let mut params = Params::default();
-    if let Some(mp) = root.child("ModelParameters") {
-        params.victory_prob = xml_enum(
+        }),
+    }
+}
+
+/// `<ModelParameters>`: when present KTAB requires all nine, so each one is
+/// required here too.
+fn read_params(file: &str, mp: &Elem) -> Result<Params, KtabError> {
+    Ok(Params {
+        victory_prob: xml_enum(
             file,
             mp,
             "VictoryProbModel",
             VictoryProbModel::from_name,
             VictoryProbModel::names(),
-        )?;
-        params.pce = xml_enum(file, mp, "PCEModel", PceModel::from_name, PceModel::names())?;
-        params.transitions = xml_enum(
+        )?,
+        pce: xml_enum(file, mp, "PCEModel", PceModel::from_name, PceModel::names())?,
+        transitions: xml_enum(
             file,
             mp,
             "StateTransitions",
             StateTransitions::from_name,
             StateTransitions::names(),
-        )?;
-        params.voting_rule = xml_enum(
+        )?,
+        voting_rule: xml_enum(
             file,
             mp,
             "VotingRule",
             VotingRule::from_name,
             VotingRule::names(),
-        )?;
-        params.big_r_adjust = xml_enum(
+        )?,
+        big_r_adjust: xml_enum(
             file,
             mp,
             "BigRAdjust",
             BigRAdjust::from_name,
             BigRAdjust::names(),
-        )?;
-        params.big_r_range = xml_enum(
+        )?,
+        big_r_range: xml_enum(
             file,
             mp,
             "BigRRange",
             BigRRange::from_name,
             BigRRange::names(),
-        )?;
-        params.third_party_commit = xml_enum(
+        )?,
+        third_party_commit: xml_enum(
             file,
             mp,
             "ThirdPartyCommit",
             ThirdPartyCommit::from_name,
             ThirdPartyCommit::names(),
-        )?;
-        params.inter_vec_brgn = xml_enum(
+        )?,
+        inter_vec_brgn: xml_enum(
             file,
             mp,
             "InterVecBrgn",
             InterVecBrgn::from_name,
             InterVecBrgn::names(),
-        )?;
-        params.bargain_model = xml_enum(
+        )?,
+        bargain_model: xml_enum(
             file,
             mp,
             "BargnModel",
             BargnModel::from_name,
             BargnModel::names(),
-        )?;
-    }
+        )?,
+        ..Params::default()
+    })
+}
+
+/// The `<dName>`s of `<Dimensions>`, at least one.
+fn read_dimensions(file: &str, root: &Elem) -> Result<Vec<String>, KtabError> {
     let dims_el = root.require(file, "Dimensions")?;
     let dims: Vec<String> = dims_el.all("dName").map(|e| e.text().to_string()).collect();
     if dims.is_empty() {
@@ -324,7 +358,11 @@ pub fn read_ktab_xml(text: &str, file: &str) -> Result<Model, KtabError> {
             "<Dimensions> lists no <dName>; at least one dimension is required",
         ));
     }
-    let k = dims.len();
+    Ok(dims)
+}
+
+/// Every `<Actor>` of `<Actors>`, after checking their number.
+fn read_actors(file: &str, root: &Elem, dims: &[String]) -> Result<Vec<Actor>, KtabError> {
     let actors_el = root.require(file, "Actors")?;
     // Counted before any actor is read, so a file of many actors fails at once.
     let n = actors_el.all("Actor").count();
@@ -339,78 +377,92 @@ pub fn read_ktab_xml(text: &str, file: &str) -> Result<Model, KtabError> {
             ),
         ));
     }
-    let mut actors = Vec::with_capacity(n);
-    for a in actors_el.all("Actor") {
-        let aname = a.require(file, "name")?.text().to_string();
-        check_len(file, a.line, "actor name", &aname, 1, MAX_ACTOR_NAME)?;
-        let adesc = a
-            .child("description")
-            .map(|e| e.text().to_string())
-            .unwrap_or_default();
-        check_len(file, a.line, "actor description", &adesc, 0, MAX_ACTOR_DESC)?;
-        let cap_el = a.require(file, "capability")?;
-        let cap = xml_number(file, cap_el, &format!("capability of `{aname}`"))?;
-        if !(cap > 0.0 && cap <= MAX_CAPABILITY) {
-            return Err(KtabError::at(
-                file,
-                cap_el.line,
-                format!(
-                    "capability of `{aname}` is {cap}; KTAB requires it positive (at most 1e8)"
-                ),
-            ));
-        }
-        let mut vecs = Vec::new();
-        for (group, item, what) in [
-            ("Position", "dCoord", "position"),
-            ("Salience", "dSal", "salience"),
-        ] {
-            let g = a.require(file, group)?;
-            let items: Vec<&Elem> = g.all(item).collect();
-            if items.len() != k {
-                return Err(KtabError::at(
-                    file,
-                    g.line,
-                    format!(
-                        "<{group}> of `{aname}` has {} <{item}>; expected {k}, one per dimension",
-                        items.len()
-                    ),
-                ));
-            }
-            let mut v = Vec::with_capacity(k);
-            for (d, e) in items.iter().enumerate() {
-                let x = xml_number(file, e, &format!("{what} of `{aname}` on `{}`", dims[d]))?;
-                if !(0.0..=100.0).contains(&x) {
-                    return Err(KtabError::at(
-                        file,
-                        e.line,
-                        format!(
-                            "{what} of `{aname}` on `{}` is {x}; expected 0 to 100",
-                            dims[d]
-                        ),
-                    ));
-                }
-                v.push(x);
-            }
-            vecs.push(v);
-        }
-        let sal_sum: f64 = vecs[1].iter().sum();
-        if !(sal_sum > 0.0 && sal_sum <= 100.0) {
-            return Err(KtabError::at(
-                file,
-                a.line,
-                format!(
-                    "saliences of `{aname}` sum to {sal_sum}; expected more than 0 and at most 100"
-                ),
-            ));
-        }
-        actors.push(Actor {
-            name: aname,
-            description: adesc,
-            capability: cap,
-            position: vecs[0].iter().map(|x| x / 100.0).collect(),
-            salience: vecs[1].iter().map(|x| x / 100.0).collect(),
-        });
+    actors_el
+        .all("Actor")
+        .map(|a| read_actor(file, a, dims))
+        .collect()
+}
+
+/// One `<Actor>`: name, description, capability, and position and salience
+/// on every dimension (each 0 to 100 in the file, 0 to 1 in the model).
+fn read_actor(file: &str, a: &Elem, dims: &[String]) -> Result<Actor, KtabError> {
+    let aname = a.require(file, "name")?.text().to_string();
+    check_len(file, a.line, "actor name", &aname, 1, MAX_ACTOR_NAME)?;
+    let adesc = a
+        .child("description")
+        .map(|e| e.text().to_string())
+        .unwrap_or_default();
+    check_len(file, a.line, "actor description", &adesc, 0, MAX_ACTOR_DESC)?;
+    let cap_el = a.require(file, "capability")?;
+    let cap = xml_number(file, cap_el, &format!("capability of `{aname}`"))?;
+    if !(cap > 0.0 && cap <= MAX_CAPABILITY) {
+        return Err(KtabError::at(
+            file,
+            cap_el.line,
+            format!("capability of `{aname}` is {cap}; KTAB requires it positive (at most 1e8)"),
+        ));
     }
+    let position = per_dimension(file, a, &aname, dims, ("Position", "dCoord", "position"))?;
+    let salience = per_dimension(file, a, &aname, dims, ("Salience", "dSal", "salience"))?;
+    let sal_sum: f64 = salience.iter().sum();
+    if !(sal_sum > 0.0 && sal_sum <= 100.0) {
+        return Err(KtabError::at(
+            file,
+            a.line,
+            format!(
+                "saliences of `{aname}` sum to {sal_sum}; expected more than 0 and at most 100"
+            ),
+        ));
+    }
+    Ok(Actor {
+        name: aname,
+        description: adesc,
+        capability: cap,
+        position: position.iter().map(|x| x / 100.0).collect(),
+        salience: salience.iter().map(|x| x / 100.0).collect(),
+    })
+}
+
+/// An actor's numbers in `group` (one `item` per dimension, each 0 to 100,
+/// `what` naming them in messages), on the file's scale.
+fn per_dimension(
+    file: &str,
+    a: &Elem,
+    aname: &str,
+    dims: &[String],
+    (group, item, what): (&str, &str, &str),
+) -> Result<Vec<f64>, KtabError> {
+    let k = dims.len();
+    let g = a.require(file, group)?;
+    let items: Vec<&Elem> = g.all(item).collect();
+    if items.len() != k {
+        return Err(KtabError::at(
+            file,
+            g.line,
+            format!(
+                "<{group}> of `{aname}` has {} <{item}>; expected {k}, one per dimension",
+                items.len()
+            ),
+        ));
+    }
+    let mut v = Vec::with_capacity(k);
+    for (e, dim) in items.iter().zip(dims) {
+        let x = xml_number(file, e, &format!("{what} of `{aname}` on `{dim}`"))?;
+        if !(0.0..=100.0).contains(&x) {
+            return Err(KtabError::at(
+                file,
+                e.line,
+                format!("{what} of `{aname}` on `{dim}` is {x}; expected 0 to 100"),
+            ));
+        }
+        v.push(x);
+    }
+    Ok(v)
+}
+
+/// The accommodation matrix (row-major, actors × actors): the identity,
+/// changed by each `<iaPair>` of the required `<IdealAdjustment>`.
+fn read_accommodation(file: &str, root: &Elem, actors: &[Actor]) -> Result<Vec<f64>, KtabError> {
     let n = actors.len();
     let ia = root.child("IdealAdjustment").ok_or_else(|| {
         KtabError::at(
@@ -458,13 +510,7 @@ pub fn read_ktab_xml(text: &str, file: &str) -> Result<Model, KtabError> {
             ));
         }
     }
-    let model = Model::new(dims, actors)
-        .and_then(|m| m.with_accommodation(acc))
-        .map_err(|e| KtabError::at(file, root.line, e.to_string()))?;
-    Ok(model
-        .with_name(&name, &desc)
-        .with_params(params)
-        .with_seed(seed))
+    Ok(acc)
 }
 
 // ------------------------------------------------------------------ outputs
