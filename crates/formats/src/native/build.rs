@@ -9,7 +9,8 @@
 use super::schema::*;
 use crate::locate::Path;
 use detente_core::{
-    Clause, Condition, Issue, IssueId, IssueKind, Proposal, ScenarioParts, ValueSet, format_number,
+    Clause, Condition, Issue, IssueId, IssueKind, Party, Proposal, ScenarioParts, ValueSet,
+    format_number,
 };
 use serde_json::Value as J;
 use std::collections::{HashMap, HashSet};
@@ -97,6 +98,39 @@ impl Issues<'_> {
 pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
     let mut p = Sink::default();
     let root = Path::default();
+    check_header(spec, &root, &mut p);
+    let issues = build_issues(spec, &root, &mut p);
+    let (parties, party_names) = build_parties(spec, &issues, &root, &mut p);
+    let mut proposal_names = HashSet::with_capacity(spec.proposals.len());
+    let proposals = spec
+        .proposals
+        .iter()
+        .enumerate()
+        .map(|(k, pr)| {
+            let at = root.key("proposals").index(k);
+            build_proposal(
+                pr,
+                &mut proposal_names,
+                spec,
+                &party_names,
+                &issues,
+                &at,
+                &mut p,
+            )
+        })
+        .collect();
+    p.finish()?;
+    Ok(ScenarioParts {
+        name: spec.name.clone(),
+        description: spec.description.clone(),
+        issues: issues.built.into_iter().flatten().collect(),
+        parties: parties.into_iter().flatten().collect(),
+        proposals,
+    })
+}
+
+/// The format version, the scenario's name, and that there are issues.
+fn check_header(spec: &ScenarioFile, root: &Path, p: &mut Sink) {
     if let Some(v) = spec.version
         && v != super::VERSION
     {
@@ -114,6 +148,11 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
     if spec.issues.is_empty() {
         p.add(root.key("issues"), "a scenario needs at least one issue");
     }
+}
+
+/// Every issue, indexed by name (the first of a repeated name) and, for
+/// categorical issues, by option name.
+fn build_issues<'a>(spec: &'a ScenarioFile, root: &Path, p: &mut Sink) -> Issues<'a> {
     let mut issues = Issues {
         built: Vec::with_capacity(spec.issues.len()),
         names: spec.issues.iter().map(|i| i.name.as_str()).collect(),
@@ -133,13 +172,24 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
         } else {
             issues.by_name.insert(&is.name, k);
         }
-        let (issue, options) = match build_issue(is, &at, &mut p) {
+        let (issue, options) = match build_issue(is, &at, p) {
             Some((issue, options)) => (Some(issue), options),
             None => (None, HashMap::new()),
         };
         issues.built.push(issue);
         issues.options.push(options);
     }
+    issues
+}
+
+/// Every party (`None` for one that could not be built), and the set of
+/// party names for proposals' `by`.
+fn build_parties<'a>(
+    spec: &'a ScenarioFile,
+    issues: &Issues,
+    root: &Path,
+    p: &mut Sink,
+) -> (Vec<Option<Party>>, HashSet<&'a str>) {
     if spec.parties.is_empty() {
         p.add(root.key("parties"), "a scenario needs at least one party");
     }
@@ -156,7 +206,7 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
                 format!("party `{}` is declared twice", ps.name),
             );
         }
-        parties.push(super::party::build_party(ps, &issues, &at, &mut p));
+        parties.push(super::party::build_party(ps, issues, &at, p));
     }
     if !spec.parties.is_empty()
         && spec
@@ -169,65 +219,66 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
             "every party is a mediator; at least one needs role `party`",
         );
     }
-    let mut proposal_names: HashSet<&str> = HashSet::with_capacity(spec.proposals.len());
-    let mut proposals = Vec::with_capacity(spec.proposals.len());
-    for (k, pr) in spec.proposals.iter().enumerate() {
-        let at = root.key("proposals").index(k);
-        if !proposal_names.insert(&pr.name) {
-            p.add(
-                at.key("name"),
-                format!("proposal `{}` is declared twice", pr.name),
-            );
-        }
-        if let Some(by) = &pr.by
-            && !party_names.contains(by.as_str())
-        {
-            let names: Vec<&str> = spec.parties.iter().map(|p| p.name.as_str()).collect();
-            p.add(
-                at.key("by"),
-                format!(
-                    "unknown party `{by}`; expected one of {}",
-                    expected_list(&names)
-                ),
-            );
-        }
-        let mut outcome = vec![u32::MAX; issues.built.len()];
-        for (name, v) in &pr.outcome {
-            let vat = at.key("outcome").key(name);
-            if let Some((i, _)) = issues.get(name, &vat, &mut p) {
-                // A wrong value is reported; `0` only keeps the count of missing ones right.
-                outcome[i] = single_value(&issues, i, v, &vat, &mut p).unwrap_or(0);
-            }
-        }
-        let missing = (0..outcome.len()).find(|&i| {
-            outcome[i] == u32::MAX
-                && issues.built[i].is_some()
-                && issues.by_name.get(issues.names[i]) == Some(&i)
-        });
-        if let Some(i) = missing {
-            p.add(
-                at.key("outcome"),
-                format!(
-                    "proposal `{}` gives no value for issue `{}`; a proposal must settle every issue",
-                    pr.name, issues.names[i]
-                ),
-            );
-        }
-        proposals.push(Proposal {
-            name: pr.name.clone(),
-            by: pr.by.clone(),
-            description: pr.description.clone(),
-            outcome,
-        });
+    (parties, party_names)
+}
+
+/// One proposal: a known author, and a value for every issue (`names` holds
+/// the proposals' names so far, to report a repeat).
+fn build_proposal<'a>(
+    pr: &'a ProposalSpec,
+    names: &mut HashSet<&'a str>,
+    spec: &ScenarioFile,
+    party_names: &HashSet<&str>,
+    issues: &Issues,
+    at: &Path,
+    p: &mut Sink,
+) -> Proposal {
+    if !names.insert(&pr.name) {
+        p.add(
+            at.key("name"),
+            format!("proposal `{}` is declared twice", pr.name),
+        );
     }
-    p.finish()?;
-    Ok(ScenarioParts {
-        name: spec.name.clone(),
-        description: spec.description.clone(),
-        issues: issues.built.into_iter().flatten().collect(),
-        parties: parties.into_iter().flatten().collect(),
-        proposals,
-    })
+    if let Some(by) = &pr.by
+        && !party_names.contains(by.as_str())
+    {
+        let names: Vec<&str> = spec.parties.iter().map(|p| p.name.as_str()).collect();
+        p.add(
+            at.key("by"),
+            format!(
+                "unknown party `{by}`; expected one of {}",
+                expected_list(&names)
+            ),
+        );
+    }
+    let mut outcome = vec![u32::MAX; issues.built.len()];
+    for (name, v) in &pr.outcome {
+        let vat = at.key("outcome").key(name);
+        if let Some((i, _)) = issues.get(name, &vat, p) {
+            // A wrong value is reported; `0` only keeps the count of missing ones right.
+            outcome[i] = single_value(issues, i, v, &vat, p).unwrap_or(0);
+        }
+    }
+    let missing = (0..outcome.len()).find(|&i| {
+        outcome[i] == u32::MAX
+            && issues.built[i].is_some()
+            && issues.by_name.get(issues.names[i]) == Some(&i)
+    });
+    if let Some(i) = missing {
+        p.add(
+            at.key("outcome"),
+            format!(
+                "proposal `{}` gives no value for issue `{}`; a proposal must settle every issue",
+                pr.name, issues.names[i]
+            ),
+        );
+    }
+    Proposal {
+        name: pr.name.clone(),
+        by: pr.by.clone(),
+        description: pr.description.clone(),
+        outcome,
+    }
 }
 
 /// One issue, with its option names indexed when it is categorical; `None`
@@ -248,95 +299,11 @@ fn build_issue(is: &IssueSpec, at: &Path, p: &mut Sink) -> Option<(Issue, HashMa
         }
     };
     let before = p.len();
-    let mut unexpected = |field: &str, present: bool| {
-        if present {
-            p.add(
-                at.key(field),
-                format!("`{field}` does not apply to a {kind:?} issue").to_lowercase(),
-            );
-        }
-    };
     let mut option_index = HashMap::new();
     let kind = match kind {
-        IssueKindName::Categorical => {
-            unexpected("min", is.min.is_some());
-            unexpected("max", is.max.is_some());
-            unexpected("step", is.step.is_some());
-            let options = is.options.clone().unwrap_or_default();
-            if options.is_empty() {
-                p.add(
-                    at.key("options"),
-                    format!("issue `{}` has no options", is.name),
-                );
-            }
-            option_index.reserve(options.len());
-            for (j, o) in options.iter().enumerate() {
-                if option_index.insert(o.clone(), j as u32).is_some() {
-                    p.add(
-                        at.key("options").index(j),
-                        format!("issue `{}` lists option `{o}` twice", is.name),
-                    );
-                }
-            }
-            IssueKind::Categorical {
-                options,
-                ordered: is.ordered.unwrap_or(false),
-            }
-        }
-        IssueKindName::Integer => {
-            unexpected("options", is.options.is_some());
-            unexpected("step", is.step.is_some());
-            let (min, max) = (
-                number(is, at, "min", is.min, p),
-                number(is, at, "max", is.max, p),
-            );
-            let (Some(min), Some(max)) = (min, max) else {
-                return None;
-            };
-            if min.fract() != 0.0 || max.fract() != 0.0 {
-                p.add(at.key("min"), "integer bounds must be whole numbers");
-            } else if min > max {
-                p.add(at.key("max"), format!("max {max} is below min {min}"));
-            } else if max - min + 1.0 > detente_core::MAX_ISSUE_CARDINALITY as f64 {
-                p.add(
-                    at.key("max"),
-                    format!(
-                        "the range has {} values; at most {} are supported",
-                        max - min + 1.0,
-                        detente_core::MAX_ISSUE_CARDINALITY
-                    ),
-                );
-            }
-            IssueKind::Integer {
-                min: min as i64,
-                max: max as i64,
-            }
-        }
-        IssueKindName::Continuous => {
-            unexpected("options", is.options.is_some());
-            let (min, max, step) = (
-                number(is, at, "min", is.min, p),
-                number(is, at, "max", is.max, p),
-                number(is, at, "step", is.step, p),
-            );
-            let (Some(min), Some(max), Some(step)) = (min, max, step) else {
-                return None;
-            };
-            if min > max {
-                p.add(at.key("max"), format!("max {max} is below min {min}"));
-            } else if step <= 0.0 {
-                p.add(at.key("step"), format!("step must be positive, not {step}"));
-            } else if (max - min) / step > detente_core::MAX_ISSUE_CARDINALITY as f64 {
-                p.add(
-                    at.key("step"),
-                    format!(
-                        "the step gives more than {} grid points; use a larger step",
-                        detente_core::MAX_ISSUE_CARDINALITY
-                    ),
-                );
-            }
-            IssueKind::Continuous { min, max, step }
-        }
+        IssueKindName::Categorical => categorical_kind(is, at, &mut option_index, p),
+        IssueKindName::Integer => integer_kind(is, at, p)?,
+        IssueKindName::Continuous => continuous_kind(is, at, p)?,
     };
     if p.len() > before {
         return None;
@@ -347,6 +314,118 @@ fn build_issue(is: &IssueSpec, at: &Path, p: &mut Sink) -> Option<(Issue, HashMa
         kind,
     };
     Some((issue, option_index))
+}
+
+/// Reports a field that a `kind` of issue does not use.
+fn unexpected(kind: IssueKindName, at: &Path, field: &str, present: bool, p: &mut Sink) {
+    if present {
+        p.add(
+            at.key(field),
+            format!("`{field}` does not apply to a {kind:?} issue").to_lowercase(),
+        );
+    }
+}
+
+/// A categorical issue: distinct options (indexed into `option_index`), at
+/// least one.
+fn categorical_kind(
+    is: &IssueSpec,
+    at: &Path,
+    option_index: &mut HashMap<String, u32>,
+    p: &mut Sink,
+) -> IssueKind {
+    let kind = IssueKindName::Categorical;
+    unexpected(kind, at, "min", is.min.is_some(), p);
+    unexpected(kind, at, "max", is.max.is_some(), p);
+    unexpected(kind, at, "step", is.step.is_some(), p);
+    let options = is.options.clone().unwrap_or_default();
+    if options.is_empty() {
+        p.add(
+            at.key("options"),
+            format!("issue `{}` has no options", is.name),
+        );
+    }
+    option_index.reserve(options.len());
+    for (j, o) in options.iter().enumerate() {
+        if option_index.insert(o.clone(), j as u32).is_some() {
+            p.add(
+                at.key("options").index(j),
+                format!("issue `{}` lists option `{o}` twice", is.name),
+            );
+        }
+    }
+    IssueKind::Categorical {
+        options,
+        ordered: is.ordered.unwrap_or(false),
+    }
+}
+
+/// An integer issue: whole bounds in order, within the limit on values;
+/// `None` when a bound is missing or not finite (reported).
+fn integer_kind(is: &IssueSpec, at: &Path, p: &mut Sink) -> Option<IssueKind> {
+    let kind = IssueKindName::Integer;
+    unexpected(kind, at, "options", is.options.is_some(), p);
+    unexpected(kind, at, "step", is.step.is_some(), p);
+    let (min, max) = (
+        number(is, at, "min", is.min, p),
+        number(is, at, "max", is.max, p),
+    );
+    let (Some(min), Some(max)) = (min, max) else {
+        return None;
+    };
+    if min.fract() != 0.0 || max.fract() != 0.0 {
+        p.add(at.key("min"), "integer bounds must be whole numbers");
+    } else if min > max {
+        p.add(at.key("max"), format!("max {max} is below min {min}"));
+    } else if max - min + 1.0 > detente_core::MAX_ISSUE_CARDINALITY as f64 {
+        p.add(
+            at.key("max"),
+            format!(
+                "the range has {} values; at most {} are supported",
+                max - min + 1.0,
+                detente_core::MAX_ISSUE_CARDINALITY
+            ),
+        );
+    }
+    Some(IssueKind::Integer {
+        min: min as i64,
+        max: max as i64,
+    })
+}
+
+/// A continuous issue: bounds in order and a positive step, within the
+/// limit on grid points; `None` when a number is missing or not finite
+/// (reported).
+fn continuous_kind(is: &IssueSpec, at: &Path, p: &mut Sink) -> Option<IssueKind> {
+    unexpected(
+        IssueKindName::Continuous,
+        at,
+        "options",
+        is.options.is_some(),
+        p,
+    );
+    let (min, max, step) = (
+        number(is, at, "min", is.min, p),
+        number(is, at, "max", is.max, p),
+        number(is, at, "step", is.step, p),
+    );
+    let (Some(min), Some(max), Some(step)) = (min, max, step) else {
+        return None;
+    };
+    if min > max {
+        p.add(at.key("max"), format!("max {max} is below min {min}"));
+    } else if step <= 0.0 {
+        p.add(at.key("step"), format!("step must be positive, not {step}"));
+    } else if (max - min) / step > detente_core::MAX_ISSUE_CARDINALITY as f64 {
+        p.add(
+            at.key("step"),
+            format!(
+                "the step gives more than {} grid points; use a larger step",
+                detente_core::MAX_ISSUE_CARDINALITY
+            ),
+        );
+    }
+    Some(IssueKind::Continuous { min, max, step })
 }
 
 /// A finite bound of a numeric issue.

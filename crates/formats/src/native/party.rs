@@ -236,6 +236,8 @@ fn finite(x: &J, at: &Path, p: &mut Sink) -> Option<f64> {
     }
 }
 
+/// Issue `i`'s value function: a table by option for a categorical issue;
+/// `"increasing"`, `"decreasing"` or `{ points = [...] }` for a numeric one.
 fn value_function(
     issues: &Issues,
     i: usize,
@@ -244,40 +246,8 @@ fn value_function(
     p: &mut Sink,
 ) -> Option<ValueFunction> {
     let issue = issues.built[i].as_ref()?;
-    let before = p.len();
     match (&issue.kind, v) {
-        (IssueKind::Categorical { options, .. }, J::Object(table)) => {
-            let mut t = vec![f64::NAN; options.len()];
-            for (name, x) in table {
-                let oat = at.key(name);
-                let Some(j) = issues.option(i, name) else {
-                    p.add(
-                        oat,
-                        format!(
-                            "unknown option `{name}` for issue `{}`; expected one of {}",
-                            issue.name,
-                            expected_list(options)
-                        ),
-                    );
-                    continue;
-                };
-                if let Some(x) = finite(x, &oat, p) {
-                    t[j as usize] = x;
-                }
-            }
-            if p.len() == before
-                && let Some(j) = t.iter().position(|x| x.is_nan())
-            {
-                p.add(
-                    at.clone(),
-                    format!(
-                        "no value for option `{}` of issue `{}`; give every option a value",
-                        options[j], issue.name
-                    ),
-                );
-            }
-            (p.len() == before).then_some(ValueFunction::Table(t))
-        }
+        (IssueKind::Categorical { .. }, J::Object(table)) => option_table(issues, i, table, at, p),
         (IssueKind::Categorical { .. }, other) => {
             p.add(
                 at.clone(),
@@ -299,42 +269,7 @@ fn value_function(
             }))
         }
         (_, J::Object(o)) if o.len() == 1 && o.contains_key("points") => {
-            let pat = at.key("points");
-            let J::Array(items) = &o["points"] else {
-                p.add(pat, "`points` must be a list of [x, value] pairs");
-                return None;
-            };
-            if items.is_empty() {
-                p.add(
-                    pat,
-                    "`points` is empty; expected at least one [x, value] pair",
-                );
-                return None;
-            }
-            let mut points = Vec::new();
-            for (k, item) in items.iter().enumerate() {
-                let iat = pat.index(k);
-                match item {
-                    J::Array(pair) if pair.len() == 2 => {
-                        let (x, y) = (finite(&pair[0], &iat, p), finite(&pair[1], &iat, p));
-                        if let (Some(x), Some(y)) = (x, y) {
-                            points.push((x, y));
-                        }
-                    }
-                    other => p.add(
-                        iat,
-                        format!("expected an [x, value] pair, found {}", describe(other)),
-                    ),
-                }
-            }
-            if p.len() > before {
-                return None;
-            }
-            if let Some(k) = points.windows(2).position(|w| w[0].0 > w[1].0) {
-                p.add(pat.index(k + 1), "points must be sorted by x");
-                return None;
-            }
-            Some(ValueFunction::Piecewise(points))
+            piecewise(&o["points"], &at.key("points"), p)
         }
         (_, other) => {
             p.add(
@@ -348,4 +283,91 @@ fn value_function(
             None
         }
     }
+}
+
+/// A categorical issue's table `{ option = value, ... }`: a finite value
+/// for every option of issue `i` and no unknown option.
+fn option_table(
+    issues: &Issues,
+    i: usize,
+    table: &serde_json::Map<String, J>,
+    at: &Path,
+    p: &mut Sink,
+) -> Option<ValueFunction> {
+    let issue = issues.built[i].as_ref()?;
+    let IssueKind::Categorical { options, .. } = &issue.kind else {
+        return None;
+    };
+    let before = p.len();
+    let mut t = vec![f64::NAN; options.len()];
+    for (name, x) in table {
+        let oat = at.key(name);
+        let Some(j) = issues.option(i, name) else {
+            p.add(
+                oat,
+                format!(
+                    "unknown option `{name}` for issue `{}`; expected one of {}",
+                    issue.name,
+                    expected_list(options)
+                ),
+            );
+            continue;
+        };
+        if let Some(x) = finite(x, &oat, p) {
+            t[j as usize] = x;
+        }
+    }
+    if p.len() == before
+        && let Some(j) = t.iter().position(|x| x.is_nan())
+    {
+        p.add(
+            at.clone(),
+            format!(
+                "no value for option `{}` of issue `{}`; give every option a value",
+                options[j], issue.name
+            ),
+        );
+    }
+    (p.len() == before).then_some(ValueFunction::Table(t))
+}
+
+/// `points` (at `pat`): a non-empty list of finite `[x, value]` pairs sorted
+/// by x, a piecewise-linear function.
+fn piecewise(points: &J, pat: &Path, p: &mut Sink) -> Option<ValueFunction> {
+    let before = p.len();
+    let J::Array(items) = points else {
+        p.add(pat.clone(), "`points` must be a list of [x, value] pairs");
+        return None;
+    };
+    if items.is_empty() {
+        p.add(
+            pat.clone(),
+            "`points` is empty; expected at least one [x, value] pair",
+        );
+        return None;
+    }
+    let mut points = Vec::new();
+    for (k, item) in items.iter().enumerate() {
+        let iat = pat.index(k);
+        match item {
+            J::Array(pair) if pair.len() == 2 => {
+                let (x, y) = (finite(&pair[0], &iat, p), finite(&pair[1], &iat, p));
+                if let (Some(x), Some(y)) = (x, y) {
+                    points.push((x, y));
+                }
+            }
+            other => p.add(
+                iat,
+                format!("expected an [x, value] pair, found {}", describe(other)),
+            ),
+        }
+    }
+    if p.len() > before {
+        return None;
+    }
+    if let Some(k) = points.windows(2).position(|w| w[0].0 > w[1].0) {
+        p.add(pat.index(k + 1), "points must be sorted by x");
+        return None;
+    }
+    Some(ValueFunction::Piecewise(points))
 }
