@@ -33,6 +33,7 @@ mod write;
 pub mod xml;
 
 pub use write::{GeniusFiles, lossy, lossy_with, write};
+pub(crate) use write::{Inexpressible, per_issue_terms, unwritable};
 
 use crate::error::{FormatError, Location};
 use detente_core::{
@@ -188,6 +189,41 @@ fn has_preferences(root: &Element) -> bool {
     false
 }
 
+/// Names that must differ, made to: the first `v` stays `v`, a repeat
+/// becomes `v#2`, the next `v#3`, … (the smallest suffix not yet taken).
+/// Competition files repeat what detente needs distinct: values of a GENIUS
+/// issue, profiles' party names, grid labels turned into options.
+#[derive(Default)]
+pub(crate) struct Distinct {
+    /// Every name given out so far.
+    seen: HashSet<String>,
+    /// The next suffix to try for each repeated name, so that many repeats
+    /// of one name do not retry `#2`, `#3`, … every time (a search from `#2`
+    /// made 40,000 items take seconds).
+    next: HashMap<String, u32>,
+}
+
+impl Distinct {
+    /// `v`, or `v#n` with the smallest `n` from 2 not yet given out.
+    pub(crate) fn name(&mut self, v: &str) -> String {
+        let mut name = v.to_string();
+        if self.seen.contains(&name) {
+            // Every suffix below `n` is already taken, so this is the
+            // smallest free one, as a search from `#2` would find.
+            let n = self.next.entry(name.clone()).or_insert(2);
+            loop {
+                name = format!("{v}#{n}");
+                *n += 1;
+                if !self.seen.contains(&name) {
+                    break;
+                }
+            }
+        }
+        self.seen.insert(name.clone());
+        name
+    }
+}
+
 /// A party name from a profile file name (its stem).
 pub fn party_name(file: &str) -> String {
     Path::new(file)
@@ -203,16 +239,9 @@ pub fn scenario(domain: &Domain, profiles: &[(Vec<u8>, String)]) -> Result<Scena
     detente_core::check_value_cells(&domain.issues, profiles.len())
         .map_err(|e| FormatError::unusable(&domain.file, e.to_string()))?;
     let mut parties: Vec<Party> = Vec::with_capacity(profiles.len());
-    let mut taken: HashSet<String> = HashSet::with_capacity(profiles.len());
+    let mut names = Distinct::default();
     for (bytes, file) in profiles {
-        let mut name = party_name(file);
-        let base = name.clone();
-        let mut n = 2;
-        while taken.contains(&name) {
-            name = format!("{base}#{n}");
-            n += 1;
-        }
-        taken.insert(name.clone());
+        let name = names.name(&party_name(file));
         parties.push(read_profile(bytes, file, domain, &name)?);
     }
     if parties.is_empty() {
@@ -250,6 +279,16 @@ pub fn read_files(domain: &Path, profiles: &[&Path]) -> Result<Scenario, FormatE
 mod tests {
     use super::*;
     use detente_core::PartyId;
+
+    #[test]
+    fn repeated_names_get_the_smallest_free_suffix() {
+        let mut d = Distinct::default();
+        let names: Vec<String> = ["v", "v", "v#2", "v", "w"]
+            .iter()
+            .map(|v| d.name(v))
+            .collect();
+        assert_eq!(names, ["v", "v#2", "v#2#2", "v#3", "w"]);
+    }
 
     const DOMAIN: &str = r#"<negotiation_template>
   <utility_space number_of_issues="3">

@@ -34,7 +34,7 @@ use crate::error::{FormatError, Location};
 use crate::locate::{Path as DocPath, Seg, Syntax, locate};
 use detente_core::{
     Issue, IssueKind, Normalisation, Party, Preferences, Role, Scenario, ScenarioParts,
-    UtilityModel, ValueFunction, continuous_points, utility::compile,
+    UtilityModel, ValueFunction, continuous_points,
 };
 use serde_json::{Map, Value as J, json};
 use std::collections::HashMap;
@@ -71,7 +71,7 @@ fn classify_value(v: &J) -> FileKind {
     if o.contains_key("issuesValues") {
         return FileKind::Domain;
     }
-    let Some((k, body)) = o.iter().next().filter(|_| o.len() == 1) else {
+    let Some((k, body)) = single_entry(v) else {
         return FileKind::Other;
     };
     let known = k.ends_with("UtilitySpace") || k.ends_with("Ordering") || k.ends_with("Profile");
@@ -149,19 +149,12 @@ pub fn domain_from_json(v: &J, what: &str) -> Result<Domain, FormatError> {
 fn read_domain(doc: &Doc, v: &J, at: &DocPath) -> Result<Domain, FormatError> {
     let o = doc.object(v, at, "a domain object {\"name\", \"issuesValues\"}")?;
     doc.only(o, at, &["name", "issuesValues"])?;
-    let name = match o.get("name") {
-        None => String::new(),
-        Some(n) => doc.string(n, &at.key("name"))?.to_string(),
-    };
-    let iv_path = at.key("issuesValues");
-    let iv = doc.object(
-        doc.field(
-            o,
-            at,
-            "issuesValues",
-            "{issue: {\"values\": [...]} or {\"range\": ...}}",
-        )?,
-        &iv_path,
+    let name = doc.optional_string(o, at, "name")?;
+    let (iv, iv_path) = doc.object_field(
+        o,
+        at,
+        "issuesValues",
+        "{issue: {\"values\": [...]} or {\"range\": ...}}",
         "an object {issue: value set}",
     )?;
     let mut issues = Vec::with_capacity(iv.len());
@@ -314,11 +307,7 @@ fn unit(doc: &Doc, v: &J, path: &DocPath) -> Result<f64, FormatError> {
 
 fn utilities(doc: &Doc, v: &J, at: &DocPath, issue: &Issue) -> Result<Utilities, FormatError> {
     let expected = "{\"discreteutils\": {\"valueUtilities\": {...}}} or {\"numberutils\": {\"lowValue\", \"lowUtility\", \"highValue\", \"highUtility\"}} (or the class names DiscreteValueSetUtilities, NumberValueSetUtilities)";
-    let Some((tag, body)) = v
-        .as_object()
-        .filter(|o| o.len() == 1)
-        .and_then(|o| o.iter().next())
-    else {
+    let Some((tag, body)) = single_entry(v) else {
         return Err(doc.err(at, format!("expected {expected}")));
     };
     let path = at.key(tag);
@@ -326,10 +315,11 @@ fn utilities(doc: &Doc, v: &J, at: &DocPath, issue: &Issue) -> Result<Utilities,
         ("DiscreteValueSetUtilities" | "discreteutils", IssueKind::Categorical { options, .. }) => {
             let b = doc.object(body, &path, "{\"valueUtilities\": {value: utility}}")?;
             doc.only(b, &path, &["valueUtilities"])?;
-            let vpath = path.key("valueUtilities");
-            let vu = doc.object(
-                doc.field(b, &path, "valueUtilities", "{value: utility}")?,
-                &vpath,
+            let (vu, vpath) = doc.object_field(
+                b,
+                &path,
+                "valueUtilities",
+                "{value: utility}",
                 "an object {value: utility}",
             )?;
             let known: std::collections::HashSet<&str> =
@@ -391,13 +381,48 @@ fn utilities(doc: &Doc, v: &J, at: &DocPath, issue: &Issue) -> Result<Utilities,
 pub fn read_profile(text: &str, file: &str) -> Result<(Party, Domain), FormatError> {
     let root = parse_json(text, file)?;
     let doc = Doc { file, text };
-    let Some((tag, body)) = root
-        .as_object()
-        .filter(|o| o.len() == 1)
-        .and_then(|o| o.iter().next())
-    else {
+    let (body, at) = profile_body(&doc, &root)?;
+    let domain = read_domain(
+        &doc,
+        doc.field(body, &at, "domain", "the domain object")?,
+        &at.key("domain"),
+    )?;
+    let name = doc.optional_string(body, &at, "name")?;
+    let name = if name.is_empty() {
+        crate::genius::party_name(file)
+    } else {
+        name
+    };
+    let issues = read_issue_utilities(&doc, body, &at, &domain)?;
+    let reservation = match body.get("reservationBid") {
+        None | Some(J::Null) => 0.0,
+        Some(bid) => reservation_value(&doc, bid, &at.key("reservationBid"), &domain, &issues)?,
+    };
+    let party = Party {
+        name,
+        role: Role::Party,
+        description: String::new(),
+        preferences: Preferences {
+            model: UtilityModel::Additive {
+                weights: issues.weights,
+                values: issues.values,
+                interactions: vec![],
+            },
+            normalisation: Normalisation::AsGiven,
+            red_lines: vec![],
+            reservation,
+            discount: 1.0,
+        },
+    };
+    Ok((party, domain))
+}
+
+/// The object inside `{"LinearAdditiveUtilitySpace": {...}}`, the one
+/// profile class read, with its path; its fields are checked by name.
+fn profile_body<'v>(doc: &Doc, root: &'v J) -> Result<(&'v Map<String, J>, DocPath), FormatError> {
+    let Some((tag, body)) = single_entry(root) else {
         return Err(bad(
-            file,
+            doc.file,
             "expected a profile: {\"LinearAdditiveUtilitySpace\": {...}}",
         ));
     };
@@ -421,49 +446,57 @@ pub fn read_profile(text: &str, file: &str) -> Result<(Party, Domain), FormatErr
             "reservationBid",
         ],
     )?;
-    let domain = read_domain(
-        &doc,
-        doc.field(body, &at, "domain", "the domain object")?,
-        &at.key("domain"),
-    )?;
-    let name = match body.get("name") {
-        None => String::new(),
-        Some(n) => doc.string(n, &at.key("name"))?.to_string(),
-    };
-    let name = if name.is_empty() {
-        crate::genius::party_name(file)
-    } else {
-        name
-    };
-    let upath = at.key("issueUtilities");
-    let utils = doc.object(
-        doc.field(body, &at, "issueUtilities", "{issue: utilities}")?,
-        &upath,
+    Ok((body, at))
+}
+
+/// A profile's weights and utilities, by issue in domain order.
+struct IssueUtilities {
+    /// Each issue's weight.
+    weights: Vec<f64>,
+    /// Each issue's utilities tabulated on its values.
+    values: Vec<ValueFunction>,
+    /// Each issue's utilities as read, to evaluate a reservation bid.
+    read: Vec<Utilities>,
+}
+
+/// `issueWeights` and `issueUtilities`: one of each for every issue of the
+/// domain and none for any other, weights non-negative and summing to 1.
+fn read_issue_utilities(
+    doc: &Doc,
+    body: &Map<String, J>,
+    at: &DocPath,
+    domain: &Domain,
+) -> Result<IssueUtilities, FormatError> {
+    let (utils, upath) = doc.object_field(
+        body,
+        at,
+        "issueUtilities",
+        "{issue: utilities}",
         "an object {issue: utilities}",
     )?;
-    let wpath = at.key("issueWeights");
-    let weights_json = doc.object(
-        doc.field(body, &at, "issueWeights", "{issue: weight}")?,
-        &wpath,
+    let (weights_json, wpath) = doc.object_field(
+        body,
+        at,
+        "issueWeights",
+        "{issue: weight}",
         "an object {issue: weight}",
     )?;
-    let index: HashMap<&str, usize> = domain
-        .issues
-        .iter()
-        .enumerate()
-        .map(|(k, i)| (i.name.as_str(), k))
-        .collect();
+    let known: std::collections::HashSet<&str> =
+        domain.issues.iter().map(|i| i.name.as_str()).collect();
     for (keys, path) in [(weights_json, &wpath), (utils, &upath)] {
-        if let Some(k) = keys.keys().find(|k| !index.contains_key(k.as_str())) {
+        if let Some(k) = keys.keys().find(|k| !known.contains(k.as_str())) {
             return Err(doc.err(
                 &path.key(k),
                 format!("issue `{k}` is not in the profile's domain"),
             ));
         }
     }
-    let mut weights = Vec::with_capacity(domain.issues.len());
-    let mut per_issue = Vec::with_capacity(domain.issues.len());
-    let mut values = Vec::with_capacity(domain.issues.len());
+    let n = domain.issues.len();
+    let mut out = IssueUtilities {
+        weights: Vec::with_capacity(n),
+        values: Vec::with_capacity(n),
+        read: Vec::with_capacity(n),
+    };
     for issue in &domain.issues {
         let w = weights_json
             .get(&issue.name)
@@ -475,7 +508,7 @@ pub fn read_profile(text: &str, file: &str) -> Result<(Party, Domain), FormatErr
         let u = utils
             .get(&issue.name)
             .ok_or_else(|| doc.err(&upath, format!("no utilities for issue `{}`", issue.name)))?;
-        let u = utilities(&doc, u, &upath.key(&issue.name), issue)?;
+        let u = utilities(doc, u, &upath.key(&issue.name), issue)?;
         let table = match &issue.kind {
             IssueKind::Categorical { options, .. } => {
                 options.iter().map(|o| u.of_name(o)).collect()
@@ -484,90 +517,92 @@ pub fn read_profile(text: &str, file: &str) -> Result<(Party, Domain), FormatErr
                 .map(|v| u.of_number(issue.numeric_value(v).unwrap_or(f64::NAN)))
                 .collect(),
         };
-        weights.push(w);
-        values.push(ValueFunction::Table(table));
-        per_issue.push(u);
+        out.weights.push(w);
+        out.values.push(ValueFunction::Table(table));
+        out.read.push(u);
     }
-    let sum: f64 = weights.iter().sum();
+    let sum: f64 = out.weights.iter().sum();
     if (sum - 1.0).abs() > 1e-6 {
         return Err(doc.err(
             &wpath,
             format!("the weights sum to {sum}; GeniusWeb requires them to sum to 1"),
         ));
     }
-    let reservation = match body.get("reservationBid") {
-        None | Some(J::Null) => 0.0,
-        Some(bid) => {
-            let rpath = at.key("reservationBid");
-            let b = doc.object(bid, &rpath, "{\"issuevalues\": {issue: value}} or null")?;
-            doc.only(b, &rpath, &["issuevalues"])?;
-            let vpath = rpath.key("issuevalues");
-            let values = doc.object(
-                doc.field(b, &rpath, "issuevalues", "{issue: value}")?,
-                &vpath,
-                "an object {issue: value}",
-            )?;
-            let mut contributions = vec![0.0; domain.issues.len()];
-            for (name, v) in values {
-                let here = vpath.key(name);
-                let Some(&k) = index.get(name.as_str()) else {
-                    return Err(doc.err(
-                        &here,
-                        format!("issue `{name}` is not in the profile's domain"),
-                    ));
-                };
-                let issue = &domain.issues[k];
-                let u = match &issue.kind {
-                    IssueKind::Categorical { options, .. } => {
-                        let s = doc.string(v, &here)?;
-                        if !options.iter().any(|o| o == s) {
-                            return Err(
-                                doc.err(&here, format!("issue `{name}` has no value `{s}`"))
-                            );
-                        }
-                        per_issue[k].of_name(s)
-                    }
-                    IssueKind::Integer { min, max } => {
-                        let x = doc.number(v, &here)?;
-                        if x.fract() != 0.0 || x < *min as f64 || x > *max as f64 {
-                            return Err(doc
-                                .err(&here, format!("{x} is not an integer from {min} to {max}")));
-                        }
-                        per_issue[k].of_number(x)
-                    }
-                    IssueKind::Continuous { min, max, .. } => {
-                        let x = doc.number(v, &here)?;
-                        if x < *min || x > *max {
-                            return Err(
-                                doc.err(&here, format!("{x} is outside the range {min} to {max}"))
-                            );
-                        }
-                        per_issue[k].of_number(x)
-                    }
-                };
-                contributions[k] = weights[k] * u;
+    Ok(out)
+}
+
+/// The reservation value: the utility of the `reservationBid` at `rpath`.
+fn reservation_value(
+    doc: &Doc,
+    bid: &J,
+    rpath: &DocPath,
+    domain: &Domain,
+    issues: &IssueUtilities,
+) -> Result<f64, FormatError> {
+    let b = doc.object(bid, rpath, "{\"issuevalues\": {issue: value}} or null")?;
+    doc.only(b, rpath, &["issuevalues"])?;
+    let (values, vpath) = doc.object_field(
+        b,
+        rpath,
+        "issuevalues",
+        "{issue: value}",
+        "an object {issue: value}",
+    )?;
+    let index: HashMap<&str, usize> = domain
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(k, i)| (i.name.as_str(), k))
+        .collect();
+    let mut contributions = vec![0.0; domain.issues.len()];
+    for (name, v) in values {
+        let here = vpath.key(name);
+        let Some(&k) = index.get(name.as_str()) else {
+            return Err(doc.err(
+                &here,
+                format!("issue `{name}` is not in the profile's domain"),
+            ));
+        };
+        let u = bid_utility(doc, &domain.issues[k], v, &here, &issues.read[k])?;
+        contributions[k] = issues.weights[k] * u;
+    }
+    // Summed in issue order, as GeniusWeb sums a bid.
+    Ok(contributions.iter().sum())
+}
+
+/// The utility `u` gives to value `v` of `issue` in a bid, once the value is
+/// checked to be one of the issue's.
+fn bid_utility(
+    doc: &Doc,
+    issue: &Issue,
+    v: &J,
+    here: &DocPath,
+    u: &Utilities,
+) -> Result<f64, FormatError> {
+    let name = &issue.name;
+    match &issue.kind {
+        IssueKind::Categorical { options, .. } => {
+            let s = doc.string(v, here)?;
+            if !options.iter().any(|o| o == s) {
+                return Err(doc.err(here, format!("issue `{name}` has no value `{s}`")));
             }
-            // Summed in issue order, as GeniusWeb sums a bid.
-            contributions.iter().sum()
+            Ok(u.of_name(s))
         }
-    };
-    let party = Party {
-        name,
-        role: Role::Party,
-        description: String::new(),
-        preferences: Preferences {
-            model: UtilityModel::Additive {
-                weights,
-                values,
-                interactions: vec![],
-            },
-            normalisation: Normalisation::AsGiven,
-            red_lines: vec![],
-            reservation,
-            discount: 1.0,
-        },
-    };
-    Ok((party, domain))
+        IssueKind::Integer { min, max } => {
+            let x = doc.number(v, here)?;
+            if x.fract() != 0.0 || x < *min as f64 || x > *max as f64 {
+                return Err(doc.err(here, format!("{x} is not an integer from {min} to {max}")));
+            }
+            Ok(u.of_number(x))
+        }
+        IssueKind::Continuous { min, max, .. } => {
+            let x = doc.number(v, here)?;
+            if x < *min || x > *max {
+                return Err(doc.err(here, format!("{x} is outside the range {min} to {max}")));
+            }
+            Ok(u.of_number(x))
+        }
+    }
 }
 
 /// Builds a scenario from profile files (text, file name) and, optionally, a
@@ -589,6 +624,7 @@ pub fn scenario(
             .map_err(|e| FormatError::unusable(*file, e.to_string()))?;
     }
     let mut parties: Vec<Party> = Vec::new();
+    let mut names = crate::genius::Distinct::default();
     for (text, file) in profiles {
         let (mut party, d) = read_profile(text, file)?;
         match &dom {
@@ -604,12 +640,7 @@ pub fn scenario(
             }
             None => dom = Some((d, file.as_str())),
         }
-        let base = party.name.clone();
-        let mut n = 2;
-        while parties.iter().any(|p| p.name == party.name) {
-            party.name = format!("{base}#{n}");
-            n += 1;
-        }
+        party.name = names.name(&party.name);
         parties.push(party);
     }
     let Some((d, from)) = dom else {

@@ -33,47 +33,48 @@ pub(super) fn num_attr(
     el: &Element,
     name: &str,
 ) -> Result<f64, FormatError> {
-    let v = el.attr(name).ok_or_else(|| {
-        at(
-            file,
-            text,
-            el,
-            format!("<{}> has no `{name}` attribute; expected a number", el.name),
-        )
-    })?;
-    parse_f64(v).filter(|x| x.is_finite()).ok_or_else(|| {
-        at(
-            file,
-            text,
-            el,
-            format!("<{}> {name}=\"{v}\": expected a number", el.name),
-        )
+    typed_attr(file, text, el, name, "a number", |v| {
+        parse_f64(v).filter(|x| x.is_finite())
     })
 }
 
+/// Reads a required integer attribute (`3.0` counts as 3, as in GENIUS).
 pub(super) fn int_attr(
     file: &str,
     text: &str,
     el: &Element,
     name: &str,
 ) -> Result<i64, FormatError> {
+    typed_attr(file, text, el, name, "an integer", parse_int)
+}
+
+/// A required attribute read by `parse`; a missing or unreadable one is an
+/// error at the element that says what was `expected`.
+fn typed_attr<T>(
+    file: &str,
+    text: &str,
+    el: &Element,
+    name: &str,
+    expected: &str,
+    parse: impl Fn(&str) -> Option<T>,
+) -> Result<T, FormatError> {
     let v = el.attr(name).ok_or_else(|| {
         at(
             file,
             text,
             el,
             format!(
-                "<{}> has no `{name}` attribute; expected an integer",
+                "<{}> has no `{name}` attribute; expected {expected}",
                 el.name
             ),
         )
     })?;
-    parse_int(v).ok_or_else(|| {
+    parse(v).ok_or_else(|| {
         at(
             file,
             text,
             el,
-            format!("<{}> {name}=\"{v}\": expected an integer", el.name),
+            format!("<{}> {name}=\"{v}\": expected {expected}", el.name),
         )
     })
 }

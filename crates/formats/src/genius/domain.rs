@@ -121,6 +121,8 @@ pub(super) fn issue_elements(objective: &Element) -> Vec<&Element> {
     out
 }
 
+/// An issue's kind from its `type` (discrete when absent), read the way
+/// GENIUS reads that type.
 pub(super) fn issue_kind(
     file: &str,
     text: &str,
@@ -133,94 +135,9 @@ pub(super) fn issue_kind(
         .trim()
         .to_ascii_lowercase();
     match ty.as_str() {
-        "discrete" | "" => {
-            let mut options: Vec<String> = Vec::new();
-            // The options so far, for the repeat check (a search of the list
-            // made 40,000 items take seconds).
-            let mut seen: HashSet<String> = HashSet::new();
-            // The next suffix to try for each repeated value, so that many
-            // repeats of one value do not retry `#2`, `#3`, … every time.
-            let mut next: HashMap<&str, u32> = HashMap::new();
-            for item in el.children_named("item") {
-                let Some(v) = item.attr("value") else {
-                    return Err(at(file, text, item, "<item> has no `value` attribute"));
-                };
-                // GENIUS keeps a repeated item as a value of its own (2012
-                // FlightBooking lists `Sep4_2011` twice: 4 values, 48 bids),
-                // evaluated like the first; detente's options must be
-                // distinct, so the repeat is named `value#2`.
-                let mut option = v.to_string();
-                if seen.contains(&option) {
-                    // Every suffix below `n` is already taken, so this is the
-                    // smallest free one, as a search from `#2` would find.
-                    let n = next.entry(v).or_insert(2);
-                    loop {
-                        option = format!("{v}#{n}");
-                        *n += 1;
-                        if !seen.contains(&option) {
-                            break;
-                        }
-                    }
-                }
-                seen.insert(option.clone());
-                options.push(option);
-            }
-            if options.is_empty() {
-                return Err(at(
-                    file,
-                    text,
-                    el,
-                    format!("discrete issue `{name}` has no <item> values"),
-                ));
-            }
-            Ok(IssueKind::Categorical {
-                options,
-                ordered: false,
-            })
-        }
-        "integer" => {
-            let min = int_attr(file, text, el, "lowerbound")?;
-            let max = int_attr(file, text, el, "upperbound")?;
-            if min > max {
-                return Err(at(
-                    file,
-                    text,
-                    el,
-                    format!("integer issue `{name}`: lowerbound {min} is above upperbound {max}"),
-                ));
-            }
-            if (max as i128 - min as i128 + 1) > detente_core::MAX_ISSUE_CARDINALITY as i128 {
-                return Err(at(
-                    file,
-                    text,
-                    el,
-                    format!(
-                        "integer issue `{name}` has more than {} values",
-                        detente_core::MAX_ISSUE_CARDINALITY
-                    ),
-                ));
-            }
-            Ok(IssueKind::Integer { min, max })
-        }
-        "real" => {
-            let range = el.child("range").unwrap_or(el);
-            let min = num_attr(file, text, range, "lowerbound")?;
-            let max = num_attr(file, text, range, "upperbound")?;
-            if min > max {
-                return Err(at(
-                    file,
-                    text,
-                    range,
-                    format!("real issue `{name}`: lowerbound {min} is above upperbound {max}"),
-                ));
-            }
-            let step = if max > min {
-                (max - min) / (REAL_GRID_POINTS - 1) as f64
-            } else {
-                1.0
-            };
-            Ok(IssueKind::Continuous { min, max, step })
-        }
+        "discrete" | "" => discrete_kind(file, text, el, name),
+        "integer" => integer_kind(file, text, el, name),
+        "real" => real_kind(file, text, el, name),
         other => Err(at(
             file,
             text,
@@ -228,4 +145,91 @@ pub(super) fn issue_kind(
             format!("issue `{name}` has type=\"{other}\"; expected discrete, integer or real"),
         )),
     }
+}
+
+/// A discrete issue: its `<item>` values as options, in document order.
+fn discrete_kind(
+    file: &str,
+    text: &str,
+    el: &Element,
+    name: &str,
+) -> Result<IssueKind, FormatError> {
+    let mut options: Vec<String> = Vec::new();
+    let mut distinct = Distinct::default();
+    for item in el.children_named("item") {
+        let Some(v) = item.attr("value") else {
+            return Err(at(file, text, item, "<item> has no `value` attribute"));
+        };
+        // GENIUS keeps a repeated item as a value of its own (2012
+        // FlightBooking lists `Sep4_2011` twice: 4 values, 48 bids),
+        // evaluated like the first; detente's options must be distinct, so
+        // the repeat is named `value#2`.
+        options.push(distinct.name(v));
+    }
+    if options.is_empty() {
+        return Err(at(
+            file,
+            text,
+            el,
+            format!("discrete issue `{name}` has no <item> values"),
+        ));
+    }
+    Ok(IssueKind::Categorical {
+        options,
+        ordered: false,
+    })
+}
+
+/// An integer issue: `lowerbound` to `upperbound`, within detente's limit on
+/// the number of values.
+fn integer_kind(
+    file: &str,
+    text: &str,
+    el: &Element,
+    name: &str,
+) -> Result<IssueKind, FormatError> {
+    let min = int_attr(file, text, el, "lowerbound")?;
+    let max = int_attr(file, text, el, "upperbound")?;
+    if min > max {
+        return Err(at(
+            file,
+            text,
+            el,
+            format!("integer issue `{name}`: lowerbound {min} is above upperbound {max}"),
+        ));
+    }
+    if (max as i128 - min as i128 + 1) > detente_core::MAX_ISSUE_CARDINALITY as i128 {
+        return Err(at(
+            file,
+            text,
+            el,
+            format!(
+                "integer issue `{name}` has more than {} values",
+                detente_core::MAX_ISSUE_CARDINALITY
+            ),
+        ));
+    }
+    Ok(IssueKind::Integer { min, max })
+}
+
+/// A real issue: its `<range>` (or its own bounds) on GENIUS's grid of
+/// [`REAL_GRID_POINTS`] points.
+fn real_kind(file: &str, text: &str, el: &Element, name: &str) -> Result<IssueKind, FormatError> {
+    let range = el.child("range").unwrap_or(el);
+    let min = num_attr(file, text, range, "lowerbound")?;
+    let max = num_attr(file, text, range, "upperbound")?;
+    if min > max {
+        return Err(at(
+            file,
+            text,
+            range,
+            format!("real issue `{name}`: lowerbound {min} is above upperbound {max}"),
+        ));
+    }
+    let step = if max > min {
+        (max - min) / (REAL_GRID_POINTS - 1) as f64
+    } else {
+        1.0
+    };
+    Ok(IssueKind::Continuous { min, max, step })
 }

@@ -199,8 +199,46 @@ pub(super) fn evaluator(
     el: &Element,
     issue: &Issue,
 ) -> Result<ValueFunction, FormatError> {
-    // A damaged element or attribute name would otherwise leave an
-    // evaluator out and every value of the issue worth 0.
+    check_evaluator_names(file, text, el, issue)?;
+    match &issue.kind {
+        IssueKind::Categorical { options, .. } => {
+            discrete_evaluator(file, text, el, issue, options)
+        }
+        IssueKind::Integer { min, max } => {
+            let lower = match el.attr("lowerbound") {
+                Some(_) => int_attr(file, text, el, "lowerbound")?,
+                None => *min,
+            };
+            // GENIUS: no <evaluator> means slope 0 and offset 0; one that is
+            // there needs both numbers.
+            let (slope, offset) = match el.child("evaluator") {
+                Some(ev) => (
+                    num_attr(file, text, ev, "slope")?,
+                    num_attr(file, text, ev, "offset")?,
+                ),
+                None => (0.0, 0.0),
+            };
+            let table = (*min..=*max)
+                .map(|x| (slope * (x - lower) as f64 + offset).clamp(0.0, 1.0))
+                .collect();
+            Ok(ValueFunction::Table(table))
+        }
+        IssueKind::Continuous { min, max, .. } => match el.child("evaluator") {
+            None => Ok(ValueFunction::Piecewise(vec![(*min, 0.0)])),
+            Some(ev) => real_evaluator(file, text, ev, issue, *min, *max),
+        },
+    }
+}
+
+/// Refuses an unknown element in an issue or an unknown attribute of its
+/// `<evaluator>`: a damaged name would otherwise leave an evaluator out and
+/// every value of the issue worth 0.
+fn check_evaluator_names(
+    file: &str,
+    text: &str,
+    el: &Element,
+    issue: &Issue,
+) -> Result<(), FormatError> {
     for c in &el.children {
         if !matches!(
             c.name.as_str(),
@@ -241,178 +279,190 @@ pub(super) fn evaluator(
             ));
         }
     }
-    match &issue.kind {
-        IssueKind::Categorical { options, .. } => {
-            // The domain's value strings (a repeated value's `v#2` is `v`).
-            let known: HashSet<&str> = options
-                .iter()
-                .map(|o| genius_value(o, &HashMap::new()))
-                .chain(options.iter().map(String::as_str))
-                .collect();
-            let mut evals: HashMap<&str, f64> = HashMap::new();
-            // Values whose evaluation is the literal `null`: no entry, as in
-            // GENIUS (a deliberate gap, unlike a missing attribute).
-            let mut nulls: HashSet<&str> = HashSet::new();
-            for item in el.children_named("item") {
-                let Some(v) = item.attr("value") else {
-                    return Err(at(
-                        file,
-                        text,
-                        item,
-                        format!("<item> of issue `{}` has no `value` attribute", issue.name),
-                    ));
-                };
-                if !known.contains(v) {
-                    return Err(at(
-                        file,
-                        text,
-                        item,
-                        format!(
-                            "value `{v}` is not a value of issue `{}` in the domain",
-                            issue.name
-                        ),
-                    ));
-                }
-                // A damaged attribute name must not turn a value's
-                // evaluation into 0: GENIUS itself cannot evaluate bids
-                // with a value that has no evaluation.
-                let Some(e) = item.attr("evaluation") else {
-                    return Err(at(
-                        file,
-                        text,
-                        item,
-                        format!(
-                            "value `{v}` of issue `{}` has no `evaluation` attribute; expected evaluation=\"number\"",
-                            issue.name
-                        ),
-                    ));
-                };
-                if e.trim() == "null" {
-                    nulls.insert(v);
-                    continue;
-                }
-                let e = parse_f64(e).filter(|x| x.is_finite()).ok_or_else(|| {
-                    at(
-                        file,
-                        text,
-                        item,
-                        format!("evaluation=\"{e}\" of value `{v}`: expected a number"),
-                    )
-                })?;
-                evals.insert(v, e);
-            }
-            if let Some(o) = options.iter().find(|o| {
-                let v = genius_value(o, &evals);
-                !evals.contains_key(v) && !nulls.contains(v)
-            }) {
-                return Err(at(
-                    file,
-                    text,
-                    el,
-                    format!(
-                        "value `{o}` of issue `{}` has no <item> with an evaluation in this profile; GENIUS cannot evaluate bids with it",
-                        issue.name
-                    ),
-                ));
-            }
-            let max = evals.values().copied().fold(f64::NEG_INFINITY, f64::max);
-            // GENIUS: evaluation / the issue's largest evaluation, or 0 when
-            // that maximum is (nearly) zero. A value whose evaluation is
-            // `null` (GENIUS would fail on it) counts as 0.
-            let table = options
-                .iter()
-                .map(|o| match evals.get(genius_value(o, &evals)) {
-                    Some(&e) if max >= 1e-5 => e / max,
-                    _ => 0.0,
-                })
-                .collect();
-            Ok(ValueFunction::Table(table))
-        }
-        IssueKind::Integer { min, max } => {
-            let lower = match el.attr("lowerbound") {
-                Some(_) => int_attr(file, text, el, "lowerbound")?,
-                None => *min,
-            };
-            // GENIUS: no <evaluator> means slope 0 and offset 0; one that is
-            // there needs both numbers.
-            let (slope, offset) = match el.child("evaluator") {
-                Some(ev) => (
-                    num_attr(file, text, ev, "slope")?,
-                    num_attr(file, text, ev, "offset")?,
+    Ok(())
+}
+
+/// A discrete issue's evaluations, divided as GENIUS divides them: by the
+/// issue's largest evaluation, or all 0 when that maximum is (nearly) zero.
+fn discrete_evaluator(
+    file: &str,
+    text: &str,
+    el: &Element,
+    issue: &Issue,
+    options: &[String],
+) -> Result<ValueFunction, FormatError> {
+    let (evals, nulls) = item_evaluations(file, text, el, issue, options)?;
+    if let Some(o) = options.iter().find(|o| {
+        let v = genius_value(o, &evals);
+        !evals.contains_key(v) && !nulls.contains(v)
+    }) {
+        return Err(at(
+            file,
+            text,
+            el,
+            format!(
+                "value `{o}` of issue `{}` has no <item> with an evaluation in this profile; GENIUS cannot evaluate bids with it",
+                issue.name
+            ),
+        ));
+    }
+    let max = evals.values().copied().fold(f64::NEG_INFINITY, f64::max);
+    // A value whose evaluation is `null` (GENIUS would fail on it) counts
+    // as 0.
+    let table = options
+        .iter()
+        .map(|o| match evals.get(genius_value(o, &evals)) {
+            Some(&e) if max >= 1e-5 => e / max,
+            _ => 0.0,
+        })
+        .collect();
+    Ok(ValueFunction::Table(table))
+}
+
+/// The `<item>`s of a discrete issue: each value's evaluation, and the
+/// values whose evaluation is the literal `null` (no entry, as in GENIUS: a
+/// deliberate gap, unlike a missing attribute).
+fn item_evaluations<'e>(
+    file: &str,
+    text: &str,
+    el: &'e Element,
+    issue: &Issue,
+    options: &[String],
+) -> Result<(HashMap<&'e str, f64>, HashSet<&'e str>), FormatError> {
+    // The domain's value strings (a repeated value's `v#2` is `v`).
+    let known: HashSet<&str> = options
+        .iter()
+        .map(|o| genius_value(o, &HashMap::new()))
+        .chain(options.iter().map(String::as_str))
+        .collect();
+    let mut evals: HashMap<&str, f64> = HashMap::new();
+    let mut nulls: HashSet<&str> = HashSet::new();
+    for item in el.children_named("item") {
+        let Some(v) = item.attr("value") else {
+            return Err(at(
+                file,
+                text,
+                item,
+                format!("<item> of issue `{}` has no `value` attribute", issue.name),
+            ));
+        };
+        if !known.contains(v) {
+            return Err(at(
+                file,
+                text,
+                item,
+                format!(
+                    "value `{v}` is not a value of issue `{}` in the domain",
+                    issue.name
                 ),
-                None => (0.0, 0.0),
-            };
-            let table = (*min..=*max)
-                .map(|x| (slope * (x - lower) as f64 + offset).clamp(0.0, 1.0))
-                .collect();
-            Ok(ValueFunction::Table(table))
+            ));
         }
-        IssueKind::Continuous { min, max, .. } => {
-            let Some(ev) = el.child("evaluator") else {
-                return Ok(ValueFunction::Piecewise(vec![(*min, 0.0)]));
-            };
-            let p = |k: usize| opt_num(file, text, ev, &format!("parameter{k}"));
-            let ftype = ev
-                .attr("ftype")
-                .unwrap_or("linear")
-                .trim()
-                .to_ascii_lowercase();
-            match ftype.as_str() {
-                "linear" => {
-                    let (p0, p1) = (p(0)?.unwrap_or(0.0), p(1)?.unwrap_or(0.0));
-                    let f = |x: f64| (p1 * x + p0).clamp(0.0, 1.0);
-                    let mut xs = vec![*min, *max];
-                    if p1 != 0.0 {
-                        for y in [0.0, 1.0] {
-                            let x = (y - p0) / p1;
-                            if x > *min && x < *max {
-                                xs.push(x);
-                            }
-                        }
-                    }
-                    xs.sort_by(f64::total_cmp);
-                    xs.dedup();
-                    Ok(ValueFunction::Piecewise(
-                        xs.into_iter().map(|x| (x, f(x))).collect(),
-                    ))
-                }
-                "constant" => Ok(ValueFunction::Piecewise(vec![(*min, p(0)?.unwrap_or(0.0))])),
-                "faratin" => Ok(ValueFunction::Piecewise(vec![(*min, -1.0)])),
-                "triangular" => {
-                    let (lo, hi, top) = (
-                        p(0)?.unwrap_or(0.0),
-                        p(1)?.unwrap_or(0.0),
-                        p(2)?.unwrap_or(0.0),
-                    );
-                    if !(lo <= top && top <= hi) {
-                        return Err(at(
-                            file,
-                            text,
-                            ev,
-                            format!(
-                                "triangular evaluator of `{}`: expected parameter0 ≤ parameter2 ≤ parameter1 (low ≤ top ≤ high)",
-                                issue.name
-                            ),
-                        ));
-                    }
-                    Ok(ValueFunction::Piecewise(vec![
-                        (lo, 0.0),
-                        (top, 1.0),
-                        (hi, 0.0),
-                    ]))
-                }
-                other => Err(at(
+        // A damaged attribute name must not turn a value's evaluation into
+        // 0: GENIUS itself cannot evaluate bids with a value that has no
+        // evaluation.
+        let Some(e) = item.attr("evaluation") else {
+            return Err(at(
+                file,
+                text,
+                item,
+                format!(
+                    "value `{v}` of issue `{}` has no `evaluation` attribute; expected evaluation=\"number\"",
+                    issue.name
+                ),
+            ));
+        };
+        if e.trim() == "null" {
+            nulls.insert(v);
+            continue;
+        }
+        let e = parse_f64(e).filter(|x| x.is_finite()).ok_or_else(|| {
+            at(
+                file,
+                text,
+                item,
+                format!("evaluation=\"{e}\" of value `{v}`: expected a number"),
+            )
+        })?;
+        evals.insert(v, e);
+    }
+    Ok((evals, nulls))
+}
+
+/// A real issue's `<evaluator>` (linear, constant, triangular, or faratin,
+/// which GENIUS evaluates as -1) as a piecewise-linear function on
+/// `min..=max`.
+fn real_evaluator(
+    file: &str,
+    text: &str,
+    ev: &Element,
+    issue: &Issue,
+    min: f64,
+    max: f64,
+) -> Result<ValueFunction, FormatError> {
+    let p = |k: usize| opt_num(file, text, ev, &format!("parameter{k}"));
+    let ftype = ev
+        .attr("ftype")
+        .unwrap_or("linear")
+        .trim()
+        .to_ascii_lowercase();
+    match ftype.as_str() {
+        "linear" => {
+            let (p0, p1) = (p(0)?.unwrap_or(0.0), p(1)?.unwrap_or(0.0));
+            Ok(clamped_line(p0, p1, min, max))
+        }
+        "constant" => Ok(ValueFunction::Piecewise(vec![(min, p(0)?.unwrap_or(0.0))])),
+        "faratin" => Ok(ValueFunction::Piecewise(vec![(min, -1.0)])),
+        "triangular" => {
+            let (lo, hi, top) = (
+                p(0)?.unwrap_or(0.0),
+                p(1)?.unwrap_or(0.0),
+                p(2)?.unwrap_or(0.0),
+            );
+            if !(lo <= top && top <= hi) {
+                return Err(at(
                     file,
                     text,
                     ev,
                     format!(
-                        "evaluator ftype=\"{other}\" of `{}`: expected linear, constant or triangular",
+                        "triangular evaluator of `{}`: expected parameter0 ≤ parameter2 ≤ parameter1 (low ≤ top ≤ high)",
                         issue.name
                     ),
-                )),
+                ));
+            }
+            Ok(ValueFunction::Piecewise(vec![
+                (lo, 0.0),
+                (top, 1.0),
+                (hi, 0.0),
+            ]))
+        }
+        other => Err(at(
+            file,
+            text,
+            ev,
+            format!(
+                "evaluator ftype=\"{other}\" of `{}`: expected linear, constant or triangular",
+                issue.name
+            ),
+        )),
+    }
+}
+
+/// GENIUS's linear real evaluator `clamp(p1·x + p0, 0, 1)` on `min..=max`,
+/// exactly: its points are the ends and wherever the line crosses 0 or 1.
+fn clamped_line(p0: f64, p1: f64, min: f64, max: f64) -> ValueFunction {
+    let f = |x: f64| (p1 * x + p0).clamp(0.0, 1.0);
+    let mut xs = vec![min, max];
+    if p1 != 0.0 {
+        for y in [0.0, 1.0] {
+            let x = (y - p0) / p1;
+            if x > min && x < max {
+                xs.push(x);
             }
         }
     }
+    xs.sort_by(f64::total_cmp);
+    xs.dedup();
+    ValueFunction::Piecewise(xs.into_iter().map(|x| (x, f(x))).collect())
 }
 
 /// The GENIUS value string behind an option: `v#2` for a repeated `v`.
@@ -486,65 +536,81 @@ pub(super) fn hyper_rectangles(
             ));
         }
         let weight = opt_num(file, text, ufun, "weight")?.unwrap_or(1.0);
-        'boxes: for hr in ufun.children_named("hyperRectangle") {
+        for hr in ufun.children_named("hyperRectangle") {
             let u = num_attr(file, text, hr, "utility")?;
-            let mut bounds = Vec::new();
-            for c in &hr.children {
-                if c.name == "EXCLUDES" {
-                    return Err(FormatError::unusable(
-                        file,
-                        format!(
-                            "{}: <EXCLUDES> boxes are not supported; expected only <INCLUDES> (as in ANAC 2014)",
-                            Location::at_offset(file, text, c.offset)
-                        ),
-                    ));
-                }
-                if c.name != "INCLUDES" {
-                    continue;
-                }
-                let index = int_attr(file, text, c, "index")?;
-                let Some(&k) = by_index.get(&index) else {
-                    return Err(at(
-                        file,
-                        text,
-                        c,
-                        format!(
-                            "<INCLUDES index=\"{index}\">: the domain has no issue with that index"
-                        ),
-                    ));
-                };
-                let IssueKind::Integer { min, max } = domain.issues[k].kind else {
-                    return Err(at(
-                        file,
-                        text,
-                        c,
-                        format!(
-                            "<INCLUDES> on issue `{}`: boxes are supported on integer issues only",
-                            domain.issues[k].name
-                        ),
-                    ));
-                };
-                let lo = num_attr(file, text, c, "min")?;
-                let hi = num_attr(file, text, c, "max")?;
-                // Inclusive bounds on the integer values, as value indices.
-                let (lo, hi) = (lo.ceil().max(min as f64), hi.floor().min(max as f64));
-                if lo > hi {
-                    continue 'boxes; // no value of the issue fits: the box never holds
-                }
-                bounds.push((
-                    IssueId(k as u32),
-                    (lo as i64 - min) as u32,
-                    (hi as i64 - min) as u32,
-                ));
+            if let Some(bounds) = box_bounds(file, text, hr, domain, &by_index)? {
+                rectangles.push(HyperRectangle {
+                    bounds,
+                    utility: u * weight,
+                });
             }
-            rectangles.push(HyperRectangle {
-                bounds,
-                utility: u * weight,
-            });
         }
     }
     Ok(UtilityModel::HyperRectangles {
         rectangles,
         max_utility,
     })
+}
+
+/// A box's bounds: per issue, the first and last value index it includes.
+type Bounds = Vec<(IssueId, u32, u32)>;
+
+/// A `<hyperRectangle>`'s `<INCLUDES>` bounds as value indices of integer
+/// issues (`by_index` maps GENIUS issue indices to positions); `None` when
+/// some bound holds no value of its issue, so the box never holds.
+fn box_bounds(
+    file: &str,
+    text: &str,
+    hr: &Element,
+    domain: &Domain,
+    by_index: &HashMap<i64, usize>,
+) -> Result<Option<Bounds>, FormatError> {
+    let mut bounds = Vec::new();
+    for c in &hr.children {
+        if c.name == "EXCLUDES" {
+            return Err(FormatError::unusable(
+                file,
+                format!(
+                    "{}: <EXCLUDES> boxes are not supported; expected only <INCLUDES> (as in ANAC 2014)",
+                    Location::at_offset(file, text, c.offset)
+                ),
+            ));
+        }
+        if c.name != "INCLUDES" {
+            continue;
+        }
+        let index = int_attr(file, text, c, "index")?;
+        let Some(&k) = by_index.get(&index) else {
+            return Err(at(
+                file,
+                text,
+                c,
+                format!("<INCLUDES index=\"{index}\">: the domain has no issue with that index"),
+            ));
+        };
+        let IssueKind::Integer { min, max } = domain.issues[k].kind else {
+            return Err(at(
+                file,
+                text,
+                c,
+                format!(
+                    "<INCLUDES> on issue `{}`: boxes are supported on integer issues only",
+                    domain.issues[k].name
+                ),
+            ));
+        };
+        let lo = num_attr(file, text, c, "min")?;
+        let hi = num_attr(file, text, c, "max")?;
+        // Inclusive bounds on the integer values, as value indices.
+        let (lo, hi) = (lo.ceil().max(min as f64), hi.floor().min(max as f64));
+        if lo > hi {
+            return Ok(None);
+        }
+        bounds.push((
+            IssueId(k as u32),
+            (lo as i64 - min) as u32,
+            (hi as i64 - min) as u32,
+        ));
+    }
+    Ok(Some(bounds))
 }

@@ -15,13 +15,12 @@
 //! points or whose value function is not linear, constant or triangular.
 
 use super::xml::escape;
-use super::{REAL_GRID_POINTS, UNCERTAIN_EXTRAS, UNCERTAIN_PREFIX};
+use super::{Distinct, REAL_GRID_POINTS, UNCERTAIN_EXTRAS, UNCERTAIN_PREFIX};
 use crate::error::FormatError;
 use detente_core::{
-    Issue, IssueKind, Normalisation, Party, ScenarioParts, UtilityModel, ValueFunction,
-    utility::compile,
+    HyperRectangle, Issue, IssueKind, Normalisation, Party, ScenarioParts, UtilityModel,
+    ValueFunction, utility::compile,
 };
-use std::collections::HashSet;
 use std::fmt::Write as _;
 
 /// The text of a domain file and of one profile file per party (party name,
@@ -40,9 +39,165 @@ fn num(x: f64) -> String {
     format!("{x}")
 }
 
+/// Why a party cannot be written in a competition format, GENIUS or
+/// GeniusWeb: the reason, naming the issue or the number it is about. The
+/// user sees it after "party `…` cannot be written as …: " (see
+/// [`unwritable`]).
+#[derive(Debug, thiserror::Error)]
+pub(crate) enum Inexpressible {
+    /// The party has red lines; neither format has them.
+    #[error("{format} profiles have no red lines")]
+    RedLines {
+        /// `GENIUS` or `GeniusWeb`.
+        format: &'static str,
+    },
+    /// GENIUS: box utilities that are not capped at 1.
+    #[error("box utilities are capped at 1 in GENIUS; this party's are not")]
+    UncappedBoxes,
+    /// GENIUS: a box names an issue the scenario does not have.
+    #[error("a box refers to a missing issue")]
+    MissingIssue,
+    /// GENIUS: a box bounds an issue that is not an integer issue.
+    #[error("a box bounds issue `{issue}`, which is not an integer issue")]
+    BoxOnNonInteger {
+        /// The issue's name.
+        issue: String,
+    },
+    /// GENIUS: a linear profile for a party whose model is not additive.
+    #[error("not additive")]
+    NotAdditive,
+    /// GENIUS: interaction terms, which linear profiles do not have.
+    #[error("GENIUS linear profiles have no interaction terms")]
+    Interactions,
+    /// The preferences do not compile (the model's own message).
+    #[error(transparent)]
+    Model(#[from] detente_core::ModelError),
+    /// The compiled utility is not a sum of per-issue terms.
+    #[error("the utility is not a sum of per-issue terms")]
+    NotSum,
+    /// GENIUS: the best utility is above 1, where GENIUS would cap it.
+    #[error("its best utility is {best}, and GENIUS caps utilities at 1")]
+    AboveOne {
+        /// The party's best utility, uncapped.
+        best: f64,
+    },
+    /// GeniusWeb: the utility exceeds 1, and GeniusWeb has no cap.
+    #[error(
+        "its utility reaches {best} before {}capping at 1, and GeniusWeb utilities have no cap",
+        if *capped { "GENIUS's " } else { "" }
+    )]
+    AboveOneUncapped {
+        /// The party's best utility, uncapped.
+        best: f64,
+        /// Whether the party's utility is capped at 1 (GENIUS's rule).
+        capped: bool,
+    },
+    /// GENIUS: an issue's terms go below 0.
+    #[error("issue `{issue}` has negative terms, which GENIUS evaluations cannot express")]
+    NegativeTerms {
+        /// The issue's name.
+        issue: String,
+    },
+    /// GeniusWeb: an issue's utilities go below 0.
+    #[error("issue `{issue}` has negative utilities")]
+    NegativeUtilities {
+        /// The issue's name.
+        issue: String,
+    },
+    /// GENIUS: a numeric issue's values are not of an evaluator's shape.
+    #[error(
+        "the values of issue `{issue}` are not what a GENIUS evaluator of a numeric issue can express (clamped linear, constant or triangular)"
+    )]
+    NotEvaluator {
+        /// The issue's name.
+        issue: String,
+    },
+    /// GeniusWeb: a numeric issue's utilities are not linear.
+    #[error(
+        "issue `{issue}`: GeniusWeb number utilities are linear from the lowest to the highest value"
+    )]
+    NotLinear {
+        /// The issue's name.
+        issue: String,
+    },
+    /// GeniusWeb: no reservation bid could be searched for.
+    #[error(
+        "its reservation value {reservation} must become a reservation bid, and the space is too large to search for one"
+    )]
+    NoReservationBid {
+        /// The party's reservation value.
+        reservation: f64,
+    },
+}
+
+/// The error of a party that `format` (`GENIUS` or `GeniusWeb`) cannot hold:
+/// about the scenario, naming the party and the reason.
+pub(crate) fn unwritable(
+    parts: &ScenarioParts,
+    party: &Party,
+    format: &str,
+    reason: Inexpressible,
+) -> FormatError {
+    FormatError::unusable(
+        &parts.name,
+        format!(
+            "party `{}` cannot be written as {format}: {reason}",
+            party.name
+        ),
+    )
+}
+
+/// A party's additive utility as one column of terms per issue.
+pub(crate) struct Terms {
+    /// `c_i(v)` by issue and value: the compiled terms scaled, the offset
+    /// added to the first issue's, so that the utility is `Σ_i c_i(v)`
+    /// before any cap.
+    pub(crate) columns: Vec<Vec<f64>>,
+    /// Whether the utility is capped at 1 (GENIUS's rule).
+    pub(crate) capped: bool,
+}
+
+/// The per-issue terms of a party's utility. Both competition writers start
+/// from these, since their profiles hold a weighted sum of per-issue
+/// evaluations and nothing else.
+pub(crate) fn per_issue_terms(
+    parts: &ScenarioParts,
+    party: &Party,
+) -> Result<Terms, Inexpressible> {
+    let (u, _) = compile(&party.name, &party.preferences, &parts.issues)?;
+    if !u.is_additive() {
+        return Err(Inexpressible::NotSum);
+    }
+    let mut columns: Vec<Vec<f64>> = u
+        .terms
+        .iter()
+        .map(|t| t.iter().map(|&x| x * u.scale).collect())
+        .collect();
+    if u.offset != 0.0 {
+        for x in columns[0].iter_mut() {
+            *x += u.offset;
+        }
+    }
+    Ok(Terms {
+        columns,
+        capped: u.cap.is_finite(),
+    })
+}
+
 /// Writes the scenario as GENIUS XML texts.
 pub fn write(parts: &ScenarioParts) -> Result<GeniusFiles, FormatError> {
-    let unusable = |m: String| FormatError::unusable(&parts.name, m);
+    let domain = domain_xml(parts)?;
+    let mut profiles = Vec::with_capacity(parts.parties.len());
+    for party in &parts.parties {
+        let text = profile(parts, party).map_err(|e| unwritable(parts, party, "GENIUS", e))?;
+        profiles.push((party.name.clone(), text));
+    }
+    Ok(GeniusFiles { domain, profiles })
+}
+
+/// The domain file: every issue with its values (a real issue only when its
+/// grid is the one detente reads GENIUS's real issues with).
+fn domain_xml(parts: &ScenarioParts) -> Result<String, FormatError> {
     let mut d = String::new();
     let _ = writeln!(d, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>");
     let _ = writeln!(d, "<negotiation_template>");
@@ -71,11 +226,14 @@ pub fn write(parts: &ScenarioParts) -> Result<GeniusFiles, FormatError> {
             }
             IssueKind::Continuous { min, max, step } => {
                 if issue.cardinality() != REAL_GRID_POINTS && max > min {
-                    return Err(unusable(format!(
-                        "issue `{}`: a GENIUS real issue has no grid; detente reads it with {REAL_GRID_POINTS} points, but this issue has step {step} ({} points)",
-                        issue.name,
-                        issue.cardinality()
-                    )));
+                    return Err(FormatError::unusable(
+                        &parts.name,
+                        format!(
+                            "issue `{}`: a GENIUS real issue has no grid; detente reads it with {REAL_GRID_POINTS} points, but this issue has step {step} ({} points)",
+                            issue.name,
+                            issue.cardinality()
+                        ),
+                    ));
                 }
                 let _ = writeln!(d, "  {head}>");
                 let _ = writeln!(
@@ -89,20 +247,7 @@ pub fn write(parts: &ScenarioParts) -> Result<GeniusFiles, FormatError> {
         }
     }
     let _ = writeln!(d, "</objective>\n</utility_space>\n</negotiation_template>");
-    let mut profiles = Vec::with_capacity(parts.parties.len());
-    for party in &parts.parties {
-        let text = profile(parts, party).map_err(|m| {
-            unusable(format!(
-                "party `{}` cannot be written as GENIUS: {m}",
-                party.name
-            ))
-        })?;
-        profiles.push((party.name.clone(), text));
-    }
-    Ok(GeniusFiles {
-        domain: d,
-        profiles,
-    })
+    Ok(d)
 }
 
 fn issue_head(k: usize, issue: &Issue) -> String {
@@ -131,10 +276,11 @@ struct Eval {
     inner: String,
 }
 
-fn profile(parts: &ScenarioParts, party: &Party) -> Result<String, String> {
+/// One party's profile file.
+fn profile(parts: &ScenarioParts, party: &Party) -> Result<String, Inexpressible> {
     let prefs = &party.preferences;
     if !prefs.red_lines.is_empty() {
-        return Err("GENIUS profiles have no red lines".into());
+        return Err(Inexpressible::RedLines { format: "GENIUS" });
     }
     let uncertain = party.description.strip_prefix(UNCERTAIN_PREFIX);
     let mut s = String::new();
@@ -156,40 +302,9 @@ fn profile(parts: &ScenarioParts, party: &Party) -> Result<String, String> {
             max_utility,
         } => {
             if prefs.normalisation != Normalisation::CappedAtOne {
-                return Err("box utilities are capped at 1 in GENIUS; this party's are not".into());
+                return Err(Inexpressible::UncappedBoxes);
             }
-            for (k, issue) in parts.issues.iter().enumerate() {
-                let _ = writeln!(s, "  {}/>", issue_head(k, issue));
-            }
-            let _ = writeln!(s, "  <utility maxutility=\"{}\">", num(*max_utility));
-            let _ = writeln!(
-                s,
-                "    <ufun type=\"PlainUfun\" weight=\"1\" aggregation=\"sum\">"
-            );
-            for r in rectangles {
-                let _ = writeln!(s, "      <hyperRectangle utility=\"{}\">", num(r.utility));
-                for &(i, lo, hi) in &r.bounds {
-                    let issue = parts
-                        .issues
-                        .get(i.index())
-                        .ok_or("a box refers to a missing issue")?;
-                    let IssueKind::Integer { min, .. } = issue.kind else {
-                        return Err(format!(
-                            "a box bounds issue `{}`, which is not an integer issue",
-                            issue.name
-                        ));
-                    };
-                    let _ = writeln!(
-                        s,
-                        "        <INCLUDES index=\"{}\" min=\"{}\" max=\"{}\"/>",
-                        i.index() + 1,
-                        min + lo as i64,
-                        min + hi as i64
-                    );
-                }
-                let _ = writeln!(s, "      </hyperRectangle>");
-            }
-            let _ = writeln!(s, "    </ufun>\n  </utility>");
+            boxes_xml(&mut s, parts, rectangles, *max_utility)?;
         }
         UtilityModel::Additive { .. } => {
             let evals = additive_evaluators(parts, party)?;
@@ -211,20 +326,71 @@ fn profile(parts: &ScenarioParts, party: &Party) -> Result<String, String> {
     let _ = writeln!(s, "<discount_factor value=\"{}\"/>", num(prefs.discount));
     let _ = writeln!(s, "<reservation value=\"{}\"/>", num(prefs.reservation));
     if let Some(rest) = uncertain {
-        for (name, default) in UNCERTAIN_EXTRAS {
-            let v = rest
-                .split(',')
-                .filter_map(|kv| kv.trim().split_once('='))
-                .find(|(k, _)| *k == name)
-                .map_or(default, |(_, v)| v.trim());
-            let _ = writeln!(s, "<{name}>{}</{name}>", escape(v));
-        }
+        uncertain_extras(&mut s, rest);
     }
     let _ = writeln!(s, "</utility_space>");
     Ok(s)
 }
 
-fn additive_evaluators(parts: &ScenarioParts, party: &Party) -> Result<Vec<Eval>, String> {
+/// An ANAC 2014 non-linear profile's issues and `<utility>`: one sum of
+/// hyper-rectangles over integer issues.
+fn boxes_xml(
+    s: &mut String,
+    parts: &ScenarioParts,
+    rectangles: &[HyperRectangle],
+    max_utility: f64,
+) -> Result<(), Inexpressible> {
+    for (k, issue) in parts.issues.iter().enumerate() {
+        let _ = writeln!(s, "  {}/>", issue_head(k, issue));
+    }
+    let _ = writeln!(s, "  <utility maxutility=\"{}\">", num(max_utility));
+    let _ = writeln!(
+        s,
+        "    <ufun type=\"PlainUfun\" weight=\"1\" aggregation=\"sum\">"
+    );
+    for r in rectangles {
+        let _ = writeln!(s, "      <hyperRectangle utility=\"{}\">", num(r.utility));
+        for &(i, lo, hi) in &r.bounds {
+            let issue = parts
+                .issues
+                .get(i.index())
+                .ok_or(Inexpressible::MissingIssue)?;
+            let IssueKind::Integer { min, .. } = issue.kind else {
+                return Err(Inexpressible::BoxOnNonInteger {
+                    issue: issue.name.clone(),
+                });
+            };
+            let _ = writeln!(
+                s,
+                "        <INCLUDES index=\"{}\" min=\"{}\" max=\"{}\"/>",
+                i.index() + 1,
+                min + lo as i64,
+                min + hi as i64
+            );
+        }
+        let _ = writeln!(s, "      </hyperRectangle>");
+    }
+    let _ = writeln!(s, "    </ufun>\n  </utility>");
+    Ok(())
+}
+
+/// An UNCERTAIN profile's elicitation settings, from what the reader kept in
+/// the party description (`rest`, after [`UNCERTAIN_PREFIX`]); GENIUS's
+/// default for any setting it does not name.
+fn uncertain_extras(s: &mut String, rest: &str) {
+    for (name, default) in UNCERTAIN_EXTRAS {
+        let v = rest
+            .split(',')
+            .filter_map(|kv| kv.trim().split_once('='))
+            .find(|(k, _)| *k == name)
+            .map_or(default, |(_, v)| v.trim());
+        let _ = writeln!(s, "<{name}>{}</{name}>", escape(v));
+    }
+}
+
+/// A linear profile's evaluators: verbatim for a party read from GENIUS,
+/// else from its compiled per-issue terms.
+fn additive_evaluators(parts: &ScenarioParts, party: &Party) -> Result<Vec<Eval>, Inexpressible> {
     let prefs = &party.preferences;
     let UtilityModel::Additive {
         weights,
@@ -232,10 +398,10 @@ fn additive_evaluators(parts: &ScenarioParts, party: &Party) -> Result<Vec<Eval>
         interactions,
     } = &prefs.model
     else {
-        return Err("not additive".into());
+        return Err(Inexpressible::NotAdditive);
     };
     if !interactions.is_empty() {
-        return Err("GENIUS linear profiles have no interaction terms".into());
+        return Err(Inexpressible::Interactions);
     }
     // GENIUS-origin parties keep their weights and value functions as read.
     if prefs.normalisation == Normalisation::CappedAtOne {
@@ -249,63 +415,50 @@ fn additive_evaluators(parts: &ScenarioParts, party: &Party) -> Result<Vec<Eval>
             return Ok(v);
         }
     }
-    let (u, _) = compile(&party.name, prefs, &parts.issues).map_err(|e| e.to_string())?;
-    if !u.is_additive() {
-        return Err("the utility is not a sum of per-issue terms".into());
-    }
-    let mut columns: Vec<Vec<f64>> = u
-        .terms
-        .iter()
-        .map(|t| t.iter().map(|&x| x * u.scale).collect())
-        .collect();
-    if u.offset != 0.0 {
-        for x in columns[0].iter_mut() {
-            *x += u.offset;
-        }
-    }
-    let best: f64 = columns
+    let terms = per_issue_terms(parts, party)?;
+    let best: f64 = terms
+        .columns
         .iter()
         .map(|c| c.iter().copied().fold(f64::NEG_INFINITY, f64::max))
         .sum();
-    if u.cap.is_infinite() && best > 1.0 + 1e-9 {
-        return Err(format!(
-            "its best utility is {best}, and GENIUS caps utilities at 1"
-        ));
+    if !terms.capped && best > 1.0 + 1e-9 {
+        return Err(Inexpressible::AboveOne { best });
     }
-    let mut out = Vec::with_capacity(columns.len());
-    for (issue, col) in parts.issues.iter().zip(&columns) {
-        if col.iter().any(|&x| x < -1e-12) {
-            return Err(format!(
-                "issue `{}` has negative terms, which GENIUS evaluations cannot express",
-                issue.name
-            ));
-        }
-        let m = col.iter().copied().fold(0.0, f64::max);
-        let e: Vec<f64> = col
-            .iter()
-            .map(|&x| if m > 0.0 { (x / m).max(0.0) } else { 0.0 })
-            .collect();
-        let inner = match &issue.kind {
-            IssueKind::Categorical { options, .. } => items(options, &e),
-            IssueKind::Integer { .. } => integer_evaluator(&e).ok_or_else(|| not_linear(issue))?,
-            IssueKind::Continuous { .. } => {
-                let points: Vec<(f64, f64)> = (0..issue.cardinality())
-                    .map(|v| (issue.numeric_value(v).unwrap_or(0.0), e[v as usize]))
-                    .collect();
-                real_evaluator(issue, &ValueFunction::Piecewise(points))
-                    .ok_or_else(|| not_linear(issue))?
-            }
-        };
-        out.push(Eval { weight: m, inner });
-    }
-    Ok(out)
+    parts
+        .issues
+        .iter()
+        .zip(&terms.columns)
+        .map(|(issue, col)| term_evaluator(issue, col))
+        .collect()
 }
 
-fn not_linear(issue: &Issue) -> String {
-    format!(
-        "the values of issue `{}` are not what a GENIUS evaluator of a numeric issue can express (clamped linear, constant or triangular)",
-        issue.name
-    )
+/// The evaluator of one issue's terms: weight `max_v c(v)`, evaluations
+/// `c(v) / max_v c(v)`, which GENIUS multiplies back to `c(v)`.
+fn term_evaluator(issue: &Issue, col: &[f64]) -> Result<Eval, Inexpressible> {
+    if col.iter().any(|&x| x < -1e-12) {
+        return Err(Inexpressible::NegativeTerms {
+            issue: issue.name.clone(),
+        });
+    }
+    let m = col.iter().copied().fold(0.0, f64::max);
+    let e: Vec<f64> = col
+        .iter()
+        .map(|&x| if m > 0.0 { (x / m).max(0.0) } else { 0.0 })
+        .collect();
+    let not_evaluator = || Inexpressible::NotEvaluator {
+        issue: issue.name.clone(),
+    };
+    let inner = match &issue.kind {
+        IssueKind::Categorical { options, .. } => items(options, &e),
+        IssueKind::Integer { .. } => integer_evaluator(&e).ok_or_else(not_evaluator)?,
+        IssueKind::Continuous { .. } => {
+            let points: Vec<(f64, f64)> = (0..issue.cardinality())
+                .map(|v| (issue.numeric_value(v).unwrap_or(0.0), e[v as usize]))
+                .collect();
+            real_evaluator(issue, &ValueFunction::Piecewise(points)).ok_or_else(not_evaluator)?
+        }
+    };
+    Ok(Eval { weight: m, inner })
 }
 
 fn items(options: &[String], evals: &[f64]) -> String {
@@ -554,19 +707,10 @@ pub fn lossy_with(parts: &ScenarioParts, keep_linear: bool) -> (ScenarioParts, V
                 values[k] = ValueFunction::Table(table);
             }
         }
-        let mut options: Vec<String> = Vec::with_capacity(n as usize);
-        let mut seen: HashSet<String> = HashSet::with_capacity(n as usize);
-        for v in 0..n {
-            let label = issue.value_label(v);
-            let mut option = label.clone();
-            let mut i = 2;
-            while seen.contains(&option) {
-                option = format!("{label}#{i}");
-                i += 1;
-            }
-            seen.insert(option.clone());
-            options.push(option);
-        }
+        let mut distinct = Distinct::default();
+        let options: Vec<String> = (0..n)
+            .map(|v| distinct.name(&issue.value_label(v)))
+            .collect();
         out.issues[k].kind = IssueKind::Categorical {
             options,
             ordered: true,
@@ -577,4 +721,56 @@ pub fn lossy_with(parts: &ScenarioParts, keep_linear: bool) -> (ScenarioParts, V
         ));
     }
     (out, notes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A scenario of one issue whose second party is given by `extra` (TOML
+    /// lines after its name).
+    fn parts(extra: &str) -> ScenarioParts {
+        let text = format!(
+            "name = \"s\"\n[[issues]]\nname = \"i\"\noptions = [\"a\", \"b\"]\n\
+             [[parties]]\nname = \"p\"\nweights = {{ i = 1 }}\nvalues.i = {{ a = 0, b = 1 }}\n\
+             [[parties]]\nname = \"q\"\n{extra}"
+        );
+        crate::native::read_str(&text, "s.toml")
+            .unwrap()
+            .parts()
+            .clone()
+    }
+
+    /// The messages of what the competition writers cannot hold stay the
+    /// sentences users have seen, now that they come from `Inexpressible`.
+    #[test]
+    fn unwritable_parties_name_the_party_and_the_reason() {
+        let red = parts(
+            "weights = { i = 1 }\nvalues.i = { a = 1, b = 0 }\n\
+             [[parties.red_lines]]\nwhen = { i = \"b\" }\n",
+        );
+        let e = write(&red).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "s: party `q` cannot be written as GENIUS: GENIUS profiles have no red lines"
+        );
+        let e = crate::geniusweb::write(&red).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "s: party `q` cannot be written as GeniusWeb: GeniusWeb profiles have no red lines"
+        );
+        let big = parts(
+            "normalisation = \"as-given\"\nweights = { i = 2 }\nvalues.i = { a = 1, b = 0 }\n",
+        );
+        let e = write(&big).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "s: party `q` cannot be written as GENIUS: its best utility is 2, and GENIUS caps utilities at 1"
+        );
+        let e = crate::geniusweb::write(&big).unwrap_err().to_string();
+        assert_eq!(
+            e,
+            "s: party `q` cannot be written as GeniusWeb: its utility reaches 2 before capping at 1, and GeniusWeb utilities have no cap"
+        );
+    }
 }

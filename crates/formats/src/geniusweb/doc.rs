@@ -82,6 +82,34 @@ impl Doc<'_> {
             .ok_or_else(|| self.err(path, format!("missing `{key}`; expected {what}")))
     }
 
+    /// A required field that must be an object (`what` for a missing field,
+    /// `object_what` for one of another type), with the field's path.
+    pub(super) fn object_field<'v>(
+        &self,
+        o: &'v Map<String, J>,
+        path: &DocPath,
+        key: &str,
+        what: &str,
+        object_what: &str,
+    ) -> Result<(&'v Map<String, J>, DocPath), FormatError> {
+        let at = path.key(key);
+        let v = self.object(self.field(o, path, key, what)?, &at, object_what)?;
+        Ok((v, at))
+    }
+
+    /// An optional string field; empty when absent.
+    pub(super) fn optional_string(
+        &self,
+        o: &Map<String, J>,
+        path: &DocPath,
+        key: &str,
+    ) -> Result<String, FormatError> {
+        match o.get(key) {
+            None => Ok(String::new()),
+            Some(n) => Ok(self.string(n, &path.key(key))?.to_string()),
+        }
+    }
+
     /// A finite JSON number.
     pub(super) fn number(&self, v: &J, path: &DocPath) -> Result<f64, FormatError> {
         match v {
@@ -121,6 +149,14 @@ impl Doc<'_> {
             )),
         }
     }
+}
+
+/// The one entry of an object that has exactly one: how GeniusWeb tags a
+/// value with its type (`{"LinearAdditiveUtilitySpace": {...}}`).
+pub(super) fn single_entry(v: &J) -> Option<(&String, &J)> {
+    v.as_object()
+        .filter(|o| o.len() == 1)
+        .and_then(|o| o.iter().next())
 }
 
 pub(super) fn root_path(key: &str) -> DocPath {

@@ -1,6 +1,7 @@
 //! Writing a scenario as GeniusWeb JSON files.
 
 use super::*;
+use crate::genius::{Inexpressible, per_issue_terms, unwritable};
 
 /// The JSON texts of a GeniusWeb domain and of one profile per party.
 #[derive(Clone, Debug)]
@@ -22,7 +23,24 @@ const RESERVATION_SEARCH_LIMIT: u64 = 10_000_000;
 /// utilities. A reservation value becomes the reservation bid of the worst
 /// outcome worth at least that value (the same outcomes are acceptable).
 pub fn write(parts: &ScenarioParts) -> Result<GeniusWebFiles, FormatError> {
-    let unusable = |m: String| FormatError::unusable(&parts.name, m);
+    let domain = domain_json(parts)?;
+    let scenario = Scenario::new(parts.clone())
+        .map_err(|e| FormatError::unusable(&parts.name, e.to_string()))?;
+    let mut profiles = Vec::new();
+    for (pi, party) in parts.parties.iter().enumerate() {
+        let text = profile_json(parts, &scenario, pi, &domain)
+            .map_err(|e| unwritable(parts, party, "GeniusWeb", e))?;
+        profiles.push((party.name.clone(), text));
+    }
+    Ok(GeniusWebFiles {
+        domain: serde_json::to_string_pretty(&domain).unwrap_or_default(),
+        profiles,
+    })
+}
+
+/// The domain object: every issue's value set (a continuous issue only when
+/// its maximum is on its grid, as GeniusWeb's values are `low + k·step`).
+fn domain_json(parts: &ScenarioParts) -> Result<J, FormatError> {
     let mut iv = Map::new();
     for issue in &parts.issues {
         let set = match &issue.kind {
@@ -33,134 +51,120 @@ pub fn write(parts: &ScenarioParts) -> Result<GeniusWebFiles, FormatError> {
             IssueKind::Continuous { min, max, step } => {
                 let n = continuous_points(*min, *max, *step);
                 if n > 1 && (min + step * (n - 1) as f64 - max).abs() > step * 1e-9 {
-                    return Err(unusable(format!(
-                        "issue `{}`: GeniusWeb's number values are low + k·step, and {max} is not on the grid of step {step}",
-                        issue.name
-                    )));
+                    return Err(FormatError::unusable(
+                        &parts.name,
+                        format!(
+                            "issue `{}`: GeniusWeb's number values are low + k·step, and {max} is not on the grid of step {step}",
+                            issue.name
+                        ),
+                    ));
                 }
                 json!({ "range": { "low": min, "high": max, "step": step } })
             }
         };
         iv.insert(issue.name.clone(), set);
     }
-    let domain = json!({ "name": parts.name, "issuesValues": iv });
-    let scenario = Scenario::new(parts.clone()).map_err(|e| unusable(e.to_string()))?;
-    let mut profiles = Vec::new();
-    for (pi, party) in parts.parties.iter().enumerate() {
-        let fail = |m: String| {
-            unusable(format!(
-                "party `{}` cannot be written as GeniusWeb: {m}",
-                party.name
-            ))
-        };
-        if !party.preferences.red_lines.is_empty() {
-            return Err(fail("GeniusWeb profiles have no red lines".into()));
-        }
-        let (u, _) = compile(&party.name, &party.preferences, &parts.issues)
-            .map_err(|e| fail(e.to_string()))?;
-        if !u.is_additive() {
-            return Err(fail("the utility is not a sum of per-issue terms".into()));
-        }
-        let mut columns: Vec<Vec<f64>> = u
-            .terms
-            .iter()
-            .map(|t| t.iter().map(|&x| x * u.scale).collect())
-            .collect();
-        if u.offset != 0.0 {
-            for x in columns[0].iter_mut() {
-                *x += u.offset;
-            }
-        }
-        let maxima: Vec<f64> = columns
-            .iter()
-            .map(|c| c.iter().copied().fold(0.0, f64::max))
-            .collect();
-        let best: f64 = maxima.iter().sum();
-        if best > 1.0 + 1e-9 {
-            return Err(fail(format!(
-                "its utility reaches {best} before {}capping at 1, and GeniusWeb utilities have no cap",
-                if u.cap.is_finite() { "GENIUS's " } else { "" }
-            )));
-        }
-        let mut weights = Map::new();
-        let mut utils = Map::new();
-        for ((issue, col), &m) in parts.issues.iter().zip(&columns).zip(&maxima) {
-            if col.iter().any(|&x| x < -1e-12) {
-                return Err(fail(format!(
-                    "issue `{}` has negative utilities",
-                    issue.name
-                )));
-            }
-            let w = if best > 0.0 {
-                m / best
-            } else {
-                1.0 / parts.issues.len() as f64
-            };
-            let util = |x: f64| {
-                if w > 0.0 {
-                    (x / w).clamp(0.0, 1.0)
-                } else {
-                    0.0
-                }
-            };
-            let body = match &issue.kind {
-                IssueKind::Categorical { options, .. } => {
-                    let vu: Map<String, J> = options
-                        .iter()
-                        .zip(col)
-                        .map(|(o, &x)| (o.clone(), json!(util(x))))
-                        .collect();
-                    json!({ "discreteutils": { "valueUtilities": vu } })
-                }
-                _ => {
-                    let n = col.len();
-                    let lo = issue.numeric_value(0).unwrap_or(0.0);
-                    let hi = issue.numeric_value(n as u32 - 1).unwrap_or(0.0);
-                    let (ul, uh) = (util(col[0]), util(col[n - 1]));
-                    let linear = (0..n).all(|v| {
-                        let x = issue.numeric_value(v as u32).unwrap_or(0.0);
-                        let y = if hi > lo {
-                            ul + (uh - ul) * (x - lo) / (hi - lo)
-                        } else {
-                            ul
-                        };
-                        (y - util(col[v])).abs() <= 1e-9
-                    });
-                    if !linear || !(hi > lo) {
-                        return Err(fail(format!(
-                            "issue `{}`: GeniusWeb number utilities are linear from the lowest to the highest value",
-                            issue.name
-                        )));
-                    }
-                    json!({ "numberutils": {
-                        "lowValue": lo, "lowUtility": ul, "highValue": hi, "highUtility": uh } })
-                }
-            };
-            weights.insert(issue.name.clone(), json!(w));
-            utils.insert(issue.name.clone(), body);
-        }
-        let mut body = Map::new();
-        body.insert("issueUtilities".into(), J::Object(utils));
-        body.insert("issueWeights".into(), J::Object(weights));
-        body.insert("domain".into(), domain.clone());
-        body.insert("name".into(), json!(party.name));
-        let rv = party.preferences.reservation;
-        if rv > 0.0 {
-            let bid = reservation_bid(&scenario, pi, rv).ok_or_else(|| {
-                fail(format!(
-                    "its reservation value {rv} must become a reservation bid, and the space is too large to search for one"
-                ))
-            })?;
-            body.insert("reservationBid".into(), json!({ "issuevalues": bid }));
-        }
-        let text = serde_json::to_string_pretty(&json!({ "LinearAdditiveUtilitySpace": body }))
-            .unwrap_or_default();
-        profiles.push((party.name.clone(), text));
+    Ok(json!({ "name": parts.name, "issuesValues": iv }))
+}
+
+/// Party `pi`'s profile, its `domain` embedded.
+fn profile_json(
+    parts: &ScenarioParts,
+    scenario: &Scenario,
+    pi: usize,
+    domain: &J,
+) -> Result<String, Inexpressible> {
+    let party = &parts.parties[pi];
+    if !party.preferences.red_lines.is_empty() {
+        return Err(Inexpressible::RedLines {
+            format: "GeniusWeb",
+        });
     }
-    Ok(GeniusWebFiles {
-        domain: serde_json::to_string_pretty(&domain).unwrap_or_default(),
-        profiles,
-    })
+    let terms = per_issue_terms(parts, party)?;
+    let maxima: Vec<f64> = terms
+        .columns
+        .iter()
+        .map(|c| c.iter().copied().fold(0.0, f64::max))
+        .collect();
+    let best: f64 = maxima.iter().sum();
+    if best > 1.0 + 1e-9 {
+        return Err(Inexpressible::AboveOneUncapped {
+            best,
+            capped: terms.capped,
+        });
+    }
+    let mut weights = Map::new();
+    let mut utils = Map::new();
+    for ((issue, col), &m) in parts.issues.iter().zip(&terms.columns).zip(&maxima) {
+        if col.iter().any(|&x| x < -1e-12) {
+            return Err(Inexpressible::NegativeUtilities {
+                issue: issue.name.clone(),
+            });
+        }
+        let w = if best > 0.0 {
+            m / best
+        } else {
+            1.0 / parts.issues.len() as f64
+        };
+        weights.insert(issue.name.clone(), json!(w));
+        utils.insert(issue.name.clone(), issue_utilities(issue, col, w)?);
+    }
+    let mut body = Map::new();
+    body.insert("issueUtilities".into(), J::Object(utils));
+    body.insert("issueWeights".into(), J::Object(weights));
+    body.insert("domain".into(), domain.clone());
+    body.insert("name".into(), json!(party.name));
+    let rv = party.preferences.reservation;
+    if rv > 0.0 {
+        let bid = reservation_bid(scenario, pi, rv)
+            .ok_or(Inexpressible::NoReservationBid { reservation: rv })?;
+        body.insert("reservationBid".into(), json!({ "issuevalues": bid }));
+    }
+    Ok(
+        serde_json::to_string_pretty(&json!({ "LinearAdditiveUtilitySpace": body }))
+            .unwrap_or_default(),
+    )
+}
+
+/// One issue's utilities for terms `col` under weight `w` (`c(v) / w`):
+/// a table for a categorical issue, else the line from the lowest to the
+/// highest value, which must reproduce every term.
+fn issue_utilities(issue: &Issue, col: &[f64], w: f64) -> Result<J, Inexpressible> {
+    let util = |x: f64| {
+        if w > 0.0 {
+            (x / w).clamp(0.0, 1.0)
+        } else {
+            0.0
+        }
+    };
+    if let IssueKind::Categorical { options, .. } = &issue.kind {
+        let vu: Map<String, J> = options
+            .iter()
+            .zip(col)
+            .map(|(o, &x)| (o.clone(), json!(util(x))))
+            .collect();
+        return Ok(json!({ "discreteutils": { "valueUtilities": vu } }));
+    }
+    let n = col.len();
+    let lo = issue.numeric_value(0).unwrap_or(0.0);
+    let hi = issue.numeric_value(n as u32 - 1).unwrap_or(0.0);
+    let (ul, uh) = (util(col[0]), util(col[n - 1]));
+    let linear = (0..n).all(|v| {
+        let x = issue.numeric_value(v as u32).unwrap_or(0.0);
+        let y = if hi > lo {
+            ul + (uh - ul) * (x - lo) / (hi - lo)
+        } else {
+            ul
+        };
+        (y - util(col[v])).abs() <= 1e-9
+    });
+    if !linear || !(hi > lo) {
+        return Err(Inexpressible::NotLinear {
+            issue: issue.name.clone(),
+        });
+    }
+    Ok(json!({ "numberutils": {
+        "lowValue": lo, "lowUtility": ul, "highValue": hi, "highUtility": uh } }))
 }
 
 /// The worst outcome worth at least `rv` to party `p` (the best one when none
