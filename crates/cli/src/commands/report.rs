@@ -3,7 +3,7 @@
 use super::negotiate::strategies_for;
 use crate::args::ScenarioArgs;
 use anyhow::{Context, Result, anyhow, bail};
-use detente_analysis::{Analysis, Options, RepairOptions, analyze, evaluate};
+use detente_analysis::{Analysis, Evaluation, Options, RepairOptions, analyze, evaluate};
 use detente_core::Scenario;
 use detente_negotiation::{Deadline, ProtocolKind, SessionConfig, run_session};
 use detente_report::{RankEntry, Report, Session};
@@ -64,27 +64,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             ..Options::default()
         },
     )?;
-    let proposal = match &args.proposal {
-        Some(name) => Some(scenario.proposal(name).ok_or_else(|| {
-            let names: Vec<&str> = scenario
-                .proposals()
-                .iter()
-                .map(|p| p.name.as_str())
-                .collect();
-            anyhow!(
-                "no proposal `{name}` in scenario `{}`; its proposals are: {}",
-                scenario.name(),
-                if names.is_empty() {
-                    "(none)".to_string()
-                } else {
-                    names.join(", ")
-                }
-            )
-        })?),
-        None => scenario.proposals().first(),
-    };
-    let evaluation =
-        proposal.map(|p| evaluate(scenario, &analysis, &p.outcome, &RepairOptions::default()));
+    let evaluated = evaluated(scenario, &analysis, args.proposal.as_deref())?;
     let forecast = if args.forecast {
         let model = loaded.forecast.as_ref().ok_or_else(|| {
             anyhow!(
@@ -108,9 +88,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
     let cloud = detente_report::cloud(scenario, &analysis, args.draw_limit);
     let html = detente_report::render(&Report {
         cloud: Some(&cloud),
-        evaluated: proposal
-            .zip(evaluation.as_ref())
-            .map(|(p, e)| (p.name.as_str(), e)),
+        evaluated: evaluated.as_ref().map(|(l, e)| (l.as_str(), e)),
         forecast: forecast.as_ref().map(|(m, f)| (*m, f)),
         ranking: ranking.as_deref(),
         negotiation: session.as_ref(),
@@ -123,6 +101,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         .with_context(|| format!("writing {out}"))?;
     eprintln!("wrote {out} ({} bytes)", html.len());
     Ok(ExitCode::SUCCESS)
+}
+
+/// The proposal named (else the first, if the scenario has one), resolved
+/// and labelled by the core's rules, with its evaluation.
+fn evaluated(
+    scenario: &Scenario,
+    analysis: &Analysis,
+    name: Option<&str>,
+) -> Result<Option<(String, Evaluation)>> {
+    if name.is_none() && scenario.proposals().is_empty() {
+        return Ok(None);
+    }
+    let outcome = scenario.resolve_proposal(name, &[])?;
+    let (label, _) = scenario.proposal_label(name, &[]);
+    let evaluation = evaluate(scenario, analysis, &outcome, &RepairOptions::default());
+    Ok(Some((label, evaluation)))
 }
 
 /// Runs the negotiation the report draws, with `detente negotiate`'s
