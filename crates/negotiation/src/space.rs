@@ -2,7 +2,7 @@
 //! utility, built once per party and session, so that "the worst outcome
 //! worth at least x" is a binary search.
 
-use detente_core::{OutcomeSpace, PartyId, Scenario};
+use detente_core::{CompiledRedLines, CompiledUtility, OutcomeSpace, PartyId, Scenario};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::sync::OnceLock;
@@ -50,6 +50,137 @@ enum Outcomes {
 /// Outcomes decoded together on first use.
 const CHUNK: usize = 512;
 
+/// Every outcome of `space` (it has `count`), sorted by the utility `u`:
+/// the utilities in that order, and the outcomes as numbers decoded on
+/// first use.
+fn sorted_whole(space: &OutcomeSpace, u: &CompiledUtility, count: usize) -> (Vec<f64>, Outcomes) {
+    let utils_k = utilities_in_order(space, u, count);
+    let order = ascending_order(&utils_k);
+    let utils: Vec<f64> = order.iter().map(|&k| utils_k[k as usize]).collect();
+    drop(utils_k);
+    let chunks = (0..count.div_ceil(CHUNK))
+        .map(|_| OnceLock::new())
+        .collect();
+    let outcomes = Outcomes::Lazy {
+        keys: order,
+        decoder: SplitDecoder::new(space.radices()),
+        chunks,
+    };
+    (utils, outcomes)
+}
+
+/// The utility `u` of each of the `count` outcomes of `space`, in issue
+/// order.
+fn utilities_in_order(space: &OutcomeSpace, u: &CompiledUtility, count: usize) -> Vec<f64> {
+    let n = space.issue_count();
+    let mut utils_k: Vec<f64> = Vec::with_capacity(count);
+    let mut o = vec![0u32; n];
+    if u.is_additive() {
+        // Partial sums in issue order, recomputed from the most
+        // significant issue that changed: the same additions as
+        // `CompiledUtility::eval`, so the same bits.
+        let mut prefix = vec![0.0f64; n + 1];
+        let mut from = 0;
+        loop {
+            for i in from..n {
+                prefix[i + 1] = prefix[i] + u.terms[i][o[i] as usize];
+            }
+            utils_k.push(u.finish(prefix[n] + 0.0));
+            match space.advance(&mut o) {
+                Some(k) => from = k,
+                None => break,
+            }
+        }
+    } else {
+        loop {
+            utils_k.push(u.eval(&o));
+            if space.advance(&mut o).is_none() {
+                break;
+            }
+        }
+    }
+    utils_k
+}
+
+/// A seeded sample of a space too large to sort, with the outcome that is
+/// best and the one that is worst under `u`'s additive terms, sorted by `u`
+/// without repeats.
+fn sorted_sample(
+    space: &OutcomeSpace,
+    u: &CompiledUtility,
+    party: PartyId,
+) -> (Vec<f64>, Outcomes) {
+    let n = space.issue_count();
+    // The sample depends on the party only, so that a sorted space is a
+    // pure function of the scenario and the party (and can be shared
+    // between sessions).
+    let mut rng = ChaCha8Rng::seed_from_u64(0x5eed_0000 ^ party.0 as u64);
+    let radices = space.radices();
+    let mut rows: Vec<Vec<u32>> = Vec::with_capacity(SAMPLE + 2);
+    let extreme = |pick_max: bool| -> Vec<u32> {
+        u.terms
+            .iter()
+            .map(|t| {
+                let mut best = 0usize;
+                for (i, &x) in t.iter().enumerate() {
+                    if (pick_max && x > t[best]) || (!pick_max && x < t[best]) {
+                        best = i;
+                    }
+                }
+                best as u32
+            })
+            .collect()
+    };
+    rows.push(extreme(true));
+    rows.push(extreme(false));
+    for _ in 0..SAMPLE {
+        rows.push(radices.iter().map(|&r| rng.random_range(0..r)).collect());
+    }
+    let mut keyed: Vec<(f64, Vec<u32>)> = rows.into_iter().map(|o| (u.eval(&o), o)).collect();
+    keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    keyed.dedup_by(|a, b| a.1 == b.1);
+    let mut flat = Vec::with_capacity(keyed.len() * n);
+    for (_, o) in &keyed {
+        flat.extend_from_slice(o);
+    }
+    (
+        keyed.into_iter().map(|(x, _)| x).collect::<Vec<f64>>(),
+        Outcomes::Flat(flat),
+    )
+}
+
+/// `next_ok` of [`OwnSpace`]: for each of the `len` sorted positions, the
+/// first one at or after it that crosses none of the red lines and is at or
+/// after `first_ok` (`len` when there is none).
+fn next_acceptable(
+    red: &CompiledRedLines,
+    len: usize,
+    first_ok: usize,
+    outcomes: &Outcomes,
+    n: usize,
+) -> Vec<u32> {
+    let mut next_ok = vec![len as u32; len];
+    let mut next = len as u32;
+    let mut scratch = vec![0u32; n];
+    for i in (first_ok..len).rev() {
+        let o = match outcomes {
+            Outcomes::Flat(flat) => &flat[i * n..(i + 1) * n],
+            Outcomes::Lazy { keys, decoder, .. } => {
+                decoder.decode(keys[i] as u64, &mut scratch);
+                &scratch[..]
+            }
+        };
+        if !red.crossed(o) {
+            next = i as u32;
+        }
+        next_ok[i] = next;
+    }
+    for slot in &mut next_ok[..first_ok] {
+        *slot = next;
+    }
+    next_ok
+}
+
 impl OwnSpace {
     /// Sorts the whole space when it has at most [`SORT_LIMIT`] outcomes;
     /// otherwise sorts a seeded sample of it that always contains the
@@ -60,115 +191,20 @@ impl OwnSpace {
         let n = space.issue_count();
         let (utils, outcomes, exhaustive) = match space.count_u64() {
             Some(count) if count <= SORT_LIMIT => {
-                let count = count as usize;
-                let mut utils_k: Vec<f64> = Vec::with_capacity(count);
-                let mut o = vec![0u32; n];
-                if u.is_additive() {
-                    // Partial sums in issue order, recomputed from the most
-                    // significant issue that changed: the same additions as
-                    // `CompiledUtility::eval`, so the same bits.
-                    let mut prefix = vec![0.0f64; n + 1];
-                    let mut from = 0;
-                    loop {
-                        for i in from..n {
-                            prefix[i + 1] = prefix[i] + u.terms[i][o[i] as usize];
-                        }
-                        utils_k.push(u.finish(prefix[n] + 0.0));
-                        match space.advance(&mut o) {
-                            Some(k) => from = k,
-                            None => break,
-                        }
-                    }
-                } else {
-                    loop {
-                        utils_k.push(u.eval(&o));
-                        if space.advance(&mut o).is_none() {
-                            break;
-                        }
-                    }
-                }
-                let order = ascending_order(&utils_k);
-                let utils: Vec<f64> = order.iter().map(|&k| utils_k[k as usize]).collect();
-                drop(utils_k);
-                let chunks = (0..count.div_ceil(CHUNK))
-                    .map(|_| OnceLock::new())
-                    .collect();
-                let outcomes = Outcomes::Lazy {
-                    keys: order,
-                    decoder: SplitDecoder::new(space.radices()),
-                    chunks,
-                };
+                let (utils, outcomes) = sorted_whole(space, u, count as usize);
                 (utils, outcomes, true)
             }
             _ => {
-                // The sample depends on the party only, so that a sorted
-                // space is a pure function of the scenario and the party
-                // (and can be shared between sessions).
-                let mut rng = ChaCha8Rng::seed_from_u64(0x5eed_0000 ^ party.0 as u64);
-                let radices = space.radices();
-                let mut rows: Vec<Vec<u32>> = Vec::with_capacity(SAMPLE + 2);
-                let extreme = |pick_max: bool| -> Vec<u32> {
-                    u.terms
-                        .iter()
-                        .map(|t| {
-                            let mut best = 0usize;
-                            for (i, &x) in t.iter().enumerate() {
-                                if (pick_max && x > t[best]) || (!pick_max && x < t[best]) {
-                                    best = i;
-                                }
-                            }
-                            best as u32
-                        })
-                        .collect()
-                };
-                rows.push(extreme(true));
-                rows.push(extreme(false));
-                for _ in 0..SAMPLE {
-                    rows.push(radices.iter().map(|&r| rng.random_range(0..r)).collect());
-                }
-                let mut keyed: Vec<(f64, Vec<u32>)> =
-                    rows.into_iter().map(|o| (u.eval(&o), o)).collect();
-                keyed.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-                keyed.dedup_by(|a, b| a.1 == b.1);
-                let mut flat = Vec::with_capacity(keyed.len() * n);
-                for (_, o) in &keyed {
-                    flat.extend_from_slice(o);
-                }
-                (
-                    keyed.into_iter().map(|(x, _)| x).collect::<Vec<f64>>(),
-                    Outcomes::Flat(flat),
-                    false,
-                )
+                let (utils, outcomes) = sorted_sample(space, u, party);
+                (utils, outcomes, false)
             }
         };
         let red = scenario.red_lines(party);
-        let rv = scenario.reservation(party);
-        let len = utils.len();
-        let first_ok = utils.partition_point(|&x| x < rv);
+        let first_ok = utils.partition_point(|&x| x < scenario.reservation(party));
         // Without red lines the acceptable outcomes are exactly those from
         // `first_ok` on, and no table is needed.
-        let next_ok = (!red.is_empty()).then(|| {
-            let mut next_ok = vec![len as u32; len];
-            let mut next = len as u32;
-            let mut scratch = vec![0u32; n];
-            for i in (first_ok..len).rev() {
-                let o = match &outcomes {
-                    Outcomes::Flat(flat) => &flat[i * n..(i + 1) * n],
-                    Outcomes::Lazy { keys, decoder, .. } => {
-                        decoder.decode(keys[i] as u64, &mut scratch);
-                        &scratch[..]
-                    }
-                };
-                if !red.crossed(o) {
-                    next = i as u32;
-                }
-                next_ok[i] = next;
-            }
-            for slot in &mut next_ok[..first_ok] {
-                *slot = next;
-            }
-            next_ok
-        });
+        let next_ok =
+            (!red.is_empty()).then(|| next_acceptable(red, utils.len(), first_ok, &outcomes, n));
         let min = utils.first().copied().unwrap_or(0.0);
         let max = utils.last().copied().unwrap_or(0.0);
         OwnSpace {
