@@ -6,31 +6,13 @@
 //! accepts an outcome across its red lines or below its reservation value.
 
 use super::builtin::Memory;
-use super::parts::{BestReceived, accept_or_offer, pick_near};
+use super::parts::{
+    BestReceived, accept_or_offer, best_acceptable_utility, floor_utility, offer_or_end, pick_near,
+    random_bid_at_least, worst_at_least_or_best,
+};
 use super::{Context, Decision, Observed, Standing, Strategy};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-
-fn best_acceptable_utility(ctx: &Context<'_>) -> f64 {
-    let own = ctx.own();
-    own.best_acceptable()
-        .map(|i| own.utility(i))
-        .unwrap_or(own.max())
-}
-
-fn floor_utility(ctx: &Context<'_>) -> f64 {
-    ctx.own().min().max(ctx.reservation())
-}
-
-fn offer_or_end(ctx: &Context<'_>, bid: Option<usize>, offer: &mut [u32]) -> Decision {
-    match bid {
-        Some(i) => {
-            offer.copy_from_slice(ctx.own().outcome(i));
-            Decision::Offer
-        }
-        None => Decision::EndNegotiation,
-    }
-}
 
 /// AgentK (ANAC 2010). Keeps the mean and variance of the utilities of the
 /// opponents' offers and estimates the best it can expect as
@@ -107,16 +89,7 @@ impl Strategy for AgentK {
             offer.copy_from_slice(o);
             return Decision::Offer;
         }
-        let own = ctx.own();
-        let start = own.first_at_least(target);
-        let bid = if start < own.len() {
-            let i = self.rng.random_range(start..own.len());
-            own.next_acceptable(i)
-                .or_else(|| own.worst_acceptable_at_least(target))
-        } else {
-            None
-        }
-        .or_else(|| own.best_acceptable());
+        let bid = random_bid_at_least(ctx.own(), target, &mut self.rng);
         offer_or_end(ctx, bid, offer)
     }
 
@@ -208,9 +181,7 @@ impl Strategy for HardHeaded {
 
     fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {
         self.memory.observe(ctx, event);
-        if event.decision == Decision::Offer {
-            self.best.update(ctx.utility(event.outcome), event.outcome);
-        }
+        self.best.observe(ctx, event);
     }
 
     fn aspiration(&self, ctx: &Context<'_>) -> Option<f64> {
@@ -296,8 +267,8 @@ impl Strategy for CuhkAgent {
 
     fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {
         self.memory.observe(ctx, event);
+        self.best.observe(ctx, event);
         if event.decision == Decision::Offer {
-            self.best.update(ctx.utility(event.outcome), event.outcome);
             if self.recent.len() == 10 {
                 self.recent.remove(0);
             }
@@ -399,14 +370,7 @@ impl Strategy for Atlas3 {
             return Decision::Offer;
         }
         let own = ctx.own();
-        let start = own.first_at_least(thr);
-        let Some(seed_bid) = (if start < own.len() {
-            own.next_acceptable(self.rng.random_range(start..own.len()))
-                .or_else(|| own.worst_acceptable_at_least(thr))
-        } else {
-            None
-        })
-        .or_else(|| own.best_acceptable()) else {
+        let Some(seed_bid) = random_bid_at_least(own, thr, &mut self.rng) else {
             return Decision::EndNegotiation;
         };
         self.scratch.clear();
@@ -513,16 +477,12 @@ impl Agreeable2018 {
         } else {
             0.4
         };
-        let Some(models) = self.memory.models.as_ref().filter(|m| m.any()) else {
-            return own
-                .worst_acceptable_at_least(target)
-                .or_else(|| own.best_acceptable());
+        // Without opponent data, or before exploring, it concedes no more
+        // than it must.
+        let models = self.memory.models.as_ref().filter(|m| m.any());
+        let Some(models) = models.filter(|_| ctx.time >= explore_from) else {
+            return worst_at_least_or_best(own, target);
         };
-        if ctx.time < explore_from {
-            return own
-                .worst_acceptable_at_least(target)
-                .or_else(|| own.best_acceptable());
-        }
         let half = 0.05 * (1.0 - target).max(0.0);
         let mut candidates: [(usize, f64); 64] = [(0, 0.0); 64];
         let mut count = 0;

@@ -4,7 +4,8 @@
 
 use super::catalog::Params;
 use super::parts::{
-    Acceptance, OpponentModels, Received, accept_or_offer, faratin_target, pick_near,
+    Acceptance, OpponentModels, Received, accept_or_offer, best_acceptable_utility, faratin_target,
+    floor_utility, offer_or_end, pick_near, worst_at_least_or_best,
 };
 use super::{Context, Decision, Observed, Standing, Strategy};
 use rand::{RngExt, SeedableRng};
@@ -86,16 +87,8 @@ impl TimeDependent {
 
     /// The target utility at the context's time.
     pub fn target(&self, ctx: &Context<'_>) -> f64 {
-        let own = ctx.own();
-        let pmax = self.pmax.unwrap_or_else(|| {
-            own.best_acceptable()
-                .map(|i| own.utility(i))
-                .unwrap_or(own.max())
-        });
-        let pmin = self
-            .pmin
-            .unwrap_or_else(|| own.min().max(ctx.reservation()))
-            .min(pmax);
+        let pmax = self.pmax.unwrap_or_else(|| best_acceptable_utility(ctx));
+        let pmin = self.pmin.unwrap_or_else(|| floor_utility(ctx)).min(pmax);
         faratin_target(ctx.time, self.e, self.k, pmin, pmax)
     }
 }
@@ -178,17 +171,8 @@ impl Strategy for NegmasTimeBased {
         {
             return Decision::Accept;
         }
-        let own = ctx.own();
-        match own
-            .worst_acceptable_at_least(level)
-            .or_else(|| own.best_acceptable())
-        {
-            Some(i) => {
-                offer.copy_from_slice(own.outcome(i));
-                Decision::Offer
-            }
-            None => Decision::EndNegotiation,
-        }
+        let bid = worst_at_least_or_best(ctx.own(), level);
+        offer_or_end(ctx, bid, offer)
     }
 
     fn wants_observations(&self) -> bool {
@@ -232,12 +216,8 @@ impl TitForTat {
 
     /// The target after the offers received so far.
     pub fn target(&self, ctx: &Context<'_>) -> f64 {
-        let own = ctx.own();
-        let max = own
-            .best_acceptable()
-            .map(|i| own.utility(i))
-            .unwrap_or(own.max());
-        let min = own.min().max(ctx.reservation()).min(max);
+        let max = best_acceptable_utility(ctx);
+        let min = floor_utility(ctx).min(max);
         let items = &self.memory.received.items;
         let (Some(mine), true) = (self.my_last, items.len() > self.gamma) else {
             return max;
@@ -325,11 +305,7 @@ impl NiceTitForTat {
     }
 
     fn target(&self, ctx: &Context<'_>) -> f64 {
-        let own = ctx.own();
-        let max = own
-            .best_acceptable()
-            .map(|i| own.utility(i))
-            .unwrap_or(own.max());
+        let max = best_acceptable_utility(ctx);
         let (Some(first), Some(last), Some(nash)) =
             (self.first, self.memory.received.last(), self.nash)
         else {
@@ -422,13 +398,8 @@ impl Strategy for RandomStrategy {
         }
         let own = ctx.own();
         let i = self.rng.random_range(0..own.len());
-        match own.next_acceptable(i).or_else(|| own.best_acceptable()) {
-            Some(j) => {
-                offer.copy_from_slice(own.outcome(j));
-                Decision::Offer
-            }
-            None => Decision::EndNegotiation,
-        }
+        let bid = own.next_acceptable(i).or_else(|| own.best_acceptable());
+        offer_or_end(ctx, bid, offer)
     }
 }
 

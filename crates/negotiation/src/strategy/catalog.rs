@@ -216,7 +216,16 @@ pub fn listed_strategies() -> Vec<StrategyInfo> {
 /// Every built-in strategy with its parameters and defaults, the test-only
 /// ones included (they stay usable by name, for tests of failure handling).
 pub fn strategy_catalog() -> Vec<StrategyInfo> {
-    let mut v = vec![
+    let mut v = time_based();
+    v.extend(reactive());
+    v.extend(anac_champions());
+    v.push(chaos());
+    v
+}
+
+/// The time-dependent tactics and the NegMAS presets.
+fn time_based() -> Vec<StrategyInfo> {
+    vec![
         time_dependent(
             "time-dependent",
             "1",
@@ -249,7 +258,12 @@ pub fn strategy_catalog() -> Vec<StrategyInfo> {
             "NegMAS 0.16 LinearTBNegotiator: as negmas-boulware with exponent 1",
             |params, _| Box::new(builtin::NegmasTimeBased::new(1.0, params.num("eps"))),
         ),
-    ];
+    ]
+}
+
+/// The strategies that answer what the others do: tit-for-tat, nice
+/// tit-for-tat, random.
+fn reactive() -> Vec<StrategyInfo> {
     let mut tft = vec![
         p(
             "mode",
@@ -265,95 +279,141 @@ pub fn strategy_catalog() -> Vec<StrategyInfo> {
         ),
     ];
     tft.extend(acceptance_params());
-    v.push(StrategyInfo {
-        name: "tit-for-tat",
-        build: |params, _| Box::new(builtin::TitForTat::from_params(params)),
-        family: Family::Reactive,
-        description: "imitative tactic (Faratin): next target = u(opponent offer gamma back) / u(opponent last offer) * u(my last offer), clamped to [max(min, rv), max]",
-        params: tft,
-    });
-    v.push(StrategyInfo {
-        name: "nice-tit-for-tat",
-        build: |params, _| Box::new(builtin::NiceTitForTat::new(params.num("bonus_from"))),
-        family: Family::Reactive,
-        description: "concedes towards its estimate of its own Nash utility (from a frequency opponent model) in proportion to the opponent's concession, with a time bonus near the deadline",
-        params: vec![p(
-            "bonus_from",
-            NUM01,
-            "0.9",
-            "time after which it concedes further towards the Nash estimate",
-        )],
-    });
-    v.push(StrategyInfo {
-        name: "random",
-        build: |params, seed| {
-            Box::new(builtin::RandomStrategy::new(
-                params.num("p_accept"),
-                params.num("p_end"),
-                seed,
+    vec![
+        StrategyInfo {
+            name: "tit-for-tat",
+            build: |params, _| Box::new(builtin::TitForTat::from_params(params)),
+            family: Family::Reactive,
+            description: "imitative tactic (Faratin): next target = u(opponent offer gamma back) / u(opponent last offer) * u(my last offer), clamped to [max(min, rv), max]",
+            params: tft,
+        },
+        StrategyInfo {
+            name: "nice-tit-for-tat",
+            build: |params, _| Box::new(builtin::NiceTitForTat::new(params.num("bonus_from"))),
+            family: Family::Reactive,
+            description: "concedes towards its estimate of its own Nash utility (from a frequency opponent model) in proportion to the opponent's concession, with a time bonus near the deadline",
+            params: vec![p(
+                "bonus_from",
+                NUM01,
+                "0.9",
+                "time after which it concedes further towards the Nash estimate",
+            )],
+        },
+        StrategyInfo {
+            name: "random",
+            build: |params, seed| {
+                Box::new(builtin::RandomStrategy::new(
+                    params.num("p_accept"),
+                    params.num("p_end"),
+                    seed,
+                ))
+            },
+            family: Family::Reactive,
+            description: "offers a uniformly random outcome it finds acceptable; accepts an acceptable offer with probability p_accept; walks away with probability p_end",
+            params: vec![
+                p(
+                    "p_accept",
+                    NUM01,
+                    "0.15",
+                    "probability of accepting an acceptable offer",
+                ),
+                p(
+                    "p_end",
+                    NUM01,
+                    "0",
+                    "probability of walking away at each turn",
+                ),
+            ],
+        },
+    ]
+}
+
+/// The ANAC champions, written from their descriptions.
+fn anac_champions() -> Vec<StrategyInfo> {
+    vec![
+        StrategyInfo {
+            name: "agent-k",
+            build: |params, seed| Box::new(anac::AgentK::new(params.num("tremor"), seed)),
+            family: Family::Anac,
+            description: "ANAC 2010 winner (from its description): target 1 - t^a (1 - estimate), estimate from the mean and spread of the opponent's offers; probabilistic acceptance",
+            params: vec![p("tremor", NUM01, "0.02", "random tremor of the target")],
+        },
+        StrategyInfo {
+            name: "hardheaded",
+            build: |params, _| {
+                Box::new(anac::HardHeaded::new(params.num("e"), params.num("floor")))
+            },
+            family: Family::Anac,
+            description: "ANAC 2011 winner (from its description): Boulware p(t) with Ka = 0.05, e = 0.05 down to 0.585, bids ordered by a frequency opponent model",
+            params: vec![
+                p(
+                    "e",
+                    ParamKind::Number {
+                        min: 0.001,
+                        max: 10.0,
+                    },
+                    "0.05",
+                    "concession exponent",
+                ),
+                p("floor", NUM01, "0.585", "lowest target"),
+            ],
+        },
+        StrategyInfo {
+            name: "cuhk-agent",
+            build: |params, _| Box::new(anac::CuhkAgent::new(params.num("beta"))),
+            family: Family::Anac,
+            description: "ANAC 2012 winner (from its description): threshold falls until a discount-dependent time lambda, delayed by the opponent's toughness; bids chosen by opponent value frequencies",
+            params: vec![p(
+                "beta",
+                ParamKind::Number { min: 0.1, max: 5.0 },
+                "1.5",
+                "lambda = 0.08 + 0.92 * delta^beta",
+            )],
+        },
+        StrategyInfo {
+            name: "atlas3",
+            build: |_, seed| Box::new(anac::Atlas3::new(seed)),
+            family: Family::Anac,
+            description: "ANAC 2015 (multilateral) winner (from its description): floor from the evolutionarily stable mix of a hardline/compromise game; local search with opponents' frequent values; end game re-offers bids every opponent supported",
+            params: vec![],
+        },
+        StrategyInfo {
+            name: "agreeable2018",
+            build: |params, seed| Box::new(anac::Agreeable2018::new(params.num("floor"), seed)),
+            family: Family::Anac,
+            description: "ANAC 2018 winner (from its description): best bid until t = 0.2, then Boulware (e = 0.1) to a floor of 0.8; roulette-wheel choice by opponent models; accepts at least its next bid, or anything rational after t = 0.99",
+            params: vec![p("floor", NUM01, "0.8", "lowest target")],
+        },
+    ]
+}
+
+/// The test-only strategy that misbehaves on request.
+fn chaos() -> StrategyInfo {
+    StrategyInfo {
+        name: "chaos",
+        build: |params, _| {
+            Box::new(builtin::Chaos::new(
+                params.count("panic_at"),
+                params.count("sleep_ms"),
             ))
         },
-        family: Family::Reactive,
-        description: "offers a uniformly random outcome it finds acceptable; accepts an acceptable offer with probability p_accept; walks away with probability p_end",
-        params: vec![
-            p("p_accept", NUM01, "0.15", "probability of accepting an acceptable offer"),
-            p("p_end", NUM01, "0", "probability of walking away at each turn"),
-        ],
-    });
-    v.push(StrategyInfo {
-        name: "agent-k",
-        build: |params, seed| Box::new(anac::AgentK::new(params.num("tremor"), seed)),
-        family: Family::Anac,
-        description: "ANAC 2010 winner (from its description): target 1 - t^a (1 - estimate), estimate from the mean and spread of the opponent's offers; probabilistic acceptance",
-        params: vec![p("tremor", NUM01, "0.02", "random tremor of the target")],
-    });
-    v.push(StrategyInfo {
-        name: "hardheaded",
-        build: |params, _| Box::new(anac::HardHeaded::new(params.num("e"), params.num("floor"))),
-        family: Family::Anac,
-        description: "ANAC 2011 winner (from its description): Boulware p(t) with Ka = 0.05, e = 0.05 down to 0.585, bids ordered by a frequency opponent model",
-        params: vec![
-            p("e", ParamKind::Number { min: 0.001, max: 10.0 }, "0.05", "concession exponent"),
-            p("floor", NUM01, "0.585", "lowest target"),
-        ],
-    });
-    v.push(StrategyInfo {
-        name: "cuhk-agent",
-        build: |params, _| Box::new(anac::CuhkAgent::new(params.num("beta"))),
-        family: Family::Anac,
-        description: "ANAC 2012 winner (from its description): threshold falls until a discount-dependent time lambda, delayed by the opponent's toughness; bids chosen by opponent value frequencies",
-        params: vec![p(
-            "beta",
-            ParamKind::Number { min: 0.1, max: 5.0 },
-            "1.5",
-            "lambda = 0.08 + 0.92 * delta^beta",
-        )],
-    });
-    v.push(StrategyInfo {
-        name: "atlas3",
-        build: |_, seed| Box::new(anac::Atlas3::new(seed)),
-        family: Family::Anac,
-        description: "ANAC 2015 (multilateral) winner (from its description): floor from the evolutionarily stable mix of a hardline/compromise game; local search with opponents' frequent values; end game re-offers bids every opponent supported",
-        params: vec![],
-    });
-    v.push(StrategyInfo {
-        name: "agreeable2018",
-        build: |params, seed| Box::new(anac::Agreeable2018::new(params.num("floor"), seed)),
-        family: Family::Anac,
-        description: "ANAC 2018 winner (from its description): best bid until t = 0.2, then Boulware (e = 0.1) to a floor of 0.8; roulette-wheel choice by opponent models; accepts at least its next bid, or anything rational after t = 0.99",
-        params: vec![p("floor", NUM01, "0.8", "lowest target")],
-    });
-    v.push(StrategyInfo {
-        name: "chaos",
-        build: |params, _| Box::new(builtin::Chaos::new(params.count("panic_at"), params.count("sleep_ms"))),
         family: Family::Test,
         description: "TEST ONLY: behaves like boulware, but panics at round panic_at or sleeps sleep_ms at every step (to exercise failure handling)",
         params: vec![
-            p("panic_at", ParamKind::Count, "0", "round at which to panic (0 = never)"),
-            p("sleep_ms", ParamKind::Count, "0", "milliseconds to sleep at every step"),
+            p(
+                "panic_at",
+                ParamKind::Count,
+                "0",
+                "round at which to panic (0 = never)",
+            ),
+            p(
+                "sleep_ms",
+                ParamKind::Count,
+                "0",
+                "milliseconds to sleep at every step",
+            ),
         ],
-    });
-    v
+    }
 }
 
 /// The parameters of a validated specification, with defaults filled in:

@@ -3,9 +3,11 @@
 //! turn shared by the strategies that aim at a bid ([`accept_or_offer`]),
 //! and the vote of the mediated protocol ([`self_interested_vote`]).
 
-use super::{Context, Decision, Standing};
+use super::{Context, Decision, Observed, Standing};
 use crate::space::OwnSpace;
 use detente_core::{PartyId, Scenario};
+use rand::RngExt;
+use rand_chacha::ChaCha8Rng;
 
 /// Faratin et al.'s concession fraction `f(t) = k + (1 - k) t^(1/e)`
 /// (`f(t) = k` when `e = 0`).
@@ -220,6 +222,56 @@ impl OpponentModels {
     }
 }
 
+/// My best utility among acceptable outcomes (my best utility of all when
+/// none is acceptable): where concession curves start.
+pub fn best_acceptable_utility(ctx: &Context<'_>) -> f64 {
+    let own = ctx.own();
+    own.best_acceptable()
+        .map(|i| own.utility(i))
+        .unwrap_or(own.max())
+}
+
+/// The lowest utility worth aiming at: my worst utility, raised to my
+/// reservation value.
+pub fn floor_utility(ctx: &Context<'_>) -> f64 {
+    ctx.own().min().max(ctx.reservation())
+}
+
+/// The worst acceptable outcome worth at least `target`, or the best
+/// acceptable one when the target is above all: the bid of a strategy that
+/// concedes no more than it must.
+pub fn worst_at_least_or_best(own: &OwnSpace, target: f64) -> Option<usize> {
+    own.worst_acceptable_at_least(target)
+        .or_else(|| own.best_acceptable())
+}
+
+/// A random acceptable outcome worth at least `target` (drawn by position
+/// among those at or above it, then moved up to the next acceptable one),
+/// else the worst acceptable one above the target, else the best acceptable
+/// one.
+pub fn random_bid_at_least(own: &OwnSpace, target: f64, rng: &mut ChaCha8Rng) -> Option<usize> {
+    let start = own.first_at_least(target);
+    if start < own.len() {
+        let i = rng.random_range(start..own.len());
+        own.next_acceptable(i)
+            .or_else(|| own.worst_acceptable_at_least(target))
+    } else {
+        None
+    }
+    .or_else(|| own.best_acceptable())
+}
+
+/// Offers my outcome at sorted position `bid`, or walks away without one.
+pub fn offer_or_end(ctx: &Context<'_>, bid: Option<usize>, offer: &mut [u32]) -> Decision {
+    match bid {
+        Some(i) => {
+            offer.copy_from_slice(ctx.own().outcome(i));
+            Decision::Offer
+        }
+        None => Decision::EndNegotiation,
+    }
+}
+
 /// Most candidates examined when choosing a bid near a target.
 pub const CANDIDATES: usize = 64;
 
@@ -302,6 +354,14 @@ impl BestReceived {
             self.utility = u;
             self.outcome.clear();
             self.outcome.extend_from_slice(o);
+        }
+    }
+
+    /// Keeps an observed offer if it is worth more to me than the best so
+    /// far; other events change nothing.
+    pub fn observe(&mut self, ctx: &Context<'_>, event: Observed<'_>) {
+        if event.decision == Decision::Offer {
+            self.update(ctx.utility(event.outcome), event.outcome);
         }
     }
 
