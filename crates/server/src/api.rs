@@ -255,6 +255,26 @@ fn analyze_with(
     })
 }
 
+/// The charts of an analysis over at most `draw_limit` drawn outcomes, with
+/// an evaluated proposal drawn in when given; none unless `wanted`.
+fn analysis_charts(
+    config: &crate::Config,
+    s: &Scenario,
+    a: &Analysis,
+    evaluated: Option<(&str, &Evaluation)>,
+    wanted: bool,
+) -> Vec<detente_report::Chart> {
+    if !wanted {
+        return Vec::new();
+    }
+    let cloud = detente_report::cloud(s, a, config.draw_limit);
+    detente_report::charts(&Report {
+        cloud: Some(&cloud),
+        evaluated,
+        ..Report::new(s, a)
+    })
+}
+
 fn yes() -> bool {
     true
 }
@@ -374,15 +394,7 @@ pub async fn analyze(
     blocking(&app, move |config, cancel| {
         let (s, _) = read(&req.scenario)?;
         let a = analyze_with(config, cancel, &s, req.disagreement.as_deref(), req.at_time)?;
-        let charts = if req.charts {
-            let cloud = detente_report::cloud(&s, &a, config.draw_limit);
-            detente_report::charts(&Report {
-                cloud: Some(&cloud),
-                ..Report::new(&s, &a)
-            })
-        } else {
-            Vec::new()
-        };
+        let charts = analysis_charts(config, &s, &a, None, req.charts);
         Ok(axum::Json(json!({
             "analysis": detente_results::analysis(&s, &a),
             "charts": json::charts(&charts),
@@ -520,16 +532,7 @@ pub async fn evaluate(
             proposal_outcome(&s, req.proposal.as_deref(), req.outcome.as_ref())?;
         let a = analyze_with(config, cancel, &s, None, None)?;
         let ev = evaluate_outcome(config, &s, &a, &outcome, req.repairs);
-        let charts = if req.charts {
-            let cloud = detente_report::cloud(&s, &a, config.draw_limit);
-            detente_report::charts(&Report {
-                cloud: Some(&cloud),
-                evaluated: Some((&label, &ev)),
-                ..Report::new(&s, &a)
-            })
-        } else {
-            Vec::new()
-        };
+        let charts = analysis_charts(config, &s, &a, Some((&label, &ev)), req.charts);
         Ok(axum::Json(json!({
             "evaluation": detente_results::evaluation(&s, &label, by.as_deref(), &ev),
             "reading": detente_report::reading::proposal(&s, &a, &label, &ev),
