@@ -279,7 +279,8 @@ pub enum IllegalAction {
     /// An answer the protocol cannot read (a strategy written outside Rust
     /// returned something that is not an outcome, a response or a vote).
     Unreadable {
-        /// What was returned and what was expected, as a clause.
+        /// What was returned and what was expected, as a clause (for example
+        /// "`propose` returned 3, which is not an outcome of the scenario").
         detail: String,
     },
 }
@@ -300,7 +301,7 @@ impl std::fmt::Display for IllegalAction {
                 }
                 f.write_str("], which is not an outcome of the scenario")
             }
-            IllegalAction::Unreadable { detail } => write!(f, "it answered {detail}"),
+            IllegalAction::Unreadable { detail } => f.write_str(detail),
         }
     }
 }

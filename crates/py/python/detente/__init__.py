@@ -1,0 +1,352 @@
+"""detente from Python: load and analyse negotiation scenarios, run
+negotiations and tournaments between built-in strategies and agents
+written in Python (and NegMAS negotiators), and train learning agents.
+
+The Rust engines do the work; results are the same objects as the
+``detente`` command's ``--json`` output, as dicts.
+
+>>> import detente
+>>> s = detente.load("car-sale")
+>>> s.analyze()["kind"]
+'analysis'
+"""
+
+from __future__ import annotations
+
+import json as _json
+import os as _os
+from typing import Any, Dict, List, Mapping, Optional, Sequence, Tuple, Union
+
+from . import _native
+from ._agent import ACCEPT, END, REJECT, Agent, Outcome, Response
+from ._native import (
+    AgentView,
+    AnalysisError,
+    DetenteError,
+    FormatError,
+    NegotiationError,
+    ScenarioError,
+    State,
+    TournamentError,
+    WriteError,
+)
+
+__version__: str = _native.__version__
+
+__all__ = [
+    "ACCEPT",
+    "END",
+    "REJECT",
+    "Agent",
+    "AgentView",
+    "AnalysisError",
+    "DetenteError",
+    "FormatError",
+    "NegotiationError",
+    "Outcome",
+    "Response",
+    "Scenario",
+    "ScenarioError",
+    "State",
+    "TournamentError",
+    "WriteError",
+    "load",
+    "negotiate",
+    "protocols",
+    "scenarios",
+    "strategies",
+    "results_schema",
+]
+
+#: The default of ``Scenario.utilities(max_cells=...)``: 2^27 numbers (1 GiB).
+UTILITY_TABLE_CELLS = 1 << 27
+
+#: Defaults shared with the CLI's options of the same names.
+ENUMERATION_LIMIT = 1_000_000_000
+SEARCH_NODES = 2_000_000
+MAX_FRONTIER = 100_000
+
+PathLike = Union[str, "_os.PathLike[str]"]
+AgentSpec = Union[str, Agent, Any, None]
+
+
+class Scenario:
+    """A negotiation scenario: issues, parties with their preferences, and
+    named proposals. Load one with :func:`load`, or build one from native
+    text or a dict with :meth:`from_text` and :meth:`from_dict`."""
+
+    __slots__ = ("_native",)
+
+    def __init__(self, native: "_native.NativeScenario") -> None:
+        self._native = native
+
+    # Building ----------------------------------------------------------
+
+    @classmethod
+    def from_text(cls, text: str, format: str = "toml", name: str = "scenario") -> "Scenario":
+        """A scenario from detente's native format, as TOML or JSON text.
+        ``name`` names it in error messages."""
+        if format not in ("toml", "json"):
+            raise ValueError(f"format must be 'toml' or 'json', not {format!r}")
+        if not isinstance(text, str):
+            raise TypeError(f"text must be a str, not {type(text).__name__}")
+        return cls(_native.from_text(text, f"{name}.{format}"))
+
+    @classmethod
+    def from_dict(cls, data: Mapping[str, Any], name: str = "scenario") -> "Scenario":
+        """A scenario from a dict in the native format's structure (what
+        ``to_dict`` returns, or a TOML file read with ``tomllib``)."""
+        if not isinstance(data, Mapping):
+            raise TypeError(f"data must be a dict, not {type(data).__name__}")
+        return cls.from_text(_json.dumps(data), "json", name)
+
+    # Structure ---------------------------------------------------------
+
+    @property
+    def name(self) -> str:
+        """The scenario's name."""
+        return self._native.name
+
+    @property
+    def description(self) -> str:
+        """What the scenario is about."""
+        return self._native.description
+
+    @property
+    def detected(self) -> str:
+        """What was read: a built-in scenario, a native file, a GENIUS folder, ..."""
+        return self._native.detected
+
+    @property
+    def issues(self) -> List[Dict[str, Any]]:
+        """Every issue: ``{"name", "kind", "values"}`` (values in value-index order)."""
+        return [
+            {"name": n, "kind": k, "values": v} for (n, k, v) in self._native.issues()
+        ]
+
+    @property
+    def parties(self) -> List[Dict[str, Any]]:
+        """Every party: ``{"name", "role", "reservation_value", "discount", "bargains"}``."""
+        return [
+            {"name": n, "role": r, "reservation_value": rv, "discount": d, "bargains": b}
+            for (n, r, rv, d, b) in self._native.parties()
+        ]
+
+    @property
+    def roles(self) -> Dict[str, str]:
+        """Each party's role, by name."""
+        return {p["name"]: p["role"] for p in self.parties}
+
+    @property
+    def proposals(self) -> Dict[str, Dict[str, Any]]:
+        """The named proposals' outcomes, by name."""
+        return {n: o for (n, _by, o) in self._native.proposals()}
+
+    @property
+    def outcome_count(self) -> int:
+        """The number of outcomes."""
+        return self._native.outcome_count
+
+    def to_dict(self) -> Dict[str, Any]:
+        """The scenario in the native format's structure."""
+        return _json.loads(self._native.native_json())
+
+    def to_toml(self) -> str:
+        """The scenario as native TOML text."""
+        return self._native.to_native("toml")
+
+    def to_json(self) -> str:
+        """The scenario as native JSON text."""
+        return self._native.to_native("json")
+
+    # Utilities ---------------------------------------------------------
+
+    def utility(self, party: Union[str, int], outcome: Outcome) -> float:
+        """A party's undiscounted utility of an outcome (a dict issue -> value)."""
+        return self._native.utility(party, outcome)
+
+    def acceptable(self, party: Union[str, int], outcome: Outcome) -> bool:
+        """True when the outcome crosses none of the party's red lines and
+        is worth at least its reservation value."""
+        return self._native.acceptable(party, outcome)
+
+    def utilities(self, max_cells: int = UTILITY_TABLE_CELLS) -> "Any":
+        """Every outcome's utility for every party, as a NumPy array of
+        shape (outcomes, parties): rows in mixed-radix order (first issue
+        most significant, as ``outcome(i)`` numbers them), columns in party
+        order. Refused (``AnalysisError``) above ``max_cells`` numbers."""
+        import numpy as np
+
+        data, rows, cols = self._native.utility_table(int(max_cells))
+        return np.frombuffer(data, dtype="<f8").reshape(rows, cols)
+
+    def outcome(self, index: int) -> Dict[str, Any]:
+        """The outcome numbered ``index`` in mixed-radix order (the row of
+        ``utilities()``)."""
+        radices = [len(i["values"]) for i in self.issues]
+        index = int(index)
+        if index < 0 or index >= self.outcome_count:
+            raise IndexError(f"outcome {index} is out of range: there are {self.outcome_count}")
+        values = []
+        for r in reversed(radices):
+            values.append(index % r)
+            index //= r
+        return self._native.outcome_of(list(reversed(values)))
+
+    # Analysis ------------------------------------------------------------
+
+    def analyze(
+        self,
+        disagreement: str = "reservation",
+        method: str = "auto",
+        at_time: Optional[float] = None,
+        enumeration_limit: int = ENUMERATION_LIMIT,
+        search_nodes: int = SEARCH_NODES,
+        max_frontier: int = MAX_FRONTIER,
+    ) -> Dict[str, Any]:
+        """The agreement zone, Pareto frontier and bargaining solutions: the
+        object ``detente analyze --json`` prints."""
+        return _json.loads(
+            self._native.analyze(
+                disagreement, method, at_time, enumeration_limit, search_nodes, max_frontier
+            )
+        )
+
+    def evaluate(
+        self,
+        proposal: Optional[str] = None,
+        set: Optional[Mapping[str, Any]] = None,
+        disagreement: str = "reservation",
+        at_time: Optional[float] = None,
+        repairs: int = 5,
+        enumeration_limit: int = ENUMERATION_LIMIT,
+    ) -> Dict[str, Any]:
+        """How a proposal fares (each party's verdict, efficiency, the
+        smallest repairs): the object ``detente evaluate --json`` prints.
+        ``set`` edits issues of the proposal, as ``--set ISSUE=VALUE``."""
+        edits = [(str(k), str(v)) for k, v in (set or {}).items()]
+        return _json.loads(
+            self._native.evaluate(
+                proposal, edits, disagreement, at_time, repairs, enumeration_limit
+            )
+        )
+
+    def negotiate(self, agents: Union[Sequence[AgentSpec], Mapping[str, AgentSpec], None] = None, **kwargs: Any) -> Dict[str, Any]:
+        """``detente.negotiate(self, agents, ...)``."""
+        return negotiate(self, agents, **kwargs)
+
+    def __repr__(self) -> str:
+        return f"<detente.Scenario {self.name!r}: {len(self.issues)} issues, {len(self.parties)} parties>"
+
+
+def load(
+    name_or_path: PathLike, variant: Optional[str] = None, profiles: Sequence[PathLike] = ()
+) -> Scenario:
+    """Loads a scenario as the ``detente`` command does: a built-in name
+    (see :func:`scenarios`), a native TOML/JSON file, a GENIUS domain file
+    or folder (``variant`` picks one of several domains in a folder;
+    ``profiles`` pairs profile files with a domain file), a GeniusWeb
+    folder, or KTAB input files. Raises ``FormatError`` with every problem's
+    file, line and column."""
+    return Scenario(
+        _native.load(_os.fspath(name_or_path), variant, [_os.fspath(p) for p in profiles])
+    )
+
+
+def scenarios() -> List[Dict[str, Any]]:
+    """The built-in scenarios, as ``detente scenarios --json`` lists them."""
+    return _json.loads(_native.scenarios())
+
+
+def strategies() -> List[Dict[str, Any]]:
+    """The built-in strategies with their parameters, as ``detente strategies --json``."""
+    return _json.loads(_native.strategies())
+
+
+def protocols() -> List[str]:
+    """The protocols' names."""
+    return [name for name, _ in _native.protocols()]
+
+
+def results_schema() -> Dict[str, Any]:
+    """The JSON Schema every result validates against (``detente schema --results``)."""
+    return _json.loads(_native.results_schema())
+
+
+def _agent_for(agent: AgentSpec, scenario: Scenario) -> AgentSpec:
+    """A NegMAS negotiator becomes a detente agent; the rest passes as is."""
+    if agent is None or isinstance(agent, (str, Agent)):
+        return agent
+    if type(agent).__module__.split(".")[0] == "negmas":
+        from .negmas import NegmasAgent
+
+        return NegmasAgent(agent)
+    try:
+        from .negmas import NegmasAgent, is_negmas_negotiator
+
+        if is_negmas_negotiator(agent):
+            return NegmasAgent(agent)
+    except ImportError:
+        pass
+    return agent
+
+
+def _agent_list(
+    scenario: Scenario, agents: Union[Sequence[AgentSpec], Mapping[str, AgentSpec], None]
+) -> List[AgentSpec]:
+    if agents is None:
+        return []
+    if isinstance(agents, Mapping):
+        names = [p["name"] for p in scenario.parties]
+        unknown = [k for k in agents if k not in names]
+        if unknown:
+            raise ValueError(
+                f"no party {unknown[0]!r} in the scenario; its parties are: {', '.join(names)}"
+            )
+        return [_agent_for(agents.get(n), scenario) for n in names]
+    if isinstance(agents, (str, Agent)):
+        agents = [agents]
+    return [_agent_for(a, scenario) for a in agents]
+
+
+def negotiate(
+    scenario: Union[Scenario, PathLike],
+    agents: Union[Sequence[AgentSpec], Mapping[str, AgentSpec], None] = None,
+    protocol: Optional[str] = None,
+    rounds: int = 100,
+    seconds: Optional[float] = None,
+    seed: int = 0,
+    step_budget_ms: int = 1000,
+    memory_budget_mib: int = 1024,
+    trace: bool = False,
+) -> Dict[str, Any]:
+    """Runs one negotiation session: the object ``detente negotiate --json``
+    prints (with ``trace``: every action too).
+
+    ``agents`` gives one agent per party in scenario order, or one per
+    bargaining party, or a dict party name -> agent; an agent is a built-in
+    strategy's name (``"boulware"``, ``"boulware:e=0.1"``), an instance of
+    :class:`Agent`, a NegMAS ``SAONegotiator``, or ``None`` for the party's
+    default. ``protocol`` defaults as the CLI's does (mediated with a
+    mediator, alternating for two parties, stacked for more)."""
+    if not isinstance(scenario, Scenario):
+        scenario = load(scenario)
+    given = _agent_list(scenario, agents)
+    result = _json.loads(
+        _native.negotiate(
+            scenario._native,
+            given,
+            protocol,
+            rounds,
+            seconds,
+            seed,
+            step_budget_ms,
+            memory_budget_mib,
+            trace,
+            (ACCEPT, REJECT, END),
+        )
+    )
+    for a in given:
+        if isinstance(a, Agent):
+            a.on_end(result)
+    return result

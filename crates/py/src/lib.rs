@@ -1,0 +1,51 @@
+//! The native half of the `detente` Python package (`detente._native`):
+//! thin conversions between Python objects and the engines. The rules
+//! (names, defaults, limits, the JSON form of results) live in the library
+//! crates; the typed Python layer is in `crates/py/python/detente`.
+
+mod agent;
+mod codec;
+mod errors;
+mod negotiate;
+mod scenario;
+
+use pyo3::prelude::*;
+
+/// The protocols, as `(name, description)` in the order users see them.
+#[pyfunction]
+fn protocols() -> Vec<(&'static str, &'static str)> {
+    detente_negotiation::ProtocolKind::ALL
+        .iter()
+        .map(|p| (p.as_str(), p.description()))
+        .collect()
+}
+
+/// The strategies, as the JSON of `detente strategies --json`.
+#[pyfunction]
+fn strategies() -> PyResult<String> {
+    scenario::json(&detente_results::strategies(
+        &detente_negotiation::listed_strategies(),
+    ))
+}
+
+/// The JSON Schema of every result, as `detente schema --results` prints it.
+#[pyfunction]
+fn results_schema() -> PyResult<String> {
+    scenario::json(&detente_results::schema())
+}
+
+#[pymodule]
+fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    errors::register(m)?;
+    agent::register(m)?;
+    m.add_class::<scenario::NativeScenario>()?;
+    m.add_function(wrap_pyfunction!(scenario::load, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario::from_text, m)?)?;
+    m.add_function(wrap_pyfunction!(scenario::scenarios, m)?)?;
+    m.add_function(wrap_pyfunction!(negotiate::negotiate, m)?)?;
+    m.add_function(wrap_pyfunction!(protocols, m)?)?;
+    m.add_function(wrap_pyfunction!(strategies, m)?)?;
+    m.add_function(wrap_pyfunction!(results_schema, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

@@ -1,0 +1,184 @@
+//! `negotiate`: one session between built-in strategies and agents written
+//! in Python, through the same set-up rules as `detente negotiate` and the
+//! same session driver.
+
+use crate::agent::{PyAgent, Responses, Table};
+use crate::errors;
+use crate::scenario::{NativeScenario, json};
+use detente_analysis::{Options, analyze};
+use detente_core::PartyId;
+use detente_negotiation::strategy::Strategy;
+use detente_negotiation::{
+    Deadline, ProtocolKind, SessionConfig, StrategySpec, assign_strategies, check_setup,
+    party_slots, prepare, run_session_with, strategy, strategy_seed,
+};
+use pyo3::prelude::*;
+use pyo3::types::PyString;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+use std::time::Duration;
+
+/// What a caller gives for one party: a built-in strategy, an agent
+/// object, or nothing (the party's default).
+enum Given {
+    Spec(StrategySpec),
+    Agent(Py<PyAny>, String),
+    Default,
+}
+
+fn read_given(py: Python<'_>, agent: &Bound<'_, PyAny>) -> PyResult<Given> {
+    if agent.is_none() {
+        return Ok(Given::Default);
+    }
+    if let Ok(text) = agent.cast::<PyString>() {
+        let spec = text
+            .to_cow()?
+            .parse::<StrategySpec>()
+            .map_err(errors::negotiation)?;
+        return Ok(Given::Spec(spec));
+    }
+    for method in ["propose", "respond", "_detente_start"] {
+        if !agent.hasattr(method)? {
+            return Err(pyo3::exceptions::PyTypeError::new_err(format!(
+                "an agent is a strategy name (str), an instance of detente.Agent, or None; {} has no `{method}` method",
+                crate::codec::repr(agent)
+            )));
+        }
+    }
+    let name = agent
+        .getattr(pyo3::intern!(py, "name"))
+        .and_then(|n| n.extract::<String>())
+        .unwrap_or_else(|_| "python".to_string());
+    Ok(Given::Agent(agent.clone().unbind(), name))
+}
+
+/// Runs one negotiation session and returns it as the JSON of `detente
+/// negotiate --json` (with its trace when `trace` is set).
+#[pyfunction]
+#[pyo3(signature = (scenario, agents, protocol, rounds, seconds, seed, step_budget_ms, memory_budget_mib, trace, responses))]
+// One argument per keyword of the Python function.
+#[allow(clippy::too_many_arguments)]
+pub fn negotiate(
+    py: Python<'_>,
+    scenario: &NativeScenario,
+    agents: Vec<Bound<'_, PyAny>>,
+    protocol: Option<&str>,
+    rounds: u32,
+    seconds: Option<f64>,
+    seed: u64,
+    step_budget_ms: u64,
+    memory_budget_mib: u64,
+    trace: bool,
+    responses: (Py<PyAny>, Py<PyAny>, Py<PyAny>),
+) -> PyResult<String> {
+    let s = &scenario.inner;
+    let protocol = match protocol {
+        Some(name) => name.parse::<ProtocolKind>().map_err(errors::negotiation)?,
+        None => ProtocolKind::default_for(s),
+    };
+    let deadline = match seconds {
+        Some(seconds) => Deadline::Time { seconds },
+        None => Deadline::Rounds(rounds),
+    };
+    let given: Vec<Given> = agents
+        .iter()
+        .map(|a| read_given(py, a))
+        .collect::<PyResult<_>>()?;
+    let specs_given: Vec<Option<StrategySpec>> = given
+        .iter()
+        .map(|g| match g {
+            Given::Spec(spec) => Some(spec.clone()),
+            _ => None,
+        })
+        .collect();
+    let mut specs = assign_strategies(s, &specs_given, &[]).map_err(errors::negotiation)?;
+    let mut objects: BTreeMap<PartyId, (Py<PyAny>, String)> = BTreeMap::new();
+    if !given.is_empty() {
+        let slots = party_slots(s, given.len()).map_err(errors::negotiation)?;
+        for (p, g) in slots.into_iter().zip(given) {
+            if let Given::Agent(obj, name) = g {
+                objects.insert(p, (obj, name));
+            }
+        }
+    }
+    let config = SessionConfig {
+        protocol,
+        deadline,
+        seed,
+        record_trace: trace,
+        step_budget: Duration::from_millis(step_budget_ms),
+        memory_budget: memory_budget_mib.saturating_mul(1 << 20),
+    };
+    check_setup(s, &config).map_err(errors::negotiation)?;
+    let (prepared, reference, skipped) = py.detach(|| {
+        let prepared = prepare(s);
+        match analyze(s, &Options::reference()) {
+            Ok(a) => (prepared, Some(a), None),
+            Err(e) => (prepared, None, Some(e.to_string())),
+        }
+    });
+    let labels: Vec<String> = (0..s.parties().len())
+        .map(|p| match objects.get(&PartyId(p as u32)) {
+            Some((_, name)) => name.clone(),
+            None => specs[p].to_string(),
+        })
+        .collect();
+    let bargainers = s.bargainers();
+    let result = if objects.is_empty() {
+        let specs = std::mem::take(&mut specs);
+        py.detach(|| {
+            let built = bargainers
+                .iter()
+                .map(|&p| strategy::build(&specs[p.index()], strategy_seed(seed, p)))
+                .collect::<Result<Vec<_>, _>>()?;
+            run_session_with(s, &prepared, reference.as_ref(), &config, built)
+        })
+    } else {
+        let table = Arc::new(Table {
+            codec: Arc::clone(&scenario.codec),
+            responses: Responses {
+                accept: responses.0,
+                reject: responses.1,
+                end: responses.2,
+            },
+            names: s
+                .parties()
+                .iter()
+                .map(|p| PyString::new(py, &p.name).unbind())
+                .collect(),
+            budget: config.step_budget,
+        });
+        let mut built: Vec<Box<dyn Strategy>> = Vec::with_capacity(bargainers.len());
+        for &p in &bargainers {
+            match objects.remove(&p) {
+                Some((obj, _)) => {
+                    let own = prepared.shared(p).ok_or_else(|| {
+                        errors::negotiation(format!(
+                            "party `{}` does not bargain, so it cannot be given an agent",
+                            s.parties()[p.index()].name
+                        ))
+                    })?;
+                    built.push(Box::new(PyAgent::new(py, obj, Arc::clone(&table), p, own)));
+                }
+                None => built.push(
+                    strategy::build(&specs[p.index()], strategy_seed(seed, p))
+                        .map_err(errors::negotiation)?,
+                ),
+            }
+        }
+        if let Some((&p, _)) = objects.iter().next() {
+            return Err(errors::negotiation(format!(
+                "party `{}` does not bargain (it is an observer or a mediator), so it cannot be given an agent",
+                s.parties()[p.index()].name
+            )));
+        }
+        run_session_with(s, &prepared, reference.as_ref(), &config, built)
+    }
+    .map_err(errors::negotiation)?;
+    json(&detente_results::Negotiation {
+        detected: Some(scenario.detected.clone()),
+        distances_skipped: skipped,
+        trace: trace.then(|| detente_results::trace(s, &result.trace)),
+        ..detente_results::negotiation(s, protocol, &labels, seed, &result)
+    })
+}
