@@ -213,6 +213,104 @@ pub fn figure(chart: &Chart) -> String {
     s
 }
 
+/// The parties' table: role, reservation value, range, red lines.
+fn parties_section(h: &mut String, sc: &Scenario, a: &Analysis) {
+    h.push_str(r#"<section id="parties"><h2>Parties</h2><table><thead><tr><th>party</th><th>role</th><th>reservation</th><th>best</th><th>worst</th><th>red lines</th></tr></thead><tbody>"#);
+    for range in &a.ranges {
+        let p = &sc.parties()[range.party.index()];
+        let opt = |x: Option<f64>| x.map_or("?".to_string(), u);
+        let _ = write!(
+            h,
+            r#"<tr><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
+            esc(&p.name),
+            p.role.as_str(),
+            u(range.reservation),
+            opt(range.best),
+            opt(range.worst),
+            p.preferences.red_lines.len()
+        );
+    }
+    h.push_str("</tbody></table></section>");
+}
+
+/// The evaluated proposal: each party's verdict, the repairs, and the
+/// reading.
+fn proposal_section(h: &mut String, sc: &Scenario, a: &Analysis, name: &str, ev: &Evaluation) {
+    let _ = write!(
+        h,
+        r#"<section id="proposal"><h2>Proposal: {}</h2><table><thead><tr><th>party</th><th>utility</th><th>reservation</th><th>verdict</th></tr></thead><tbody>"#,
+        esc(name)
+    );
+    for v in &ev.verdicts {
+        let p = &sc.parties()[v.party.index()];
+        let mut why: Vec<String> = v
+            .red_lines_crossed
+            .iter()
+            .map(|&k| {
+                let note = &p.preferences.red_lines[k].note;
+                if note.is_empty() {
+                    format!("crosses red line {}", k + 1)
+                } else {
+                    format!("crosses red line “{note}”")
+                }
+            })
+            .collect();
+        if v.utility < v.reservation {
+            why.push("below its reservation value".into());
+        }
+        let verdict = if v.accepts {
+            format!(
+                r#"<span class="good">accepts</span> (gain {})"#,
+                u(v.utility - v.reservation)
+            )
+        } else {
+            format!(
+                r#"<span class="bad">rejects</span>: {}"#,
+                esc(&why.join("; "))
+            )
+        };
+        let _ = write!(
+            h,
+            r#"<tr><td>{}{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>"#,
+            esc(&p.name),
+            if p.role == detente_core::Role::Mediator {
+                " (mediator)"
+            } else {
+                ""
+            },
+            u(v.utility),
+            u(v.reservation),
+            verdict
+        );
+    }
+    h.push_str("</tbody></table>");
+    if !ev.repairs.is_empty() {
+        h.push_str("<p>Repairs (fewest changes, best Nash product first):</p><ol>");
+        for rep in &ev.repairs {
+            let changes: Vec<String> = rep
+                .changes
+                .iter()
+                .map(|ch| {
+                    let issue = &sc.issues()[ch.issue.index()];
+                    format!(
+                        "{}: {} → {}",
+                        issue.name,
+                        issue.value_label(ch.from),
+                        issue.value_label(ch.to)
+                    )
+                })
+                .collect();
+            let _ = write!(h, "<li>{}</li>", esc(&changes.join("; ")));
+        }
+        h.push_str("</ol>");
+    }
+    let _ = write!(
+        h,
+        "<p>{}</p></section>",
+        esc(&reading::proposal(sc, a, name, ev))
+    );
+}
+
 /// The whole report as one HTML document.
 pub fn render(r: &Report<'_>) -> String {
     let sc = r.scenario;
@@ -243,101 +341,10 @@ pub fn render(r: &Report<'_>) -> String {
             .map_or(String::new(), |s| format!("; read from {}", esc(s))),
     );
 
-    // The parties.
-    h.push_str(r#"<section id="parties"><h2>Parties</h2><table><thead><tr><th>party</th><th>role</th><th>reservation</th><th>best</th><th>worst</th><th>red lines</th></tr></thead><tbody>"#);
-    for range in &a.ranges {
-        let p = &sc.parties()[range.party.index()];
-        let opt = |x: Option<f64>| x.map_or("?".to_string(), u);
-        let _ = write!(
-            h,
-            r#"<tr><td>{}</td><td>{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td><td class="n">{}</td></tr>"#,
-            esc(&p.name),
-            p.role.as_str(),
-            u(range.reservation),
-            opt(range.best),
-            opt(range.worst),
-            p.preferences.red_lines.len()
-        );
-    }
-    h.push_str("</tbody></table></section>");
-
-    // The evaluated proposal.
+    parties_section(&mut h, sc, a);
     if let Some((name, ev)) = r.evaluated {
-        let _ = write!(
-            h,
-            r#"<section id="proposal"><h2>Proposal: {}</h2><table><thead><tr><th>party</th><th>utility</th><th>reservation</th><th>verdict</th></tr></thead><tbody>"#,
-            esc(name)
-        );
-        for v in &ev.verdicts {
-            let p = &sc.parties()[v.party.index()];
-            let mut why: Vec<String> = v
-                .red_lines_crossed
-                .iter()
-                .map(|&k| {
-                    let note = &p.preferences.red_lines[k].note;
-                    if note.is_empty() {
-                        format!("crosses red line {}", k + 1)
-                    } else {
-                        format!("crosses red line “{note}”")
-                    }
-                })
-                .collect();
-            if v.utility < v.reservation {
-                why.push("below its reservation value".into());
-            }
-            let verdict = if v.accepts {
-                format!(
-                    r#"<span class="good">accepts</span> (gain {})"#,
-                    u(v.utility - v.reservation)
-                )
-            } else {
-                format!(
-                    r#"<span class="bad">rejects</span>: {}"#,
-                    esc(&why.join("; "))
-                )
-            };
-            let _ = write!(
-                h,
-                r#"<tr><td>{}{}</td><td class="n">{}</td><td class="n">{}</td><td>{}</td></tr>"#,
-                esc(&p.name),
-                if p.role == detente_core::Role::Mediator {
-                    " (mediator)"
-                } else {
-                    ""
-                },
-                u(v.utility),
-                u(v.reservation),
-                verdict
-            );
-        }
-        h.push_str("</tbody></table>");
-        if !ev.repairs.is_empty() {
-            h.push_str("<p>Repairs (fewest changes, best Nash product first):</p><ol>");
-            for rep in &ev.repairs {
-                let changes: Vec<String> = rep
-                    .changes
-                    .iter()
-                    .map(|ch| {
-                        let issue = &sc.issues()[ch.issue.index()];
-                        format!(
-                            "{}: {} → {}",
-                            issue.name,
-                            issue.value_label(ch.from),
-                            issue.value_label(ch.to)
-                        )
-                    })
-                    .collect();
-                let _ = write!(h, "<li>{}</li>", esc(&changes.join("; ")));
-            }
-            h.push_str("</ol>");
-        }
-        let _ = write!(
-            h,
-            "<p>{}</p></section>",
-            esc(&reading::proposal(sc, a, name, ev))
-        );
+        proposal_section(&mut h, sc, a, name, ev);
     }
-
     for chart in charts(r) {
         h.push_str(&figure(&chart));
     }

@@ -45,93 +45,103 @@ pub fn charts(s: &Session) -> Vec<Chart> {
 /// The two charts, with the Pareto frontier of the first two parties
 /// (`(u0, u1)` points) drawn behind the offers.
 pub fn charts_over(s: &Session, frontier: &[(f64, f64)]) -> Vec<Chart> {
-    let label = |k: usize| s.movers.get(k).cloned().unwrap_or_default();
     let mut out = Vec::new();
-    let rounds = s.offers.iter().map(|o| o.round).max().unwrap_or(0);
     if s.parties.len() >= 2 {
-        // Offers in the plane of the first two parties.
-        let f = Frame::new(520.0, 440.0, (0.0, 1.0), (0.0, 1.0));
-        let mut svg = String::new();
-        f.open(&mut svg, "chart offers", "Offers in the utility plane");
-        f.axes(
-            &mut svg,
-            &ticks(0.0, 1.0, 5),
-            &ticks(0.0, 1.0, 5),
-            &format!("utility of {}", s.parties[0]),
-            &format!("utility of {}", s.parties[1]),
-            |v| format!("{v:.1}"),
-        );
-        if !frontier.is_empty() {
-            let mut pts = frontier.to_vec();
-            pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
-            let d: Vec<String> = pts
-                .iter()
-                .map(|&(x, y)| format!("{},{}", c(f.x(x)), c(f.y(y))))
-                .collect();
-            let _ = write!(
-                svg,
-                r#"<g class="frontier" data-series="frontier"><title>Pareto frontier crossing no red line</title><polyline points="{}"/></g>"#,
-                d.join(" ")
-            );
-        }
-        for k in 0..s.movers.len() {
-            let pts: Vec<String> = s
-                .offers
-                .iter()
-                .filter(|o| o.by == k)
-                .map(|o| format!("{},{}", c(f.x(o.utilities[0])), c(f.y(o.utilities[1]))))
-                .collect();
-            if pts.is_empty() {
-                continue;
-            }
-            let _ = write!(
-                svg,
-                r#"<g class="offers" style="stroke:{col};fill:{col}" data-series="party-{k}"><title>offers of {}</title><polyline points="{}"/>"#,
-                esc(&label(k)),
-                pts.join(" "),
-                col = color(k)
-            );
-            for p in &pts {
-                let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
-                let _ = write!(svg, r#"<circle cx="{x}" cy="{y}" r="2.5"/>"#);
-            }
-            svg.push_str("</g>");
-        }
-        if let Some(a) = &s.agreement {
-            let (x, y) = (f.x(a[0]), f.y(a[1]));
-            let _ = write!(
-                svg,
-                r#"<g class="agreement"><title>agreement ({}, {})</title><circle cx="{}" cy="{}" r="7"/><text x="{}" y="{}">agreement</text></g>"#,
-                u(a[0]),
-                u(a[1]),
-                c(x),
-                c(y),
-                c(x + 9.0),
-                c(y - 8.0)
-            );
-        }
-        svg.push_str("</svg>");
-        let mut reading = vec![format!("{} offers; {}.", s.offers.len(), s.end)];
-        if let Some(a) = &s.agreement {
-            let parts: Vec<String> = s
-                .parties
-                .iter()
-                .zip(a)
-                .map(|(p, x)| format!("{p} {}", u(*x)))
-                .collect();
-            reading.push(format!("The agreement gives {}.", parts.join(", ")));
-        }
-        out.push(Chart {
-            id: "negotiation-offers".into(),
-            title: "Negotiation: offers in the utility plane".into(),
-            svg,
-            reading,
-            legend: (0..s.movers.len())
-                .map(|k| (format!("party-{k}"), label(k)))
-                .collect(),
-        });
+        out.push(offers_chart(s, frontier));
     }
-    // Utility over rounds: each party's utility of every offer on the table.
+    out.push(rounds_chart(s));
+    out
+}
+
+/// The label of mover `k` (a party and its strategy, or a mediator).
+fn mover_label(s: &Session, k: usize) -> String {
+    s.movers.get(k).cloned().unwrap_or_default()
+}
+
+/// Offers in the plane of the first two parties, with the frontier behind
+/// them and the agreement on top.
+fn offers_chart(s: &Session, frontier: &[(f64, f64)]) -> Chart {
+    let f = Frame::new(520.0, 440.0, (0.0, 1.0), (0.0, 1.0));
+    let mut svg = String::new();
+    f.open(&mut svg, "chart offers", "Offers in the utility plane");
+    f.axes(
+        &mut svg,
+        &ticks(0.0, 1.0, 5),
+        &ticks(0.0, 1.0, 5),
+        &format!("utility of {}", s.parties[0]),
+        &format!("utility of {}", s.parties[1]),
+        |v| format!("{v:.1}"),
+    );
+    if !frontier.is_empty() {
+        let mut pts = frontier.to_vec();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        let _ = write!(
+            svg,
+            r#"<g class="frontier" data-series="frontier"><title>Pareto frontier crossing no red line</title><polyline points="{}"/></g>"#,
+            f.points(&pts)
+        );
+    }
+    for k in 0..s.movers.len() {
+        let pts: Vec<String> = s
+            .offers
+            .iter()
+            .filter(|o| o.by == k)
+            .map(|o| format!("{},{}", c(f.x(o.utilities[0])), c(f.y(o.utilities[1]))))
+            .collect();
+        if pts.is_empty() {
+            continue;
+        }
+        let _ = write!(
+            svg,
+            r#"<g class="offers" style="stroke:{col};fill:{col}" data-series="party-{k}"><title>offers of {}</title><polyline points="{}"/>"#,
+            esc(&mover_label(s, k)),
+            pts.join(" "),
+            col = color(k)
+        );
+        for p in &pts {
+            let (x, y) = p.split_once(',').unwrap_or(("0", "0"));
+            let _ = write!(svg, r#"<circle cx="{x}" cy="{y}" r="2.5"/>"#);
+        }
+        svg.push_str("</g>");
+    }
+    if let Some(a) = &s.agreement {
+        let (x, y) = (f.x(a[0]), f.y(a[1]));
+        let _ = write!(
+            svg,
+            r#"<g class="agreement"><title>agreement ({}, {})</title><circle cx="{}" cy="{}" r="7"/><text x="{}" y="{}">agreement</text></g>"#,
+            u(a[0]),
+            u(a[1]),
+            c(x),
+            c(y),
+            c(x + 9.0),
+            c(y - 8.0)
+        );
+    }
+    svg.push_str("</svg>");
+    let mut reading = vec![format!("{} offers; {}.", s.offers.len(), s.end)];
+    if let Some(a) = &s.agreement {
+        let parts: Vec<String> = s
+            .parties
+            .iter()
+            .zip(a)
+            .map(|(p, x)| format!("{p} {}", u(*x)))
+            .collect();
+        reading.push(format!("The agreement gives {}.", parts.join(", ")));
+    }
+    Chart {
+        id: "negotiation-offers".into(),
+        title: "Negotiation: offers in the utility plane".into(),
+        svg,
+        reading,
+        legend: (0..s.movers.len())
+            .map(|k| (format!("party-{k}"), mover_label(s, k)))
+            .collect(),
+    }
+}
+
+/// Utility over rounds: each party's utility of every offer on the table.
+fn rounds_chart(s: &Session) -> Chart {
+    let rounds = s.offers.iter().map(|o| o.round).max().unwrap_or(0);
     let mut f = Frame::new(620.0, 320.0, (0.0, rounds.max(1) as f64), (0.0, 1.0));
     f.right = 24.0;
     let mut svg = String::new();
@@ -183,7 +193,7 @@ pub fn charts_over(s: &Session, frontier: &[(f64, f64)]) -> Vec<Chart> {
         }
     }
     svg.push_str("</svg>");
-    out.push(Chart {
+    Chart {
         id: "negotiation-rounds".into(),
         title: "Negotiation: utility over rounds".into(),
         svg,
@@ -194,8 +204,7 @@ pub fn charts_over(s: &Session, frontier: &[(f64, f64)]) -> Vec<Chart> {
             .enumerate()
             .map(|(k, p)| (format!("party-{k}"), p.clone()))
             .collect(),
-    });
-    out
+    }
 }
 
 /// The reading of the utility-over-rounds chart. Under a mediated protocol

@@ -166,15 +166,13 @@ pub(crate) fn solutions(analysis: &Analysis) -> Vec<(&'static str, &'static str,
 }
 
 /// One plane of the utility space, for bargainers `i` (x) and `j` (y).
-#[allow(clippy::too_many_arguments)]
 fn plane(
     out: &mut String,
     scenario: &Scenario,
     analysis: &Analysis,
     cloud: Option<&Cloud>,
     proposals: &[ProposalMark<'_>],
-    i: usize,
-    j: usize,
+    (i, j): (usize, usize),
     size: (f64, f64),
 ) {
     let xi = party_name(scenario, analysis.bargainers[i]);
@@ -202,98 +200,29 @@ fn plane(
         |v| format!("{v:.1}"),
     );
     let rv = analysis.reservations();
-
-    // The agreement zone: for two parties, the region under the zone's
-    // frontier and above both reservation values; for more, the quadrant
-    // above both reservation values (its projection is not a staircase).
-    if two && !analysis.zone_pareto.is_empty() {
-        let mut pts: Vec<(f64, f64)> = analysis
-            .zone_pareto
-            .iter()
-            .map(|p| (p.utilities[i], p.utilities[j]))
-            .collect();
-        pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
-        let mut poly = vec![(rv[i], rv[j]), (rv[i], pts[0].1)];
-        for (k, &(x, y)) in pts.iter().enumerate() {
-            poly.push((x, y));
-            if let Some(&(_, ny)) = pts.get(k + 1) {
-                poly.push((x, ny));
-            }
-        }
-        poly.push((pts[pts.len() - 1].0, rv[j]));
-        let d: Vec<String> = poly
-            .iter()
-            .map(|&(x, y)| format!("{},{}", c(f.x(x)), c(f.y(y))))
-            .collect();
-        let _ = write!(
-            out,
-            r#"<polygon class="zone" data-series="zone" points="{}"><title>agreement zone</title></polygon>"#,
-            d.join(" ")
-        );
-    } else if !two {
-        let _ = write!(
-            out,
-            r#"<rect class="zone quadrant" data-series="zone" x="{}" y="{}" width="{}" height="{}"><title>both reservation values met</title></rect>"#,
-            c(f.x(rv[i])),
-            c(f.y(f.y_range.1)),
-            c((f.x(f.x_range.1) - f.x(rv[i])).max(0.0)),
-            c((f.y(rv[j]) - f.y(f.y_range.1)).max(0.0))
-        );
-    }
-
+    draw_zone(out, &f, analysis, (i, j), two);
     if let Some(cl) = cloud {
         draw_cloud(out, &f, cl, i, j);
     }
-
-    // Frontiers: in a two-party plane they are curves; a projection of a
-    // higher-dimensional frontier is only a set of points.
-    let draw_frontier = |out: &mut String, pts: &[Point], class: &str, title: &str| {
-        if pts.is_empty() {
-            return;
-        }
-        let mut xy: Vec<(f64, f64)> = pts
-            .iter()
-            .map(|p| (p.utilities[i], p.utilities[j]))
-            .collect();
-        xy.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
-        let _ = write!(
-            out,
-            r#"<g class="{class}" data-series="{class}"><title>{}</title>"#,
-            esc(title)
-        );
-        if two {
-            let d: Vec<String> = xy
-                .iter()
-                .map(|&(x, y)| format!("{},{}", c(f.x(x)), c(f.y(y))))
-                .collect();
-            let _ = write!(out, r#"<polyline points="{}"/>"#, d.join(" "));
-        }
-        for &(x, y) in &xy {
-            let _ = write!(
-                out,
-                r#"<circle cx="{}" cy="{}" r="2.5"/>"#,
-                c(f.x(x)),
-                c(f.y(y))
-            );
-        }
-        out.push_str("</g>");
-    };
     if analysis.pareto != analysis.feasible_pareto {
         draw_frontier(
             out,
+            &f,
+            (i, j, two),
             &analysis.pareto,
-            "frontier-all",
-            "Pareto frontier, red lines aside",
+            ("frontier-all", "Pareto frontier, red lines aside"),
         );
     }
     draw_frontier(
         out,
+        &f,
+        (i, j, two),
         &analysis.feasible_pareto,
-        "frontier",
-        "Pareto frontier of the outcomes crossing no red line",
+        (
+            "frontier",
+            "Pareto frontier of the outcomes crossing no red line",
+        ),
     );
-
-    // Reservation lines.
     let _ = write!(
         out,
         r#"<g class="reservation" data-series="reservation"><line x1="{x}" y1="{}" x2="{x}" y2="{}"/><line x1="{}" y1="{y}" x2="{}" y2="{y}"/><text x="{}" y="{}">{} {}</text><text x="{}" y="{}" text-anchor="end">{} {}</text></g>"#,
@@ -312,8 +241,89 @@ fn plane(
         x = c(f.x(rv[i])),
         y = c(f.y(rv[j])),
     );
+    draw_solutions(out, &f, analysis, (i, j));
+    for (k, pm) in proposals.iter().enumerate() {
+        draw_proposal(out, &f, scenario, analysis, (i, j), (k, pm));
+    }
+    out.push_str("</svg>");
+}
 
-    // Bargaining solutions; coinciding ones share one marker and one label.
+/// The agreement zone: for two parties, the region under the zone's
+/// frontier and above both reservation values; for more, the quadrant above
+/// both reservation values (its projection is not a staircase).
+fn draw_zone(out: &mut String, f: &Frame, analysis: &Analysis, (i, j): (usize, usize), two: bool) {
+    let rv = analysis.reservations();
+    if two && !analysis.zone_pareto.is_empty() {
+        let mut pts: Vec<(f64, f64)> = analysis
+            .zone_pareto
+            .iter()
+            .map(|p| (p.utilities[i], p.utilities[j]))
+            .collect();
+        pts.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+        let mut poly = vec![(rv[i], rv[j]), (rv[i], pts[0].1)];
+        for (k, &(x, y)) in pts.iter().enumerate() {
+            poly.push((x, y));
+            if let Some(&(_, ny)) = pts.get(k + 1) {
+                poly.push((x, ny));
+            }
+        }
+        poly.push((pts[pts.len() - 1].0, rv[j]));
+        let _ = write!(
+            out,
+            r#"<polygon class="zone" data-series="zone" points="{}"><title>agreement zone</title></polygon>"#,
+            f.points(&poly)
+        );
+    } else if !two {
+        let _ = write!(
+            out,
+            r#"<rect class="zone quadrant" data-series="zone" x="{}" y="{}" width="{}" height="{}"><title>both reservation values met</title></rect>"#,
+            c(f.x(rv[i])),
+            c(f.y(f.y_range.1)),
+            c((f.x(f.x_range.1) - f.x(rv[i])).max(0.0)),
+            c((f.y(rv[j]) - f.y(f.y_range.1)).max(0.0))
+        );
+    }
+}
+
+/// One frontier, as the group `class` titled `title`: in a two-party plane
+/// a curve through its points; a projection of a higher-dimensional
+/// frontier is only a set of points.
+fn draw_frontier(
+    out: &mut String,
+    f: &Frame,
+    (i, j, two): (usize, usize, bool),
+    pts: &[Point],
+    (class, title): (&str, &str),
+) {
+    if pts.is_empty() {
+        return;
+    }
+    let mut xy: Vec<(f64, f64)> = pts
+        .iter()
+        .map(|p| (p.utilities[i], p.utilities[j]))
+        .collect();
+    xy.sort_by(|a, b| a.0.total_cmp(&b.0).then(b.1.total_cmp(&a.1)));
+    let _ = write!(
+        out,
+        r#"<g class="{class}" data-series="{class}"><title>{}</title>"#,
+        esc(title)
+    );
+    if two {
+        let _ = write!(out, r#"<polyline points="{}"/>"#, f.points(&xy));
+    }
+    for &(x, y) in &xy {
+        let _ = write!(
+            out,
+            r#"<circle cx="{}" cy="{}" r="2.5"/>"#,
+            c(f.x(x)),
+            c(f.y(y))
+        );
+    }
+    out.push_str("</g>");
+}
+
+/// The bargaining solutions; coinciding ones share one marker and one label.
+fn draw_solutions(out: &mut String, f: &Frame, analysis: &Analysis, (i, j): (usize, usize)) {
     let sols = solutions(analysis);
     // (short names, long names, position) of each distinct point.
     type Group<'s> = (Vec<&'s str>, Vec<&'s str>, (f64, f64));
@@ -341,62 +351,68 @@ fn plane(
             c(py - 3.5),
             c(px),
             c(py),
-            c(label_x(&f, px, 7.0)),
+            c(label_x(f, px, 7.0)),
             c(py + 12.0 + 10.0 * (k % 2) as f64),
-            anchor(&f, px),
+            anchor(f, px),
             esc(&shorts.join("="))
         );
     }
     out.push_str("</g>");
+}
 
-    // Proposals, and the repairs of the evaluated one.
-    for (k, pm) in proposals.iter().enumerate() {
-        let pu = utilities_of(scenario, analysis, pm.outcome);
-        let (px, py) = (f.x(pu[i]), f.y(pu[j]));
-        if let Some(ev) = pm.evaluation {
-            for (r, rep) in ev.repairs.iter().enumerate() {
-                let ru = utilities_of(scenario, analysis, &rep.outcome);
-                let (rx, ry) = (f.x(ru[i]), f.y(ru[j]));
-                let _ = write!(
-                    out,
-                    r#"<g class="repair" data-series="repairs"><title>repair {} of {}: {}, {}</title><line x1="{}" y1="{}" x2="{}" y2="{}"/><circle cx="{}" cy="{}" r="4"/><text x="{}" y="{}"{}>repair {}</text></g>"#,
-                    r + 1,
-                    esc(pm.name),
-                    u(ru[i]),
-                    u(ru[j]),
-                    c(px),
-                    c(py),
-                    c(rx),
-                    c(ry),
-                    c(rx),
-                    c(ry),
-                    c(label_x(&f, rx, 6.0)),
-                    c(ry - 6.0 - 10.0 * (r % 2) as f64),
-                    anchor(&f, rx),
-                    r + 1
-                );
-            }
+/// The `k`th proposal, and the repairs of it when it is the evaluated one.
+fn draw_proposal(
+    out: &mut String,
+    f: &Frame,
+    scenario: &Scenario,
+    analysis: &Analysis,
+    (i, j): (usize, usize),
+    (k, pm): (usize, &ProposalMark<'_>),
+) {
+    let pu = utilities_of(scenario, analysis, pm.outcome);
+    let (px, py) = (f.x(pu[i]), f.y(pu[j]));
+    if let Some(ev) = pm.evaluation {
+        for (r, rep) in ev.repairs.iter().enumerate() {
+            let ru = utilities_of(scenario, analysis, &rep.outcome);
+            let (rx, ry) = (f.x(ru[i]), f.y(ru[j]));
+            let _ = write!(
+                out,
+                r#"<g class="repair" data-series="repairs"><title>repair {} of {}: {}, {}</title><line x1="{}" y1="{}" x2="{}" y2="{}"/><circle cx="{}" cy="{}" r="4"/><text x="{}" y="{}"{}>repair {}</text></g>"#,
+                r + 1,
+                esc(pm.name),
+                u(ru[i]),
+                u(ru[j]),
+                c(px),
+                c(py),
+                c(rx),
+                c(ry),
+                c(rx),
+                c(ry),
+                c(label_x(f, rx, 6.0)),
+                c(ry - 6.0 - 10.0 * (r % 2) as f64),
+                anchor(f, rx),
+                r + 1
+            );
         }
-        let class = if pm.evaluation.is_some() {
-            "proposal evaluated"
-        } else {
-            "proposal"
-        };
-        let _ = write!(
-            out,
-            r#"<g class="{class}" data-series="proposals"><title>{} ({}, {})</title><path d="M{} {}l5 -9l5 9z"/><text x="{}" y="{}"{}>{}</text></g>"#,
-            esc(pm.name),
-            u(pu[i]),
-            u(pu[j]),
-            c(px - 5.0),
-            c(py + 4.0),
-            c(label_x(&f, px, 7.0)),
-            c(py - 6.0 - 11.0 * (k % 2) as f64),
-            anchor(&f, px),
-            esc(pm.name)
-        );
     }
-    out.push_str("</svg>");
+    let class = if pm.evaluation.is_some() {
+        "proposal evaluated"
+    } else {
+        "proposal"
+    };
+    let _ = write!(
+        out,
+        r#"<g class="{class}" data-series="proposals"><title>{} ({}, {})</title><path d="M{} {}l5 -9l5 9z"/><text x="{}" y="{}"{}>{}</text></g>"#,
+        esc(pm.name),
+        u(pu[i]),
+        u(pu[j]),
+        c(px - 5.0),
+        c(py + 4.0),
+        c(label_x(f, px, 7.0)),
+        c(py - 6.0 - 11.0 * (k % 2) as f64),
+        anchor(f, px),
+        esc(pm.name)
+    );
 }
 
 /// Labels near the right edge are drawn to the left of their point.
@@ -489,56 +505,49 @@ pub fn utility_charts(
     reading: Vec<String>,
 ) -> Vec<Chart> {
     let n = analysis.bargainers.len();
-    let mut charts = Vec::new();
     if n < 2 {
-        return charts;
+        return Vec::new();
     }
-    if n == 2 {
-        let mut svg = String::new();
+    let mut svg = String::new();
+    let title = if n == 2 {
         plane(
             &mut svg,
             scenario,
             analysis,
             cloud,
             proposals,
-            0,
-            1,
+            (0, 1),
             (560.0, 460.0),
         );
-        charts.push(Chart {
-            id: "utility-space".into(),
-            title: "Utility space".into(),
-            svg,
-            reading,
-            legend: legend(cloud),
-        });
-        return charts;
-    }
-    let mut svg = String::new();
-    svg.push_str(r#"<div class="planes">"#);
-    for i in 0..n {
-        for j in i + 1..n {
-            plane(
-                &mut svg,
-                scenario,
-                analysis,
-                cloud,
-                proposals,
-                i,
-                j,
-                (340.0, 300.0),
-            );
+        "Utility space"
+    } else {
+        svg.push_str(r#"<div class="planes">"#);
+        for i in 0..n {
+            for j in i + 1..n {
+                plane(
+                    &mut svg,
+                    scenario,
+                    analysis,
+                    cloud,
+                    proposals,
+                    (i, j),
+                    (340.0, 300.0),
+                );
+            }
         }
-    }
-    svg.push_str("</div>");
-    charts.push(Chart {
+        svg.push_str("</div>");
+        "Utility space, party by party"
+    };
+    let mut charts = vec![Chart {
         id: "utility-space".into(),
-        title: "Utility space, party by party".into(),
+        title: title.into(),
         svg,
         reading,
         legend: legend(cloud),
-    });
-    charts.push(parallel(scenario, analysis, proposals));
+    }];
+    if n > 2 {
+        charts.push(parallel(scenario, analysis, proposals));
+    }
     charts
 }
 

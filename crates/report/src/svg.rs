@@ -122,6 +122,15 @@ impl Frame {
         self.top + self.inner_height() - (v - a) / span * self.inner_height()
     }
 
+    /// Data points as the `points` attribute of a polygon or polyline.
+    pub fn points(&self, xy: &[(f64, f64)]) -> String {
+        let d: Vec<String> = xy
+            .iter()
+            .map(|&(x, y)| format!("{},{}", c(self.x(x)), c(self.y(y))))
+            .collect();
+        d.join(" ")
+    }
+
     /// Opens the `<svg>` element.
     pub fn open(&self, out: &mut String, class: &str, label: &str) {
         let _ = write!(
