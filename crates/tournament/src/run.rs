@@ -41,6 +41,26 @@ pub struct MatchOutcome {
     pub trace: Vec<TraceRow>,
 }
 
+impl MatchOutcome {
+    /// A match among `parties` parties that failed before or outside its
+    /// session (a spec that does not parse, a runner that panicked): charged
+    /// to the first party, with no agreement and every utility zero.
+    pub fn failed(parties: usize, why: String) -> MatchOutcome {
+        MatchOutcome {
+            end_reason: "failure".into(),
+            failure: Some((0, why)),
+            agreement: None,
+            utilities: vec![0.0; parties],
+            rounds: 0,
+            time: 0.0,
+            welfare: 0.0,
+            pareto_distance: None,
+            nash_distance: None,
+            trace: Vec::new(),
+        }
+    }
+}
+
 /// Runs single negotiations. The CLI implements it with
 /// `detente-negotiation`; tests use simple deterministic runners.
 pub trait Runner: Sync {
@@ -443,21 +463,6 @@ fn run_match<R: Runner>(
     }
 }
 
-fn internal_failure(why: String, n: usize) -> MatchOutcome {
-    MatchOutcome {
-        end_reason: "failure".into(),
-        failure: Some((0, why)),
-        agreement: None,
-        utilities: vec![0.0; n],
-        rounds: 0,
-        time: 0.0,
-        welfare: 0.0,
-        pareto_distance: None,
-        nash_distance: None,
-        trace: Vec::new(),
-    }
-}
-
 /// A runner that panics despite its contract must not stop the tournament.
 fn catch(n: usize, f: impl FnOnce() -> MatchOutcome) -> MatchOutcome {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)) {
@@ -468,7 +473,7 @@ fn catch(n: usize, f: impl FnOnce() -> MatchOutcome) -> MatchOutcome {
                 .map(|s| s.to_string())
                 .or_else(|| p.downcast_ref::<String>().cloned())
                 .unwrap_or_else(|| "panic".into());
-            internal_failure(format!("internal error: {why}"), n)
+            MatchOutcome::failed(n, format!("internal error: {why}"))
         }
     }
 }
