@@ -508,36 +508,25 @@ pub fn utility_charts(
     if n < 2 {
         return Vec::new();
     }
-    let mut svg = String::new();
-    let title = if n == 2 {
-        plane(
-            &mut svg,
-            scenario,
-            analysis,
-            cloud,
-            proposals,
-            (0, 1),
-            (560.0, 460.0),
-        );
-        "Utility space"
+    // One large plane for two parties; for more, a small plane for every
+    // pair, side by side.
+    let (title, size, open, close) = if n == 2 {
+        ("Utility space", (560.0, 460.0), "", "")
     } else {
-        svg.push_str(r#"<div class="planes">"#);
-        for i in 0..n {
-            for j in i + 1..n {
-                plane(
-                    &mut svg,
-                    scenario,
-                    analysis,
-                    cloud,
-                    proposals,
-                    (i, j),
-                    (340.0, 300.0),
-                );
-            }
-        }
-        svg.push_str("</div>");
-        "Utility space, party by party"
+        (
+            "Utility space, party by party",
+            (340.0, 300.0),
+            r#"<div class="planes">"#,
+            "</div>",
+        )
     };
+    let mut svg = String::from(open);
+    for i in 0..n {
+        for j in i + 1..n {
+            plane(&mut svg, scenario, analysis, cloud, proposals, (i, j), size);
+        }
+    }
+    svg.push_str(close);
     let mut charts = vec![Chart {
         id: "utility-space".into(),
         title: title.into(),
