@@ -7,6 +7,8 @@
 //!   GeniusWeb JSON), read with the platforms' exact utility semantics and
 //!   written back (`docs/formats.md`).
 //! - [`load()`]: opens whatever a user points at and says what it found.
+//! - [`convert`]: writes a scenario in a named format (native file, GENIUS
+//!   or GeniusWeb folder), for every front end.
 //!
 //! Every reader returns errors that name the file, the line and column, what
 //! is wrong and what was expected; no input makes a reader panic.
@@ -31,6 +33,7 @@
 #![warn(missing_docs)]
 
 pub mod builtin;
+pub mod convert;
 pub mod error;
 pub mod genius;
 pub mod geniusweb;
@@ -45,6 +48,6 @@ pub use error::{FormatError, Location, Problem};
 pub use load::{LoadOptions, Loaded, load};
 pub use locate::{Path as DocPath, Seg, Syntax};
 pub use write::{
-    TEMP_PREFIX, WriteError, is_stdout, output_name, remove_temporary_files, write_atomic,
-    write_file, write_output,
+    FolderStep, TEMP_PREFIX, WriteError, is_stdout, output_name, remove_temporary_files,
+    write_atomic, write_file, write_folder, write_output,
 };

@@ -27,11 +27,18 @@
 //! ([`remove_temporary_files`]). Only a process killed outright (SIGKILL,
 //! power loss) can leave a `.detente-tmp-*` file behind; it is safe to
 //! delete.
+//!
+//! A folder of files (a GENIUS or GeniusWeb scenario) is written all or
+//! nothing by [`write_folder`].
 
 use std::fs::{File, Metadata, OpenOptions};
 use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 use std::sync::{Mutex, MutexGuard};
+
+mod folder;
+
+pub use folder::{FolderStep, write_folder};
 
 /// How temporary files start, so that one left by a killed process is
 /// recognisable.
@@ -57,6 +64,47 @@ pub enum WriteError {
         path: PathBuf,
         /// Its permission bits, shown so the user sees why.
         mode: u32,
+    },
+    /// A folder is to be written where something else is.
+    #[error(
+        "{} exists and is not a folder; GENIUS and GeniusWeb scenarios are written as a folder",
+        path.display()
+    )]
+    NotAFolder {
+        /// What is there.
+        path: PathBuf,
+    },
+    /// A folder is to be written over a folder that is not empty, without
+    /// `force`: its old files would be read with the new ones.
+    #[error(
+        "{} is a folder that is not empty; its files would be read with the new ones (an old profile as an extra party). Choose a new folder, or use --force to replace it",
+        path.display()
+    )]
+    FolderNotEmpty {
+        /// The folder.
+        path: PathBuf,
+    },
+    /// A file of a folder is named with a separator, or `.` or `..`.
+    #[error("`{name}` is not a file name; the files of a folder are named without separators")]
+    NotAFileName {
+        /// The name given.
+        name: String,
+    },
+    /// No temporary folder could be named beside the target (a thousand
+    /// names were taken).
+    #[error("could not create a temporary folder in {}", parent.display())]
+    NoTemporaryFolder {
+        /// The folder where it was tried.
+        parent: PathBuf,
+    },
+    /// A step of writing a folder failed; the OS error is the source.
+    #[error("{step}")]
+    FolderStep {
+        /// The step, with the paths it concerns.
+        step: FolderStep,
+        /// The OS's error.
+        #[source]
+        source: io::Error,
     },
     /// A step of writing failed; the OS error is the source.
     #[error("{}: cannot {action}", path.display())]
