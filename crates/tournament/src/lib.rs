@@ -12,7 +12,9 @@
 //! - [`report()`]: the ranking.
 //!
 //! The negotiation engine is reached through the [`Runner`] trait, so this
-//! crate can be tested with simple runners.
+//! crate can be tested with simple runners; [`NegotiationRunner`] is the
+//! runner over it, with room for strategies from outside the catalog
+//! ([`StrategySource`]: agents written in Python).
 //!
 //! ```
 //! let plan = detente_tournament::config::assignments(3, 2, true, true);
@@ -22,11 +24,13 @@
 #![warn(missing_docs)]
 
 pub mod config;
+pub mod negotiation;
 pub mod report;
 pub mod run;
 pub mod store;
 
 pub use config::{Config, ConfigError, MatchPlan, ScenarioEntry};
+pub use negotiation::{NegotiationRunner, StrategySource};
 pub use report::{RankRow, Report, report};
 pub use run::{
     DigestError, MatchOutcome, Progress, RunSummary, Runner, RunnerError, Shard, ShardError,

@@ -3,12 +3,8 @@
 use crate::render::{num, print_json, table};
 use anyhow::{Context, Result, bail};
 use comfy_table::Cell;
-use detente_analysis::Analysis;
-use detente_core::Scenario;
-use detente_negotiation as neg;
-use detente_tournament::{Config, MatchOutcome, Runner, RunnerError, Shard, Store, TraceRow};
+use detente_tournament::{NegotiationRunner, Shard, Store};
 use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
-use serde_json::json;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::str::FromStr;
@@ -73,124 +69,6 @@ pub fn run(args: Args) -> Result<ExitCode> {
     }
 }
 
-/// Runs matches with the negotiation engine.
-pub struct NegotiationRunner;
-
-/// The session settings of a match (`Config::validate` has already refused
-/// a missing, doubled or non-positive deadline).
-fn session_config(config: &Config, seed: u64) -> Result<neg::SessionConfig, neg::NegotiationError> {
-    let deadline = match (config.rounds, config.time) {
-        (Some(r), _) => neg::Deadline::Rounds(r),
-        (None, Some(t)) => neg::Deadline::Time { seconds: t },
-        (None, None) => {
-            return Err(neg::NegotiationError::BadDeadline(
-                "set `rounds = N` or `time = SECONDS`".into(),
-            ));
-        }
-    };
-    Ok(neg::SessionConfig {
-        protocol: config.protocol.parse()?,
-        deadline,
-        seed,
-        record_trace: config.record_traces,
-        step_budget: std::time::Duration::from_millis(config.step_budget_ms.unwrap_or(5_000)),
-        memory_budget: neg::DEFAULT_MEMORY_BUDGET,
-    })
-}
-
-impl Runner for NegotiationRunner {
-    type Prepared = neg::Prepared;
-
-    fn prepare(&self, scenario: &Scenario) -> neg::Prepared {
-        neg::prepare(scenario)
-    }
-
-    fn check_config(&self, config: &Config, scenario: &Scenario) -> Result<(), RunnerError> {
-        // The checks every session makes, once per scenario instead of
-        // failing every match.
-        let session = session_config(config, 0)?;
-        neg::check_setup(scenario, &session)?;
-        Ok(())
-    }
-
-    fn check_strategy(&self, spec: &str) -> Result<(), RunnerError> {
-        neg::validate_strategy(&neg::StrategySpec::from_str(spec)?)?;
-        Ok(())
-    }
-
-    fn run(
-        &self,
-        scenario: &Scenario,
-        prepared: &neg::Prepared,
-        reference: Option<&Analysis>,
-        config: &Config,
-        strategies: &[&str],
-        seed: u64,
-    ) -> MatchOutcome {
-        let n = scenario.parties().len();
-        let failed = |why: String| MatchOutcome {
-            end_reason: "failure".into(),
-            failure: Some((0, why)),
-            agreement: None,
-            utilities: vec![0.0; n],
-            rounds: 0,
-            time: 0.0,
-            welfare: 0.0,
-            pareto_distance: None,
-            nash_distance: None,
-            trace: Vec::new(),
-        };
-        let specs: Result<Vec<neg::StrategySpec>, _> = strategies
-            .iter()
-            .map(|s| neg::StrategySpec::from_str(s))
-            .collect();
-        let specs = match specs {
-            Ok(s) => s,
-            Err(e) => return failed(e.to_string()),
-        };
-        let cfg = match session_config(config, seed) {
-            Ok(c) => c,
-            Err(e) => return failed(e.to_string()),
-        };
-        match neg::run_session_prepared(scenario, prepared, reference, &cfg, &specs) {
-            Err(e) => failed(e.to_string()),
-            Ok(r) => MatchOutcome {
-                end_reason: r.end_reason.as_str().to_string(),
-                failure: match &r.end_reason {
-                    neg::EndReason::Failure { party, kind } => {
-                        // The stable sentence, not Rust's Debug text.
-                        Some((party.index(), kind.to_string()))
-                    }
-                    _ => None,
-                },
-                agreement: r.agreement.clone(),
-                utilities: r.utilities.clone(),
-                rounds: r.rounds,
-                time: r.time,
-                welfare: r.welfare,
-                pareto_distance: r.pareto_distance,
-                nash_distance: r.nash_distance,
-                // The rows are the trace's one JSON form (`detente_results::trace`),
-                // but for the utilities, kept in the column's documented form: a
-                // JSON array in party order (NULL without an outcome).
-                trace: detente_results::trace(scenario, &r.trace)
-                    .into_iter()
-                    .zip(&r.trace)
-                    .map(|(e, raw)| TraceRow {
-                        round: e.round,
-                        time: e.time,
-                        actor: e.actor,
-                        action: e.action,
-                        outcome: e.outcome.map(|o| o.to_string()),
-                        utilities: (!raw.utilities.is_empty())
-                            .then(|| json!(raw.utilities).to_string()),
-                    })
-                    .collect(),
-            },
-        }
-    }
-}
-
 fn run_tournament(a: RunArgs) -> Result<ExitCode> {
     let text = std::fs::read_to_string(&a.config)
         .with_context(|| format!("cannot read {}", a.config.display()))?;
@@ -212,10 +90,17 @@ fn run_tournament(a: RunArgs) -> Result<ExitCode> {
         ProgressStyle::with_template("{bar:40} {pos}/{len} matches  {per_sec}  ETA {eta}")
             .unwrap_or_else(|_| ProgressStyle::default_bar()),
     );
-    let summary = detente_tournament::run(&config, &base, &a.db, shard, &NegotiationRunner, |p| {
-        bar.set_length(p.total);
-        bar.set_position(p.done);
-    })?;
+    let summary = detente_tournament::run(
+        &config,
+        &base,
+        &a.db,
+        shard,
+        &NegotiationRunner::default(),
+        |p| {
+            bar.set_length(p.total);
+            bar.set_position(p.done);
+        },
+    )?;
     bar.finish_and_clear();
     if a.json {
         print_json(&detente_results::TournamentRun {
