@@ -48,8 +48,10 @@
 
 #![warn(missing_docs)]
 
+mod driver;
 mod mediator;
 mod offers;
+mod prepare;
 mod protocol;
 mod session;
 mod setup;
@@ -57,9 +59,12 @@ mod space;
 mod spec;
 pub mod strategy;
 
+pub use driver::{
+    Driver, Reply, ReplyError, Request, StandingOffer, check_setup, strategy_call_in_progress,
+};
+pub use prepare::{Prepared, prepare};
 pub use session::{
-    Prepared, check_setup, fail, prepare, run_session, run_session_prepared, run_session_with,
-    run_session_within, strategy_call_in_progress, strategy_seed,
+    fail, run_session, run_session_prepared, run_session_with, run_session_within, strategy_seed,
 };
 pub use setup::{assign_strategies, default_strategy, parse_strategy_list, party_slots};
 pub use space::{OwnSpace, SORT_LIMIT};

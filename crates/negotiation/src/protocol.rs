@@ -1,7 +1,7 @@
 //! The protocol interface: a protocol is a state machine that says what
 //! happens next (whose turn it is and what it is asked), applies the answer
 //! (refusing actions its rules do not allow) and says how the session ends.
-//! One driver (`session.rs`) runs every protocol, the way argmin's
+//! One driver (`driver.rs`) runs every protocol, the way argmin's
 //! `Executor` runs every `Solver`: it owns the strategies and the guard
 //! around their calls; protocols never call a strategy themselves.
 //!
@@ -59,6 +59,7 @@ impl Clock {
 }
 
 /// How a session ended.
+#[derive(Clone, Debug)]
 pub(crate) struct Ended {
     pub agreement: Option<Outcome>,
     pub reason: EndReason,
