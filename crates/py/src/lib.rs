@@ -8,6 +8,7 @@ mod codec;
 mod errors;
 mod negotiate;
 mod scenario;
+mod stepper;
 
 use pyo3::prelude::*;
 
@@ -39,6 +40,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     errors::register(m)?;
     agent::register(m)?;
     m.add_class::<scenario::NativeScenario>()?;
+    m.add_class::<stepper::Stepper>()?;
     m.add_function(wrap_pyfunction!(scenario::load, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::from_text, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::scenarios, m)?)?;
