@@ -161,3 +161,15 @@ pub fn negotiation(e: impl std::fmt::Display) -> PyErr {
     let message = e.to_string();
     raise::<NegotiationError>(message.clone(), vec![Problem::whole(message)])
 }
+
+/// A tournament whose configuration, store or run failed.
+pub fn tournament(e: impl std::fmt::Display) -> PyErr {
+    let message = e.to_string();
+    raise::<TournamentError>(message.clone(), vec![Problem::whole(message)])
+}
+
+/// An output that could not be written.
+pub fn write(e: impl std::fmt::Display) -> PyErr {
+    let message = e.to_string();
+    raise::<WriteError>(message.clone(), vec![Problem::whole(message)])
+}

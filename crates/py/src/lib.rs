@@ -9,6 +9,7 @@ mod errors;
 mod negotiate;
 mod scenario;
 mod stepper;
+mod tournament;
 
 use pyo3::prelude::*;
 
@@ -45,6 +46,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(scenario::from_text, m)?)?;
     m.add_function(wrap_pyfunction!(scenario::scenarios, m)?)?;
     m.add_function(wrap_pyfunction!(negotiate::negotiate, m)?)?;
+    m.add_function(wrap_pyfunction!(tournament::tournament, m)?)?;
+    m.add_function(wrap_pyfunction!(tournament::tournament_report, m)?)?;
     m.add_function(wrap_pyfunction!(protocols, m)?)?;
     m.add_function(wrap_pyfunction!(strategies, m)?)?;
     m.add_function(wrap_pyfunction!(results_schema, m)?)?;

@@ -9,7 +9,7 @@ use detente_analysis::{
     evaluate,
 };
 use detente_core::{PartyId, Scenario};
-use detente_formats::{LoadOptions, builtin, native};
+use detente_formats::{LoadOptions, builtin, convert, native};
 use pyo3::prelude::*;
 use pyo3::types::PyBytes;
 use serde::Serialize;
@@ -22,6 +22,9 @@ pub struct NativeScenario {
     pub(crate) inner: Arc<Scenario>,
     pub(crate) detected: String,
     pub(crate) codec: Arc<Codec>,
+    /// The forecasting model the scenario's file declares, kept so that
+    /// writing it as native text keeps it too.
+    pub(crate) forecast: Option<detente_forecast::Model>,
 }
 
 /// A proposal as Python receives it: name, author, outcome.
@@ -35,13 +38,19 @@ pub fn json<T: Serialize>(value: &T) -> PyResult<String> {
 
 impl NativeScenario {
     /// Wraps a scenario, making the Python objects of its issues.
-    pub fn new(py: Python<'_>, scenario: Scenario, detected: String) -> PyResult<NativeScenario> {
+    pub fn new(
+        py: Python<'_>,
+        scenario: Scenario,
+        detected: String,
+        forecast: Option<detente_forecast::Model>,
+    ) -> PyResult<NativeScenario> {
         let inner = Arc::new(scenario);
         let codec = Arc::new(Codec::new(py, Arc::clone(&inner))?);
         Ok(NativeScenario {
             inner,
             detected,
             codec,
+            forecast,
         })
     }
 
@@ -141,6 +150,47 @@ impl NativeScenario {
                 "unknown native format `{other}`; expected `toml` or `json`"
             ))),
         }
+    }
+
+    /// Writes the scenario as `detente convert` does: `native` (a TOML
+    /// file, or JSON when the path ends in `.json`; `-` for standard
+    /// output), `genius` or `geniusweb` (a folder, written whole or not at
+    /// all). Returns the files written and the notices (what the format
+    /// leaves out, and with `lossy` each simplification).
+    fn write(
+        &self,
+        py: Python<'_>,
+        path: &str,
+        format: &str,
+        lossy: bool,
+        force: bool,
+    ) -> PyResult<(Vec<String>, Vec<String>)> {
+        let target = format
+            .parse::<convert::Target>()
+            .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+        let options = convert::Options { lossy, force };
+        let out = std::path::PathBuf::from(path);
+        let written = py
+            .detach(|| {
+                convert::write_scenario(
+                    self.inner.parts(),
+                    self.forecast.as_ref(),
+                    target,
+                    &out,
+                    &options,
+                )
+            })
+            .map_err(errors::write)?;
+        let files = match written.output {
+            convert::Output::File { path, .. } => vec![path],
+            convert::Output::Folder { domain, profiles } => {
+                std::iter::once(domain).chain(profiles).collect()
+            }
+        };
+        Ok((
+            files.iter().map(|p| p.display().to_string()).collect(),
+            written.notices.iter().map(|n| n.to_string()).collect(),
+        ))
     }
 
     /// A party's undiscounted utility of an outcome.
@@ -380,15 +430,15 @@ pub fn load(
     let loaded = py
         .detach(move || detente_formats::load(&name, &options))
         .map_err(errors::format)?;
-    NativeScenario::new(py, loaded.scenario, loaded.detected)
+    NativeScenario::new(py, loaded.scenario, loaded.detected, loaded.forecast)
 }
 
 /// Reads a scenario from native text (TOML or JSON); `file` names it in
 /// error messages and its extension (`.toml`, `.json`) says the syntax.
 #[pyfunction]
 pub fn from_text(py: Python<'_>, text: &str, file: &str) -> PyResult<NativeScenario> {
-    let scenario = native::read_str(text, file).map_err(errors::format)?;
-    NativeScenario::new(py, scenario, format!("native text {file}"))
+    let (scenario, forecast) = native::read_with_forecast(text, file).map_err(errors::format)?;
+    NativeScenario::new(py, scenario, format!("native text {file}"), forecast)
 }
 
 /// The built-in scenarios, as the JSON of `detente scenarios --json`.

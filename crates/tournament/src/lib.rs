@@ -85,3 +85,13 @@ pub fn parse_config(text: &str, file: &str) -> Result<Config, TournamentError> {
         }
     })
 }
+
+/// Parses a configuration given as JSON text (the same fields as the TOML
+/// file; front ends that hold it as a dict, such as the Python package,
+/// pass it so); errors name `file`, the line and the column.
+pub fn parse_config_json(text: &str, file: &str) -> Result<Config, TournamentError> {
+    serde_json::from_str(text).map_err(|e| TournamentError::ConfigFile {
+        path: format!("{file}:{}:{}", e.line(), e.column()),
+        message: e.to_string(),
+    })
+}

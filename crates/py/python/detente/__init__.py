@@ -56,6 +56,8 @@ __all__ = [
     "scenarios",
     "strategies",
     "results_schema",
+    "tournament",
+    "tournament_report",
 ]
 
 #: The default of ``Scenario.utilities(max_cells=...)``: 2^27 numbers (1 GiB).
@@ -158,6 +160,19 @@ class Scenario:
     def to_json(self) -> str:
         """The scenario as native JSON text."""
         return self._native.to_native("json")
+
+    def write(
+        self, path: PathLike, format: str = "native", lossy: bool = False, force: bool = False
+    ) -> Dict[str, List[str]]:
+        """Writes the scenario as ``detente convert`` does: ``native`` (TOML,
+        or JSON when the path ends in ``.json``), ``genius`` or
+        ``geniusweb`` (a folder with a domain file and one profile per
+        party, written whole or not at all; a non-empty folder is replaced
+        only with ``force``). With ``lossy``, what the format cannot express
+        is simplified instead of refused. Returns ``{"files": [...],
+        "notices": [...]}`` (what the format left out, each simplification)."""
+        files, notices = self._native.write(_os.fspath(path), format, lossy, force)
+        return {"files": files, "notices": notices}
 
     # Utilities ---------------------------------------------------------
 
@@ -350,3 +365,64 @@ def negotiate(
         if isinstance(a, Agent):
             a.on_end(result)
     return result
+
+
+def tournament(
+    config: Union[PathLike, Mapping[str, Any]],
+    db: PathLike,
+    agents: Optional[Mapping[str, Any]] = None,
+    shard: Optional[str] = None,
+) -> Dict[str, Any]:
+    """Runs (or resumes) a tournament into the SQLite database ``db``: the
+    object ``detente tournament run --json`` prints. Matches already stored
+    are skipped, so a killed run resumes where it stopped.
+
+    ``config`` is a TOML configuration file (as for ``detente tournament
+    run``) or a dict with the same fields (relative scenario paths then
+    start from the current folder). ``agents`` maps names used in the
+    configuration's ``strategies`` to agents written in Python: each a class
+    (or any callable) that makes a fresh :class:`Agent` for one match, or a
+    NegMAS ``SAONegotiator`` class. ``shard`` is ``"I/N"`` to run one shard.
+    Each agent gets ``self.seed``, its stream's seed, before its first turn."""
+    factories: Dict[str, Any] = {}
+    for name, factory in (agents or {}).items():
+        if isinstance(factory, Agent) or not callable(factory):
+            raise TypeError(
+                f"agent {name!r} must be a class or a callable that makes a fresh agent "
+                "for each match, not an agent instance"
+            )
+        factories[name] = _factory(factory)
+    if isinstance(config, Mapping):
+        text, name, is_json, base = _json.dumps(config), "config", True, _os.getcwd()
+    else:
+        path = _os.fspath(config)
+        try:
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+        except OSError as e:
+            raise TournamentError(f"{path}: {e.strerror}") from None
+        name, is_json, base = path, False, _os.path.dirname(path) or "."
+    return _json.loads(
+        _native.tournament(
+            text, name, is_json, base, _os.fspath(db), factories, shard, (ACCEPT, REJECT, END)
+        )
+    )
+
+
+def tournament_report(db: PathLike) -> Dict[str, Any]:
+    """The ranking of a tournament's database: the object ``detente
+    tournament report --json`` prints."""
+    return _json.loads(_native.tournament_report(_os.fspath(db)))
+
+
+def _factory(factory: Any) -> Any:
+    """A factory of detente agents: NegMAS negotiator classes are wrapped."""
+    if isinstance(factory, type) and not issubclass(factory, Agent):
+        try:
+            from .negmas import NegmasAgent, is_negmas_negotiator_class
+
+            if is_negmas_negotiator_class(factory):
+                return lambda: NegmasAgent(factory())
+        except ImportError:
+            pass
+    return factory
