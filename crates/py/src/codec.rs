@@ -8,6 +8,25 @@ use pyo3::prelude::*;
 use pyo3::types::{PyBool, PyDict, PyFloat, PyInt, PyList, PyString, PyTuple};
 use std::sync::Arc;
 
+/// Why a Python value is not an outcome of the scenario: a clause such as
+/// "'free' is not a number, and issue `price` takes numbers", which callers
+/// put after what was read.
+#[derive(Debug, Clone, PartialEq)]
+pub struct NotAnOutcome(pub String);
+
+impl std::fmt::Display for NotAnOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+/// A [`NotAnOutcome`] from a format string.
+macro_rules! not_outcome {
+    ($($arg:tt)*) => {
+        NotAnOutcome(format!($($arg)*))
+    };
+}
+
 /// The Python objects of a scenario's issues and options, made once so
 /// that turning an outcome into a dict allocates only the dict.
 pub struct Codec {
@@ -87,7 +106,7 @@ impl Codec {
     /// The value index of `value` for issue `i`, or a clause saying what is
     /// wrong with it. (Messages say why a Python value is not an outcome;
     /// callers prefix what was read.)
-    fn index_of(&self, i: usize, value: &Bound<'_, PyAny>) -> Result<u32, String> {
+    fn index_of(&self, i: usize, value: &Bound<'_, PyAny>) -> Result<u32, NotAnOutcome> {
         let issue = &self.scenario.issues()[i];
         if let Some(lookup) = &self.lookup[i] {
             let found = lookup
@@ -97,7 +116,7 @@ impl Codec {
                 .flatten()
                 .and_then(|v| v.extract::<u32>().ok());
             return found.ok_or_else(|| {
-                format!("{} is not an option of issue `{}`", repr(value), issue.name)
+                not_outcome!("{} is not an option of issue `{}`", repr(value), issue.name)
             });
         }
         let number = if value.is_instance_of::<PyBool>() {
@@ -108,14 +127,14 @@ impl Codec {
             None
         };
         let Some(x) = number else {
-            return Err(format!(
+            return Err(not_outcome!(
                 "{} is not a number, and issue `{}` takes numbers",
                 repr(value),
                 issue.name
             ));
         };
         issue.numeric_index(x).ok_or_else(|| {
-            format!(
+            not_outcome!(
                 "{} is not a value of issue `{}` (it takes {} to {} on its grid)",
                 repr(value),
                 issue.name,
@@ -127,11 +146,15 @@ impl Codec {
 
     /// Reads a Python outcome into `out` (one value index per issue), or
     /// says what is wrong with it.
-    pub fn read_into(&self, outcome: &Bound<'_, PyAny>, out: &mut [u32]) -> Result<(), String> {
+    pub fn read_into(
+        &self,
+        outcome: &Bound<'_, PyAny>,
+        out: &mut [u32],
+    ) -> Result<(), NotAnOutcome> {
         let n = self.names.len();
         if let Ok(d) = outcome.cast::<PyDict>() {
             if d.len() != n {
-                return Err(format!(
+                return Err(not_outcome!(
                     "it gives {} values, where the scenario has {n} issues ({})",
                     d.len(),
                     self.issue_list()
@@ -143,7 +166,7 @@ impl Codec {
                     .ok()
                     .flatten()
                     .ok_or_else(|| {
-                        format!(
+                        not_outcome!(
                             "it gives no value for issue `{}` (the issues are {})",
                             self.scenario.issues()[i].name,
                             self.issue_list()
@@ -158,7 +181,7 @@ impl Codec {
         } else if let Ok(l) = outcome.cast::<PyList>() {
             l.iter().collect()
         } else {
-            return Err(format!(
+            return Err(not_outcome!(
                 "a {} is neither a dict issue -> value nor a tuple of values in issue order",
                 outcome
                     .get_type()
@@ -168,7 +191,7 @@ impl Codec {
             ));
         };
         if items.len() != n {
-            return Err(format!(
+            return Err(not_outcome!(
                 "it gives {} values, where the scenario has {n} issues ({})",
                 items.len(),
                 self.issue_list()
@@ -181,7 +204,7 @@ impl Codec {
     }
 
     /// Reads a Python outcome as value indices.
-    pub fn read(&self, outcome: &Bound<'_, PyAny>) -> Result<Vec<u32>, String> {
+    pub fn read(&self, outcome: &Bound<'_, PyAny>) -> Result<Vec<u32>, NotAnOutcome> {
         let mut out = vec![0; self.names.len()];
         self.read_into(outcome, &mut out)?;
         Ok(out)

@@ -6,10 +6,10 @@ use crate::agent::{PyAgent, Responses, Table};
 use crate::errors;
 use crate::scenario::{NativeScenario, json};
 use detente_analysis::{Options, analyze};
-use detente_core::PartyId;
+use detente_core::{PartyId, Scenario};
 use detente_negotiation::strategy::Strategy;
 use detente_negotiation::{
-    Deadline, ProtocolKind, SessionConfig, StrategySpec, assign_strategies, check_setup,
+    Deadline, Prepared, ProtocolKind, SessionConfig, StrategySpec, assign_strategies, check_setup,
     party_slots, prepare, run_session_with, strategy, strategy_seed,
 };
 use pyo3::prelude::*;
@@ -52,8 +52,115 @@ fn read_given(py: Python<'_>, agent: &Bound<'_, PyAny>) -> PyResult<Given> {
     Ok(Given::Agent(agent.clone().unbind(), name))
 }
 
+/// Who plays each party: a built-in strategy for every party (the
+/// defaults where none is given) and the Python agents that replace some.
+pub(crate) struct Lineup {
+    /// One strategy per party, in scenario order.
+    pub specs: Vec<StrategySpec>,
+    /// The parties played by Python agents, with the agents' names.
+    pub agents: BTreeMap<PartyId, (Py<PyAny>, String)>,
+}
+
+impl Lineup {
+    /// Reads what the caller gave (one entry per party, or one per
+    /// bargaining party; the negotiation crate's rules).
+    pub fn read(py: Python<'_>, s: &Scenario, agents: &[Bound<'_, PyAny>]) -> PyResult<Lineup> {
+        let given: Vec<Given> = agents
+            .iter()
+            .map(|a| read_given(py, a))
+            .collect::<PyResult<_>>()?;
+        let specs_given: Vec<Option<StrategySpec>> = given
+            .iter()
+            .map(|g| match g {
+                Given::Spec(spec) => Some(spec.clone()),
+                _ => None,
+            })
+            .collect();
+        let specs = assign_strategies(s, &specs_given, &[]).map_err(errors::negotiation)?;
+        let mut objects = BTreeMap::new();
+        if !given.is_empty() {
+            let slots = party_slots(s, given.len()).map_err(errors::negotiation)?;
+            for (p, g) in slots.into_iter().zip(given) {
+                if let Given::Agent(obj, name) = g {
+                    if !s.bargainers().contains(&p) {
+                        return Err(errors::negotiation(format!(
+                            "party `{}` does not bargain (it is an observer or a mediator), so it cannot be given an agent",
+                            s.parties()[p.index()].name
+                        )));
+                    }
+                    objects.insert(p, (obj, name));
+                }
+            }
+        }
+        Ok(Lineup {
+            specs,
+            agents: objects,
+        })
+    }
+
+    /// Every party's strategy as results name it.
+    fn labels(&self) -> Vec<String> {
+        (0..self.specs.len())
+            .map(|p| match self.agents.get(&PartyId(p as u32)) {
+                Some((_, name)) => name.clone(),
+                None => self.specs[p].to_string(),
+            })
+            .collect()
+    }
+
+    /// One strategy per bargaining party, Python agents wrapped.
+    fn build(
+        &self,
+        py: Python<'_>,
+        s: &Scenario,
+        prepared: &Prepared,
+        seed: u64,
+        table: &Arc<Table>,
+    ) -> PyResult<Vec<Box<dyn Strategy>>> {
+        s.bargainers()
+            .into_iter()
+            .map(|p| match self.agents.get(&p) {
+                Some((obj, _)) => {
+                    let own = prepared.shared(p).ok_or_else(|| {
+                        errors::negotiation("a Python agent needs a bargaining party")
+                    })?;
+                    let agent = PyAgent::new(py, obj.clone_ref(py), Arc::clone(table), p, own);
+                    Ok(Box::new(agent) as Box<dyn Strategy>)
+                }
+                None => strategy::build(&self.specs[p.index()], strategy_seed(seed, p))
+                    .map_err(errors::negotiation),
+            })
+            .collect()
+    }
+}
+
+/// What every Python agent of a session shares.
+fn table(
+    py: Python<'_>,
+    scenario: &NativeScenario,
+    responses: (Py<PyAny>, Py<PyAny>, Py<PyAny>),
+    budget: Duration,
+) -> Arc<Table> {
+    Arc::new(Table {
+        codec: Arc::clone(&scenario.codec),
+        responses: Responses {
+            accept: responses.0,
+            reject: responses.1,
+            end: responses.2,
+        },
+        names: scenario
+            .inner
+            .parties()
+            .iter()
+            .map(|p| PyString::new(py, &p.name).unbind())
+            .collect(),
+        budget,
+    })
+}
+
 /// Runs one negotiation session and returns it as the JSON of `detente
-/// negotiate --json` (with its trace when `trace` is set).
+/// negotiate --json` (with its trace when `trace` is set). Without Python
+/// agents the session runs with the GIL released.
 #[pyfunction]
 #[pyo3(signature = (scenario, agents, protocol, rounds, seconds, seed, step_budget_ms, memory_budget_mib, trace, responses))]
 // One argument per keyword of the Python function.
@@ -72,43 +179,21 @@ pub fn negotiate(
     responses: (Py<PyAny>, Py<PyAny>, Py<PyAny>),
 ) -> PyResult<String> {
     let s = &scenario.inner;
-    let protocol = match protocol {
-        Some(name) => name.parse::<ProtocolKind>().map_err(errors::negotiation)?,
-        None => ProtocolKind::default_for(s),
-    };
-    let deadline = match seconds {
-        Some(seconds) => Deadline::Time { seconds },
-        None => Deadline::Rounds(rounds),
-    };
-    let given: Vec<Given> = agents
-        .iter()
-        .map(|a| read_given(py, a))
-        .collect::<PyResult<_>>()?;
-    let specs_given: Vec<Option<StrategySpec>> = given
-        .iter()
-        .map(|g| match g {
-            Given::Spec(spec) => Some(spec.clone()),
-            _ => None,
-        })
-        .collect();
-    let mut specs = assign_strategies(s, &specs_given, &[]).map_err(errors::negotiation)?;
-    let mut objects: BTreeMap<PartyId, (Py<PyAny>, String)> = BTreeMap::new();
-    if !given.is_empty() {
-        let slots = party_slots(s, given.len()).map_err(errors::negotiation)?;
-        for (p, g) in slots.into_iter().zip(given) {
-            if let Given::Agent(obj, name) = g {
-                objects.insert(p, (obj, name));
-            }
-        }
-    }
     let config = SessionConfig {
-        protocol,
-        deadline,
+        protocol: match protocol {
+            Some(name) => name.parse::<ProtocolKind>().map_err(errors::negotiation)?,
+            None => ProtocolKind::default_for(s),
+        },
+        deadline: match seconds {
+            Some(seconds) => Deadline::Time { seconds },
+            None => Deadline::Rounds(rounds),
+        },
         seed,
         record_trace: trace,
         step_budget: Duration::from_millis(step_budget_ms),
         memory_budget: memory_budget_mib.saturating_mul(1 << 20),
     };
+    let lineup = Lineup::read(py, s, &agents)?;
     check_setup(s, &config).map_err(errors::negotiation)?;
     let (prepared, reference, skipped) = py.detach(|| {
         let prepared = prepare(s);
@@ -117,61 +202,18 @@ pub fn negotiate(
             Err(e) => (prepared, None, Some(e.to_string())),
         }
     });
-    let labels: Vec<String> = (0..s.parties().len())
-        .map(|p| match objects.get(&PartyId(p as u32)) {
-            Some((_, name)) => name.clone(),
-            None => specs[p].to_string(),
-        })
-        .collect();
-    let bargainers = s.bargainers();
-    let result = if objects.is_empty() {
-        let specs = std::mem::take(&mut specs);
+    let result = if lineup.agents.is_empty() {
         py.detach(|| {
-            let built = bargainers
-                .iter()
-                .map(|&p| strategy::build(&specs[p.index()], strategy_seed(seed, p)))
+            let built = s
+                .bargainers()
+                .into_iter()
+                .map(|p| strategy::build(&lineup.specs[p.index()], strategy_seed(seed, p)))
                 .collect::<Result<Vec<_>, _>>()?;
             run_session_with(s, &prepared, reference.as_ref(), &config, built)
         })
     } else {
-        let table = Arc::new(Table {
-            codec: Arc::clone(&scenario.codec),
-            responses: Responses {
-                accept: responses.0,
-                reject: responses.1,
-                end: responses.2,
-            },
-            names: s
-                .parties()
-                .iter()
-                .map(|p| PyString::new(py, &p.name).unbind())
-                .collect(),
-            budget: config.step_budget,
-        });
-        let mut built: Vec<Box<dyn Strategy>> = Vec::with_capacity(bargainers.len());
-        for &p in &bargainers {
-            match objects.remove(&p) {
-                Some((obj, _)) => {
-                    let own = prepared.shared(p).ok_or_else(|| {
-                        errors::negotiation(format!(
-                            "party `{}` does not bargain, so it cannot be given an agent",
-                            s.parties()[p.index()].name
-                        ))
-                    })?;
-                    built.push(Box::new(PyAgent::new(py, obj, Arc::clone(&table), p, own)));
-                }
-                None => built.push(
-                    strategy::build(&specs[p.index()], strategy_seed(seed, p))
-                        .map_err(errors::negotiation)?,
-                ),
-            }
-        }
-        if let Some((&p, _)) = objects.iter().next() {
-            return Err(errors::negotiation(format!(
-                "party `{}` does not bargain (it is an observer or a mediator), so it cannot be given an agent",
-                s.parties()[p.index()].name
-            )));
-        }
+        let table = table(py, scenario, responses, config.step_budget);
+        let built = lineup.build(py, s, &prepared, seed, &table)?;
         run_session_with(s, &prepared, reference.as_ref(), &config, built)
     }
     .map_err(errors::negotiation)?;
@@ -179,6 +221,6 @@ pub fn negotiate(
         detected: Some(scenario.detected.clone()),
         distances_skipped: skipped,
         trace: trace.then(|| detente_results::trace(s, &result.trace)),
-        ..detente_results::negotiation(s, protocol, &labels, seed, &result)
+        ..detente_results::negotiation(s, config.protocol, &lineup.labels(), seed, &result)
     })
 }

@@ -13,7 +13,7 @@ use crate::errors;
 use crate::scenario::json;
 use detente_core::{PartyId, Scenario};
 use detente_negotiation as neg;
-use detente_tournament::{NegotiationRunner, Shard, Store, StrategySource};
+use detente_tournament::{NegotiationRunner, RunnerError, Shard, Store, StrategySource};
 use pyo3::prelude::*;
 use pyo3::types::PyString;
 use std::collections::{BTreeMap, HashMap};
@@ -35,16 +35,15 @@ struct PySource {
 }
 
 impl PySource {
-    fn objects(&self, py: Python<'_>, scenario: &Scenario) -> Result<Objects, String> {
+    fn objects(&self, py: Python<'_>, scenario: &Scenario) -> PyResult<Objects> {
         let key = scenario as *const Scenario as usize;
-        let mut tables = self
-            .tables
-            .lock()
-            .map_err(|_| "a Python agent's set-up failed earlier".to_string())?;
+        // A poisoned lock only means another match's set-up panicked; the
+        // map itself is whole.
+        let mut tables = self.tables.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(t) = tables.get(&key) {
             return Ok(Arc::clone(t));
         }
-        let codec = Codec::new(py, Arc::new(scenario.clone())).map_err(|e| e.to_string())?;
+        let codec = Codec::new(py, Arc::new(scenario.clone()))?;
         let names = scenario
             .parties()
             .iter()
@@ -69,7 +68,7 @@ impl StrategySource for PySource {
         party: PartyId,
         seed: u64,
         config: &neg::SessionConfig,
-    ) -> Result<Box<dyn neg::Strategy>, String> {
+    ) -> Result<Box<dyn neg::Strategy>, RunnerError> {
         Python::attach(|py| {
             let factory = &self.factories[name];
             let agent = factory

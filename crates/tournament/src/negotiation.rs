@@ -24,8 +24,8 @@ pub trait StrategySource: Sync {
     fn knows(&self, name: &str) -> bool;
 
     /// A fresh strategy `name` for party `party` of one match, with the
-    /// seed it should draw from; an error message when it cannot be made
-    /// (the match is then recorded as failed).
+    /// seed it should draw from; the source's error when it cannot be made
+    /// (the match is then recorded as failed, with its message).
     fn build(
         &self,
         name: &str,
@@ -34,7 +34,7 @@ pub trait StrategySource: Sync {
         party: PartyId,
         seed: u64,
         config: &neg::SessionConfig,
-    ) -> Result<Box<dyn neg::Strategy>, String>;
+    ) -> Result<Box<dyn neg::Strategy>, RunnerError>;
 }
 
 /// Runs matches with the negotiation engine.
@@ -84,28 +84,23 @@ impl NegotiationRunner<'_> {
         reference: Option<&Analysis>,
         cfg: &neg::SessionConfig,
         strategies: &[&str],
-    ) -> Result<neg::SessionResult, String> {
-        let slots = neg::party_slots(scenario, strategies.len()).map_err(|e| e.to_string())?;
+    ) -> Result<neg::SessionResult, RunnerError> {
+        let slots = neg::party_slots(scenario, strategies.len())?;
         let bargainers = scenario.bargainers();
         let mut built: Vec<Box<dyn neg::Strategy>> = Vec::with_capacity(bargainers.len());
         for p in bargainers {
-            let Some(k) = slots.iter().position(|&s| s == p) else {
-                return Err(format!(
-                    "no strategy for party `{}`",
-                    scenario.parties()[p.index()].name
-                ));
-            };
+            // `party_slots` gives every bargaining party a slot.
+            let k = slots.iter().position(|&s| s == p).unwrap_or(0);
             let name = strategies[k];
             let seed = neg::strategy_seed(cfg.seed, p);
             built.push(match self.extra {
                 Some(x) if x.knows(name) => x.build(name, scenario, prepared, p, seed, cfg)?,
-                _ => {
-                    let spec = neg::StrategySpec::from_str(name).map_err(|e| e.to_string())?;
-                    neg::strategy::build(&spec, seed).map_err(|e| e.to_string())?
-                }
+                _ => neg::strategy::build(&neg::StrategySpec::from_str(name)?, seed)?,
             });
         }
-        neg::run_session_with(scenario, prepared, reference, cfg, built).map_err(|e| e.to_string())
+        Ok(neg::run_session_with(
+            scenario, prepared, reference, cfg, built,
+        )?)
     }
 }
 
@@ -188,15 +183,14 @@ impl Runner for NegotiationRunner<'_> {
                 .iter()
                 .map(|s| neg::StrategySpec::from_str(s))
                 .collect::<Result<Vec<_>, _>>()
-                .map_err(|e| e.to_string())
                 .and_then(|specs| {
                     neg::run_session_prepared(scenario, prepared, reference, &cfg, &specs)
-                        .map_err(|e| e.to_string())
                 })
+                .map_err(RunnerError::from)
         };
         match result {
             Ok(r) => outcome(scenario, r),
-            Err(why) => MatchOutcome::failed(n, why),
+            Err(why) => MatchOutcome::failed(n, why.to_string()),
         }
     }
 }
