@@ -250,6 +250,14 @@ class Scenario:
         """``detente.negotiate(self, agents, ...)``."""
         return negotiate(self, agents, **kwargs)
 
+    def __copy__(self) -> "Scenario":
+        return self
+
+    def __deepcopy__(self, memo: Dict[int, Any]) -> "Scenario":
+        # A scenario is immutable: copies share it (gymnasium.make deep-copies
+        # its keyword arguments).
+        return self
+
     def __repr__(self) -> str:
         return f"<detente.Scenario {self.name!r}: {len(self.issues)} issues, {len(self.parties)} parties>"
 
@@ -289,20 +297,19 @@ def results_schema() -> Dict[str, Any]:
 
 
 def _agent_for(agent: AgentSpec, scenario: Scenario) -> AgentSpec:
-    """A NegMAS negotiator becomes a detente agent; the rest passes as is."""
-    if agent is None or isinstance(agent, (str, Agent)):
+    """A NegMAS negotiator becomes a detente agent playing in ``scenario``;
+    the rest passes as is."""
+    if agent is None or isinstance(agent, str):
         return agent
-    if type(agent).__module__.split(".")[0] == "negmas":
-        from .negmas import NegmasAgent
+    if isinstance(agent, Agent):
+        bind = getattr(agent, "_bind", None)
+        if bind is not None and type(agent).__module__ == "detente.negmas":
+            return bind(scenario)
+        return agent
+    from .negmas import NegmasAgent, is_negmas_negotiator
 
-        return NegmasAgent(agent)
-    try:
-        from .negmas import NegmasAgent, is_negmas_negotiator
-
-        if is_negmas_negotiator(agent):
-            return NegmasAgent(agent)
-    except ImportError:
-        pass
+    if is_negmas_negotiator(agent):
+        return NegmasAgent(agent, scenario)
     return agent
 
 
