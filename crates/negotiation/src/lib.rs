@@ -173,6 +173,14 @@ pub enum Deadline {
     },
 }
 
+/// The deadline in rounds of a session when the user names none (the CLI's
+/// `--rounds`, the workbench, the Python package).
+pub const DEFAULT_ROUNDS: u32 = 100;
+
+/// The wall-clock budget of one strategy call when the user names none,
+/// in milliseconds (a tournament's matches have their own default).
+pub const DEFAULT_STEP_BUDGET_MS: u64 = 1_000;
+
 /// Everything a session needs besides the scenario and the strategies.
 #[derive(Clone, Debug, PartialEq)]
 pub struct SessionConfig {
@@ -199,14 +207,15 @@ pub struct SessionConfig {
 }
 
 impl SessionConfig {
-    /// A configuration with no trace and a one-second step budget.
+    /// A configuration with no trace and the default step budget
+    /// ([`DEFAULT_STEP_BUDGET_MS`]).
     pub fn new(protocol: ProtocolKind, deadline: Deadline, seed: u64) -> SessionConfig {
         SessionConfig {
             protocol,
             deadline,
             seed,
             record_trace: false,
-            step_budget: Duration::from_secs(1),
+            step_budget: Duration::from_millis(DEFAULT_STEP_BUDGET_MS),
             memory_budget: DEFAULT_MEMORY_BUDGET,
         }
     }

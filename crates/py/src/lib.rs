@@ -52,5 +52,25 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(strategies, m)?)?;
     m.add_function(wrap_pyfunction!(results_schema, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    // The defaults the Python signatures show, from the crates that own them.
+    m.add("DEFAULT_ROUNDS", detente_negotiation::DEFAULT_ROUNDS)?;
+    m.add(
+        "DEFAULT_STEP_BUDGET_MS",
+        detente_negotiation::DEFAULT_STEP_BUDGET_MS,
+    )?;
+    m.add(
+        "DEFAULT_MEMORY_BUDGET_MIB",
+        detente_negotiation::DEFAULT_MEMORY_BUDGET >> 20,
+    )?;
+    m.add("ENUMERATION_LIMIT", detente_analysis::ENUMERATION_LIMIT)?;
+    m.add("SEARCH_NODES", detente_analysis::MAX_SEARCH_NODES)?;
+    m.add(
+        "MAX_FRONTIER",
+        detente_analysis::Budget::MAX_FRONTIER_POINTS,
+    )?;
+    m.add(
+        "REPAIRS",
+        detente_analysis::RepairOptions::default().max_repairs,
+    )?;
     Ok(())
 }

@@ -33,7 +33,7 @@ pub struct Args {
     #[arg(long = "assign", value_name = "PARTY=STRATEGY")]
     pub assign: Vec<String>,
     /// Deadline in rounds.
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(long, value_name = "N", default_value_t = detente_negotiation::DEFAULT_ROUNDS)]
     pub rounds: u32,
     /// Deadline in virtual seconds instead of rounds (each action takes 10 ms).
     #[arg(long, value_name = "S", conflicts_with = "rounds")]
@@ -42,7 +42,7 @@ pub struct Args {
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// Per-step budget of a strategy in milliseconds (0: none).
-    #[arg(long, value_name = "MS", default_value_t = 1000)]
+    #[arg(long, value_name = "MS", default_value_t = detente_negotiation::DEFAULT_STEP_BUDGET_MS)]
     pub step_budget_ms: u64,
     /// Memory the session may expect to keep, in MiB (what the strategies
     /// remember of the offers, and the trace); longer sessions are refused

@@ -34,7 +34,7 @@ pub struct Args {
     #[arg(long, value_name = "LIST", requires = "negotiate")]
     pub strategies: Option<String>,
     /// Deadline of the negotiation in rounds.
-    #[arg(long, value_name = "N", default_value_t = 100)]
+    #[arg(long, value_name = "N", default_value_t = detente_negotiation::DEFAULT_ROUNDS)]
     pub rounds: u32,
     /// Seed of the negotiation.
     #[arg(long, default_value_t = 0)]

@@ -63,10 +63,15 @@ __all__ = [
 #: The default of ``Scenario.utilities(max_cells=...)``: 2^27 numbers (1 GiB).
 UTILITY_TABLE_CELLS = 1 << 27
 
-#: Defaults shared with the CLI's options of the same names.
-ENUMERATION_LIMIT = 1_000_000_000
-SEARCH_NODES = 2_000_000
-MAX_FRONTIER = 100_000
+#: Defaults shared with the CLI's options of the same names (the library
+#: crates define them).
+ENUMERATION_LIMIT: int = _native.ENUMERATION_LIMIT
+SEARCH_NODES: int = _native.SEARCH_NODES
+MAX_FRONTIER: int = _native.MAX_FRONTIER
+REPAIRS: int = _native.REPAIRS
+DEFAULT_ROUNDS: int = _native.DEFAULT_ROUNDS
+DEFAULT_STEP_BUDGET_MS: int = _native.DEFAULT_STEP_BUDGET_MS
+DEFAULT_MEMORY_BUDGET_MIB: int = _native.DEFAULT_MEMORY_BUDGET_MIB
 
 PathLike = Union[str, "_os.PathLike[str]"]
 AgentSpec = Union[str, Agent, Any, None]
@@ -233,7 +238,7 @@ class Scenario:
         set: Optional[Mapping[str, Any]] = None,
         disagreement: str = "reservation",
         at_time: Optional[float] = None,
-        repairs: int = 5,
+        repairs: int = REPAIRS,
         enumeration_limit: int = ENUMERATION_LIMIT,
     ) -> Dict[str, Any]:
         """How a proposal fares (each party's verdict, efficiency, the
@@ -335,11 +340,11 @@ def negotiate(
     scenario: Union[Scenario, PathLike],
     agents: Union[Sequence[AgentSpec], Mapping[str, AgentSpec], None] = None,
     protocol: Optional[str] = None,
-    rounds: int = 100,
+    rounds: int = DEFAULT_ROUNDS,
     seconds: Optional[float] = None,
     seed: int = 0,
-    step_budget_ms: int = 1000,
-    memory_budget_mib: int = 1024,
+    step_budget_ms: int = DEFAULT_STEP_BUDGET_MS,
+    memory_budget_mib: int = DEFAULT_MEMORY_BUDGET_MIB,
     trace: bool = False,
 ) -> Dict[str, Any]:
     """Runs one negotiation session: the object ``detente negotiate --json``

@@ -77,7 +77,7 @@ except ImportError as _e:  # pragma: no cover
     ) from _e
 
 from . import _native
-from . import Agent, Scenario, load, _agent_for
+from . import DEFAULT_ROUNDS, DEFAULT_STEP_BUDGET_MS, Agent, Scenario, load, _agent_for
 from ._agent import ACCEPT, END, REJECT
 
 __all__ = ["NegotiationEnv", "NegotiationParallelEnv", "OFFER", "ACCEPT_ACTION", "END_ACTION"]
@@ -239,12 +239,12 @@ class NegotiationEnv(_gym.Env):  # type: ignore[misc]
         opponents: Union[Opponent, Sequence[Opponent]] = "boulware",
         party: Union[str, int, None] = None,
         protocol: Optional[str] = None,
-        rounds: int = 100,
+        rounds: int = DEFAULT_ROUNDS,
         seconds: Optional[float] = None,
         seed: int = 0,
         reward: Reward = "utility",
         failure_penalty: float = 0.0,
-        step_budget_ms: int = 1000,
+        step_budget_ms: int = DEFAULT_STEP_BUDGET_MS,
         trace: bool = False,
         render_mode: Optional[str] = None,
         observation: str = "flat",
@@ -403,7 +403,7 @@ class NegotiationParallelEnv:
         self,
         scenario: Union[Scenario, str, Any],
         protocol: Optional[str] = None,
-        rounds: int = 100,
+        rounds: int = DEFAULT_ROUNDS,
         seconds: Optional[float] = None,
         seed: int = 0,
         reward: Reward = "utility",

@@ -83,7 +83,7 @@ impl NegotiationSettings {
     /// The deadline in rounds: 100 by default, as `detente negotiate`, and
     /// at most [`MAX_ROUNDS`] here.
     fn rounds(&self) -> Result<u32, ApiError> {
-        let rounds = self.rounds.unwrap_or(100);
+        let rounds = self.rounds.unwrap_or(detente_negotiation::DEFAULT_ROUNDS);
         if rounds == 0 || rounds > MAX_ROUNDS {
             return Err(ApiError::BadRequest(format!(
                 "rounds must be between 1 and {MAX_ROUNDS}"
