@@ -546,6 +546,12 @@ impl<'a> Driver<'a> {
         Ok(())
     }
 
+    /// The actions recorded so far (empty unless the configuration records
+    /// a trace): what a front end shows of a session still running.
+    pub fn trace(&self) -> &[TraceEvent] {
+        &self.session.trace
+    }
+
     /// The rounds completed so far.
     pub fn round(&self) -> u32 {
         self.session.clock.round

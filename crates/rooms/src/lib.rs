@@ -1,0 +1,877 @@
+//! Live negotiation rooms: people and detente's agents at one table.
+//!
+//! A room is a scenario, a protocol, a deadline (rounds, wall-clock minutes
+//! or both) and one seat per bargaining party, played by a person or by an
+//! agent (any strategy name). The rules are the negotiation crate's: a
+//! room is a [`detente_negotiation::Driver`] in which every person is an
+//! external participant, so an offer, an accept, a vote is checked by the
+//! same protocol code that runs `detente negotiate`.
+//!
+//! - **Event-sourced.** People's actions are the only input; each is
+//!   checked against the room's state, appended to SQLite (WAL,
+//!   `synchronous = FULL`) and only then acknowledged. A room's state is
+//!   always its events replayed through a fresh driver ([`replay`]), so a
+//!   restarted server, a reload and a replay agree by construction.
+//! - **Private seats.** Each person's seat has its own token (256 bits
+//!   from the operating system), stored as a SHA-256 digest and compared
+//!   in constant time ([`token`]). A seat's view ([`Rooms::seat_view`])
+//!   holds its own preferences and what the protocol shows of the others
+//!   (offers, proposals, votes), never their utilities or reasons.
+//! - **After agreement**, Smartsettle's step: a deal every person strictly
+//!   prefers and every agent likes at least as much is proposed to all
+//!   people, and adopted only if all accept ([`replay::better_deal`]).
+//! - **A class at once.** [`Rooms::create`] makes `count` identical rooms
+//!   sharing one facilitator token; [`Rooms::results_csv`] is one line
+//!   per room.
+//!
+//! The library reads no clock: callers pass the time in milliseconds.
+//!
+//! ```
+//! use detente_rooms::*;
+//!
+//! let dir = tempfile::tempdir().unwrap();
+//! let rooms = Rooms::open(&dir.path().join("rooms.db"), Limits::default()).unwrap();
+//! let spec = RoomSpec {
+//!     scenario: "car-sale".into(),
+//!     protocol: "alternating".into(),
+//!     rounds: Some(10),
+//!     minutes: None,
+//!     seats: vec![
+//!         SeatSpec { party: "buyer".into(), player: "human".into() },
+//!         SeatSpec { party: "dealer".into(), player: "boulware".into() },
+//!     ],
+//!     seed: 1,
+//! };
+//! let text = detente_formats::builtin::text("car-sale").unwrap();
+//! let created = rooms.create(&spec, text, 1, 0).unwrap();
+//! let room = &created.rooms[0];
+//! let who = rooms.authorize(&room.room, Some(&room.seats[0].token)).unwrap();
+//! assert_eq!(who, Who::Seat("buyer".into()));
+//! // The buyer walks away at once.
+//! rooms.act(&room.room, "buyer", &Action::End, 10).unwrap();
+//! let view = rooms.seat_view(&room.room, "buyer", 20).unwrap();
+//! assert_eq!(view["status"], "over");
+//! assert_eq!(view["result"]["end_reason"], "walkaway");
+//! ```
+
+#![warn(missing_docs)]
+
+pub mod replay;
+mod store;
+pub mod token;
+mod view;
+
+use replay::{Built, Replayed, Settle};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::collections::{HashMap, VecDeque};
+use std::path::Path;
+use std::sync::{Arc, Mutex, RwLock};
+use store::{Store, StoredRoom};
+use token::TokenHash;
+
+/// Largest outcome space a room accepts: every seat is sent its utility of
+/// every outcome, and the better deal after an agreement is found by
+/// enumeration.
+pub const MAX_ROOM_OUTCOMES: u64 = 20_000;
+
+/// What a room is: the set-up a facilitator chooses, stored as JSON.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RoomSpec {
+    /// The scenario's name (a built-in name, or what the facilitator called
+    /// the uploaded one).
+    pub scenario: String,
+    /// The protocol's name (`alternating`, `stacked`, `mediated`,
+    /// `mediated-hill-climbing`).
+    pub protocol: String,
+    /// The deadline in rounds, if any.
+    #[serde(default)]
+    pub rounds: Option<u32>,
+    /// The deadline in wall-clock minutes from the room's creation, if any.
+    #[serde(default)]
+    pub minutes: Option<f64>,
+    /// One seat per bargaining party.
+    pub seats: Vec<SeatSpec>,
+    /// The seed of the agents' and the mediator's random choices.
+    #[serde(default)]
+    pub seed: u64,
+}
+
+/// Who plays a bargaining party.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeatSpec {
+    /// The party's name in the scenario.
+    pub party: String,
+    /// `human` for a person, otherwise a strategy (`boulware`,
+    /// `boulware:e=0.1`, ...).
+    pub player: String,
+}
+
+/// An action a seat takes, as the API receives it.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
+pub enum Action {
+    /// Put this outcome on the table (issue name → value label or number).
+    Offer {
+        /// Every issue's value.
+        outcome: Map<String, Value>,
+    },
+    /// Accept what is asked: the offer on the table, the mediator's
+    /// proposal or final text, or the better deal after an agreement.
+    Accept,
+    /// Refuse what is asked: in a mediated room a vote against, after an
+    /// agreement a refusal of the better deal (in an offer protocol one
+    /// rejects by making a counter-offer).
+    Reject,
+    /// Walk away.
+    End,
+    /// A vote with a short reason (mediated rooms, and the better deal).
+    Vote {
+        /// For (true) or against.
+        accept: bool,
+        /// Why, in a few words; only the facilitator reads it, after the end.
+        #[serde(default)]
+        reason: String,
+    },
+}
+
+/// Longest reason a vote may carry, in characters.
+pub const MAX_REASON_CHARS: usize = 500;
+
+/// An accepted action, as stored (parties by name).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "type", rename_all = "kebab-case")]
+pub enum Event {
+    /// A person's offer (value indices).
+    Offer {
+        /// Who.
+        party: String,
+        /// The outcome, as value indices.
+        outcome: Vec<u32>,
+    },
+    /// A person accepted the standing offer.
+    Accept {
+        /// Who.
+        party: String,
+    },
+    /// A person walked away.
+    End {
+        /// Who.
+        party: String,
+    },
+    /// A person's vote on the mediator's proposal or final text.
+    Vote {
+        /// Who.
+        party: String,
+        /// For or against.
+        accept: bool,
+        /// The reason given.
+        reason: String,
+    },
+    /// The wall-clock deadline passed.
+    Expired,
+    /// A person's answer to the better deal proposed after an agreement.
+    Settle {
+        /// Who.
+        party: String,
+        /// Accepted or refused.
+        accept: bool,
+        /// The reason given.
+        reason: String,
+    },
+}
+
+impl Event {
+    /// The party that acted, for a person's action.
+    pub fn party(&self) -> Option<&str> {
+        match self {
+            Event::Offer { party, .. }
+            | Event::Accept { party }
+            | Event::End { party }
+            | Event::Vote { party, .. }
+            | Event::Settle { party, .. } => Some(party),
+            Event::Expired => None,
+        }
+    }
+}
+
+/// Who a token belongs to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Who {
+    /// The room's facilitator.
+    Facilitator,
+    /// The seat of this party.
+    Seat(String),
+}
+
+/// Why a request about rooms was refused.
+#[derive(Debug, thiserror::Error)]
+pub enum RoomError {
+    /// No room has this id.
+    #[error("no room `{0}`")]
+    NotFound(String),
+    /// No token, or one that is not this room's.
+    #[error("a token of this room is needed: send `Authorization: Bearer TOKEN`")]
+    Unauthorized,
+    /// The token is this room's, but not allowed this.
+    #[error("{0}")]
+    Forbidden(String),
+    /// The protocol does not allow this now.
+    #[error("{0}")]
+    Illegal(String),
+    /// The request cannot be read or names what does not exist.
+    #[error("{0}")]
+    BadRequest(String),
+    /// A limit on rooms or actions.
+    #[error("{0}")]
+    TooMany(String),
+    /// Another process (a second server) has the database open.
+    #[error(
+        "the rooms database is in use by another process (another `detente serve --rooms` on the same file?)"
+    )]
+    Locked,
+    /// The database failed.
+    #[error("the rooms database: {0}")]
+    Store(#[from] rusqlite::Error),
+    /// The operating system's random generator failed.
+    #[error("no random bits for a token: {0}")]
+    Random(String),
+    /// A stored room does not replay (a database edited by hand).
+    #[error("a stored room does not replay: {0}")]
+    Corrupt(String),
+}
+
+/// Limits on rooms and actions.
+#[derive(Clone, Debug)]
+pub struct Limits {
+    /// Rooms the database may hold.
+    pub max_rooms: usize,
+    /// Rooms created by one request.
+    pub max_batch: usize,
+    /// Actions a seat may take within one second.
+    pub actions_per_second: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_rooms: 5_000,
+            max_batch: 200,
+            actions_per_second: 10,
+        }
+    }
+}
+
+/// A seat in memory.
+struct Seat {
+    party: String,
+    token: Option<TokenHash>,
+    /// Times of recent actions, for the rate limit.
+    recent: VecDeque<u64>,
+}
+
+/// A room in memory: what is stored, and the replay's inputs built once.
+struct Room {
+    id: String,
+    batch: String,
+    created_ms: u64,
+    spec: RoomSpec,
+    facilitator: TokenHash,
+    seats: Vec<Seat>,
+    events: Vec<(u64, Event)>,
+    built: Built,
+    /// Each seat's own preferences as its view shows them, once computed.
+    own: HashMap<String, Value>,
+}
+
+impl Room {
+    fn replay(&self) -> Result<Replayed, RoomError> {
+        let events: Vec<Event> = self.events.iter().map(|(_, e)| e.clone()).collect();
+        replay::replay(&self.built, &events)
+    }
+
+    fn deadline_ms(&self) -> Option<u64> {
+        self.spec
+            .minutes
+            .map(|m| self.created_ms + (m * 60_000.0) as u64)
+    }
+}
+
+/// A seat of a new room, as the facilitator hands it out.
+#[derive(Clone, Debug, Serialize)]
+pub struct NewSeat {
+    /// The party.
+    pub party: String,
+    /// The seat's token (only people's seats have one).
+    pub token: String,
+}
+
+/// A new room.
+#[derive(Clone, Debug, Serialize)]
+pub struct NewRoom {
+    /// The room's id.
+    pub room: String,
+    /// The people's seats.
+    pub seats: Vec<NewSeat>,
+}
+
+/// What [`Rooms::create`] made.
+#[derive(Clone, Debug, Serialize)]
+pub struct Created {
+    /// The batch the rooms belong to.
+    pub batch: String,
+    /// The facilitator's token, for every room of the batch.
+    pub facilitator_token: String,
+    /// The rooms.
+    pub rooms: Vec<NewRoom>,
+}
+
+/// Every room, kept in memory and in the database.
+pub struct Rooms {
+    store: Mutex<Store>,
+    rooms: RwLock<HashMap<String, Arc<Mutex<Room>>>>,
+    /// Room ids in creation order.
+    order: RwLock<Vec<String>>,
+    limits: Limits,
+}
+
+fn random(bytes: usize) -> Result<String, RoomError> {
+    token::random_hex(bytes).map_err(|e| RoomError::Random(e.to_string()))
+}
+
+fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    // A panic while a room was locked left it as it was before the
+    // action (events are appended last), so the lock can be taken again.
+    m.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+impl Rooms {
+    /// Opens (or creates) the rooms database at `path` and replays every
+    /// room in it.
+    pub fn open(path: &Path, limits: Limits) -> Result<Rooms, RoomError> {
+        let store = Store::open(path).map_err(|e| match e.sqlite_error_code() {
+            Some(rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked) => {
+                RoomError::Locked
+            }
+            _ => RoomError::Store(e),
+        })?;
+        let mut rooms = HashMap::new();
+        let mut order = Vec::new();
+        for stored in store.load()? {
+            let room = restore(stored)?;
+            order.push(room.id.clone());
+            rooms.insert(room.id.clone(), Arc::new(Mutex::new(room)));
+        }
+        Ok(Rooms {
+            store: Mutex::new(store),
+            rooms: RwLock::new(rooms),
+            order: RwLock::new(order),
+            limits,
+        })
+    }
+
+    /// The limits in force.
+    pub fn limits(&self) -> &Limits {
+        &self.limits
+    }
+
+    /// Creates `count` identical rooms of `spec` on the scenario whose
+    /// native text is `scenario_text`, at time `now_ms`; one facilitator
+    /// token for all of them, one token per person's seat.
+    pub fn create(
+        &self,
+        spec: &RoomSpec,
+        scenario_text: &str,
+        count: usize,
+        now_ms: u64,
+    ) -> Result<Created, RoomError> {
+        if count == 0 || count > self.limits.max_batch {
+            return Err(RoomError::BadRequest(format!(
+                "`count` must be between 1 and {}",
+                self.limits.max_batch
+            )));
+        }
+        let scenario = load_scenario(&spec.scenario, scenario_text)?;
+        // Checks the set-up once (and that it replays) before storing.
+        let built = replay::build(spec, scenario)?;
+        replay::replay(&built, &[])?;
+        if self.rooms.read().map_or(0, |r| r.len()) + count > self.limits.max_rooms {
+            return Err(RoomError::TooMany(format!(
+                "this server keeps at most {} rooms",
+                self.limits.max_rooms
+            )));
+        }
+        let batch = random(8)?;
+        let (facilitator_token, facilitator) =
+            token::new_token().map_err(|e| RoomError::Random(e.to_string()))?;
+        let spec_json = serde_json::to_string(spec).expect("a room's set-up serialises");
+        let mut stored = Vec::with_capacity(count);
+        let mut created = Vec::with_capacity(count);
+        let mut store = lock(&self.store);
+        for _ in 0..count {
+            let mut id = random(8)?;
+            while store.exists(&id)? || stored.iter().any(|r: &StoredRoom| r.id == id) {
+                id = random(8)?;
+            }
+            let mut seats = Vec::new();
+            let mut new_seats = Vec::new();
+            for &p in &built.scenario.bargainers() {
+                let party = built.scenario.parties()[p.index()].name.clone();
+                if built.humans.contains(&p) {
+                    let (t, h) =
+                        token::new_token().map_err(|e| RoomError::Random(e.to_string()))?;
+                    seats.push((party.clone(), Some(h)));
+                    new_seats.push(NewSeat { party, token: t });
+                } else {
+                    seats.push((party, None));
+                }
+            }
+            stored.push(StoredRoom {
+                id: id.clone(),
+                batch: batch.clone(),
+                created_ms: now_ms,
+                spec: spec_json.clone(),
+                scenario_text: scenario_text.to_string(),
+                facilitator,
+                seats,
+                events: Vec::new(),
+            });
+            created.push(NewRoom {
+                room: id,
+                seats: new_seats,
+            });
+        }
+        store.insert_rooms(&stored)?;
+        drop(store);
+        let mut rooms = self.rooms.write().unwrap_or_else(|e| e.into_inner());
+        let mut order = self.order.write().unwrap_or_else(|e| e.into_inner());
+        for s in stored {
+            let room = restore(s)?;
+            order.push(room.id.clone());
+            rooms.insert(room.id.clone(), Arc::new(Mutex::new(room)));
+        }
+        Ok(Created {
+            batch,
+            facilitator_token,
+            rooms: created,
+        })
+    }
+
+    fn room(&self, id: &str) -> Result<Arc<Mutex<Room>>, RoomError> {
+        self.rooms
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .cloned()
+            .ok_or_else(|| RoomError::NotFound(id.to_string()))
+    }
+
+    /// Who `token` is in room `id`: its facilitator or one of its people's
+    /// seats. Every digest of the room is compared (in constant time), so
+    /// the time taken does not say which matched.
+    pub fn authorize(&self, id: &str, token: Option<&str>) -> Result<Who, RoomError> {
+        let token = token.ok_or(RoomError::Unauthorized)?;
+        let room = self.room(id)?;
+        let room = lock(&room);
+        let mut who = None;
+        if token::matches(token, &room.facilitator) {
+            who = Some(Who::Facilitator);
+        }
+        for seat in &room.seats {
+            if let Some(h) = &seat.token
+                && token::matches(token, h)
+                && who.is_none()
+            {
+                who = Some(Who::Seat(seat.party.clone()));
+            }
+        }
+        who.ok_or(RoomError::Unauthorized)
+    }
+
+    /// Whether `token` is the facilitator's of batch `batch`.
+    pub fn authorize_batch(&self, batch: &str, token: Option<&str>) -> Result<(), RoomError> {
+        let token = token.ok_or(RoomError::Unauthorized)?;
+        let ids = self.batch_rooms(batch);
+        let first = ids
+            .first()
+            .ok_or_else(|| RoomError::NotFound(batch.to_string()))?;
+        let room = self.room(first)?;
+        let ok = token::matches(token, &lock(&room).facilitator);
+        if ok {
+            Ok(())
+        } else {
+            Err(RoomError::Unauthorized)
+        }
+    }
+
+    fn batch_rooms(&self, batch: &str) -> Vec<String> {
+        let order = self.order.read().unwrap_or_else(|e| e.into_inner());
+        let rooms = self.rooms.read().unwrap_or_else(|e| e.into_inner());
+        order
+            .iter()
+            .filter(|id| rooms.get(*id).is_some_and(|r| lock(r).batch == batch))
+            .cloned()
+            .collect()
+    }
+
+    /// The room's current version: the number of its events, bumped by
+    /// every change (live updates wait for it to move).
+    pub fn version(&self, id: &str) -> Result<u64, RoomError> {
+        let room = self.room(id)?;
+        let n = lock(&room).events.len() as u64;
+        Ok(n)
+    }
+
+    /// Appends an event, on disk first.
+    fn append(&self, room: &mut Room, now_ms: u64, event: Event) -> Result<(), RoomError> {
+        let json = serde_json::to_string(&event).expect("an event serialises");
+        lock(&self.store).append(&room.id, room.events.len(), now_ms, &json)?;
+        room.events.push((now_ms, event));
+        Ok(())
+    }
+
+    /// The wall-clock deadline: once passed while the session runs, an
+    /// `Expired` event ends it. Returns the state after that.
+    fn tick(&self, room: &mut Room, now_ms: u64) -> Result<Replayed, RoomError> {
+        let state = room.replay()?;
+        if state.session.is_none() && room.deadline_ms().is_some_and(|d| now_ms >= d) {
+            self.append(room, now_ms, Event::Expired)?;
+            return room.replay();
+        }
+        Ok(state)
+    }
+
+    /// Takes `party`'s action in room `id` at `now_ms`: checked against the
+    /// room's state (409 [`RoomError::Illegal`] with a message when the
+    /// protocol does not allow it now), then stored, then applied.
+    pub fn act(
+        &self,
+        id: &str,
+        party: &str,
+        action: &Action,
+        now_ms: u64,
+    ) -> Result<(), RoomError> {
+        let room = self.room(id)?;
+        let mut room = lock(&room);
+        let state = self.tick(&mut room, now_ms)?;
+        let seat = room
+            .seats
+            .iter_mut()
+            .find(|s| s.party == party && s.token.is_some())
+            .ok_or_else(|| RoomError::Forbidden(format!("`{party}` is not a person's seat")))?;
+        while seat.recent.front().is_some_and(|&t| t + 1000 <= now_ms) {
+            seat.recent.pop_front();
+        }
+        if seat.recent.len() >= self.limits.actions_per_second {
+            return Err(RoomError::TooMany(format!(
+                "at most {} actions per second per seat",
+                self.limits.actions_per_second
+            )));
+        }
+        seat.recent.push_back(now_ms);
+        let event = check(&room.built, &state, party, action)?;
+        self.append(&mut room, now_ms, event)
+    }
+
+    /// What `party`'s seat sees of room `id` at `now_ms` (JSON).
+    pub fn seat_view(&self, id: &str, party: &str, now_ms: u64) -> Result<Value, RoomError> {
+        let room = self.room(id)?;
+        let mut room = lock(&room);
+        let state = self.tick(&mut room, now_ms)?;
+        let p = room
+            .built
+            .scenario
+            .party_id(party)
+            .ok_or_else(|| RoomError::Forbidden(format!("no seat `{party}`")))?;
+        let room = &mut *room;
+        let own = room
+            .own
+            .entry(party.to_string())
+            .or_insert_with(|| view::preferences(&room.built, p))
+            .clone();
+        Ok(view::seat(
+            &view_room(room),
+            &room.built,
+            &state,
+            p,
+            own,
+            now_ms,
+        ))
+    }
+
+    /// What the facilitator sees of room `id`: its progress while it runs,
+    /// everything once it is over.
+    pub fn facilitator_view(&self, id: &str, now_ms: u64) -> Result<Value, RoomError> {
+        let room = self.room(id)?;
+        let mut room = lock(&room);
+        let state = self.tick(&mut room, now_ms)?;
+        Ok(view::facilitator(
+            &view_room(&room),
+            &room.built,
+            &state,
+            now_ms,
+        ))
+    }
+
+    /// The progress of every room of a batch.
+    pub fn batch_view(&self, batch: &str, now_ms: u64) -> Result<Value, RoomError> {
+        let mut rooms = Vec::new();
+        for id in self.batch_rooms(batch) {
+            rooms.push(self.facilitator_view(&id, now_ms)?);
+        }
+        Ok(serde_json::json!({"batch": batch, "rooms": rooms}))
+    }
+
+    /// The event log of room `id` (with reasons: facilitators only).
+    pub fn events(&self, id: &str) -> Result<Value, RoomError> {
+        let room = self.room(id)?;
+        let room = lock(&room);
+        Ok(Value::Array(
+            room.events
+                .iter()
+                .enumerate()
+                .map(|(seq, (at, e))| serde_json::json!({"seq": seq, "at_ms": at, "event": e}))
+                .collect(),
+        ))
+    }
+
+    /// The whole transcript of a room that is over: set-up, every action
+    /// with every party's utility, reasons, result. Refused while it runs.
+    pub fn transcript(&self, id: &str, now_ms: u64) -> Result<Value, RoomError> {
+        let room = self.room(id)?;
+        let mut room = lock(&room);
+        let state = self.tick(&mut room, now_ms)?;
+        if state.running() {
+            return Err(RoomError::Illegal(
+                "the transcript is given once the room is over".into(),
+            ));
+        }
+        Ok(view::transcript(&view_room(&room), &room.built, &state))
+    }
+
+    /// One CSV line per room of a batch (with a header line).
+    pub fn results_csv(&self, batch: &str, now_ms: u64) -> Result<String, RoomError> {
+        let mut out = String::new();
+        let mut first = true;
+        for id in self.batch_rooms(batch) {
+            let room = self.room(&id)?;
+            let mut room = lock(&room);
+            let state = self.tick(&mut room, now_ms)?;
+            if first {
+                out.push_str(&view::csv_header(&room.built));
+                first = false;
+            }
+            out.push_str(&view::csv_row(&view_room(&room), &room.built, &state));
+        }
+        Ok(out)
+    }
+}
+
+fn view_room(room: &Room) -> view::RoomInfo<'_> {
+    view::RoomInfo {
+        id: &room.id,
+        batch: &room.batch,
+        created_ms: room.created_ms,
+        deadline_ms: room.deadline_ms(),
+        spec: &room.spec,
+        events: &room.events,
+    }
+}
+
+fn load_scenario(name: &str, text: &str) -> Result<detente_core::Scenario, RoomError> {
+    let scenario = detente_formats::native::read_str(text, name)
+        .map_err(|e| RoomError::BadRequest(format!("the scenario: {e}")))?;
+    if scenario
+        .space()
+        .count_u64()
+        .is_none_or(|n| n > MAX_ROOM_OUTCOMES)
+    {
+        return Err(RoomError::BadRequest(format!(
+            "a room's scenario may have at most {MAX_ROOM_OUTCOMES} outcomes (every seat is shown its utility of each)"
+        )));
+    }
+    Ok(scenario)
+}
+
+fn restore(stored: StoredRoom) -> Result<Room, RoomError> {
+    let spec: RoomSpec =
+        serde_json::from_str(&stored.spec).map_err(|e| RoomError::Corrupt(e.to_string()))?;
+    let scenario = load_scenario(&spec.scenario, &stored.scenario_text)?;
+    let built = replay::build(&spec, scenario)?;
+    let events = stored
+        .events
+        .into_iter()
+        .map(|(at, e)| {
+            serde_json::from_str(&e)
+                .map(|e| (at, e))
+                .map_err(|e| RoomError::Corrupt(e.to_string()))
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let room = Room {
+        id: stored.id,
+        batch: stored.batch,
+        created_ms: stored.created_ms,
+        spec,
+        facilitator: stored.facilitator,
+        seats: stored
+            .seats
+            .into_iter()
+            .map(|(party, token)| Seat {
+                party,
+                token,
+                recent: VecDeque::new(),
+            })
+            .collect(),
+        events,
+        built,
+        own: HashMap::new(),
+    };
+    room.replay()?;
+    Ok(room)
+}
+
+/// Turns an action into the event it stands for, if the room's state
+/// allows it now.
+fn check(
+    built: &Built,
+    state: &Replayed,
+    party: &str,
+    action: &Action,
+) -> Result<Event, RoomError> {
+    let party_s = party.to_string();
+    let reason_of = |r: &str| -> Result<String, RoomError> {
+        if r.chars().count() > MAX_REASON_CHARS {
+            return Err(RoomError::BadRequest(format!(
+                "a reason has at most {MAX_REASON_CHARS} characters"
+            )));
+        }
+        Ok(r.trim().to_string())
+    };
+    if let Settle::Pending { votes, .. } = &state.settle {
+        let p = built.scenario.party_id(party);
+        let pos = built.humans.iter().position(|&h| Some(h) == p);
+        if pos.is_some_and(|i| votes[i].is_some()) {
+            return Err(RoomError::Illegal(
+                "you have answered the proposed deal; waiting for the others".into(),
+            ));
+        }
+        let (accept, reason) = match action {
+            Action::Accept => (true, String::new()),
+            Action::Reject => (false, String::new()),
+            Action::Vote { accept, reason } => (*accept, reason_of(reason)?),
+            _ => {
+                return Err(RoomError::Illegal(
+                    "the agreement is reached: accept or reject the proposed better deal".into(),
+                ));
+            }
+        };
+        return Ok(Event::Settle {
+            party: party_s,
+            accept,
+            reason,
+        });
+    }
+    if !state.running() {
+        return Err(RoomError::Illegal("the room is over".into()));
+    }
+    let Some(asked) = &state.asked else {
+        return Err(RoomError::Illegal("the room is over".into()));
+    };
+    let s = &built.scenario;
+    let turn = &s.parties()[asked.party().index()].name;
+    if turn != party {
+        return Err(RoomError::Illegal(format!(
+            "it is not your turn: waiting for `{turn}`"
+        )));
+    }
+    use detente_negotiation::Request;
+    match (asked, action) {
+        (Request::Act { .. }, Action::Offer { outcome }) => Ok(Event::Offer {
+            party: party_s,
+            outcome: parse_outcome(s, outcome)?,
+        }),
+        (Request::Act { standing, .. }, Action::Accept) => match standing {
+            None => Err(RoomError::Illegal(
+                "there is no offer to accept yet: make the first offer".into(),
+            )),
+            // The protocol's rationality guard would turn such an accept
+            // into an offer of one's best outcome: say so instead.
+            Some(o) if !s.red_lines_crossed(asked.party(), &o.outcome).is_empty() => {
+                Err(RoomError::Illegal(
+                    "the offer on the table crosses one of your red lines: you cannot accept it"
+                        .into(),
+                ))
+            }
+            Some(o) if s.utility_of(asked.party(), &o.outcome) < s.reservation(asked.party()) => {
+                Err(RoomError::Illegal(
+                    "the offer on the table is worth less to you than your reservation value: you cannot accept it".into(),
+                ))
+            }
+            Some(_) => Ok(Event::Accept { party: party_s }),
+        },
+        (Request::Act { .. }, Action::End) => Ok(Event::End { party: party_s }),
+        (Request::Act { .. }, Action::Reject) => Err(RoomError::Illegal(
+            "to reject the offer on the table, make a counter-offer (or end)".into(),
+        )),
+        (Request::Act { .. }, Action::Vote { .. }) => Err(RoomError::Illegal(
+            "there is nothing to vote on: offer, accept or end".into(),
+        )),
+        (Request::FinalVote { text, .. }, Action::Vote { accept: true, .. } | Action::Accept)
+            if !(s.red_lines_crossed(asked.party(), text).is_empty()
+                && s.utility_of(asked.party(), text) >= s.reservation(asked.party())) =>
+        {
+            // The protocol would count this yes as a no.
+            Err(RoomError::Illegal(
+                "the final text crosses one of your red lines or is worth less to you than your reservation value: you cannot accept it".into(),
+            ))
+        }
+        (Request::Vote { .. } | Request::FinalVote { .. }, Action::Vote { accept, reason }) => {
+            Ok(Event::Vote {
+                party: party_s,
+                accept: *accept,
+                reason: reason_of(reason)?,
+            })
+        }
+        (Request::Vote { .. } | Request::FinalVote { .. }, Action::Accept | Action::Reject) => {
+            Ok(Event::Vote {
+                party: party_s,
+                accept: matches!(action, Action::Accept),
+                reason: String::new(),
+            })
+        }
+        (Request::Vote { .. }, _) => Err(RoomError::Illegal(
+            "the mediator asks for a vote on its proposal: vote for or against".into(),
+        )),
+        (Request::FinalVote { .. }, _) => Err(RoomError::Illegal(
+            "the mediator asks whether you accept the final text: vote for or against".into(),
+        )),
+    }
+}
+
+/// An outcome given as issue → value into value indices: every issue
+/// once, every value one of its issue's.
+fn parse_outcome(
+    s: &detente_core::Scenario,
+    given: &Map<String, Value>,
+) -> Result<Vec<u32>, RoomError> {
+    let mut out = Vec::with_capacity(s.issues().len());
+    for issue in s.issues() {
+        let v = given.get(&issue.name).ok_or_else(|| {
+            RoomError::Illegal(format!("the offer gives no value for `{}`", issue.name))
+        })?;
+        let text = match v {
+            Value::String(t) => t.clone(),
+            Value::Number(n) => n.to_string(),
+            _ => String::new(),
+        };
+        out.push(issue.parse_value(&text).ok_or_else(|| {
+            RoomError::Illegal(format!("`{text}` is not a value of `{}`", issue.name))
+        })?);
+    }
+    if let Some(extra) = given.keys().find(|k| s.issue_id(k).is_none()) {
+        return Err(RoomError::Illegal(format!(
+            "the scenario has no issue `{extra}`"
+        )));
+    }
+    Ok(out)
+}

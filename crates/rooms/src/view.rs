@@ -1,0 +1,362 @@
+//! What each reader sees of a room, as JSON: a seat its own preferences
+//! and what the protocol shows of the others; the facilitator the progress
+//! and, once the room is over, everything.
+//!
+//! A seat's history keeps the offers, proposals and votes (the protocol
+//! shows them to every participant) with the seat's own utility of each;
+//! other parties' utilities and every reason are left out.
+
+use crate::replay::{Built, Replayed, Settle};
+use crate::{Event, RoomSpec};
+use detente_core::{PartyId, Scenario};
+use detente_negotiation::{Actor, Request, TraceEvent};
+use detente_results::{actor_name, outcome};
+use serde_json::{Value, json};
+
+/// The parts of a room the views read.
+pub struct RoomInfo<'a> {
+    pub id: &'a str,
+    pub batch: &'a str,
+    pub created_ms: u64,
+    pub deadline_ms: Option<u64>,
+    pub spec: &'a RoomSpec,
+    pub events: &'a [(u64, Event)],
+}
+
+fn name(s: &Scenario, p: PartyId) -> &str {
+    &s.parties()[p.index()].name
+}
+
+fn status(state: &Replayed) -> &'static str {
+    if state.session.is_none() {
+        "running"
+    } else if matches!(state.settle, Settle::Pending { .. }) {
+        "settling"
+    } else {
+        "over"
+    }
+}
+
+fn time(room: &RoomInfo<'_>, built: &Built, state: &Replayed, now_ms: u64) -> Value {
+    let rounds = match built.config.deadline {
+        detente_negotiation::Deadline::Rounds(n) => n,
+        detente_negotiation::Deadline::Time { .. } => 0,
+    };
+    json!({
+        "round": state.round,
+        "rounds": rounds,
+        "rounds_left": rounds.saturating_sub(state.round),
+        "deadline_ms": room.deadline_ms,
+        "seconds_left": room.deadline_ms.map(|d| d.saturating_sub(now_ms) as f64 / 1000.0),
+    })
+}
+
+fn issues(s: &Scenario) -> Value {
+    s.issues()
+        .iter()
+        .map(|i| {
+            json!({
+                "name": i.name,
+                "values": (0..i.cardinality()).map(|v| i.value_label(v)).collect::<Vec<_>>(),
+            })
+        })
+        .collect()
+}
+
+/// Who plays each bargaining party, as a seat is told: a person or an
+/// agent (not which strategy).
+fn players(built: &Built, reveal: bool) -> Value {
+    let s = &built.scenario;
+    s.bargainers()
+        .iter()
+        .zip(&built.players)
+        .map(|(&p, player)| {
+            let label = match (player, reveal) {
+                (None, _) => "human".to_string(),
+                (Some(spec), true) => spec.to_string(),
+                (Some(_), false) => "agent".to_string(),
+            };
+            json!({"party": name(s, p), "player": label})
+        })
+        .collect()
+}
+
+/// One action of the trace as seat `p` sees it (own utility only).
+fn seen(s: &Scenario, e: &TraceEvent, p: PartyId) -> Value {
+    json!({
+        "round": e.round,
+        "actor": actor_name(s, e.actor),
+        "mine": e.actor == Actor::Party(p),
+        "action": e.action.as_str(),
+        "outcome": e.outcome.as_ref().map(|o| outcome(s, o)),
+        "utility": e.outcome.as_ref().map(|o| s.utility_of(p, o)),
+    })
+}
+
+fn question(s: &Scenario, state: &Replayed, p: PartyId) -> Value {
+    if let Settle::Pending { proposal, votes } = &state.settle {
+        return json!({
+            "asked": "settle",
+            "proposal": outcome(s, proposal),
+            "utility": s.utility_of(p, proposal),
+            "answered": votes.iter().filter(|v| v.is_some()).count(),
+            "of": votes.len(),
+        });
+    }
+    let Some(asked) = &state.asked else {
+        return Value::Null;
+    };
+    let mut q = json!({
+        "party": name(s, asked.party()),
+        "yours": asked.party() == p,
+    });
+    match asked {
+        Request::Act { standing, .. } => {
+            q["asked"] = "act".into();
+            q["standing"] = standing.as_ref().map_or(Value::Null, |o| {
+                json!({
+                    "outcome": outcome(s, &o.outcome),
+                    "by": name(s, o.by),
+                    "utility": s.utility_of(p, &o.outcome),
+                })
+            });
+        }
+        Request::Vote { text, proposal, .. } => {
+            q["asked"] = "vote".into();
+            q["text"] = json!({"outcome": outcome(s, text), "utility": s.utility_of(p, text)});
+            q["proposal"] =
+                json!({"outcome": outcome(s, proposal), "utility": s.utility_of(p, proposal)});
+        }
+        Request::FinalVote { text, .. } => {
+            q["asked"] = "final-vote".into();
+            q["text"] = json!({"outcome": outcome(s, text), "utility": s.utility_of(p, text)});
+        }
+    }
+    q
+}
+
+fn result(s: &Scenario, state: &Replayed, p: Option<PartyId>) -> Value {
+    let Some(r) = state.session.as_ref().filter(|_| !state.running()) else {
+        return Value::Null;
+    };
+    let deal = state.deal();
+    let mut v = json!({
+        "end_reason": r.end_reason.as_str(),
+        "agreement": deal.map(|o| outcome(s, o)),
+        "settled": matches!(state.settle, Settle::Adopted(_)),
+        "better_deal_refused": matches!(state.settle, Settle::Refused { .. }),
+        "rounds": r.rounds,
+    });
+    if let detente_negotiation::EndReason::Walkaway { by } = r.end_reason {
+        v["by"] = name(s, by).into();
+    }
+    if let Some(p) = p {
+        v["utility"] = match deal {
+            Some(o) => s.utility_of(p, o),
+            None => s.reservation(p),
+        }
+        .into();
+    } else {
+        v["utilities"] = s
+            .parties()
+            .iter()
+            .enumerate()
+            .map(|(i, party)| {
+                let p = PartyId(i as u32);
+                let u = deal.map_or(s.reservation(p), |o| s.utility_of(p, o));
+                (party.name.clone(), Value::from(u))
+            })
+            .collect::<serde_json::Map<_, _>>()
+            .into();
+    }
+    v
+}
+
+/// What seat `p` knows of its own preferences: its reservation value,
+/// its red lines' notes, its utility of every outcome (in mixed-radix
+/// order, first issue most significant) and the outcomes crossing one of
+/// its red lines. It does not change while the room lasts, so rooms keep
+/// it once computed.
+pub fn preferences(built: &Built, p: PartyId) -> Value {
+    let s = &built.scenario;
+    let space = s.space();
+    let count = space.count_u64().unwrap_or(0);
+    let mut o = vec![0u32; space.issue_count()];
+    let mut utilities = Vec::with_capacity(count as usize);
+    let mut crossed = Vec::new();
+    for index in 0..count {
+        space.decode_into(index, &mut o);
+        utilities.push(s.utility_of(p, &o));
+        if !s.red_lines_crossed(p, &o).is_empty() {
+            crossed.push(index);
+        }
+    }
+    let prefs = &s.parties()[p.index()].preferences;
+    json!({
+        "reservation": s.reservation(p),
+        "red_lines": prefs.red_lines.iter().map(|r| r.note.clone()).collect::<Vec<_>>(),
+        "utilities": utilities,
+        "crossed": crossed,
+    })
+}
+
+/// Seat `p`'s view, with its [`preferences`].
+pub fn seat(
+    room: &RoomInfo<'_>,
+    built: &Built,
+    state: &Replayed,
+    p: PartyId,
+    own: Value,
+    now_ms: u64,
+) -> Value {
+    let s = &built.scenario;
+    json!({
+        "room": room.id,
+        "party": name(s, p),
+        "scenario": room.spec.scenario,
+        "protocol": room.spec.protocol,
+        "status": status(state),
+        "version": room.events.len(),
+        "issues": issues(s),
+        "players": players(built, false),
+        "you": own,
+        "turn": question(s, state, p),
+        "time": time(room, built, state, now_ms),
+        "history": state.trace.iter().map(|e| seen(s, e, p)).collect::<Vec<_>>(),
+        "result": result(s, state, Some(p)),
+    })
+}
+
+/// The facilitator's view: progress while the room runs, and the result
+/// (with every party's utility) once it is over.
+pub fn facilitator(room: &RoomInfo<'_>, built: &Built, state: &Replayed, now_ms: u64) -> Value {
+    let s = &built.scenario;
+    json!({
+        "room": room.id,
+        "batch": room.batch,
+        "scenario": room.spec.scenario,
+        "protocol": room.spec.protocol,
+        "status": status(state),
+        "version": room.events.len(),
+        "players": players(built, true),
+        "waiting_for": state.asked.as_ref().map(|a| name(s, a.party())),
+        "actions": state.trace.len(),
+        "time": time(room, built, state, now_ms),
+        "result": result(s, state, None),
+    })
+}
+
+/// Everything about a room that is over.
+pub fn transcript(room: &RoomInfo<'_>, built: &Built, state: &Replayed) -> Value {
+    let s = &built.scenario;
+    let session = state.session.as_ref().map(|r| {
+        let strategies: Vec<String> = built
+            .players
+            .iter()
+            .map(|p| p.as_ref().map_or("human".to_string(), |s| s.to_string()))
+            .collect();
+        detente_results::negotiation(s, built.config.protocol, &strategies, built.config.seed, r)
+    });
+    let settle = match &state.settle {
+        Settle::None => Value::Null,
+        Settle::Pending { proposal, .. } => {
+            json!({"proposal": outcome(s, proposal), "adopted": Value::Null})
+        }
+        Settle::Adopted(o) => json!({"proposal": outcome(s, o), "adopted": true}),
+        Settle::Refused { proposal, by } => {
+            json!({"proposal": outcome(s, proposal), "adopted": false, "refused_by": name(s, *by)})
+        }
+    };
+    json!({
+        "room": room.id,
+        "batch": room.batch,
+        "created_ms": room.created_ms,
+        "spec": room.spec,
+        "players": players(built, true),
+        "events": room.events.iter().map(|(at, e)| json!({"at_ms": at, "event": e})).collect::<Vec<_>>(),
+        "trace": detente_results::trace(s, &state.trace),
+        "session": session,
+        "better_deal": settle,
+        "result": result(s, state, None),
+    })
+}
+
+fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
+
+/// The CSV header of a batch's results.
+pub fn csv_header(built: &Built) -> String {
+    let s = &built.scenario;
+    let mut cols: Vec<String> = [
+        "room",
+        "status",
+        "end_reason",
+        "rounds",
+        "actions",
+        "settled",
+    ]
+    .map(String::from)
+    .to_vec();
+    for &p in &s.bargainers() {
+        cols.push(format!("player:{}", name(s, p)));
+    }
+    for &p in &s.bargainers() {
+        cols.push(format!("utility:{}", name(s, p)));
+    }
+    for i in s.issues() {
+        cols.push(format!("agreement:{}", i.name));
+    }
+    let mut line = cols
+        .iter()
+        .map(|c| csv_field(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}
+
+/// One room's line of a batch's results.
+pub fn csv_row(room: &RoomInfo<'_>, built: &Built, state: &Replayed) -> String {
+    let s = &built.scenario;
+    let over = !state.running();
+    let r = state.session.as_ref().filter(|_| over);
+    let deal = if over { state.deal() } else { None };
+    let mut cols = vec![
+        room.id.to_string(),
+        status(state).to_string(),
+        r.map_or(String::new(), |r| r.end_reason.as_str().to_string()),
+        state.round.to_string(),
+        state.trace.len().to_string(),
+        matches!(state.settle, Settle::Adopted(_)).to_string(),
+    ];
+    for (_, player) in s.bargainers().iter().zip(&built.players) {
+        cols.push(
+            player
+                .as_ref()
+                .map_or("human".to_string(), |p| p.to_string()),
+        );
+    }
+    for &p in &s.bargainers() {
+        cols.push(if over {
+            deal.map_or(s.reservation(p), |o| s.utility_of(p, o))
+                .to_string()
+        } else {
+            String::new()
+        });
+    }
+    for (k, i) in s.issues().iter().enumerate() {
+        cols.push(deal.map_or(String::new(), |o| i.value_label(o[k])));
+    }
+    let mut line = cols
+        .iter()
+        .map(|c| csv_field(c))
+        .collect::<Vec<_>>()
+        .join(",");
+    line.push('\n');
+    line
+}

@@ -1,0 +1,433 @@
+//! Rooms end to end through the library: people's moves, agents' replies,
+//! the event log, replay after reopening, tokens, limits and views.
+
+use detente_rooms::*;
+use serde_json::{Value, json};
+
+fn spec(scenario: &str, protocol: &str, seats: &[(&str, &str)]) -> RoomSpec {
+    RoomSpec {
+        scenario: scenario.into(),
+        protocol: protocol.into(),
+        rounds: Some(10),
+        minutes: None,
+        seats: seats
+            .iter()
+            .map(|(p, w)| SeatSpec {
+                party: p.to_string(),
+                player: w.to_string(),
+            })
+            .collect(),
+        seed: 3,
+    }
+}
+
+fn text(name: &str) -> &'static str {
+    detente_formats::builtin::text(name).unwrap()
+}
+
+fn open(dir: &tempfile::TempDir) -> Rooms {
+    Rooms::open(&dir.path().join("rooms.db"), Limits::default()).unwrap()
+}
+
+fn offer(view: &Value, pick: impl Fn(usize, usize) -> usize) -> Action {
+    let mut outcome = serde_json::Map::new();
+    for (k, issue) in view["issues"].as_array().unwrap().iter().enumerate() {
+        let values = issue["values"].as_array().unwrap();
+        outcome.insert(
+            issue["name"].as_str().unwrap().into(),
+            values[pick(k, values.len())].clone(),
+        );
+    }
+    Action::Offer { outcome }
+}
+
+#[test]
+fn two_people_reach_agreement_and_the_better_deal_is_voted_on() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    let c = rooms
+        .create(
+            &spec(
+                "car-sale",
+                "alternating",
+                &[("buyer", "human"), ("dealer", "human")],
+            ),
+            text("car-sale"),
+            1,
+            0,
+        )
+        .unwrap();
+    let id = &c.rooms[0].room;
+    assert_eq!(c.rooms[0].seats.len(), 2);
+    let v = rooms.seat_view(id, "buyer", 1).unwrap();
+    assert_eq!(v["turn"]["yours"], true);
+    assert_eq!(v["turn"]["asked"], "act");
+    // Not the dealer's turn; no offer to accept yet; reject is a counter-offer.
+    assert!(matches!(
+        rooms.act(id, "dealer", &Action::End, 2),
+        Err(RoomError::Illegal(_))
+    ));
+    assert!(matches!(
+        rooms.act(id, "buyer", &Action::Accept, 2),
+        Err(RoomError::Illegal(_))
+    ));
+    assert!(matches!(
+        rooms.act(id, "buyer", &Action::Reject, 2),
+        Err(RoomError::Illegal(_))
+    ));
+    // The poorest deal both can accept, accepted.
+    let scenario = detente_formats::native::read_str(text("car-sale"), "car-sale").unwrap();
+    let space = scenario.space();
+    let poorest = (0..space.count_u64().unwrap())
+        .map(|i| space.decode(i))
+        .filter(|o| scenario.acceptable_to_all(o))
+        .min_by(|a, b| {
+            let w = |o: &[u32]| {
+                scenario
+                    .bargainers()
+                    .iter()
+                    .map(|&p| scenario.utility_of(p, o))
+                    .sum::<f64>()
+            };
+            w(a).total_cmp(&w(b))
+        })
+        .unwrap();
+    rooms
+        .act(id, "buyer", &offer(&v, |k, _| poorest[k] as usize), 3)
+        .unwrap();
+    let d = rooms.seat_view(id, "dealer", 4).unwrap();
+    assert_eq!(d["turn"]["standing"]["by"], "buyer");
+    rooms.act(id, "dealer", &Action::Accept, 5).unwrap();
+    let b = rooms.seat_view(id, "buyer", 6).unwrap();
+    // Either a better deal is proposed, or the room is over.
+    if b["status"] == "settling" {
+        assert_eq!(b["turn"]["asked"], "settle");
+        let proposed = b["turn"]["utility"].as_f64().unwrap();
+        assert!(proposed > b["history"][0]["utility"].as_f64().unwrap());
+        rooms.act(id, "buyer", &Action::Accept, 7).unwrap();
+        assert!(matches!(
+            rooms.act(id, "buyer", &Action::Accept, 8),
+            Err(RoomError::Illegal(_))
+        ));
+        rooms
+            .act(
+                id,
+                "dealer",
+                &Action::Vote {
+                    accept: true,
+                    reason: "fine".into(),
+                },
+                9,
+            )
+            .unwrap();
+        let b = rooms.seat_view(id, "buyer", 10).unwrap();
+        assert_eq!(b["status"], "over");
+        assert_eq!(b["result"]["settled"], true);
+        assert_eq!(b["result"]["utility"].as_f64().unwrap(), proposed);
+    } else {
+        assert_eq!(b["status"], "over", "{b:#}");
+    }
+    assert!(matches!(
+        rooms.act(id, "buyer", &Action::End, 11),
+        Err(RoomError::Illegal(_))
+    ));
+    let t = rooms.transcript(id, 12).unwrap();
+    assert_eq!(t["session"]["end_reason"], "agreement");
+}
+
+#[test]
+fn a_person_against_boulware_to_the_deadline_replays_after_reopening() {
+    let dir = tempfile::tempdir().unwrap();
+    let id;
+    let before;
+    {
+        let rooms = open(&dir);
+        let c = rooms
+            .create(
+                &spec(
+                    "car-sale",
+                    "alternating",
+                    &[("buyer", "human"), ("dealer", "boulware")],
+                ),
+                text("car-sale"),
+                1,
+                0,
+            )
+            .unwrap();
+        id = c.rooms[0].room.clone();
+        let mut now = 0;
+        // The buyer insists on its best outcome for its own sake.
+        loop {
+            now += 1000;
+            let v = rooms.seat_view(&id, "buyer", now).unwrap();
+            if v["status"] != "running" {
+                break;
+            }
+            let utilities = v["you"]["utilities"].as_array().unwrap();
+            let best = (0..utilities.len())
+                .max_by(|&a, &b| {
+                    utilities[a]
+                        .as_f64()
+                        .unwrap()
+                        .total_cmp(&utilities[b].as_f64().unwrap())
+                })
+                .unwrap();
+            // Decode the mixed-radix index, first issue most significant.
+            let sizes: Vec<usize> = v["issues"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["values"].as_array().unwrap().len())
+                .collect();
+            let mut digits = vec![0; sizes.len()];
+            let mut rest = best;
+            for k in (0..sizes.len()).rev() {
+                digits[k] = rest % sizes[k];
+                rest /= sizes[k];
+            }
+            rooms
+                .act(&id, "buyer", &offer(&v, |k, _| digits[k]), now)
+                .unwrap();
+        }
+        before = rooms.facilitator_view(&id, now).unwrap();
+        assert_eq!(before["status"], "over");
+        assert_eq!(before["result"]["end_reason"], "deadline");
+        assert_eq!(before["actions"], 20);
+        // The seat's view never holds the dealer's utilities.
+        let v = rooms.seat_view(&id, "buyer", now).unwrap();
+        for h in v["history"].as_array().unwrap() {
+            assert!(h.get("utilities").is_none());
+        }
+        assert!(v["result"].get("utilities").is_none());
+        assert_eq!(v["players"][1]["player"], "agent");
+        // A second server cannot open the same database.
+        assert!(matches!(
+            Rooms::open(&dir.path().join("rooms.db"), Limits::default()),
+            Err(RoomError::Locked)
+        ));
+    }
+    let rooms = open(&dir);
+    let after = rooms.facilitator_view(&id, 10_000_000).unwrap();
+    assert_eq!(after["result"], before["result"]);
+    assert_eq!(after["actions"], before["actions"]);
+    assert_eq!(rooms.events(&id).unwrap().as_array().unwrap().len(), 10);
+}
+
+#[test]
+fn three_people_under_the_mediator_agree_by_voting_yes() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    let seats = [
+        ("upstream", "human"),
+        ("midstream", "human"),
+        ("downstream", "human"),
+    ];
+    let c = rooms
+        .create(
+            &spec("water-sharing", "mediated", &seats),
+            text("water-sharing"),
+            1,
+            0,
+        )
+        .unwrap();
+    let id = &c.rooms[0].room;
+    let mut now = 0;
+    loop {
+        now += 1000;
+        let f = rooms.facilitator_view(id, now).unwrap();
+        let Some(who) = f["waiting_for"].as_str().map(String::from) else {
+            let any = rooms.seat_view(id, "upstream", now).unwrap();
+            if any["status"] == "settling" {
+                for (p, _) in seats {
+                    rooms.act(id, p, &Action::Accept, now).unwrap();
+                }
+                continue;
+            }
+            break;
+        };
+        let v = rooms.seat_view(id, &who, now).unwrap();
+        assert!(v["turn"]["asked"] == "vote" || v["turn"]["asked"] == "final-vote");
+        assert!(matches!(
+            rooms.act(id, &who, &Action::End, now),
+            Err(RoomError::Illegal(_))
+        ));
+        // Each votes for what it likes at least as much as the text.
+        let t = &v["turn"];
+        let accept = t["asked"] == "final-vote"
+            || t["proposal"]["utility"].as_f64() >= t["text"]["utility"].as_f64();
+        let reason = format!("{who} {}", if accept { "agrees" } else { "objects" });
+        rooms
+            .act(id, &who, &Action::Vote { accept, reason }, now)
+            .unwrap();
+    }
+    let f = rooms.facilitator_view(id, now).unwrap();
+    assert_eq!(f["result"]["end_reason"], "agreement");
+    // Reasons are in the facilitator's log, never in a seat's view.
+    let events = rooms.events(id).unwrap().to_string();
+    assert!(events.contains("upstream agrees"));
+    let v = rooms.seat_view(id, "midstream", now).unwrap().to_string();
+    assert!(!v.contains("agrees") && !v.contains("objects"));
+}
+
+#[test]
+fn tokens_name_their_seat_only() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    let s = spec(
+        "car-sale",
+        "alternating",
+        &[("buyer", "human"), ("dealer", "human")],
+    );
+    let a = rooms.create(&s, text("car-sale"), 2, 0).unwrap();
+    let (r0, r1) = (&a.rooms[0], &a.rooms[1]);
+    assert_eq!(
+        rooms.authorize(&r0.room, Some(&r0.seats[0].token)).unwrap(),
+        Who::Seat("buyer".into())
+    );
+    assert_eq!(
+        rooms.authorize(&r0.room, Some(&r0.seats[1].token)).unwrap(),
+        Who::Seat("dealer".into())
+    );
+    assert_eq!(
+        rooms
+            .authorize(&r1.room, Some(&a.facilitator_token))
+            .unwrap(),
+        Who::Facilitator
+    );
+    // Another room's seat token, a truncated token, no token.
+    assert!(matches!(
+        rooms.authorize(&r0.room, Some(&r1.seats[0].token)),
+        Err(RoomError::Unauthorized)
+    ));
+    assert!(matches!(
+        rooms.authorize(&r0.room, Some(&r0.seats[0].token[1..])),
+        Err(RoomError::Unauthorized)
+    ));
+    assert!(matches!(
+        rooms.authorize(&r0.room, None),
+        Err(RoomError::Unauthorized)
+    ));
+    assert!(matches!(
+        rooms.authorize("nope", Some("x")),
+        Err(RoomError::NotFound(_))
+    ));
+    assert!(
+        rooms
+            .authorize_batch(&a.batch, Some(&a.facilitator_token))
+            .is_ok()
+    );
+    assert!(
+        rooms
+            .authorize_batch(&a.batch, Some(&r0.seats[0].token))
+            .is_err()
+    );
+    // Tokens are stored only as digests.
+    drop(rooms);
+    let bytes = std::fs::read(dir.path().join("rooms.db")).unwrap();
+    let wal = std::fs::read(dir.path().join("rooms.db-wal")).unwrap_or_default();
+    for t in [&r0.seats[0].token, &a.facilitator_token] {
+        let needle = t.as_bytes();
+        assert!(!bytes.windows(needle.len()).any(|w| w == needle));
+        assert!(!wal.windows(needle.len()).any(|w| w == needle));
+    }
+}
+
+#[test]
+fn wall_clock_deadlines_limits_and_a_batch_csv() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = Rooms::open(
+        &dir.path().join("rooms.db"),
+        Limits {
+            max_rooms: 3,
+            max_batch: 3,
+            actions_per_second: 2,
+        },
+    )
+    .unwrap();
+    let mut s = spec(
+        "car-sale",
+        "alternating",
+        &[("buyer", "human"), ("dealer", "human")],
+    );
+    s.minutes = Some(1.0);
+    let c = rooms.create(&s, text("car-sale"), 3, 0).unwrap();
+    assert!(matches!(
+        rooms.create(&s, text("car-sale"), 1, 0),
+        Err(RoomError::TooMany(_))
+    ));
+    assert!(matches!(
+        rooms.create(&s, text("car-sale"), 4, 0),
+        Err(RoomError::BadRequest(_))
+    ));
+    let id = &c.rooms[0].room;
+    let v = rooms.seat_view(id, "buyer", 30_000).unwrap();
+    assert_eq!(v["time"]["seconds_left"], 30.0);
+    // Rate: two actions a second per seat.
+    assert!(matches!(
+        rooms.act(id, "dealer", &Action::End, 100),
+        Err(RoomError::Illegal(_))
+    ));
+    assert!(matches!(
+        rooms.act(id, "dealer", &Action::End, 200),
+        Err(RoomError::Illegal(_))
+    ));
+    assert!(matches!(
+        rooms.act(id, "dealer", &Action::End, 300),
+        Err(RoomError::TooMany(_))
+    ));
+    let v = rooms.seat_view(id, "buyer", 60_000).unwrap();
+    assert_eq!(v["status"], "over");
+    assert_eq!(v["result"]["end_reason"], "deadline");
+    rooms
+        .act(&c.rooms[1].room, "buyer", &Action::End, 10)
+        .unwrap();
+    let csv = rooms.results_csv(&c.batch, 20).unwrap();
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].starts_with("room,status,end_reason"));
+    assert!(lines.iter().any(|l| l.contains(",over,walkaway,")));
+    assert!(lines.iter().any(|l| l.contains(",running,")));
+}
+
+#[test]
+fn bad_set_ups_are_refused_with_reasons() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    let bad = |s: RoomSpec| match rooms.create(&s, text(&s.scenario.clone()), 1, 0) {
+        Err(RoomError::BadRequest(m)) => m,
+        other => panic!("{other:?}"),
+    };
+    assert!(bad(spec("car-sale", "alternating", &[("buyer", "human")])).contains("dealer"));
+    assert!(
+        bad(spec(
+            "car-sale",
+            "alternating",
+            &[("buyer", "human"), ("dealer", "nosuch")]
+        ))
+        .contains("nosuch")
+    );
+    assert!(
+        bad(spec(
+            "car-sale",
+            "auction",
+            &[("buyer", "human"), ("dealer", "human")]
+        ))
+        .contains("auction")
+    );
+    assert!(
+        bad(spec(
+            "car-sale",
+            "alternating",
+            &[("buyer", "human"), ("seller", "human")]
+        ))
+        .contains("seller")
+    );
+    let mut s = spec(
+        "car-sale",
+        "alternating",
+        &[("buyer", "human"), ("dealer", "human")],
+    );
+    s.rounds = None;
+    assert!(bad(s).contains("deadline"));
+    let _ = json!(null);
+}
