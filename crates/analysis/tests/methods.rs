@@ -412,6 +412,7 @@ fn branch_and_bound_refusal_names_branch_and_bound() {
         issues: vec![issue("x"), issue("y")],
         parties: vec![party("p", vec![bonus]), party("q", vec![])],
         proposals: vec![],
+        uncertain: vec![],
     })
     .unwrap();
     let e = detente_analysis::analyze(

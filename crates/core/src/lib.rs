@@ -48,6 +48,7 @@ mod preference;
 mod proposal;
 mod scenario;
 mod space;
+pub mod uncertain;
 pub mod utility;
 
 pub use issue::{
@@ -61,6 +62,7 @@ pub use preference::{
 pub use proposal::ProposalError;
 pub use scenario::{Party, PartyId, Proposal, Role, Scenario, ScenarioParts, check_value_cells};
 pub use space::{Outcome, OutcomeSpace};
+pub use uncertain::{Distribution, DistributionError, Sampler, Target, Uncertain, UniformSource};
 pub use utility::{CompiledRedLines, CompiledUtility};
 
 /// Why a scenario could not be built.

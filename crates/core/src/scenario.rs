@@ -4,6 +4,7 @@ use crate::ModelError;
 use crate::issue::{Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY, MAX_VALUE_CELLS};
 use crate::preference::{Clause, Preferences, UtilityModel, ValueFunction};
 use crate::space::{Outcome, OutcomeSpace};
+use crate::uncertain::{Uncertain, check_uncertain};
 use crate::utility::{CompiledRedLines, CompiledUtility, compile};
 use std::collections::HashSet;
 
@@ -82,6 +83,9 @@ pub struct ScenarioParts {
     /// Named deals to evaluate, in the order they were given; the first is the default for
     /// `resolve_proposal`.
     pub proposals: Vec<Proposal>,
+    /// The numbers given as distributions (and value tables given as orderings); the
+    /// parties' preferences hold their point values. Empty for a scenario of plain numbers.
+    pub uncertain: Vec<Uncertain>,
 }
 
 /// A validated scenario with every party's preferences compiled.
@@ -134,6 +138,11 @@ impl Scenario {
     /// The named deals to evaluate, in the order they were given.
     pub fn proposals(&self) -> &[Proposal] {
         &self.parts.proposals
+    }
+    /// The uncertain numbers and rankings, in the order samplers draw them; empty when every
+    /// number is plain.
+    pub fn uncertain(&self) -> &[Uncertain] {
+        &self.parts.uncertain
     }
     /// The validated parts, for writers that need the scenario as it was stated.
     pub fn parts(&self) -> &ScenarioParts {
@@ -301,6 +310,7 @@ fn check(parts: &ScenarioParts) -> Result<(), ModelError> {
         }
         check_party(p, &parts.issues, &radices)?;
     }
+    check_uncertain(&parts.uncertain, &parts.parties)?;
     let mut proposal_names = HashSet::with_capacity(parts.proposals.len());
     for prop in &parts.proposals {
         if !proposal_names.insert(prop.name.as_str()) {

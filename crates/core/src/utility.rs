@@ -206,6 +206,17 @@ pub fn compile(
     let radices: Vec<u32> = issues.iter().map(Issue::cardinality).collect();
     let red_lines: Vec<Clause> = prefs.red_lines.iter().map(|r| r.when.clone()).collect();
     let red = CompiledRedLines::new(&red_lines, &radices);
+    Ok((compile_utility(party, prefs, issues)?, red))
+}
+
+/// Compiles one party's utility function (not its red lines) over the given
+/// issues; a sample of uncertain numbers recompiles only this.
+pub fn compile_utility(
+    party: &str,
+    prefs: &Preferences,
+    issues: &[Issue],
+) -> Result<CompiledUtility, ModelError> {
+    let radices: Vec<u32> = issues.iter().map(Issue::cardinality).collect();
     let cap = match prefs.normalisation {
         Normalisation::CappedAtOne => 1.0,
         _ => f64::INFINITY,
@@ -264,7 +275,78 @@ pub fn compile(
             divisor: *max_utility,
         },
     };
-    Ok((utility, red))
+    Ok(utility)
+}
+
+/// Recomputes `u`, a compiled utility of the same preferences' structure, for
+/// new numbers in `prefs`, in place: the tables keep their shapes and only
+/// their numbers change, computed by the same operations as
+/// [`compile_utility`], so the same numbers give the same bits.
+pub fn refill_utility(
+    u: &mut CompiledUtility,
+    party: &str,
+    prefs: &Preferences,
+    issues: &[Issue],
+) -> Result<(), ModelError> {
+    let UtilityModel::Additive {
+        weights,
+        values,
+        interactions,
+    } = &prefs.model
+    else {
+        *u = compile_utility(party, prefs, issues)?;
+        return Ok(());
+    };
+    let minmax = prefs.normalisation == Normalisation::MinMax;
+    let weight_sum: f64 = weights.iter().sum();
+    for (i, issue) in issues.iter().enumerate() {
+        let column = &mut u.terms[i];
+        for (v, slot) in column.iter_mut().enumerate() {
+            *slot = values[i].value(v as u32, issue.numeric_value(v as u32));
+        }
+        if minmax {
+            let w = weights[i] / weight_sum;
+            let lo = column.iter().copied().fold(f64::INFINITY, f64::min);
+            let hi = column.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            for x in column.iter_mut() {
+                *x = if hi > lo {
+                    w * ((*x - lo) / (hi - lo))
+                } else {
+                    0.0
+                };
+            }
+        } else {
+            let w = weights[i];
+            for x in column.iter_mut() {
+                *x *= w;
+            }
+        }
+    }
+    let radices: Vec<u32> = u.terms.iter().map(|t| t.len() as u32).collect();
+    for f in &mut u.factors {
+        f.table.fill(0.0);
+    }
+    for it in interactions {
+        let mut on: Vec<usize> = it.when.conditions.iter().map(|c| c.issue.index()).collect();
+        on.sort_unstable();
+        on.dedup();
+        if let Some(f) = u.factors.iter_mut().find(|f| f.issues == on) {
+            add_interaction(f, it, &radices);
+        }
+    }
+    u.scale = 1.0;
+    u.offset = 0.0;
+    if minmax {
+        let (lo, hi) = extremes(u, &radices, party)?;
+        if !(hi - lo > 1e-12) {
+            return Err(ModelError::Indifferent {
+                party: party.to_string(),
+            });
+        }
+        u.scale = 1.0 / (hi - lo);
+        u.offset = -lo / (hi - lo);
+    }
+    Ok(())
 }
 
 /// Per issue, each value's weighted contribution to the raw sum. With

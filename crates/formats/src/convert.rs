@@ -128,6 +128,13 @@ pub enum Notice {
         /// What was changed, as a sentence about the party or issue.
         note: String,
     },
+    /// The distributions of uncertain numbers are dropped (with
+    /// [`Options::lossy`]): competition formats hold one number each, so the
+    /// point values are written.
+    UncertaintyDropped {
+        /// How many uncertain numbers and rankings there were.
+        count: usize,
+    },
     /// A discount factor is dropped: GeniusWeb profiles have none.
     DiscountDropped {
         /// The party that discounts.
@@ -158,6 +165,10 @@ impl std::fmt::Display for Notice {
                 "{count} proposal(s) not written; competition formats have no proposals"
             ),
             Notice::Simplified { note } => f.write_str(note),
+            Notice::UncertaintyDropped { count } => write!(
+                f,
+                "{count} uncertain number(s) written as their point values; competition formats have no distributions"
+            ),
             Notice::DiscountDropped { party, discount } => write!(
                 f,
                 "party `{party}` discounts (δ = {discount}); GeniusWeb profiles have no discount factor, so it is dropped"
@@ -215,6 +226,15 @@ pub enum ConvertError {
         /// The writer's refusal.
         #[source]
         source: FormatError,
+    },
+    /// The scenario has uncertain numbers, which competition formats cannot
+    /// hold, and [`Options::lossy`] was not given.
+    #[error(
+        "the scenario has {count} uncertain number(s) (distributions or rankings), which competition formats cannot hold; use --lossy to write their point values"
+    )]
+    Uncertain {
+        /// How many uncertain numbers and rankings there are.
+        count: usize,
     },
     /// Even the simplified scenario cannot be written.
     #[error("{last} (even after the --lossy simplifications; first error: {first})")]
@@ -274,6 +294,13 @@ pub fn write_scenario_with(
 ) -> Result<Output, ConvertError> {
     if target.is_folder() && is_stdout(out) {
         return Err(ConvertError::FolderToStandardOutput);
+    }
+    if target.is_folder() && !parts.uncertain.is_empty() {
+        let count = parts.uncertain.len();
+        if !options.lossy {
+            return Err(ConvertError::Uncertain { count });
+        }
+        on_notice(&Notice::UncertaintyDropped { count });
     }
     match target {
         Target::Native => write_native(parts, forecast, out),

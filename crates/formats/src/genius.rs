@@ -259,6 +259,7 @@ pub fn scenario(domain: &Domain, profiles: &[(Vec<u8>, String)]) -> Result<Scena
         issues: domain.issues.clone(),
         parties,
         proposals: vec![],
+        uncertain: vec![],
     })
     .map_err(|e| FormatError::unusable(&domain.file, e.to_string()))
 }

@@ -669,6 +669,7 @@ pub fn scenario(
         issues: d.issues,
         parties,
         proposals: vec![],
+        uncertain: vec![],
     })
     .map_err(|e| FormatError::unusable(from, e.to_string()))
 }

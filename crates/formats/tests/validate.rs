@@ -98,7 +98,10 @@ fn a_wrong_type_is_stepped_over_and_what_follows_is_checked() {
         "t.toml",
         &[
             ("12:1", "unknown field `size`"),
-            ("17:15", "invalid type: string \"high\", expected f64"),
+            (
+                "17:15",
+                "invalid type: string \"high\", expected a number or a distribution",
+            ),
         ],
     );
 }

@@ -100,7 +100,8 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
     let root = Path::default();
     check_header(spec, &root, &mut p);
     let issues = build_issues(spec, &root, &mut p);
-    let (parties, party_names) = build_parties(spec, &issues, &root, &mut p);
+    let mut uncertain = Vec::new();
+    let (parties, party_names) = build_parties(spec, &issues, &root, &mut p, &mut uncertain);
     let mut proposal_names = HashSet::with_capacity(spec.proposals.len());
     let proposals = spec
         .proposals
@@ -126,6 +127,7 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
         issues: issues.built.into_iter().flatten().collect(),
         parties: parties.into_iter().flatten().collect(),
         proposals,
+        uncertain,
     })
 }
 
@@ -189,6 +191,7 @@ fn build_parties<'a>(
     issues: &Issues,
     root: &Path,
     p: &mut Sink,
+    uncertain: &mut Vec<detente_core::Uncertain>,
 ) -> (Vec<Option<Party>>, HashSet<&'a str>) {
     if spec.parties.is_empty() {
         p.add(root.key("parties"), "a scenario needs at least one party");
@@ -206,7 +209,11 @@ fn build_parties<'a>(
                 format!("party `{}` is declared twice", ps.name),
             );
         }
-        parties.push(super::party::build_party(ps, issues, &at, p));
+        let mut found = super::party::Found {
+            party: detente_core::PartyId(k as u32),
+            out: uncertain,
+        };
+        parties.push(super::party::build_party(ps, issues, &at, p, &mut found));
     }
     if !spec.parties.is_empty()
         && spec

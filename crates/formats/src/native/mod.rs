@@ -30,6 +30,7 @@ mod forecast;
 mod party;
 mod read;
 mod schema;
+mod uncertain;
 mod write;
 
 pub use build::{BuildProblem, build};

@@ -3,18 +3,42 @@
 
 use super::build::{Issues, Sink, clause, describe, expected_list, value_set};
 use super::schema::*;
+use super::uncertain::{json_number, number};
 use crate::locate::Path;
 use detente_core::{
-    HyperRectangle, Interaction, IssueId, IssueKind, Normalisation, Party, Preferences, RedLine,
-    Role, UtilityModel, ValueFunction,
+    HyperRectangle, Interaction, IssueId, IssueKind, Normalisation, Party, PartyId, Preferences,
+    RedLine, Role, Target, Uncertain, UtilityModel, ValueFunction, uncertain::ranking_table,
 };
 use serde_json::Value as J;
+
+/// The uncertain numbers of the party being built, as they are found.
+pub(super) struct Found<'a> {
+    /// The party's index in the scenario.
+    pub(super) party: PartyId,
+    /// Where its uncertain numbers go.
+    pub(super) out: &'a mut Vec<Uncertain>,
+}
+
+impl Found<'_> {
+    /// The point value of `n`, recording its distribution (if any) as `target`.
+    fn point(&mut self, n: (f64, Option<detente_core::Distribution>), target: Target) -> f64 {
+        if let Some(distribution) = n.1 {
+            self.out.push(Uncertain::Number {
+                party: self.party,
+                target,
+                distribution,
+            });
+        }
+        n.0
+    }
+}
 
 pub(super) fn build_party(
     ps: &PartySpec,
     issues: &Issues,
     at: &Path,
     p: &mut Sink,
+    found: &mut Found,
 ) -> Option<Party> {
     let before = p.len();
     let normalisation = match ps.normalisation.unwrap_or(NormalisationName::MinMax) {
@@ -22,8 +46,27 @@ pub(super) fn build_party(
         NormalisationName::AsGiven => Normalisation::AsGiven,
         NormalisationName::CappedAtOne => Normalisation::CappedAtOne,
     };
-    let reservation = ps.reservation.unwrap_or(0.0);
-    if normalisation == Normalisation::MinMax && !(0.0..=1.0).contains(&reservation) {
+    let reservation = match &ps.reservation {
+        Some(n) => number(n, &at.key("reservation"), p),
+        None => None,
+    };
+    // A range reaching outside [0, 1] is as wrong as a number outside it.
+    let reach = reservation
+        .as_ref()
+        .and_then(|n| n.1.as_ref().map(|d| d.support()));
+    let reservation = reservation.map_or(0.0, |n| found.point(n, Target::Reservation));
+    if let Some((lo, hi)) = reach
+        && normalisation == Normalisation::MinMax
+        && !(lo >= 0.0 && hi <= 1.0)
+    {
+        p.add(
+            at.key("reservation"),
+            format!(
+                "the range [{lo}, {hi}] of party `{}`'s reservation value reaches outside [0, 1]",
+                ps.name
+            ),
+        );
+    } else if normalisation == Normalisation::MinMax && !(0.0..=1.0).contains(&reservation) {
         p.add(
             at.key("reservation"),
             format!(
@@ -37,8 +80,22 @@ pub(super) fn build_party(
             "the reservation value must be a finite number",
         );
     }
-    let discount = ps.discount.unwrap_or(1.0);
-    if !(discount > 0.0 && discount <= 1.0) {
+    let discount = match &ps.discount {
+        Some(n) => number(n, &at.key("discount"), p),
+        None => None,
+    };
+    let reach = discount
+        .as_ref()
+        .and_then(|n| n.1.as_ref().map(|d| d.support()));
+    let discount = discount.map_or(1.0, |n| found.point(n, Target::Discount));
+    if let Some((lo, hi)) = reach
+        && !(lo > 0.0 && hi <= 1.0)
+    {
+        p.add(
+            at.key("discount"),
+            format!("the range [{lo}, {hi}] of the discount factor reaches outside (0, 1]"),
+        );
+    } else if !(discount > 0.0 && discount <= 1.0) {
         p.add(
             at.key("discount"),
             format!("discount factor {discount} is outside (0, 1]; 1 means no discounting"),
@@ -46,7 +103,7 @@ pub(super) fn build_party(
     }
     let model = match &ps.boxes {
         Some(b) => boxes_model(ps, b, issues, at, p),
-        None => additive_model(ps, issues, at, p),
+        None => additive_model(ps, issues, at, p, found),
     };
     let mut red_lines = Vec::new();
     for (k, r) in ps.red_lines.iter().enumerate() {
@@ -137,6 +194,7 @@ fn additive_model(
     issues: &Issues,
     at: &Path,
     p: &mut Sink,
+    found: &mut Found,
 ) -> Option<UtilityModel> {
     let before = p.len();
     let n = issues.built.len();
@@ -144,12 +202,23 @@ fn additive_model(
     // A weight on an issue that could not be built is neither zero nor an
     // error of this party's.
     let mut on_broken_issue = false;
-    for (name, &w) in &ps.weights {
+    for (name, w) in &ps.weights {
         let wat = at.key("weights").key(name);
         let Some((i, _)) = issues.get(name, &wat, p) else {
             on_broken_issue |= issues.by_name.contains_key(name.as_str());
             continue;
         };
+        let Some(w) = number(w, &wat, p) else {
+            continue;
+        };
+        if w.1.as_ref().is_some_and(|d| d.support().0 < 0.0) {
+            p.add(
+                wat,
+                format!("the weight of issue `{name}` may not be negative"),
+            );
+            continue;
+        }
+        let w = found.point(w, Target::Weight(IssueId(i as u32)));
         if !w.is_finite() || w < 0.0 {
             p.add(
                 wat,
@@ -184,7 +253,7 @@ fn additive_model(
         }
         let vat = at.key("values").key(&issue.name);
         let vf = match ps.values.get(&issue.name) {
-            Some(v) => value_function(issues, i, v, &vat, p),
+            Some(v) => value_function(issues, i, v, &vat, p, found),
             None if weights[i] > 0.0 => {
                 p.add(
                     at.key("values"),
@@ -205,13 +274,15 @@ fn additive_model(
     let mut interactions = Vec::new();
     for (k, it) in ps.interactions.iter().enumerate() {
         let iat = at.key("interactions").index(k);
-        if !it.bonus.is_finite() {
+        let bonus = number(&it.bonus, &iat.key("bonus"), p)
+            .map_or(f64::NAN, |n| found.point(n, Target::Bonus(k)));
+        if !bonus.is_finite() && p.len() == before {
             p.add(iat.key("bonus"), "`bonus` must be a finite number");
         }
         if let Some(when) = clause(issues, &it.when, &iat.key("when"), p) {
             interactions.push(Interaction {
                 when,
-                bonus: it.bonus,
+                bonus,
                 note: it.note.clone(),
             });
         }
@@ -244,10 +315,18 @@ fn value_function(
     v: &J,
     at: &Path,
     p: &mut Sink,
+    found: &mut Found,
 ) -> Option<ValueFunction> {
     let issue = issues.built[i].as_ref()?;
     match (&issue.kind, v) {
-        (IssueKind::Categorical { .. }, J::Object(table)) => option_table(issues, i, table, at, p),
+        (IssueKind::Categorical { .. }, J::Object(table))
+            if table.len() == 1 && matches!(table.get("order"), Some(J::Array(_))) =>
+        {
+            ranking(issues, i, &table["order"], &at.key("order"), p, found)
+        }
+        (IssueKind::Categorical { .. }, J::Object(table)) => {
+            option_table(issues, i, table, at, p, found)
+        }
         (IssueKind::Categorical { .. }, other) => {
             p.add(
                 at.clone(),
@@ -269,7 +348,7 @@ fn value_function(
             }))
         }
         (_, J::Object(o)) if o.len() == 1 && o.contains_key("points") => {
-            piecewise(&o["points"], &at.key("points"), p)
+            piecewise(i, &o["points"], &at.key("points"), p, found)
         }
         (_, other) => {
             p.add(
@@ -293,6 +372,7 @@ fn option_table(
     table: &serde_json::Map<String, J>,
     at: &Path,
     p: &mut Sink,
+    found: &mut Found,
 ) -> Option<ValueFunction> {
     let issue = issues.built[i].as_ref()?;
     let IssueKind::Categorical { options, .. } = &issue.kind else {
@@ -313,8 +393,8 @@ fn option_table(
             );
             continue;
         };
-        if let Some(x) = finite(x, &oat, p) {
-            t[j as usize] = x;
+        if let Some(x) = json_number(x, &oat, p) {
+            t[j as usize] = found.point(x, Target::Value(IssueId(i as u32), j));
         }
     }
     if p.len() == before
@@ -333,7 +413,13 @@ fn option_table(
 
 /// `points` (at `pat`): a non-empty list of finite `[x, value]` pairs sorted
 /// by x, a piecewise-linear function.
-fn piecewise(points: &J, pat: &Path, p: &mut Sink) -> Option<ValueFunction> {
+fn piecewise(
+    i: usize,
+    points: &J,
+    pat: &Path,
+    p: &mut Sink,
+    found: &mut Found,
+) -> Option<ValueFunction> {
     let before = p.len();
     let J::Array(items) = points else {
         p.add(pat.clone(), "`points` must be a list of [x, value] pairs");
@@ -351,9 +437,9 @@ fn piecewise(points: &J, pat: &Path, p: &mut Sink) -> Option<ValueFunction> {
         let iat = pat.index(k);
         match item {
             J::Array(pair) if pair.len() == 2 => {
-                let (x, y) = (finite(&pair[0], &iat, p), finite(&pair[1], &iat, p));
+                let (x, y) = (finite(&pair[0], &iat, p), json_number(&pair[1], &iat, p));
                 if let (Some(x), Some(y)) = (x, y) {
-                    points.push((x, y));
+                    points.push((x, found.point(y, Target::Point(IssueId(i as u32), k))));
                 }
             }
             other => p.add(
@@ -370,4 +456,69 @@ fn piecewise(points: &J, pat: &Path, p: &mut Sink) -> Option<ValueFunction> {
         return None;
     }
     Some(ValueFunction::Piecewise(points))
+}
+
+/// A categorical issue's values given as an ordering only, `order = [best,
+/// ..., worst]`: every option once. The point table spaces them evenly.
+fn ranking(
+    issues: &Issues,
+    i: usize,
+    order: &J,
+    at: &Path,
+    p: &mut Sink,
+    found: &mut Found,
+) -> Option<ValueFunction> {
+    let issue = issues.built[i].as_ref()?;
+    let IssueKind::Categorical { options, .. } = &issue.kind else {
+        return None;
+    };
+    let before = p.len();
+    let J::Array(items) = order else {
+        return None;
+    };
+    let mut ranked = Vec::with_capacity(items.len());
+    let mut seen = vec![false; options.len()];
+    for (k, item) in items.iter().enumerate() {
+        let j = item.as_str().and_then(|s| issues.option(i, s));
+        match j {
+            Some(j) if !seen[j as usize] => {
+                seen[j as usize] = true;
+                ranked.push(j);
+            }
+            Some(_) => p.add(
+                at.index(k),
+                format!("option {} is ranked twice", describe(item)),
+            ),
+            None => p.add(
+                at.index(k),
+                format!(
+                    "unknown option {} for issue `{}`; expected one of {}",
+                    describe(item),
+                    issue.name,
+                    expected_list(options)
+                ),
+            ),
+        }
+    }
+    if p.len() == before
+        && let Some(j) = seen.iter().position(|s| !s)
+    {
+        p.add(
+            at.clone(),
+            format!(
+                "the ordering leaves out option `{}` of issue `{}`; rank every option",
+                options[j], issue.name
+            ),
+        );
+    }
+    if p.len() > before {
+        return None;
+    }
+    let table = ranking_table(&ranked, None);
+    found.out.push(Uncertain::Ranking {
+        party: found.party,
+        issue: IssueId(i as u32),
+        order: ranked,
+    });
+    Some(ValueFunction::Table(table))
 }

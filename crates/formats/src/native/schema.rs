@@ -158,21 +158,25 @@ pub struct PartySpec {
     /// Free text about the party, shown by reports and the workbench.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
-    /// Utility of walking away, in [0, 1] on the normalised scale; 0 when absent.
+    /// Utility of walking away, in [0, 1] on the normalised scale; 0 when absent. A number or
+    /// a distribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub reservation: Option<f64>,
-    /// Discount factor per unit of normalised time, in (0, 1]; 1 when absent.
+    pub reservation: Option<NumberSpec>,
+    /// Discount factor per unit of normalised time, in (0, 1]; 1 when absent. A number or a
+    /// distribution.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub discount: Option<f64>,
+    pub discount: Option<NumberSpec>,
     /// How weights and values become utilities; `min-max` when absent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub normalisation: Option<NormalisationName>,
-    /// Issue name -> non-negative weight. Issues left out weigh 0.
+    /// Issue name -> non-negative weight (a number or a distribution). Issues left out weigh 0.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
-    pub weights: IndexMap<String, f64>,
+    pub weights: IndexMap<String, NumberSpec>,
     /// Issue name -> value function: for a categorical issue a table
-    /// `{ option = value, ... }`; for a numeric issue `"increasing"`,
-    /// `"decreasing"` or `{ points = [[x, value], ...] }` (piecewise linear).
+    /// `{ option = value, ... }` (each value a number or a distribution) or an
+    /// ordering only, `{ order = [best, ..., worst] }`; for a numeric issue
+    /// `"increasing"`, `"decreasing"` or `{ points = [[x, value], ...] }`
+    /// (piecewise linear; each value a number or a distribution).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
     #[schemars(with = "IndexMap<String, ValueFunctionSchema>")]
     pub values: IndexMap<String, J>,
@@ -192,9 +196,10 @@ pub struct PartySpec {
 #[serde(untagged)]
 #[allow(dead_code)]
 enum ValueFunctionSchema {
-    Table(IndexMap<String, f64>),
+    Order { order: Vec<String> },
+    Table(IndexMap<String, NumberSpec>),
     Shape(ShapeName),
-    Points { points: Vec<(f64, f64)> },
+    Points { points: Vec<(f64, NumberSpec)> },
 }
 
 #[derive(JsonSchema)]
@@ -232,8 +237,9 @@ pub struct InteractionSpec {
     /// Every listed issue must take one of the listed values.
     #[schemars(with = "IndexMap<String, ConditionSchema>")]
     pub when: When,
-    /// Added to the weighted utility (before normalisation) when `when` holds; negative for a penalty.
-    pub bonus: f64,
+    /// Added to the weighted utility (before normalisation) when `when` holds; negative for a
+    /// penalty. A number or a distribution.
+    pub bonus: NumberSpec,
     /// What the interaction stands for, shown in reports.
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub note: String,
@@ -288,6 +294,86 @@ pub struct ProposalSpec {
     /// Issue name -> value (option name or number), for every issue.
     #[schemars(with = "IndexMap<String, ConditionSchema>")]
     pub outcome: IndexMap<String, J>,
+}
+
+/// A number that may be uncertain: a plain number, or a distribution such as
+/// `{ uniform = [0.2, 0.6] }`, `{ triangular = [1, 2, 4] }` (low, mode, high)
+/// or `{ choices = [0, 0.2], p = [0.7, 0.3] }`.
+#[derive(Clone, Debug, PartialEq, Serialize, JsonSchema)]
+#[serde(untagged)]
+pub enum NumberSpec {
+    /// A number known for sure.
+    Plain(f64),
+    /// A distribution; the deterministic model uses its `value`, or its
+    /// midpoint (uniform), mode (triangular) or most probable choice.
+    Distribution(DistributionSpec),
+}
+
+impl NumberSpec {
+    /// The number as written when it is plain, else the distribution's
+    /// explicit `value` (`None` when a distribution gives none).
+    pub fn plain(&self) -> Option<f64> {
+        match self {
+            NumberSpec::Plain(x) => Some(*x),
+            NumberSpec::Distribution(d) => d.value,
+        }
+    }
+}
+
+impl From<f64> for NumberSpec {
+    fn from(x: f64) -> Self {
+        NumberSpec::Plain(x)
+    }
+}
+
+impl<'de> Deserialize<'de> for NumberSpec {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> serde::de::Visitor<'de> for V {
+            type Value = NumberSpec;
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number or a distribution such as { uniform = [low, high] }")
+            }
+            fn visit_f64<E>(self, x: f64) -> Result<NumberSpec, E> {
+                Ok(NumberSpec::Plain(x))
+            }
+            fn visit_i64<E>(self, x: i64) -> Result<NumberSpec, E> {
+                Ok(NumberSpec::Plain(x as f64))
+            }
+            fn visit_u64<E>(self, x: u64) -> Result<NumberSpec, E> {
+                Ok(NumberSpec::Plain(x as f64))
+            }
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> Result<NumberSpec, A::Error> {
+                DistributionSpec::deserialize(serde::de::value::MapAccessDeserializer::new(m))
+                    .map(NumberSpec::Distribution)
+            }
+        }
+        d.deserialize_any(V)
+    }
+}
+
+/// A distribution of an uncertain number: exactly one of `uniform`,
+/// `triangular` and `choices` (with `p`), and optionally the point `value`
+/// the deterministic model uses.
+#[derive(Clone, Debug, PartialEq, Default, Serialize, Deserialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DistributionSpec {
+    /// `[low, high]`: every number in between equally likely.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub uniform: Option<Vec<f64>>,
+    /// `[low, mode, high]`: the triangular distribution.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub triangular: Option<Vec<f64>>,
+    /// The possible numbers, each with its probability in `p`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub choices: Option<Vec<f64>>,
+    /// The probabilities of `choices`, non-negative and summing to 1; equal when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub p: Option<Vec<f64>>,
+    /// The point value of the deterministic model; the midpoint, the mode or
+    /// the most probable choice when absent.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<f64>,
 }
 
 /// The JSON Schema of the native format.

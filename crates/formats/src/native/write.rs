@@ -3,8 +3,8 @@
 use super::schema::*;
 use crate::error::FormatError;
 use detente_core::{
-    Clause, HyperRectangle, Issue, IssueKind, Normalisation, Party, Role, ScenarioParts,
-    UtilityModel, ValueFunction, ValueSet,
+    Clause, Distribution, HyperRectangle, Issue, IssueId, IssueKind, Normalisation, Party, PartyId,
+    Role, ScenarioParts, Target, Uncertain, UtilityModel, ValueFunction, ValueSet,
 };
 use indexmap::IndexMap;
 use serde_json::{Value as J, json};
@@ -47,7 +47,14 @@ pub fn to_file(parts: &ScenarioParts) -> ScenarioFile {
         parties: parts
             .parties
             .iter()
-            .map(|p| party_spec(issues, p))
+            .enumerate()
+            .map(|(k, p)| {
+                let of = Of {
+                    party: PartyId(k as u32),
+                    uncertain: &parts.uncertain,
+                };
+                party_spec(issues, p, &of)
+            })
             .collect(),
         proposals: parts
             .proposals
@@ -100,16 +107,74 @@ fn issue_spec(i: &Issue) -> IssueSpec {
     s
 }
 
+/// The uncertain numbers of one party, to write them back as distributions.
+struct Of<'a> {
+    party: PartyId,
+    uncertain: &'a [Uncertain],
+}
+
+impl Of<'_> {
+    /// The distribution of the party's number `target`, if it is uncertain.
+    fn distribution(&self, target: &Target) -> Option<&Distribution> {
+        self.uncertain.iter().find_map(|u| match u {
+            Uncertain::Number {
+                party,
+                target: t,
+                distribution,
+            } if *party == self.party && t == target => Some(distribution),
+            _ => None,
+        })
+    }
+
+    /// The number `x` as written: plain, or its distribution with `x` as its point value.
+    fn spec(&self, target: Target, x: f64) -> NumberSpec {
+        match self.distribution(&target) {
+            None => NumberSpec::Plain(x),
+            Some(d) => {
+                let mut spec = DistributionSpec {
+                    value: Some(x),
+                    ..Default::default()
+                };
+                match d {
+                    Distribution::Uniform { low, high } => spec.uniform = Some(vec![*low, *high]),
+                    Distribution::Triangular { low, mode, high } => {
+                        spec.triangular = Some(vec![*low, *mode, *high])
+                    }
+                    Distribution::Choices { values, p } => {
+                        spec.choices = Some(values.clone());
+                        spec.p = Some(p.clone());
+                    }
+                }
+                NumberSpec::Distribution(spec)
+            }
+        }
+    }
+
+    /// The ordering of issue `i`'s options, when the party gave only that.
+    fn ranking(&self, i: usize) -> Option<&[u32]> {
+        self.uncertain.iter().find_map(|u| match u {
+            Uncertain::Ranking {
+                party,
+                issue,
+                order,
+            } if *party == self.party && issue.index() == i => Some(order.as_slice()),
+            _ => None,
+        })
+    }
+}
+
 /// One party as written; defaults (role `party`, no discount, min-max
 /// normalisation) are left out.
-fn party_spec(issues: &[Issue], p: &Party) -> PartySpec {
+fn party_spec(issues: &[Issue], p: &Party, of: &Of) -> PartySpec {
     let prefs = &p.preferences;
+    let uncertain_discount = of.distribution(&Target::Discount).is_some();
     let mut s = PartySpec {
         name: p.name.clone(),
         role: (p.role == Role::Mediator).then_some(RoleName::Mediator),
         description: p.description.clone(),
-        reservation: Some(prefs.reservation),
-        discount: (prefs.discount < 1.0).then_some(prefs.discount),
+        reservation: Some(of.spec(Target::Reservation, prefs.reservation)),
+        discount: (prefs.discount < 1.0 || uncertain_discount)
+            .then(|| of.spec(Target::Discount, prefs.discount)),
         normalisation: match prefs.normalisation {
             Normalisation::MinMax => None,
             Normalisation::AsGiven => Some(NormalisationName::AsGiven),
@@ -135,19 +200,27 @@ fn party_spec(issues: &[Issue], p: &Party) -> PartySpec {
             interactions,
         } => {
             for (i, issue) in issues.iter().enumerate() {
+                let target = Target::Weight(IssueId(i as u32));
                 // An issue that weighs nothing needs no values either.
-                if weights[i] == 0.0 {
+                if weights[i] == 0.0 && of.distribution(&target).is_none() {
                     continue;
                 }
-                s.weights.insert(issue.name.clone(), weights[i]);
-                s.values
-                    .insert(issue.name.clone(), value_function_json(issue, &values[i]));
+                s.weights
+                    .insert(issue.name.clone(), of.spec(target, weights[i]));
+                let vf = match of.ranking(i) {
+                    Some(order) => json!({
+                        "order": order.iter().map(|&v| issue.value_label(v)).collect::<Vec<_>>()
+                    }),
+                    None => value_function_json(issue, i, &values[i], of),
+                };
+                s.values.insert(issue.name.clone(), vf);
             }
             s.interactions = interactions
                 .iter()
-                .map(|it| InteractionSpec {
+                .enumerate()
+                .map(|(k, it)| InteractionSpec {
                     when: when_json(issues, &it.when),
-                    bonus: it.bonus,
+                    bonus: of.spec(Target::Bonus(k), it.bonus),
                     note: it.note.clone(),
                 })
                 .collect();
@@ -163,13 +236,19 @@ fn party_spec(issues: &[Issue], p: &Party) -> PartySpec {
 /// A value function as written: a table by option for a categorical issue,
 /// else `{ points = [[x, value], ...] }` (a table becomes the points of the
 /// issue's grid).
-fn value_function_json(issue: &Issue, vf: &ValueFunction) -> J {
+fn value_function_json(issue: &Issue, i: usize, vf: &ValueFunction, of: &Of) -> J {
+    let id = IssueId(i as u32);
+    let number = |target: Target, x: f64| json!(of.spec(target, x));
     match (vf, &issue.kind) {
         (ValueFunction::Table(t), IssueKind::Categorical { options, .. }) => J::Object(
             options
                 .iter()
                 .cloned()
-                .zip(t.iter().map(|x| json!(x)))
+                .zip(
+                    t.iter()
+                        .enumerate()
+                        .map(|(v, x)| number(Target::Value(id, v as u32), *x)),
+                )
                 .collect(),
         ),
         (ValueFunction::Table(t), _) => json!({
@@ -180,7 +259,11 @@ fn value_function_json(issue: &Issue, vf: &ValueFunction) -> J {
                 .collect::<Vec<_>>()
         }),
         (ValueFunction::Piecewise(points), _) => json!({
-            "points": points.iter().map(|(x, y)| json!([x, y])).collect::<Vec<_>>()
+            "points": points
+                .iter()
+                .enumerate()
+                .map(|(k, (x, y))| json!([x, number(Target::Point(id, k), *y)]))
+                .collect::<Vec<_>>()
         }),
     }
 }
