@@ -163,6 +163,20 @@ def _utility_function_class() -> type:
             scenario, party = self._engine  # type: ignore[misc]
             return scenario.utility(party, tuple(offer))
 
+        # NegMAS's own property checks the value against a runtime
+        # Protocol (Distribution) on every read, about a third of a
+        # time-based negotiator's step; a plain number needs no check.
+        @property
+        def reserved_value(self) -> float:
+            value = self._reserved_value
+            if type(value) is float or type(value) is int:
+                return value
+            return UtilityFunction.reserved_value.fget(self)  # type: ignore[attr-defined]
+
+        @reserved_value.setter
+        def reserved_value(self, value: Any) -> None:
+            UtilityFunction.reserved_value.fset(self, value)  # type: ignore[attr-defined]
+
         def minmax(self, outcome_space: Any = None, issues: Any = None, outcomes: Any = None, max_cardinality: int = 1000, above_reserve: bool = False) -> Tuple[float, float]:
             if (
                 self._extremes is not None
