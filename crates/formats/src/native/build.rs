@@ -100,6 +100,14 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
     let root = Path::default();
     check_header(spec, &root, &mut p);
     let issues = build_issues(spec, &root, &mut p);
+    // Building the parties allocates per value (tables, red lines' value
+    // sets): refuse a space whose utility tables would be too large before
+    // any of that, by the core's rule, so every front end is protected.
+    let built: Vec<detente_core::Issue> = issues.built.iter().flatten().cloned().collect();
+    if let Err(e) = detente_core::check_value_cells(&built, spec.parties.len()) {
+        p.add(root.key("issues"), e.to_string());
+        return Err(p.finish().err().unwrap_or_default());
+    }
     let mut uncertain = Vec::new();
     let (parties, party_names) = build_parties(spec, &issues, &root, &mut p, &mut uncertain);
     let mut proposal_names = HashSet::with_capacity(spec.proposals.len());
