@@ -9,6 +9,7 @@
 mod csv;
 mod xml;
 
+use crate::csv_field;
 pub use csv::read_ktab_csv;
 pub use xml::read_ktab_xml;
 
@@ -203,14 +204,6 @@ fn turn_header(leading: &str, forecast: &Forecast) -> String {
     }
     out.push_str("\r\n");
     out
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 #[cfg(test)]

@@ -45,6 +45,17 @@ pub mod native;
 mod write;
 
 pub use error::{FormatError, Location, Problem};
+
+/// A CSV field as RFC 4180 writes it: quoted, with quotes doubled, when it
+/// holds a comma, a quote or a line break; as it is otherwise. Every CSV
+/// detente writes (KTAB tables, traces, tournament rankings) quotes alike.
+pub fn csv_field(text: &str) -> String {
+    if text.contains([',', '"', '\n', '\r']) {
+        format!("\"{}\"", text.replace('"', "\"\""))
+    } else {
+        text.to_string()
+    }
+}
 pub use load::{LoadOptions, Loaded, load};
 pub use locate::{Path as DocPath, Seg, Syntax};
 pub use write::{

@@ -6,6 +6,7 @@ use crate::render::{num, print_json, table, u};
 use anyhow::{Context as _, Result, anyhow, bail};
 use detente_analysis::{Analysis, Options, analyze};
 use detente_core::{PartyId, Scenario};
+use detente_formats::csv_field;
 use detente_negotiation::{
     Action, Actor, Deadline, EndReason, FailureKind, ProtocolKind, SessionConfig, SessionResult,
     StrategySpec, TraceEvent, assign_strategies, parse_strategy_list, run_session,
@@ -186,14 +187,6 @@ fn trace_jsonl(scenario: &Scenario, trace: &[TraceEvent]) -> String {
         out.push('\n');
     }
     out
-}
-
-fn csv_field(s: &str) -> String {
-    if s.contains([',', '"', '\n']) {
-        format!("\"{}\"", s.replace('"', "\"\""))
-    } else {
-        s.to_string()
-    }
 }
 
 fn trace_csv(scenario: &Scenario, trace: &[TraceEvent]) -> String {

@@ -149,11 +149,7 @@ fn report(a: ReportArgs) -> Result<ExitCode> {
         );
         let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
         for (i, x) in r.ranking.iter().enumerate() {
-            let name = if x.strategy.contains([',', '"']) {
-                format!("\"{}\"", x.strategy.replace('"', "\"\""))
-            } else {
-                x.strategy.clone()
-            };
+            let name = detente_formats::csv_field(&x.strategy);
             csv.push_str(&format!(
                 "{},{},{},{},{},{},{},{},{},{},{}\n",
                 i + 1,
