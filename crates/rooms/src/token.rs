@@ -18,7 +18,7 @@ pub(crate) fn random_hex(bytes: usize) -> Result<String, getrandom::Error> {
 }
 
 /// A new token (256 bits) and its digest.
-pub(crate) fn new_token() -> Result<(String, TokenHash), getrandom::Error> {
+pub fn new_token() -> Result<(String, TokenHash), getrandom::Error> {
     let token = random_hex(32)?;
     let hash = hash(&token);
     Ok((token, hash))

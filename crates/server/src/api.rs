@@ -3,10 +3,12 @@
 mod export;
 mod forecast;
 mod negotiate;
+mod rooms;
 
 pub use export::*;
 pub use forecast::*;
 pub use negotiate::*;
+pub use rooms::*;
 
 use crate::error::ApiError;
 use crate::{Shared, json};
@@ -33,6 +35,10 @@ const PAGE: &str = include_str!("page/index.html");
 const SCRIPT: &str = include_str!("page/app.js");
 const STYLES: &str = include_str!("page/app.css");
 const OPENAPI: &str = include_str!("openapi.json");
+const ROOMS_PAGE: &str = include_str!("page/rooms.html");
+const SEAT_PAGE: &str = include_str!("page/seat.html");
+const ROOMS_SCRIPT: &str = include_str!("page/rooms.js");
+const ROOMS_STYLES: &str = include_str!("page/rooms.css");
 
 /// Only the page's own script, styles and API; inline SVG from the API is
 /// markup, not script.
@@ -59,6 +65,22 @@ pub async fn script() -> Response {
 
 pub async fn styles() -> Response {
     asset(STYLES, "text/css; charset=utf-8")
+}
+
+pub async fn rooms_page() -> Response {
+    asset(ROOMS_PAGE, "text/html; charset=utf-8")
+}
+
+pub async fn seat_page() -> Response {
+    asset(SEAT_PAGE, "text/html; charset=utf-8")
+}
+
+pub async fn rooms_script() -> Response {
+    asset(ROOMS_SCRIPT, "text/javascript; charset=utf-8")
+}
+
+pub async fn rooms_styles() -> Response {
+    asset(ROOMS_STYLES, "text/css; charset=utf-8")
 }
 
 pub async fn openapi() -> Response {

@@ -47,6 +47,20 @@ pub enum ApiError {
     /// `Sec-Fetch-Site` header says so).
     #[error("{0}")]
     ForbiddenOrigin(String),
+    /// No token, or a token that is not the room's (rooms).
+    #[error("{0}")]
+    Unauthorized(String),
+    /// The token is valid but not for this (another seat's action, a
+    /// seat on a facilitator's route).
+    #[error("{0}")]
+    Forbidden(String),
+    /// The action is not allowed now (not the seat's turn, no offer to
+    /// accept, the room is over, ...); the message says why.
+    #[error("{0}")]
+    Conflict(String),
+    /// A limit on rooms or on actions per second.
+    #[error("{0}")]
+    TooManyRequests(String),
     /// The request's `Content-Type` is not one the route takes.
     #[error("{0}")]
     UnsupportedMediaType(String),
@@ -79,6 +93,10 @@ impl ApiError {
             ApiError::ForbiddenHost => "forbidden_host",
             ApiError::ForbiddenOrigin(_) => "forbidden_origin",
             ApiError::UnsupportedMediaType(_) => "unsupported_media_type",
+            ApiError::Unauthorized(_) => "unauthorized",
+            ApiError::Forbidden(_) => "forbidden",
+            ApiError::Conflict(_) => "illegal_action",
+            ApiError::TooManyRequests(_) => "too_many_requests",
             ApiError::RequestTimeout { .. } => "request_timeout",
             ApiError::Cancelled => "cancelled",
             ApiError::Internal(_) => "internal",
@@ -97,6 +115,10 @@ impl ApiError {
             ApiError::Timeout { .. } | ApiError::Cancelled => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::ForbiddenHost | ApiError::ForbiddenOrigin(_) => StatusCode::FORBIDDEN,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
+            ApiError::Conflict(_) => StatusCode::CONFLICT,
+            ApiError::TooManyRequests(_) => StatusCode::TOO_MANY_REQUESTS,
             ApiError::RequestTimeout { .. } => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }

@@ -1,5 +1,6 @@
 //! The detente workbench: a local HTTP server (axum) with one page and a
-//! JSON API over the analysis, evaluation, forecasting and report crates.
+//! JSON API over the analysis, evaluation, forecasting and report crates,
+//! and live negotiation rooms for people and agents (`detente-rooms`).
 //!
 //! The page, its script and its styles are compiled into the binary
 //! (`include_str!`); nothing is fetched from elsewhere, and there is no
@@ -26,13 +27,24 @@
 //!   header must be the server's own origin (`http://` and the request's
 //!   `Host`) or one given with `--allow-origin`, and `Sec-Fetch-Site:
 //!   cross-site` is refused (403 `forbidden_origin`).
-//! - **No files.** The server reads and writes no file of its own accord:
+//! - **No files, except the rooms database.** Apart from the rooms
+//!   database (below), the server reads and writes no file of its own accord:
 //!   scenarios come in request bodies and leave in responses. An uploaded
 //!   file is written to a fresh temporary folder (the readers work on
 //!   paths), read, and deleted with the folder before the response is sent.
 //!   The downloads (scenario TOML, report HTML) are responses, never files.
-//! - **Stateless.** Nothing is stored between requests: no sessions, no
-//!   cookies, no database.
+//! - **Stateless workbench; rooms in one database.** The workbench keeps
+//!   nothing between requests: no sessions, no cookies. Live negotiation
+//!   rooms (`/rooms`, `/seat`, `/api/rooms`, `/api/batches`; see
+//!   [`router_with_rooms`]) are kept by `detente-rooms` in one SQLite file.
+//!   Every room route needs a token in `Authorization: Bearer` (never a
+//!   cookie): a seat's token acts only for its own seat (401 without a
+//!   token of the room, 403 for another seat's action or a facilitator's
+//!   route, 409 for an action the protocol does not allow now); creating
+//!   rooms needs [`Config::facilitator_token`] when one is set, and is
+//!   refused off loopback without one. The POST checks above apply to
+//!   actions too; rooms, batches and actions per second are limited by
+//!   [`detente_rooms::Limits`].
 //! - **Limits, with JSON errors.** Request bodies are capped
 //!   ([`Config::max_body_bytes`], 413 `body_too_large`) and must arrive
 //!   within [`Config::body_read_timeout`] (408 `request_timeout`);
@@ -98,6 +110,7 @@ use axum::middleware;
 use axum::routing::{get, post};
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
+use std::collections::HashMap;
 use std::net::{IpAddr, Ipv4Addr};
 use std::sync::Arc;
 use std::time::Duration;
@@ -135,6 +148,11 @@ pub struct Config {
     /// More origins (`scheme://host:port`) allowed to use the API
     /// (`--allow-origin`); the server's own origin always may.
     pub allowed_origins: Vec<String>,
+    /// The SHA-256 of the facilitator's token
+    /// ([`detente_rooms::token::hash`]): with one, creating rooms needs it,
+    /// and it opens every room's facilitator routes. Without one, only a
+    /// server on loopback creates rooms (any local caller may).
+    pub facilitator_token: Option<detente_rooms::token::TokenHash>,
 }
 
 /// Largest outcome space the workbench enumerates for one request, by
@@ -158,6 +176,7 @@ impl Default for Config {
             bind: IpAddr::V4(Ipv4Addr::LOCALHOST),
             allowed_hosts: Vec::new(),
             allowed_origins: Vec::new(),
+            facilitator_token: None,
         }
     }
 }
@@ -181,22 +200,48 @@ fn open_file_limit() -> Option<u64> {
 pub(crate) struct AppState {
     pub config: Config,
     pub jobs: Arc<tokio::sync::Semaphore>,
+    /// The rooms, when the server keeps them.
+    pub rooms: Option<Arc<detente_rooms::Rooms>>,
+    /// Per room, the channel its live streams wait on (the room's version).
+    pub watchers: std::sync::Mutex<HashMap<String, tokio::sync::watch::Sender<u64>>>,
 }
 
 pub(crate) type Shared = Arc<AppState>;
 
-/// The router: the page, its assets, and the API under `/api`.
+/// The router: the page, its assets, and the API under `/api`, without
+/// rooms.
 pub fn router(config: Config) -> Router {
+    router_with_rooms(config, None)
+}
+
+/// The router, with live negotiation rooms when `rooms` is given (their
+/// pages, `/api/rooms` and `/api/batches`).
+pub fn router_with_rooms(config: Config, rooms: Option<Arc<detente_rooms::Rooms>>) -> Router {
     let state = Arc::new(AppState {
         jobs: Arc::new(tokio::sync::Semaphore::new(
             config.max_concurrent_jobs.max(1),
         )),
         config: config.clone(),
+        rooms,
+        watchers: std::sync::Mutex::new(HashMap::new()),
     });
     Router::new()
         .route("/", get(api::page))
         .route("/app.js", get(api::script))
         .route("/app.css", get(api::styles))
+        .route("/rooms", get(api::rooms_page))
+        .route("/seat", get(api::seat_page))
+        .route("/rooms.js", get(api::rooms_script))
+        .route("/rooms.css", get(api::rooms_styles))
+        .route("/api/rooms", post(api::create_room))
+        .route("/api/rooms/{id}", get(api::room_view))
+        .route("/api/rooms/{id}/seat", get(api::seat_view))
+        .route("/api/rooms/{id}/actions", post(api::act))
+        .route("/api/rooms/{id}/events", get(api::room_events))
+        .route("/api/rooms/{id}/transcript", get(api::transcript))
+        .route("/api/rooms/{id}/stream", get(api::stream))
+        .route("/api/batches/{batch}", get(api::batch_view))
+        .route("/api/batches/{batch}/results.csv", get(api::batch_csv))
         .route("/api/openapi.json", get(api::openapi))
         .route("/api/scenarios", get(api::list_scenarios))
         .route("/api/scenarios/{name}", get(api::get_scenario))
@@ -220,8 +265,17 @@ pub fn router(config: Config) -> Router {
 /// (or stays idle that long). [`Config::bind`] should be the listener's
 /// address.
 pub async fn serve(listener: tokio::net::TcpListener, config: Config) -> std::io::Result<()> {
+    serve_with_rooms(listener, config, None).await
+}
+
+/// [`serve`], with live negotiation rooms when `rooms` is given.
+pub async fn serve_with_rooms(
+    listener: tokio::net::TcpListener,
+    config: Config,
+    rooms: Option<Arc<detente_rooms::Rooms>>,
+) -> std::io::Result<()> {
     let connections = Arc::new(tokio::sync::Semaphore::new(config.max_connections.max(1)));
-    let app = router(config.clone());
+    let app = router_with_rooms(config.clone(), rooms);
     let mut http = hyper::server::conn::http1::Builder::new();
     http.timer(TokioTimer::new())
         .header_read_timeout(config.header_read_timeout)

@@ -31,6 +31,58 @@ pub struct Args {
     /// the API. The server's own page always may.
     #[arg(long, value_name = "ORIGIN")]
     pub allow_origin: Vec<String>,
+    /// Keep live negotiation rooms in this SQLite file (created if
+    /// missing). Without it, rooms are kept in
+    /// $XDG_DATA_HOME/detente/rooms.db (~/.local/share/detente/rooms.db),
+    /// unless another server holds that file, when rooms are off.
+    #[arg(long, value_name = "ROOMS.db")]
+    pub rooms: Option<std::path::PathBuf>,
+}
+
+/// The environment variable holding the facilitator's token: with it,
+/// creating rooms needs `Authorization: Bearer TOKEN`. A server bound to a
+/// network address without one makes one up and prints it.
+pub const FACILITATOR_TOKEN_VAR: &str = "DETENTE_FACILITATOR_TOKEN";
+
+/// Where rooms are kept without `--rooms`.
+fn default_rooms_path() -> Option<std::path::PathBuf> {
+    let data = std::env::var_os("XDG_DATA_HOME")
+        .filter(|d| !d.is_empty())
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| std::path::PathBuf::from(h).join(".local/share"))
+        })?;
+    Some(data.join("detente").join("rooms.db"))
+}
+
+/// Opens the rooms database: the named file must open; the default one
+/// may be missing or held by another server, and then rooms are off.
+fn open_rooms(
+    named: Option<&std::path::Path>,
+) -> Result<Option<std::sync::Arc<detente_rooms::Rooms>>> {
+    let limits = detente_rooms::Limits::default();
+    if let Some(path) = named {
+        let rooms = detente_rooms::Rooms::open(path, limits)
+            .with_context(|| format!("cannot open the rooms database {}", path.display()))?;
+        return Ok(Some(std::sync::Arc::new(rooms)));
+    }
+    let Some(path) = default_rooms_path() else {
+        eprintln!("note: no HOME or XDG_DATA_HOME: rooms are off (give --rooms ROOMS.db)");
+        return Ok(None);
+    };
+    let opened = std::fs::create_dir_all(path.parent().unwrap_or(&path))
+        .map_err(|e| e.to_string())
+        .and_then(|()| detente_rooms::Rooms::open(&path, limits).map_err(|e| e.to_string()));
+    match opened {
+        Ok(rooms) => Ok(Some(std::sync::Arc::new(rooms))),
+        Err(e) => {
+            eprintln!(
+                "note: rooms are off ({}: {e}); give --rooms ROOMS.db",
+                path.display()
+            );
+            Ok(None)
+        }
+    }
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -48,7 +100,19 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "--allow-origin {bad}: an origin is scheme://host:port, e.g. http://localhost:3000"
         );
     }
+    let rooms = open_rooms(args.rooms.as_deref())?;
+    let mut facilitator = std::env::var(FACILITATOR_TOKEN_VAR)
+        .ok()
+        .filter(|t| !t.trim().is_empty());
+    let mut made_up = false;
+    if facilitator.is_none() && rooms.is_some() && !args.host.is_loopback() {
+        let (token, _) = detente_rooms::token::new_token()
+            .map_err(|e| anyhow::anyhow!("no random bits for a facilitator token: {e}"))?;
+        facilitator = Some(token);
+        made_up = true;
+    }
     let config = detente_server::Config {
+        facilitator_token: facilitator.as_deref().map(detente_rooms::token::hash),
         time_budget,
         max_outcomes: args.max_outcomes,
         bind: args.host,
@@ -76,10 +140,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
                 args.host
             );
         }
+        if rooms.is_some() {
+            println!("rooms: {url}rooms");
+        }
+        if let (true, Some(t)) = (made_up, &facilitator) {
+            println!("facilitator token (creating rooms needs it): {t}");
+        }
         if args.open {
             open_browser(&url);
         }
-        detente_server::serve(listener, config)
+        detente_server::serve_with_rooms(listener, config, rooms)
             .await
             .context("serving")?;
         Ok(ExitCode::SUCCESS)

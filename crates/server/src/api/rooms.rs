@@ -1,0 +1,370 @@
+//! `/api/rooms` and `/api/batches`: live negotiation rooms. The rules
+//! (seats, tokens, turns, legality, replay) are `detente-rooms`'; this file
+//! reads the token from the `Authorization` header, checks that its holder
+//! may use the route, converts JSON and errors, and pushes updates to
+//! server-sent event streams.
+//!
+//! Who may do what:
+//!
+//! | route | who |
+//! |---|---|
+//! | `POST /api/rooms` | the server's facilitator token; on loopback without one, any local caller |
+//! | `GET /api/rooms/ID` , `.../events`, `.../transcript` | the room's facilitator token (or the server's) |
+//! | `GET /api/rooms/ID/seat`, `POST .../actions` | a seat's token, for its own seat only |
+//! | `GET /api/rooms/ID/stream` | any token of the room |
+//! | `GET /api/batches/B`, `.../results.csv` | the batch's facilitator token (or the server's) |
+
+use super::*;
+use axum::http::HeaderMap;
+use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
+use detente_rooms::{Action, RoomError, RoomSpec, Rooms, SeatSpec, Who};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+fn now_ms() -> u64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map_or(0, |d| d.as_millis() as u64)
+}
+
+impl From<RoomError> for ApiError {
+    fn from(e: RoomError) -> ApiError {
+        match e {
+            RoomError::NotFound(_) => ApiError::NotFound(e.to_string()),
+            RoomError::Unauthorized => ApiError::Unauthorized(e.to_string()),
+            RoomError::Forbidden(m) => ApiError::Forbidden(m),
+            RoomError::Illegal(m) => ApiError::Conflict(m),
+            RoomError::BadRequest(m) => ApiError::Unprocessable(m),
+            RoomError::TooMany(m) => ApiError::TooManyRequests(m),
+            other => ApiError::Internal(other.to_string()),
+        }
+    }
+}
+
+/// The bearer token of a request, if any.
+fn bearer(headers: &HeaderMap) -> Option<String> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme
+        .eq_ignore_ascii_case("bearer")
+        .then(|| token.trim().to_string())
+}
+
+fn rooms(app: &Shared) -> Result<Arc<Rooms>, ApiError> {
+    app.rooms.clone().ok_or_else(|| {
+        ApiError::NotFound(
+            "this server keeps no rooms (start it with `detente serve --rooms ROOMS.db`)".into(),
+        )
+    })
+}
+
+/// Whether the request carries the server's own facilitator token.
+fn server_facilitator(app: &Shared, token: Option<&str>) -> bool {
+    match (&app.config.facilitator_token, token) {
+        (Some(hash), Some(t)) => detente_rooms::token::matches(t, hash),
+        _ => false,
+    }
+}
+
+/// Who the request's token is in room `id`.
+async fn who(app: &Shared, id: &str, headers: &HeaderMap) -> Result<Who, ApiError> {
+    let token = bearer(headers);
+    if server_facilitator(app, token.as_deref()) {
+        rooms(app)?.version(id)?;
+        return Ok(Who::Facilitator);
+    }
+    let rooms = rooms(app)?;
+    let id = id.to_string();
+    run(move || rooms.authorize(&id, token.as_deref())).await
+}
+
+async fn facilitator_only(app: &Shared, id: &str, headers: &HeaderMap) -> Result<(), ApiError> {
+    match who(app, id, headers).await? {
+        Who::Facilitator => Ok(()),
+        Who::Seat(_) => Err(ApiError::Forbidden(
+            "a seat's token cannot use the facilitator's routes".into(),
+        )),
+    }
+}
+
+async fn seat_only(app: &Shared, id: &str, headers: &HeaderMap) -> Result<String, ApiError> {
+    match who(app, id, headers).await? {
+        Who::Seat(party) => Ok(party),
+        Who::Facilitator => Err(ApiError::Forbidden(
+            "the facilitator's token cannot act for a seat: use the seat's own link".into(),
+        )),
+    }
+}
+
+/// Runs room work (SQLite, replays) on the blocking pool.
+async fn run<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, RoomError> + Send + 'static,
+) -> Result<T, ApiError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| ApiError::Internal(format!("the room's work failed: {e}")))?
+        .map_err(ApiError::from)
+}
+
+/// Tells the room's live streams that it changed.
+fn notify(app: &Shared, id: &str, version: u64) {
+    let watchers = app.watchers.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(tx) = watchers.get(id) {
+        tx.send_replace(version);
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CreateRequest {
+    /// A built-in scenario's name, or a native scenario (text or object).
+    scenario: ScenarioInput,
+    /// The scenario's name in the room, for one given as text or object.
+    #[serde(default)]
+    name: Option<String>,
+    #[serde(default)]
+    protocol: Option<String>,
+    #[serde(default)]
+    rounds: Option<u32>,
+    #[serde(default)]
+    minutes: Option<f64>,
+    seats: Vec<SeatSpec>,
+    #[serde(default)]
+    seed: Option<u64>,
+    /// How many identical rooms (a class at once).
+    #[serde(default)]
+    count: Option<usize>,
+}
+
+pub async fn create_room(
+    State(app): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let token = bearer(&headers);
+    if app.config.facilitator_token.is_some() {
+        if !server_facilitator(&app, token.as_deref()) {
+            return Err(ApiError::Unauthorized(
+                "creating rooms needs the server's facilitator token: send `Authorization: Bearer TOKEN`".into(),
+            ));
+        }
+    } else if !app.config.bind.is_loopback() {
+        return Err(ApiError::Unauthorized(
+            "this server has no facilitator token, so rooms are created only on loopback".into(),
+        ));
+    }
+    let req: CreateRequest = parse(&app, body)?;
+    if let Some(r) = req.rounds
+        && r > MAX_ROUNDS
+    {
+        return Err(ApiError::Unprocessable(format!(
+            "a room has at most {MAX_ROUNDS} rounds"
+        )));
+    }
+    let (name, text) = match &req.scenario {
+        ScenarioInput::Text(t) if !t.contains('\n') && builtin::text(t).is_some() => {
+            (t.clone(), builtin::text(t).unwrap_or_default().to_string())
+        }
+        input => {
+            check_size(input)?;
+            let text = match input {
+                ScenarioInput::Text(t) => t.clone(),
+                ScenarioInput::Native(m) => serde_json::to_string_pretty(m).unwrap_or_default(),
+            };
+            (req.name.clone().unwrap_or_else(|| "scenario".into()), text)
+        }
+    };
+    let protocol = match &req.protocol {
+        Some(p) => p.clone(),
+        None => {
+            let scenario = detente_formats::native::read_str(&text, &name)
+                .map_err(|e| ApiError::InvalidScenario(e.to_string()))?;
+            detente_negotiation::ProtocolKind::default_for(&scenario)
+                .as_str()
+                .to_string()
+        }
+    };
+    let spec = RoomSpec {
+        scenario: name,
+        protocol,
+        rounds: req.rounds,
+        minutes: req.minutes,
+        seats: req.seats,
+        seed: req.seed.unwrap_or(1),
+    };
+    let count = req.count.unwrap_or(1);
+    let rooms = rooms(&app)?;
+    let created = run(move || rooms.create(&spec, &text, count, now_ms())).await?;
+    let room_json = |r: &detente_rooms::NewRoom| {
+        json!({
+            "room": r.room,
+            "seats": r.seats.iter().map(|s| json!({
+                "party": s.party,
+                "token": s.token,
+                "link": format!("/seat#room={}&token={}", r.room, s.token),
+            })).collect::<Vec<_>>(),
+        })
+    };
+    let first = &created.rooms[0];
+    let mut body = room_json(first);
+    body["facilitator_token"] = created.facilitator_token.clone().into();
+    body["batch"] = created.batch.clone().into();
+    body["rooms"] = created.rooms.iter().map(room_json).collect();
+    Ok((StatusCode::CREATED, axum::Json(body)).into_response())
+}
+
+pub async fn room_view(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    facilitator_only(&app, &id, &headers).await?;
+    let rooms = rooms(&app)?;
+    let v = run(move || rooms.facilitator_view(&id, now_ms())).await?;
+    Ok(axum::Json(v).into_response())
+}
+
+pub async fn seat_view(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    let party = seat_only(&app, &id, &headers).await?;
+    let rooms = rooms(&app)?;
+    let v = run(move || rooms.seat_view(&id, &party, now_ms())).await?;
+    Ok(axum::Json(v).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ActionRequest {
+    /// The seat acting, if the client names it: it must be the token's.
+    #[serde(default)]
+    party: Option<String>,
+    #[serde(flatten)]
+    action: Value,
+}
+
+pub async fn act(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<Response, ApiError> {
+    let party = seat_only(&app, &id, &headers).await?;
+    let req: ActionRequest = parse(&app, body)?;
+    if let Some(named) = &req.party
+        && named != &party
+    {
+        return Err(ApiError::Forbidden(format!(
+            "this token is `{party}`'s seat: it cannot act for `{named}`"
+        )));
+    }
+    let action: Action = serde_json::from_value(req.action).map_err(|e| {
+        ApiError::BadRequest(format!(
+            "an action is {{\"type\": \"offer\", \"outcome\": {{...}}}}, accept, reject, end or {{\"type\": \"vote\", \"accept\": true, \"reason\": \"...\"}}: {e}"
+        ))
+    })?;
+    let rooms = rooms(&app)?;
+    let room = id.clone();
+    let (version, view) = run(move || {
+        let now = now_ms();
+        rooms.act(&room, &party, &action, now)?;
+        Ok((rooms.version(&room)?, rooms.seat_view(&room, &party, now)?))
+    })
+    .await?;
+    notify(&app, &id, version);
+    Ok(axum::Json(view).into_response())
+}
+
+pub async fn room_events(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    facilitator_only(&app, &id, &headers).await?;
+    let rooms = rooms(&app)?;
+    let v = run(move || rooms.events(&id)).await?;
+    Ok(axum::Json(json!({ "events": v })).into_response())
+}
+
+pub async fn transcript(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    facilitator_only(&app, &id, &headers).await?;
+    let rooms = rooms(&app)?;
+    let v = run(move || rooms.transcript(&id, now_ms())).await?;
+    Ok(axum::Json(v).into_response())
+}
+
+/// Live updates: an event `update` with the room's version whenever it
+/// changes (and once at the start), a comment every 15 s to keep the
+/// connection open. The page then fetches its view with its token.
+pub async fn stream(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    who(&app, &id, &headers).await?;
+    let version = rooms(&app)?.version(&id)?;
+    let rx = {
+        let mut watchers = app.watchers.lock().unwrap_or_else(|e| e.into_inner());
+        watchers
+            .entry(id)
+            .or_insert_with(|| tokio::sync::watch::channel(version).0)
+            .subscribe()
+    };
+    let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
+        if !first && rx.changed().await.is_err() {
+            return None;
+        }
+        let v = *rx.borrow_and_update();
+        let event = SseEvent::default().event("update").data(v.to_string());
+        Some((Ok::<_, std::convert::Infallible>(event), (rx, false)))
+    });
+    Ok(Sse::new(stream)
+        .keep_alive(KeepAlive::new().interval(Duration::from_secs(15)))
+        .into_response())
+}
+
+async fn batch_auth(app: &Shared, batch: &str, headers: &HeaderMap) -> Result<(), ApiError> {
+    let token = bearer(headers);
+    let rooms = rooms(app)?;
+    if server_facilitator(app, token.as_deref()) {
+        return Ok(());
+    }
+    let batch = batch.to_string();
+    run(move || rooms.authorize_batch(&batch, token.as_deref())).await
+}
+
+pub async fn batch_view(
+    State(app): State<Shared>,
+    Path(batch): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    batch_auth(&app, &batch, &headers).await?;
+    let rooms = rooms(&app)?;
+    let v = run(move || rooms.batch_view(&batch, now_ms())).await?;
+    Ok(axum::Json(v).into_response())
+}
+
+pub async fn batch_csv(
+    State(app): State<Shared>,
+    Path(batch): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    batch_auth(&app, &batch, &headers).await?;
+    let rooms = rooms(&app)?;
+    let name = format!("attachment; filename=\"rooms-{batch}.csv\"");
+    let csv = run(move || rooms.results_csv(&batch, now_ms())).await?;
+    let mut res = csv.into_response();
+    let h = res.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/csv; charset=utf-8"),
+    );
+    if let Ok(v) = HeaderValue::from_str(&name) {
+        h.insert(header::CONTENT_DISPOSITION, v);
+    }
+    Ok(res)
+}

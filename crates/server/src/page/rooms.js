@@ -1,0 +1,370 @@
+// detente rooms: the seat page (/seat#room=ID&token=TOKEN) and the
+// facilitator's page (/rooms). Tokens travel only in the Authorization
+// header; the seat's token is in the link's fragment, which browsers never
+// send to a server, so a reload or a second tab finds it again.
+"use strict";
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, attrs, ...children) {
+  const e = document.createElement(tag);
+  for (const [k, v] of Object.entries(attrs || {})) {
+    if (k === "class") e.className = v;
+    else if (k.startsWith("data-")) e.setAttribute(k, v);
+    else e[k] = v;
+  }
+  for (const c of children) e.append(c instanceof Node ? c : String(c));
+  return e;
+}
+
+function showError(message) {
+  const box = $("error");
+  if (!message) { box.hidden = true; box.textContent = ""; return; }
+  box.hidden = false;
+  box.textContent = message;
+}
+
+async function api(method, path, token, body) {
+  const headers = {};
+  if (token) headers["Authorization"] = "Bearer " + token;
+  if (body !== undefined) headers["Content-Type"] = "application/json";
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  const text = await res.text();
+  let data = null;
+  try { data = JSON.parse(text); } catch (_) { data = text; }
+  if (!res.ok) {
+    const msg = data && data.error ? data.error.message : res.status + " " + text;
+    const err = new Error(msg);
+    err.status = res.status;
+    throw err;
+  }
+  return data;
+}
+
+const fmt = (u) => (u === null || u === undefined ? "–" : Number(u).toFixed(3));
+const outcomeText = (o) => (o ? Object.entries(o).map(([k, v]) => k + ": " + v).join(", ") : "");
+
+// Follows the room's server-sent events with the token in a header
+// (EventSource cannot send one), calling back on every update and
+// reconnecting after a failure.
+function follow(room, token, onUpdate, onState) {
+  let stopped = false;
+  async function loop() {
+    while (!stopped) {
+      try {
+        const res = await fetch("/api/rooms/" + room + "/stream", { headers: { Authorization: "Bearer " + token } });
+        if (!res.ok || !res.body) throw new Error("stream " + res.status);
+        onState("live");
+        const reader = res.body.getReader();
+        const decoder = new TextDecoder();
+        let buffer = "";
+        for (;;) {
+          const { value, done } = await reader.read();
+          if (done) break;
+          buffer += decoder.decode(value, { stream: true });
+          let cut;
+          while ((cut = buffer.indexOf("\n\n")) >= 0) {
+            const block = buffer.slice(0, cut);
+            buffer = buffer.slice(cut + 2);
+            if (block.split("\n").some((l) => l.startsWith("event: update"))) onUpdate();
+          }
+        }
+      } catch (_) { /* reconnect below */ }
+      onState("reconnecting…");
+      await new Promise((r) => setTimeout(r, 1500));
+      onUpdate();
+    }
+  }
+  loop();
+  return () => { stopped = true; };
+}
+
+// ---------------------------------------------------------------- seat
+
+function seatPage() {
+  const params = new URLSearchParams(location.hash.slice(1));
+  const room = params.get("room");
+  const token = params.get("token");
+  if (!room || !token) { showError("This link has no room or token: open the link your facilitator gave you."); return; }
+  let view = null;
+  let deadlineAt = null;
+  let built = false;
+  let busy = false;
+
+  const selects = [];
+  function buildOffer(v) {
+    const box = $("builder");
+    box.textContent = "";
+    v.issues.forEach((issue, k) => {
+      const sel = el("select", { id: "issue-" + k, "data-testid": "issue-" + issue.name });
+      issue.values.forEach((value, i) => sel.append(el("option", { value: String(i) }, value)));
+      sel.addEventListener("change", updateOfferUtility);
+      selects[k] = sel;
+      box.append(el("label", { htmlFor: "issue-" + k }, issue.name), sel);
+    });
+    // Start from one's own best outcome.
+    const us = v.you.utilities;
+    let best = 0;
+    for (let i = 1; i < us.length; i++) if (us[i] > us[best]) best = i;
+    setOffer(decode(v, best));
+    built = true;
+  }
+  function decode(v, index) {
+    const sizes = v.issues.map((i) => i.values.length);
+    const out = new Array(sizes.length);
+    for (let k = sizes.length - 1; k >= 0; k--) { out[k] = index % sizes[k]; index = Math.floor(index / sizes[k]); }
+    return out;
+  }
+  function setOffer(values) { values.forEach((x, k) => { selects[k].value = String(x); }); updateOfferUtility(); }
+  function offerIndex() {
+    let index = 0;
+    view.issues.forEach((issue, k) => { index = index * issue.values.length + Number(selects[k].value); });
+    return index;
+  }
+  function updateOfferUtility() {
+    if (!view) return;
+    const i = offerIndex();
+    const u = view.you.utilities[i];
+    $("offer-utility").textContent = fmt(u);
+    const crossed = view.you.crossed.includes(i);
+    $("offer-warning").textContent = crossed ? "crosses one of your red lines" : u < view.you.reservation ? "below your reservation value" : "";
+  }
+
+  async function act(body) {
+    if (busy) return;
+    busy = true;
+    showError("");
+    try {
+      view = await api("POST", "/api/rooms/" + room + "/actions", token, body);
+      render();
+    } catch (e) {
+      showError(e.message);
+    } finally {
+      busy = false;
+    }
+  }
+
+  $("send-offer").addEventListener("click", () => {
+    const outcome = {};
+    view.issues.forEach((issue, k) => { outcome[issue.name] = issue.values[Number(selects[k].value)]; });
+    act({ type: "offer", outcome });
+  });
+  $("accept").addEventListener("click", () => act({ type: "accept" }));
+  $("end-negotiation").addEventListener("click", () => {
+    if (confirm("Walk away? The negotiation ends without agreement for everyone.")) act({ type: "end" });
+  });
+  $("vote-yes").addEventListener("click", () => act({ type: "vote", accept: true, reason: $("reason").value }));
+  $("vote-no").addEventListener("click", () => act({ type: "vote", accept: false, reason: $("reason").value }));
+
+  function card(title, o, utility) {
+    return el("div", { class: "offer-card" }, el("strong", {}, title), el("div", {}, outcomeText(o)), el("div", {}, "Your utility: ", el("strong", {}, fmt(utility))));
+  }
+
+  function render() {
+    const v = view;
+    document.body.dataset.version = String(v.version);
+    document.body.dataset.status = v.status;
+    $("who").textContent = "You are " + v.party + " · " + v.scenario + " · " + v.protocol;
+    document.title = "detente: " + v.party;
+    $("reservation").textContent = fmt(v.you.reservation);
+    const rl = $("redlines");
+    rl.textContent = "";
+    if (v.you.red_lines.length) {
+      rl.append(el("p", {}, "Your red lines (outcomes you cannot accept):"));
+      const ul = el("ul");
+      v.you.red_lines.forEach((n) => ul.append(el("li", {}, n || "(no note)")));
+      rl.append(ul);
+    }
+    if (!built) buildOffer(v);
+    deadlineAt = v.time.seconds_left === null ? null : Date.now() + v.time.seconds_left * 1000;
+    tick();
+    // History.
+    const tb = $("history");
+    tb.textContent = "";
+    v.history.forEach((h) => {
+      const tr = el("tr", { class: h.mine ? "mine" : "" },
+        el("td", { class: "n" }, h.round + 1), el("td", {}, h.mine ? "you" : h.actor), el("td", {}, h.action),
+        el("td", {}, outcomeText(h.outcome)), el("td", { class: "n" }, fmt(h.utility)));
+      tb.append(tr);
+    });
+    // What is asked.
+    const t = v.turn;
+    const standing = $("standing");
+    standing.textContent = "";
+    $("act").hidden = true;
+    $("vote").hidden = true;
+    if (v.status === "over") {
+      $("turn-title").textContent = "The negotiation is over.";
+      const r = v.result;
+      $("end").hidden = false;
+      $("end-title").textContent = r.agreement ? "Agreement" + (r.settled ? " (improved after the vote)" : "") : "No agreement";
+      const why = { agreement: "", walkaway: (r.by === v.party ? "You" : r.by) + " walked away.", deadline: "The deadline passed.", failure: "A participant failed." }[r.end_reason] || r.end_reason;
+      $("end-detail").textContent = (r.agreement ? outcomeText(r.agreement) + ". " : why + " ") + "Your utility: " + fmt(r.utility) + " (walking away was worth " + fmt(v.you.reservation) + ").";
+      return;
+    }
+    $("end").hidden = true;
+    if (!t) { $("turn-title").textContent = "Waiting…"; return; }
+    if (t.asked === "settle") {
+      $("turn-title").textContent = "You have an agreement. detente found a deal that is better for you, and acceptable to everyone. Accept it? It replaces the agreement only if every person accepts.";
+      standing.append(card("Proposed deal", t.proposal, t.utility), el("p", { class: "muted" }, t.answered + " of " + t.of + " answered."));
+      $("vote").hidden = false;
+      return;
+    }
+    if (!t.yours) {
+      $("turn-title").textContent = "Waiting for " + t.party + "…";
+      if (t.standing) standing.append(card("Offer on the table (" + t.standing.by + ")", t.standing.outcome, t.standing.utility));
+      return;
+    }
+    if (t.asked === "act") {
+      $("turn-title").textContent = t.standing ? "Your turn: accept their offer, or make a counter-offer." : "Your turn: make the first offer.";
+      if (t.standing) standing.append(card("Their offer (" + t.standing.by + ")", t.standing.outcome, t.standing.utility));
+      $("act").hidden = false;
+      $("accept").disabled = !t.standing;
+      updateOfferUtility();
+    } else if (t.asked === "vote") {
+      $("turn-title").textContent = "The mediator proposes to change the text. Vote.";
+      standing.append(card("Current text", t.text.outcome, t.text.utility), card("Proposed text", t.proposal.outcome, t.proposal.utility));
+      $("vote").hidden = false;
+    } else if (t.asked === "final-vote") {
+      $("turn-title").textContent = "Final text: do you accept it rather than walk away?";
+      standing.append(card("Final text", t.text.outcome, t.text.utility));
+      $("vote").hidden = false;
+    }
+  }
+
+  function tick() {
+    if (!view) return;
+    const parts = [];
+    if (view.time.rounds) parts.push("round " + Math.min(view.time.round + 1, view.time.rounds) + " of " + view.time.rounds);
+    if (deadlineAt !== null && view.status === "running") {
+      const s = Math.max(0, Math.round((deadlineAt - Date.now()) / 1000));
+      parts.push(Math.floor(s / 60) + ":" + String(s % 60).padStart(2, "0") + " left");
+      if (s === 0) load();
+    }
+    $("clock").textContent = parts.join(" · ");
+  }
+  setInterval(tick, 1000);
+
+  let loading = false;
+  async function load() {
+    if (loading) return;
+    loading = true;
+    try {
+      view = await api("GET", "/api/rooms/" + room + "/seat", token);
+      render();
+      showError("");
+    } catch (e) {
+      showError(e.status === 401 ? "This link's token is not valid for this room." : e.message);
+    } finally {
+      loading = false;
+    }
+  }
+  load();
+  follow(room, token, load, (s) => { $("live").textContent = s; });
+}
+
+// --------------------------------------------------------- facilitator
+
+function roomsPage() {
+  const STORE = "detente-batches";
+  const saved = () => JSON.parse(localStorage.getItem(STORE) || "[]");
+  let strategies = [];
+
+  async function loadScenario() {
+    const name = $("scenario").value;
+    const data = await api("GET", "/api/scenarios/" + encodeURIComponent(name));
+    const parties = (data.scenario || data).parties.filter((p) => (p.role || "party") !== "mediator");
+    const box = $("seats");
+    box.textContent = "";
+    parties.forEach((p, i) => {
+      const sel = el("select", { "data-testid": "player-" + p.name, "data-party": p.name });
+      sel.append(el("option", { value: "human" }, "a person"));
+      strategies.forEach((s) => sel.append(el("option", { value: s }, "agent: " + s)));
+      if (i > 0 && parties.length === 2) sel.value = "human";
+      box.append(el("div", { class: "seat-row" }, el("span", {}, p.name), sel));
+    });
+  }
+
+  async function init() {
+    try {
+      const list = await api("GET", "/api/scenarios");
+      list.scenarios.forEach((s) => $("scenario").append(el("option", { value: s.name }, s.name)));
+      $("scenario").value = "car-sale";
+      const st = await api("GET", "/api/strategies");
+      strategies = st.strategies.map((s) => s.name);
+      await loadScenario();
+    } catch (e) { showError(e.message); }
+    renderBatches();
+    setInterval(renderBatches, 2000);
+  }
+  $("scenario").addEventListener("change", () => loadScenario().catch((e) => showError(e.message)));
+
+  $("create").addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    showError("");
+    const seats = [...$("seats").querySelectorAll("select")].map((s) => ({ party: s.dataset.party, player: s.value }));
+    const body = { scenario: $("scenario").value, seats, count: Number($("count").value) || 1, seed: Number($("seed").value) || 0 };
+    if ($("protocol").value) body.protocol = $("protocol").value;
+    if ($("rounds").value) body.rounds = Number($("rounds").value);
+    if ($("minutes").value) body.minutes = Number($("minutes").value);
+    try {
+      const r = await api("POST", "/api/rooms", $("server-token").value || null, body);
+      const list = saved();
+      list.unshift({ batch: r.batch, token: r.facilitator_token, rooms: r.rooms, scenario: body.scenario });
+      localStorage.setItem(STORE, JSON.stringify(list.slice(0, 20)));
+      renderBatches();
+    } catch (e) { showError(e.message); }
+  });
+
+  async function download(path, token, name, type) {
+    const headers = { Authorization: "Bearer " + token };
+    const res = await fetch(path, { headers });
+    if (!res.ok) { showError((await res.json()).error.message); return; }
+    const blob = new Blob([await res.text()], { type });
+    const a = el("a", { href: URL.createObjectURL(blob), download: name });
+    document.body.append(a);
+    a.click();
+    a.remove();
+  }
+
+  async function renderBatches() {
+    const box = $("batches");
+    const list = saved();
+    const parts = [];
+    for (const b of list) {
+      let status = null;
+      try { status = await api("GET", "/api/batches/" + b.batch, b.token); } catch (_) { continue; }
+      const byId = Object.fromEntries(status.rooms.map((r) => [r.room, r]));
+      const div = el("div", { class: "batch", "data-testid": "batch" });
+      const csv = el("button", { type: "button", "data-testid": "download-csv" }, "Results (CSV)");
+      csv.addEventListener("click", () => download("/api/batches/" + b.batch + "/results.csv", b.token, "rooms-" + b.batch + ".csv", "text/csv"));
+      div.append(el("h3", {}, b.scenario + " · " + b.rooms.length + " room(s) "), csv);
+      const table = el("table");
+      table.append(el("tr", {}, el("th", {}, "Room"), el("th", {}, "Status"), el("th", {}, "Seats (private links)"), el("th", {}, "")));
+      for (const r of b.rooms) {
+        const s = byId[r.room] || {};
+        const links = el("div", { class: "links" });
+        r.seats.forEach((seat) => {
+          const url = location.origin + "/seat#room=" + r.room + "&token=" + seat.token;
+          links.append(el("label", {}, seat.party, el("input", { readOnly: true, value: url, "data-testid": "link-" + seat.party })));
+        });
+        const res = s.result;
+        const statusText = s.status === "over" ? (res.agreement ? "agreement" : res.end_reason) : (s.status || "?") + (s.waiting_for ? " (waiting for " + s.waiting_for + ")" : "");
+        const cell = el("td", {});
+        if (s.status === "over") {
+          const t = el("button", { type: "button" }, "Transcript (JSON)");
+          t.addEventListener("click", () => download("/api/rooms/" + r.room + "/transcript", b.token, "room-" + r.room + ".json", "application/json"));
+          cell.append(t);
+        }
+        table.append(el("tr", { "data-testid": "room-row" }, el("td", {}, r.room), el("td", { "data-testid": "room-status" }, statusText), el("td", {}, links), cell));
+      }
+      div.append(table);
+      parts.push(div);
+    }
+    box.replaceChildren(...parts);
+  }
+  init();
+}
+
+if (document.body.dataset.page === "seat") seatPage();
+else roomsPage();
