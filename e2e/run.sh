@@ -27,7 +27,8 @@ BIN="${CARGO_TARGET_DIR:-$ROOT/target}/debug/detente"
 "$BIN" report --forecast -o "$ARTIFACTS/report.html"
 
 # Port 0: the server picks a free port and prints its address first.
-"$BIN" serve --host 127.0.0.1 --port 0 >"$ARTIFACTS/server.log" 2>&1 &
+rm -f "$ARTIFACTS"/rooms*.db*
+"$BIN" serve --host 127.0.0.1 --port 0 --rooms "$ARTIFACTS/rooms.db" >"$ARTIFACTS/server.log" 2>&1 &
 SERVER=$!
 trap 'kill "$SERVER" 2>/dev/null || true; wait "$SERVER" 2>/dev/null || true' EXIT
 URL=""
@@ -41,5 +42,5 @@ done
 echo "e2e: server at $URL"
 
 cd e2e
-DETENTE_URL="$URL" DETENTE_REPORT="$ARTIFACTS/report.html" DETENTE_ARTIFACTS="$ARTIFACTS" \
+DETENTE_URL="$URL" DETENTE_BIN="$BIN" DETENTE_REPORT="$ARTIFACTS/report.html" DETENTE_ARTIFACTS="$ARTIFACTS" \
   node --test --test-concurrency=1 tests/

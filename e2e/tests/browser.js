@@ -39,3 +39,14 @@ export function watchErrors(page) {
   page.on("console", (m) => { if (m.type() === "error") errors.push("console: " + m.text()); });
   return errors;
 }
+
+// A browser whose contexts share nothing (cookies, storage, cache): one
+// per person at a negotiation table.
+export async function launchBrowser() {
+  return chromium.launch({
+    executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+    headless: true,
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+      "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+  });
+}
