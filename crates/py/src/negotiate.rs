@@ -5,7 +5,7 @@
 use crate::agent::{PyAgent, Responses, Table};
 use crate::errors;
 use crate::scenario::{NativeScenario, json};
-use detente_analysis::{Options, analyze};
+use detente_analysis::{Analysis, Options, analyze};
 use detente_core::{PartyId, Scenario};
 use detente_negotiation::strategy::Strategy;
 use detente_negotiation::{
@@ -19,14 +19,17 @@ use std::sync::Arc;
 use std::time::Duration;
 
 /// What a caller gives for one party: a built-in strategy, an agent
-/// object, or nothing (the party's default).
-enum Given {
+/// object (with its name), or nothing (the party's default).
+pub(crate) enum Given {
     Spec(StrategySpec),
     Agent(Py<PyAny>, String),
     Default,
 }
 
-fn read_given(py: Python<'_>, agent: &Bound<'_, PyAny>) -> PyResult<Given> {
+/// Reads one entry of an `agents` list: `None`, a strategy's name (parsed
+/// and checked by the negotiation crate), or an object with an agent's
+/// methods.
+pub(crate) fn read_given(py: Python<'_>, agent: &Bound<'_, PyAny>) -> PyResult<Given> {
     if agent.is_none() {
         return Ok(Given::Default);
     }
@@ -35,6 +38,7 @@ fn read_given(py: Python<'_>, agent: &Bound<'_, PyAny>) -> PyResult<Given> {
             .to_cow()?
             .parse::<StrategySpec>()
             .map_err(errors::negotiation)?;
+        detente_negotiation::validate_strategy(&spec).map_err(errors::negotiation)?;
         return Ok(Given::Spec(spec));
     }
     for method in ["propose", "respond", "_detente_start"] {
@@ -135,7 +139,7 @@ impl Lineup {
 }
 
 /// What every Python agent of a session shares.
-fn table(
+pub(crate) fn table(
     py: Python<'_>,
     scenario: &NativeScenario,
     responses: (Py<PyAny>, Py<PyAny>, Py<PyAny>),
@@ -155,6 +159,54 @@ fn table(
             .map(|p| PyString::new(py, &p.name).unbind())
             .collect(),
         budget,
+    })
+}
+
+/// A session's settings from the Python keywords (the default protocol is
+/// the negotiation crate's), checked as every session is.
+// One argument per keyword of the Python functions that take them.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn session_config(
+    s: &Scenario,
+    protocol: Option<&str>,
+    rounds: u32,
+    seconds: Option<f64>,
+    seed: u64,
+    step_budget_ms: u64,
+    memory_budget_mib: u64,
+    trace: bool,
+) -> PyResult<SessionConfig> {
+    let config = SessionConfig {
+        protocol: match protocol {
+            Some(name) => name.parse::<ProtocolKind>().map_err(errors::negotiation)?,
+            None => ProtocolKind::default_for(s),
+        },
+        deadline: match seconds {
+            Some(seconds) => Deadline::Time { seconds },
+            None => Deadline::Rounds(rounds),
+        },
+        seed,
+        record_trace: trace,
+        step_budget: Duration::from_millis(step_budget_ms),
+        memory_budget: memory_budget_mib.saturating_mul(1 << 20),
+    };
+    check_setup(s, &config).map_err(errors::negotiation)?;
+    Ok(config)
+}
+
+/// Every party's sorted outcomes and the reference analysis behind the
+/// distances to the frontier (or why it was left out), with the GIL
+/// released.
+pub(crate) fn prepare_with_reference(
+    py: Python<'_>,
+    s: &Scenario,
+) -> (Prepared, Option<Analysis>, Option<String>) {
+    py.detach(|| {
+        let prepared = prepare(s);
+        match analyze(s, &Options::reference()) {
+            Ok(a) => (prepared, Some(a), None),
+            Err(e) => (prepared, None, Some(e.to_string())),
+        }
     })
 }
 
@@ -179,29 +231,18 @@ pub fn negotiate(
     responses: (Py<PyAny>, Py<PyAny>, Py<PyAny>),
 ) -> PyResult<String> {
     let s = &scenario.inner;
-    let config = SessionConfig {
-        protocol: match protocol {
-            Some(name) => name.parse::<ProtocolKind>().map_err(errors::negotiation)?,
-            None => ProtocolKind::default_for(s),
-        },
-        deadline: match seconds {
-            Some(seconds) => Deadline::Time { seconds },
-            None => Deadline::Rounds(rounds),
-        },
-        seed,
-        record_trace: trace,
-        step_budget: Duration::from_millis(step_budget_ms),
-        memory_budget: memory_budget_mib.saturating_mul(1 << 20),
-    };
     let lineup = Lineup::read(py, s, &agents)?;
-    check_setup(s, &config).map_err(errors::negotiation)?;
-    let (prepared, reference, skipped) = py.detach(|| {
-        let prepared = prepare(s);
-        match analyze(s, &Options::reference()) {
-            Ok(a) => (prepared, Some(a), None),
-            Err(e) => (prepared, None, Some(e.to_string())),
-        }
-    });
+    let config = session_config(
+        s,
+        protocol,
+        rounds,
+        seconds,
+        seed,
+        step_budget_ms,
+        memory_budget_mib,
+        trace,
+    )?;
+    let (prepared, reference, skipped) = prepare_with_reference(py, s);
     let result = if lineup.agents.is_empty() {
         py.detach(|| {
             let built = s

@@ -15,21 +15,20 @@
 //! `self_cell` keeps the borrowed driver and moves its `unsafe` into a
 //! small, widely used crate.)
 
-use crate::agent::{PyAgent, Responses, Table};
-use crate::codec::repr;
+use crate::agent::{PyAgent, Table};
 use crate::errors;
+use crate::negotiate::{Given, prepare_with_reference, read_given, session_config, table};
 use crate::scenario::{NativeScenario, json};
-use detente_analysis::{Analysis, Options, analyze};
+use detente_analysis::Analysis;
 use detente_core::{PartyId, Scenario};
 use detente_negotiation::strategy::Strategy;
 use detente_negotiation::{
-    Deadline, Driver, FailureKind, IllegalAction, Prepared, ProtocolKind, Reply, Request,
-    SessionConfig, StrategySpec, check_setup, default_strategy, prepare, strategy, strategy_seed,
+    Driver, FailureKind, IllegalAction, Prepared, Reply, Request, SessionConfig, StrategySpec,
+    default_strategy, strategy, strategy_seed,
 };
 use pyo3::prelude::*;
-use pyo3::types::{PyString, PyTuple};
+use pyo3::types::PyTuple;
 use std::sync::Arc;
-use std::time::Duration;
 
 /// What a running session borrows.
 struct Owner {
@@ -144,22 +143,16 @@ impl Stepper {
     ) -> PyResult<Stepper> {
         let native = scenario.get();
         let s = Arc::clone(&native.inner);
-        let protocol = match protocol {
-            Some(name) => name.parse::<ProtocolKind>().map_err(errors::negotiation)?,
-            None => ProtocolKind::default_for(&s),
-        };
-        let config = SessionConfig {
+        let config = session_config(
+            &s,
             protocol,
-            deadline: match seconds {
-                Some(seconds) => Deadline::Time { seconds },
-                None => Deadline::Rounds(rounds),
-            },
-            seed: 0,
-            record_trace: trace,
-            step_budget: Duration::from_millis(step_budget_ms),
-            memory_budget: memory_budget_mib.saturating_mul(1 << 20),
-        };
-        check_setup(&s, &config).map_err(errors::negotiation)?;
+            rounds,
+            seconds,
+            0,
+            step_budget_ms,
+            memory_budget_mib,
+            trace,
+        )?;
         let bargainers = s.bargainers();
         if agents.len() != bargainers.len() {
             return Err(pyo3::exceptions::PyValueError::new_err(format!(
@@ -173,57 +166,23 @@ impl Stepper {
             .collect();
         let mut slots = Vec::with_capacity(agents.len());
         for (a, &p) in agents.iter().zip(&bargainers) {
-            let slot = if a.is_none() {
-                labels[p.index()] = external_label.to_string();
-                Slot::External
-            } else if let Ok(text) = a.cast::<PyString>() {
-                let spec = text
-                    .to_cow()?
-                    .parse::<StrategySpec>()
-                    .map_err(errors::negotiation)?;
-                detente_negotiation::validate_strategy(&spec).map_err(errors::negotiation)?;
-                labels[p.index()] = spec.to_string();
-                Slot::Builtin(spec)
-            } else {
-                for method in ["propose", "respond", "_detente_start"] {
-                    if !a.hasattr(method)? {
-                        return Err(pyo3::exceptions::PyTypeError::new_err(format!(
-                            "an opponent is a strategy name (str) or an instance of detente.Agent; {} has no `{method}` method",
-                            repr(a)
-                        )));
-                    }
+            let (slot, label) = match read_given(py, a)? {
+                Given::Default => (Slot::External, external_label.to_string()),
+                Given::Spec(spec) => {
+                    let label = spec.to_string();
+                    (Slot::Builtin(spec), label)
                 }
-                labels[p.index()] = a
-                    .getattr(pyo3::intern!(py, "name"))
-                    .and_then(|n| n.extract::<String>())
-                    .unwrap_or_else(|_| "python".to_string());
-                Slot::Agent(a.clone().unbind())
+                Given::Agent(obj, name) => (Slot::Agent(obj), name),
             };
+            labels[p.index()] = label;
             slots.push(slot);
         }
-        let table = slots.iter().any(|s| matches!(s, Slot::Agent(_))).then(|| {
-            Arc::new(Table {
-                codec: Arc::clone(&native.codec),
-                responses: Responses {
-                    accept: responses.0,
-                    reject: responses.1,
-                    end: responses.2,
-                },
-                names: s
-                    .parties()
-                    .iter()
-                    .map(|p| PyString::new(py, &p.name).unbind())
-                    .collect(),
-                budget: config.step_budget,
-            })
-        });
-        let (prepared, reference, skipped) = py.detach(|| {
-            let prepared = prepare(&s);
-            match analyze(&s, &Options::reference()) {
-                Ok(a) => (prepared, Some(Arc::new(a)), None),
-                Err(e) => (prepared, None, Some(e.to_string())),
-            }
-        });
+        let table = slots
+            .iter()
+            .any(|s| matches!(s, Slot::Agent(_)))
+            .then(|| table(py, native, responses, config.step_budget));
+        let (prepared, reference, skipped) = prepare_with_reference(py, &s);
+        let reference = reference.map(Arc::new);
         Ok(Stepper {
             scenario: s,
             detected: native.detected.clone(),
