@@ -49,6 +49,7 @@
 #![warn(missing_docs)]
 
 mod driver;
+mod guard;
 mod mediator;
 mod offers;
 mod prepare;
@@ -59,9 +60,8 @@ mod space;
 mod spec;
 pub mod strategy;
 
-pub use driver::{
-    Driver, Reply, ReplyError, Request, StandingOffer, check_setup, strategy_call_in_progress,
-};
+pub use driver::{Driver, Reply, ReplyError, Request, StandingOffer, check_setup};
+pub use guard::strategy_call_in_progress;
 pub use prepare::{Prepared, prepare};
 pub use session::{
     fail, run_session, run_session_prepared, run_session_with, run_session_within, strategy_seed,

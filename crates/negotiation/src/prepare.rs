@@ -9,7 +9,7 @@ use std::sync::Arc;
 /// Every bargaining party's outcomes sorted by its own utility: the one-off
 /// work before the first offer. A sorted space depends only on the scenario
 /// and the party, so a tournament can prepare a scenario once and share it
-/// between all its sessions with [`run_session_prepared`].
+/// between all its sessions with [`run_session_prepared`](crate::run_session_prepared).
 #[derive(Clone, Debug)]
 pub struct Prepared {
     /// Indexed by party; `None` for parties that do not bargain.
