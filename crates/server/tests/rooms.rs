@@ -431,4 +431,16 @@ async fn a_network_server_without_a_facilitator_token_creates_no_rooms() {
         app.app.clone().oneshot(req).await.unwrap().status(),
         StatusCode::UNAUTHORIZED
     );
+    // Nor does a loopback server reached through a reverse proxy.
+    let app = self::app(Config::default());
+    let req = Request::post("/api/rooms")
+        .header(header::HOST, "localhost")
+        .header("x-forwarded-for", "203.0.113.9")
+        .header(header::CONTENT_TYPE, "application/json")
+        .body(Body::from(car_sale("human", "boulware").to_string()))
+        .unwrap();
+    assert_eq!(
+        app.app.clone().oneshot(req).await.unwrap().status(),
+        StatusCode::UNAUTHORIZED
+    );
 }

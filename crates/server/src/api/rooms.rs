@@ -147,9 +147,14 @@ pub async fn create_room(
                 "creating rooms needs the server's facilitator token: send `Authorization: Bearer TOKEN`".into(),
             ));
         }
-    } else if !app.config.bind.is_loopback() {
+    } else if !app.config.bind.is_loopback()
+        || headers.contains_key("forwarded")
+        || headers.contains_key("x-forwarded-for")
+    {
+        // Behind a reverse proxy every client comes from loopback: without
+        // a token, anyone who reaches the proxy would be the facilitator.
         return Err(ApiError::Unauthorized(
-            "this server has no facilitator token, so rooms are created only on loopback".into(),
+            "this server has no facilitator token (DETENTE_FACILITATOR_TOKEN), so rooms are created only by callers on this machine, not through a proxy".into(),
         ));
     }
     let req: CreateRequest = parse(&app, body)?;
