@@ -43,9 +43,11 @@
 
 #![warn(missing_docs)]
 
+mod ids;
 mod issue;
 mod preference;
 mod proposal;
+mod sampler;
 mod scenario;
 mod space;
 pub mod uncertain;
@@ -60,9 +62,10 @@ pub use preference::{
     UtilityModel, ValueFunction, ValueSet,
 };
 pub use proposal::ProposalError;
+pub use sampler::{Sampler, UniformSource, point_numbers};
 pub use scenario::{Party, PartyId, Proposal, Role, Scenario, ScenarioParts, check_value_cells};
 pub use space::{Outcome, OutcomeSpace};
-pub use uncertain::{Distribution, DistributionError, Sampler, Target, Uncertain, UniformSource};
+pub use uncertain::{Distribution, DistributionError, Target, Uncertain};
 pub use utility::{CompiledRedLines, CompiledUtility};
 
 /// Why a scenario could not be built.

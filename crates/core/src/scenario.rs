@@ -1,23 +1,13 @@
 //! A negotiation scenario: issues, parties with preferences, named proposals.
 
 use crate::ModelError;
+pub use crate::ids::PartyId;
 use crate::issue::{Issue, IssueId, IssueKind, MAX_ISSUE_CARDINALITY, MAX_VALUE_CELLS};
 use crate::preference::{Clause, Preferences, UtilityModel, ValueFunction};
 use crate::space::{Outcome, OutcomeSpace};
-use crate::uncertain::{Uncertain, check_uncertain};
+use crate::uncertain::{Target, Uncertain, number_of};
 use crate::utility::{CompiledRedLines, CompiledUtility, compile};
 use std::collections::HashSet;
-
-/// Index of a party in its scenario's party list.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub struct PartyId(pub u32);
-
-impl PartyId {
-    /// The position of the party in the scenario's party list, for indexing per-party vectors.
-    pub fn index(self) -> usize {
-        self.0 as usize
-    }
-}
 
 /// Whether a party bargains for itself or mediates.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -393,6 +383,73 @@ fn clause_fits(c: &Clause, radices: &[u32]) -> bool {
         cond.issue.index() < radices.len()
             && cond.values.0.len() == radices[cond.issue.index()] as usize
     })
+}
+
+/// Checks the uncertain parts against the parties they name: a known party
+/// and number, a valid distribution, and ranges that make sense for the
+/// number (weights not negative, discount factors in (0, 1]).
+fn check_uncertain(uncertain: &[Uncertain], parties: &[Party]) -> Result<(), ModelError> {
+    let mut seen = std::collections::HashSet::new();
+    for u in uncertain {
+        let Some(party) = parties.get(u.party().index()) else {
+            return Err(ModelError::Invalid(
+                "an uncertain number names a missing party".into(),
+            ));
+        };
+        let bad = |what: &str| {
+            Err(ModelError::Invalid(format!(
+                "party `{}`: {what}",
+                party.name
+            )))
+        };
+        match u {
+            Uncertain::Number {
+                target,
+                distribution,
+                ..
+            } => {
+                if !seen.insert((u.party(), Some(target.clone()), None)) {
+                    return bad("a number is given two distributions");
+                }
+                if let Err(e) = distribution.check() {
+                    return bad(&e.to_string());
+                }
+                if number_of(&party.preferences, target).is_none() {
+                    return bad("an uncertain number names a number the preferences do not have");
+                }
+                let (lo, hi) = distribution.support();
+                match target {
+                    Target::Weight(_) if lo < 0.0 => return bad("a weight may not be negative"),
+                    Target::Discount if !(lo > 0.0 && hi <= 1.0) => {
+                        return bad("a discount factor must lie in (0, 1]");
+                    }
+                    _ => {}
+                }
+            }
+            Uncertain::Ranking { issue, order, .. } => {
+                if !seen.insert((u.party(), None, Some(*issue))) {
+                    return bad("an issue is ranked twice");
+                }
+                let UtilityModel::Additive { values, .. } = &party.preferences.model else {
+                    return bad("a ranking needs additive preferences");
+                };
+                let Some(ValueFunction::Table(t)) = values.get(issue.index()) else {
+                    return bad("a ranking needs a table of values");
+                };
+                let mut hit = vec![false; t.len()];
+                for &v in order {
+                    match hit.get_mut(v as usize) {
+                        Some(h) if !*h => *h = true,
+                        _ => return bad("a ranking must list every option once"),
+                    }
+                }
+                if hit.iter().any(|h| !h) {
+                    return bad("a ranking must list every option once");
+                }
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks one party's preferences against the issues (`radices` holds

@@ -4,16 +4,15 @@
 //!
 //! The scenario's [`Preferences`] always hold the *point* value of every
 //! uncertain number (the one the deterministic model uses), so a scenario
-//! reads the same with or without its distributions. A [`Sampler`] draws
-//! numbers from uniform numbers the caller provides (the core holds no random
-//! state) and recompiles only the utilities whose numbers changed: the space,
-//! the red lines and every table's shape are built once.
+//! reads the same with or without its distributions. A
+//! [`Sampler`](crate::Sampler) draws numbers from uniform numbers the caller
+//! provides (the core holds no random state) and recompiles only the
+//! utilities whose numbers changed: the space, the red lines and every
+//! table's shape are built once.
 
-use crate::ModelError;
-use crate::issue::IssueId;
+use crate::ids::PartyId;
+use crate::issue::{Issue, IssueId};
 use crate::preference::{Preferences, UtilityModel, ValueFunction};
-use crate::scenario::{PartyId, Scenario};
-use crate::utility::{CompiledUtility, refill_utility};
 
 /// How far from 1 the probabilities of a `choices` distribution may sum.
 pub const PROBABILITY_TOLERANCE: f64 = 1e-9;
@@ -338,17 +337,17 @@ impl Uncertain {
 
     /// The path by which files and output name it, such as
     /// `parties[1].reservation` or `parties[0].values.warranty.none`.
-    pub fn path(&self, scenario: &Scenario) -> String {
+    pub fn path(&self, issues: &[Issue]) -> String {
         let party = self.party();
         let at = format!("parties[{}]", party.index());
-        let issue_name = |i: &IssueId| scenario.issues()[i.index()].name.clone();
+        let issue_name = |i: &IssueId| issues[i.index()].name.clone();
         match self {
             Uncertain::Number { target, .. } => match target {
                 Target::Weight(i) => format!("{at}.weights.{}", issue_name(i)),
                 Target::Value(i, v) => format!(
                     "{at}.values.{}.{}",
                     issue_name(i),
-                    scenario.issues()[i.index()].value_label(*v)
+                    issues[i.index()].value_label(*v)
                 ),
                 Target::Point(i, k) => format!("{at}.values.{}.points[{k}]", issue_name(i)),
                 Target::Reservation => format!("{at}.reservation"),
@@ -388,7 +387,7 @@ pub fn number_of(prefs: &Preferences, target: &Target) -> Option<f64> {
 }
 
 /// Sets the number `target` of `prefs` to `x` (nothing when the preferences
-/// do not have it; [`Scenario::new`] has checked that they do).
+/// do not have it; `Scenario::new` has checked that they do).
 pub fn set_number(prefs: &mut Preferences, target: &Target, x: f64) {
     match (target, &mut prefs.model) {
         (Target::Reservation, _) => prefs.reservation = x,
@@ -440,229 +439,6 @@ pub fn ranking_table(order: &[u32], inner: Option<&[f64]>) -> Vec<f64> {
         };
     }
     t
-}
-
-/// Checks the uncertain parts against the parties they name: a known party
-/// and number, a valid distribution, and ranges that make sense for the
-/// number (weights not negative, discount factors in (0, 1]).
-pub(crate) fn check_uncertain(
-    uncertain: &[Uncertain],
-    parties: &[crate::scenario::Party],
-) -> Result<(), ModelError> {
-    let mut seen = std::collections::HashSet::new();
-    for u in uncertain {
-        let Some(party) = parties.get(u.party().index()) else {
-            return Err(ModelError::Invalid(
-                "an uncertain number names a missing party".into(),
-            ));
-        };
-        let bad = |what: &str| {
-            Err(ModelError::Invalid(format!(
-                "party `{}`: {what}",
-                party.name
-            )))
-        };
-        match u {
-            Uncertain::Number {
-                target,
-                distribution,
-                ..
-            } => {
-                if !seen.insert((u.party(), Some(target.clone()), None)) {
-                    return bad("a number is given two distributions");
-                }
-                if let Err(e) = distribution.check() {
-                    return bad(&e.to_string());
-                }
-                if number_of(&party.preferences, target).is_none() {
-                    return bad("an uncertain number names a number the preferences do not have");
-                }
-                let (lo, hi) = distribution.support();
-                match target {
-                    Target::Weight(_) if lo < 0.0 => return bad("a weight may not be negative"),
-                    Target::Discount if !(lo > 0.0 && hi <= 1.0) => {
-                        return bad("a discount factor must lie in (0, 1]");
-                    }
-                    _ => {}
-                }
-            }
-            Uncertain::Ranking { issue, order, .. } => {
-                if !seen.insert((u.party(), None, Some(*issue))) {
-                    return bad("an issue is ranked twice");
-                }
-                let UtilityModel::Additive { values, .. } = &party.preferences.model else {
-                    return bad("a ranking needs additive preferences");
-                };
-                let Some(ValueFunction::Table(t)) = values.get(issue.index()) else {
-                    return bad("a ranking needs a table of values");
-                };
-                let mut hit = vec![false; t.len()];
-                for &v in order {
-                    match hit.get_mut(v as usize) {
-                        Some(h) if !*h => *h = true,
-                        _ => return bad("a ranking must list every option once"),
-                    }
-                }
-                if hit.iter().any(|h| !h) {
-                    return bad("a ranking must list every option once");
-                }
-            }
-        }
-    }
-    Ok(())
-}
-
-/// A source of uniform numbers in `[0, 1)`, provided by the caller (the core
-/// holds no random state).
-pub trait UniformSource {
-    /// The next uniform number in `[0, 1)`.
-    fn uniform(&mut self) -> f64;
-}
-
-impl<F: FnMut() -> f64> UniformSource for F {
-    fn uniform(&mut self) -> f64 {
-        self()
-    }
-}
-
-/// Draws the uncertain numbers of a scenario and holds the utilities they
-/// give, reusing the scenario's structure: only the parties whose weights,
-/// values or bonuses are uncertain are recompiled, and only their numbers
-/// change.
-#[derive(Clone, Debug)]
-pub struct Sampler<'a> {
-    scenario: &'a Scenario,
-    prefs: Vec<Preferences>,
-    recompile: Vec<bool>,
-    utilities: Vec<CompiledUtility>,
-    numbers: Vec<f64>,
-    scratch: Vec<f64>,
-}
-
-impl<'a> Sampler<'a> {
-    /// A sampler at the point model: every number at its point value.
-    pub fn new(scenario: &'a Scenario) -> Sampler<'a> {
-        let parties = scenario.parties();
-        let mut recompile = vec![false; parties.len()];
-        for u in scenario.uncertain() {
-            let structural = !matches!(
-                u,
-                Uncertain::Number {
-                    target: Target::Reservation | Target::Discount,
-                    ..
-                }
-            );
-            recompile[u.party().index()] |= structural;
-        }
-        Sampler {
-            scenario,
-            prefs: parties.iter().map(|p| p.preferences.clone()).collect(),
-            recompile,
-            utilities: scenario.utilities().to_vec(),
-            numbers: point_numbers(scenario),
-            scratch: Vec::new(),
-        }
-    }
-
-    /// Draws every uncertain part from `source` (in the order of
-    /// [`Scenario::uncertain`], [`Uncertain::draws`] numbers each) and
-    /// recompiles the utilities that changed. Fails when a drawn party's
-    /// utility is constant (every weight drawn zero, say).
-    pub fn draw(&mut self, source: &mut impl UniformSource) -> Result<(), ModelError> {
-        for (k, u) in self.scenario.uncertain().iter().enumerate() {
-            match u {
-                Uncertain::Number {
-                    party,
-                    target,
-                    distribution,
-                } => {
-                    let x = distribution.sample(source.uniform());
-                    self.numbers[k] = x;
-                    set_number(&mut self.prefs[party.index()], target, x);
-                }
-                Uncertain::Ranking {
-                    party,
-                    issue,
-                    order,
-                } => {
-                    self.scratch.clear();
-                    for _ in 0..u.draws() {
-                        self.scratch.push(source.uniform());
-                    }
-                    self.scratch.sort_by(|a, b| b.total_cmp(a));
-                    let table = ranking_table(order, Some(&self.scratch));
-                    if let UtilityModel::Additive { values, .. } =
-                        &mut self.prefs[party.index()].model
-                    {
-                        values[issue.index()] = ValueFunction::Table(table);
-                    }
-                }
-            }
-        }
-        self.compile()
-    }
-
-    /// Sets the uncertain numbers to `numbers` (one per entry of
-    /// [`Scenario::uncertain`]; a ranking's entry is ignored and the ranking
-    /// keeps its point table) and recompiles.
-    pub fn set(&mut self, numbers: &[f64]) -> Result<(), ModelError> {
-        for (k, u) in self.scenario.uncertain().iter().enumerate() {
-            if let Uncertain::Number { party, target, .. } = u {
-                self.numbers[k] = numbers[k];
-                set_number(&mut self.prefs[party.index()], target, numbers[k]);
-            }
-        }
-        self.compile()
-    }
-
-    fn compile(&mut self) -> Result<(), ModelError> {
-        let issues = self.scenario.issues();
-        for (p, party) in self.scenario.parties().iter().enumerate() {
-            if self.recompile[p] {
-                refill_utility(&mut self.utilities[p], &party.name, &self.prefs[p], issues)?;
-            }
-        }
-        Ok(())
-    }
-
-    /// The numbers of the last draw, one per entry of
-    /// [`Scenario::uncertain`] (NaN for a ranking).
-    pub fn numbers(&self) -> &[f64] {
-        &self.numbers
-    }
-    /// Party `p`'s utility under the current numbers.
-    pub fn utility(&self, p: PartyId) -> &CompiledUtility {
-        &self.utilities[p.index()]
-    }
-    /// Party `p`'s reservation value under the current numbers.
-    pub fn reservation(&self, p: PartyId) -> f64 {
-        self.prefs[p.index()].reservation
-    }
-    /// `δ^t` for party `p` under the current numbers (1 without discounting).
-    pub fn discount_factor(&self, p: PartyId, t: f64) -> f64 {
-        let d = self.prefs[p.index()].discount;
-        if d >= 1.0 {
-            1.0
-        } else {
-            d.powf(t.clamp(0.0, 1.0))
-        }
-    }
-}
-
-/// The point value of every uncertain number (NaN for a ranking), in the
-/// order of [`Scenario::uncertain`].
-pub fn point_numbers(scenario: &Scenario) -> Vec<f64> {
-    scenario
-        .uncertain()
-        .iter()
-        .map(|u| match u {
-            Uncertain::Number { party, target, .. } => {
-                number_of(&scenario.parties()[party.index()].preferences, target)
-                    .unwrap_or(f64::NAN)
-            }
-            Uncertain::Ranking { .. } => f64::NAN,
-        })
-        .collect()
 }
 
 #[cfg(test)]

@@ -46,9 +46,9 @@ fn distributions_are_read_with_their_point_values() {
             }
         }
     );
-    assert_eq!(u[0].path(&s), "parties[0].reservation");
-    assert_eq!(u[1].path(&s), "parties[0].weights.n");
-    assert_eq!(u[2].path(&s), "parties[1].values.price.low");
+    assert_eq!(u[0].path(s.issues()), "parties[0].reservation");
+    assert_eq!(u[1].path(s.issues()), "parties[0].weights.n");
+    assert_eq!(u[2].path(s.issues()), "parties[1].values.price.low");
 }
 
 #[test]
