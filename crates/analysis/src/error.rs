@@ -48,6 +48,35 @@ pub enum AnalysisError {
     },
     /// The caller's cancel flag was raised.
     Cancelled,
+    /// A robust analysis was asked for no samples.
+    NoSamples,
+    /// A sample of the uncertain numbers makes a party's utility meaningless
+    /// (every weight drawn zero, or every value of every weighted issue
+    /// equal).
+    Sample {
+        /// The sample's index (replay it with the same seed).
+        index: u64,
+        /// What is wrong with the drawn numbers.
+        source: detente_core::ModelError,
+    },
+    /// The space has more outcomes than a robust analysis checks in every sample
+    /// ([`crate::ROBUST_OUTCOME_LIMIT`]).
+    RobustTooLarge {
+        /// The number of outcomes of the space.
+        outcomes: f64,
+        /// The most outcomes checked in every sample.
+        limit: u64,
+    },
+    /// The samples asked for would take more utility evaluations than the
+    /// work limit ([`crate::ROBUST_WORK_LIMIT`] by default).
+    RobustWorkTooLarge {
+        /// The most samples that would be drawn.
+        samples: u64,
+        /// The utility evaluations they would take (samples × outcomes × bargainers).
+        evaluations: u64,
+        /// The work limit.
+        limit: u64,
+    },
 }
 
 impl std::error::Error for AnalysisError {}
@@ -85,6 +114,22 @@ impl std::fmt::Display for AnalysisError {
                 "issue `{issue}` has {values} values: the additive method would hold at least {cells} candidate utilities while merging it, more than the limit of {limit} (use fewer values, e.g. a coarser integer range)"
             ),
             AnalysisError::Cancelled => write!(f, "the analysis was cancelled"),
+            AnalysisError::NoSamples => write!(f, "a robust analysis needs at least one sample"),
+            AnalysisError::Sample { index, source } => {
+                write!(f, "sample {index} of the uncertain numbers: {source}")
+            }
+            AnalysisError::RobustTooLarge { outcomes, limit } => write!(
+                f,
+                "the outcome space has {outcomes:.3e} outcomes; a robust analysis checks every outcome in every sample and holds them, at most {limit}"
+            ),
+            AnalysisError::RobustWorkTooLarge {
+                samples,
+                evaluations,
+                limit,
+            } => write!(
+                f,
+                "{samples} samples would take {evaluations} utility evaluations, more than the limit of {limit}; draw fewer samples"
+            ),
         }
     }
 }

@@ -43,6 +43,7 @@ mod error;
 mod evaluate;
 pub mod frontier;
 mod names;
+mod robust;
 mod solutions;
 
 pub use budget::{Budget, Estimate, estimate};
@@ -52,6 +53,12 @@ pub use evaluate::{
     Change, Evaluation, PartyVerdict, REPAIR_BUDGET, Repair, RepairOptions, evaluate,
 };
 pub use names::{ChoiceError, check_time};
+pub use robust::{
+    AUTO_SAMPLE_CAP, DEFAULT_REPAIR_THRESHOLD, DEFAULT_TARGET_SE, Explained, OutcomeChance,
+    PartyAcceptance, Probability, ROBUST_OUTCOME_LIMIT, ROBUST_WORK_LIMIT, RobustAnalysis,
+    RobustEvaluation, RobustOptions, RobustRepair, Samples, SolutionChances, Spread, Subject,
+    Threshold, check_robust_cost, explained, robust_analysis, robust_evaluation, thresholds,
+};
 pub use solutions::{Point, Solutions, nash_product, solve};
 
 use detente_core::utility::extremes;

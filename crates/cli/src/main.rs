@@ -8,6 +8,7 @@ mod commands;
 mod interrupt;
 mod progress;
 mod render;
+mod robust;
 
 use clap::{Parser, Subcommand};
 use std::process::ExitCode;

@@ -52,6 +52,29 @@ fn every_json_output_validates_against_the_schema_of_results() {
     check(v, s, &["analyze", "--json"], "Analysis");
     check(v, s, &["evaluate", "car-sale", "--json"], "Evaluation");
     check(v, s, &["evaluate", "--json"], "Evaluation");
+    // The robust objects of uncertain numbers (`--samples`).
+    check(v, s, &["analyze", "--json", "--samples", "500"], "Analysis");
+    check(
+        v,
+        s,
+        &["evaluate", "--json", "--samples", "500"],
+        "Evaluation",
+    );
+    let kyiv = [
+        "evaluate",
+        "--json",
+        "--samples",
+        "500",
+        "--proposal",
+        "kyiv-position",
+    ];
+    check(v, s, &kyiv, "Evaluation");
+    check(
+        v,
+        s,
+        &["evaluate", "car-sale", "--json", "--samples", "100"],
+        "Evaluation",
+    );
     for (scenario, protocol) in [
         ("car-sale", "alternating"),
         ("water-sharing", "stacked"),

@@ -1,5 +1,7 @@
 //! Analyses and evaluations.
 
+pub mod robust;
+
 use crate::{Count, Outcome, Point, outcome, point};
 use detente_core::{PartyId, Scenario};
 use schemars::JsonSchema;
@@ -38,6 +40,9 @@ pub struct Analysis {
     /// What was read (the CLI's `--json` only).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub detected: Option<String>,
+    /// How sure the agreement zone is, when uncertain numbers were sampled (`--samples`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robust: Option<robust::RobustAnalysis>,
 }
 
 /// A bargaining party's utilities.
@@ -191,6 +196,7 @@ pub fn analysis(scenario: &Scenario, a: &detente_analysis::Analysis) -> Analysis
             })
             .collect(),
         detected: None,
+        robust: None,
     }
 }
 
@@ -243,6 +249,9 @@ pub struct Evaluation {
     pub repair_search_truncated: bool,
     /// The repairs found, best Nash product first.
     pub repairs: Vec<Repair>,
+    /// How sure each verdict is, when uncertain numbers were sampled (`--samples`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub robust: Option<robust::RobustEvaluation>,
 }
 
 /// A party's verdict on a proposal.
@@ -356,21 +365,21 @@ pub fn evaluation(
             .iter()
             .map(|r| Repair {
                 outcome: outcome(scenario, &r.outcome),
-                changes: r
-                    .changes
-                    .iter()
-                    .map(|c| {
-                        let issue = &scenario.issues()[c.issue.index()];
-                        Change {
-                            issue: issue.name.clone(),
-                            from: issue.value_label(c.from),
-                            to: issue.value_label(c.to),
-                        }
-                    })
-                    .collect(),
+                changes: r.changes.iter().map(|c| change(scenario, c)).collect(),
                 utilities: r.utilities.clone(),
                 nash_product: r.nash_product,
             })
             .collect(),
+        robust: None,
+    }
+}
+
+/// One changed issue, labelled.
+fn change(scenario: &Scenario, c: &detente_analysis::Change) -> Change {
+    let issue = &scenario.issues()[c.issue.index()];
+    Change {
+        issue: issue.name.clone(),
+        from: issue.value_label(c.from),
+        to: issue.value_label(c.to),
     }
 }

@@ -21,6 +21,11 @@ mod lists;
 mod negotiation;
 mod tournament;
 
+pub use analysis::robust::{
+    EXPLAINED_METHOD, Explained, LISTED_OUTCOMES, OutcomeChance, PartyAcceptance, Probability,
+    RobustAnalysis, RobustEvaluation, RobustRepair, SolutionChances, Spread, Threshold,
+    robust_analysis, robust_evaluation,
+};
 pub use analysis::{
     Analysis, AnalysisParty, Change, Evaluation, Frontier, FrontierCount, PartyVerdict, Proposal,
     RedLine, Repair, Solutions, Zone, analysis, evaluation, red_line_text,

@@ -41,6 +41,8 @@ pub struct Args {
     /// Frontier points to list in the terminal (all are in --json).
     #[arg(long, value_name = "N", default_value_t = 10)]
     pub limit: usize,
+    #[command(flatten)]
+    pub robust: crate::robust::RobustArgs,
 }
 
 #[derive(clap::ValueEnum, Clone, Copy, Debug)]
@@ -117,11 +119,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &AtomicBool::new(false),
     )
     .map_err(with_option)?;
+    let robust = match args.robust.options(args.at_time, 5) {
+        Some(o) => {
+            crate::robust::note_if_certain(scenario)?;
+            Some(
+                detente_analysis::robust_analysis(scenario, &a, &o)
+                    .map_err(crate::robust::with_option)?,
+            )
+        }
+        None => None,
+    };
     drop(spinner);
     if args.json {
-        print_json(&to_json(scenario, &a, &loaded.detected));
+        let mut json = to_json(scenario, &a, &loaded.detected);
+        json.robust = robust
+            .as_ref()
+            .map(|r| detente_results::robust_analysis(scenario, r));
+        print_json(&json);
     } else {
         print_text(scenario, &a, &loaded.detected, args.limit);
+        if let Some(r) = &robust {
+            crate::robust::print_analysis(scenario, r);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }

@@ -35,6 +35,8 @@ pub struct Args {
     /// Largest outcome space to enumerate.
     #[arg(long, value_name = "N", default_value_t = detente_analysis::ENUMERATION_LIMIT)]
     pub enumeration_limit: u64,
+    #[command(flatten)]
+    pub robust: crate::robust::RobustArgs,
 }
 
 /// Resolves `--proposal` and `--set` to an outcome and a label: the edits
@@ -89,11 +91,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
             ..Default::default()
         },
     );
+    let robust = match args.robust.options(args.at_time, args.repairs) {
+        Some(o) => {
+            crate::robust::note_if_certain(scenario)?;
+            Some(
+                detente_analysis::robust_evaluation(scenario, &outcome, &o)
+                    .map_err(crate::robust::with_option)?,
+            )
+        }
+        None => None,
+    };
     drop(spinner);
     if args.json {
-        print_json(&to_json(scenario, &label, by.as_deref(), &ev));
+        let mut json = to_json(scenario, &label, by.as_deref(), &ev);
+        json.robust = robust
+            .as_ref()
+            .map(|r| detente_results::robust_evaluation(scenario, r));
+        print_json(&json);
     } else {
         print_text(scenario, &label, by.as_deref(), &ev);
+        if let Some(r) = &robust {
+            crate::robust::print_evaluation(scenario, &format!("proposal {label}"), r);
+        }
     }
     Ok(ExitCode::SUCCESS)
 }
