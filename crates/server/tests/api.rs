@@ -111,6 +111,15 @@ async fn openapi_lists_every_endpoint() {
         "/api/negotiate",
         "/api/export/toml",
         "/api/export/report",
+        "/api/rooms",
+        "/api/rooms/{id}",
+        "/api/rooms/{id}/seat",
+        "/api/rooms/{id}/actions",
+        "/api/rooms/{id}/events",
+        "/api/rooms/{id}/transcript",
+        "/api/rooms/{id}/stream",
+        "/api/batches/{batch}",
+        "/api/batches/{batch}/results.csv",
     ] {
         assert!(v["paths"][p].is_object(), "{p} missing");
     }
