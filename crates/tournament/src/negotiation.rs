@@ -113,20 +113,19 @@ fn outcome(scenario: &Scenario, r: neg::SessionResult) -> MatchOutcome {
             neg::EndReason::Failure { party, kind } => Some((party.index(), kind.to_string())),
             _ => None,
         },
-        // The rows are the trace's one JSON form (`detente_results::trace`),
-        // but for the utilities, kept in the column's documented form: a
-        // JSON array in party order (NULL without an outcome).
+        // The rows are the trace's one JSON form (`detente_results::trace`):
+        // outcomes issue -> value, utilities party -> utility (NULL without
+        // an outcome).
         trace: detente_results::trace(scenario, &r.trace)
             .into_iter()
-            .zip(&r.trace)
-            .map(|(e, raw)| TraceRow {
+            .map(|e| TraceRow {
                 round: e.round,
                 time: e.time,
                 actor: e.actor,
                 action: e.action,
                 outcome: e.outcome.map(|o| o.to_string()),
-                utilities: (!raw.utilities.is_empty())
-                    .then(|| serde_json::json!(raw.utilities).to_string()),
+                utilities: (!e.utilities.is_empty())
+                    .then(|| serde_json::to_string(&e.utilities).unwrap_or_default()),
             })
             .collect(),
         agreement: r.agreement,

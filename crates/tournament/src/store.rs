@@ -23,7 +23,10 @@
 //!   advantage, failed)`: one row per party of each match; `advantage` is
 //!   utility minus reservation value.
 //! - `traces(match_id, seq, round, time, actor, action, outcome, utilities)`:
-//!   every action, when the configuration asks for traces.
+//!   every action, when the configuration asks for traces; `outcome` and
+//!   `utilities` are JSON objects in the trace's one JSON form (issue ->
+//!   value, party -> utility; schema version 2: version 1 stored the
+//!   utilities as an array in party order).
 //!
 //! The database runs in WAL mode and every match is stored whole or not at
 //! all (matches that complete close together share one transaction), so a
@@ -45,7 +48,7 @@ use std::path::Path;
 
 /// The version of the database layout; a database of another version is refused rather than
 /// misread.
-pub const SCHEMA_VERSION: i64 = 1;
+pub const SCHEMA_VERSION: i64 = 2;
 
 const SCHEMA: &str = "
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -178,7 +181,8 @@ pub struct TraceRow {
     pub action: String,
     /// The outcome the action proposes or accepts, as a JSON object issue -> value, if any.
     pub outcome: Option<String>,
-    /// The parties' utilities of that outcome, as a JSON array, if any.
+    /// The parties' utilities of that outcome, as a JSON object party ->
+    /// utility (the trace's one JSON form), if any.
     pub utilities: Option<String>,
 }
 
