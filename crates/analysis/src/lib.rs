@@ -57,7 +57,8 @@ pub use robust::{
     AUTO_SAMPLE_CAP, DEFAULT_REPAIR_THRESHOLD, DEFAULT_TARGET_SE, Explained, OutcomeChance,
     PartyAcceptance, Probability, ROBUST_OUTCOME_LIMIT, ROBUST_WORK_LIMIT, RobustAnalysis,
     RobustEvaluation, RobustOptions, RobustRepair, Samples, SolutionChances, Spread, Subject,
-    Threshold, check_robust_cost, explained, robust_analysis, robust_evaluation, thresholds,
+    Threshold, check_robust_cost, explained, robust_acceptance, robust_analysis, robust_evaluation,
+    thresholds,
 };
 pub use solutions::{Point, Solutions, nash_product, solve};
 

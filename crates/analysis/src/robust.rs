@@ -223,6 +223,9 @@ pub struct RobustEvaluation {
     pub repairs: Vec<RobustRepair>,
     /// Where each uncertain number flips a verdict on the proposal or its best repair.
     pub thresholds: Vec<Threshold>,
+    /// What `explained` is about: the proposal, or its best repair when the
+    /// proposal's fate is the same in every sample.
+    pub explained_subject: Subject,
     /// The uncertain numbers by the share of the uncertainty in "all accept" each explains.
     pub explained: Vec<Explained>,
 }
@@ -644,6 +647,38 @@ fn robust_repairs(
     (size, repairs)
 }
 
+/// Each party's chance of accepting `proposal` and the chance that all
+/// accept, without repairs, thresholds or ranking: the Monte Carlo part of
+/// [`robust_evaluation`] alone.
+pub fn robust_acceptance(
+    scenario: &Scenario,
+    proposal: &[u32],
+    options: &RobustOptions,
+) -> Result<(u64, Vec<PartyAcceptance>, Probability), AnalysisError> {
+    check_robust_cost(scenario, options, false)?;
+    let job = Job {
+        scenario,
+        proposal: Some(proposal),
+        candidates: None,
+        seed: options.seed,
+        at_time: options.at_time,
+    };
+    let t = sample(&job, options.samples, |t, se| {
+        let all = all_accepts(scenario, t);
+        let count = all.iter().filter(|a| **a).count() as u64;
+        Probability::of(count, t.samples).se <= se
+            && acceptance(scenario, proposal, t)
+                .iter()
+                .all(|a| a.accept.se <= se)
+    })?;
+    let count = all_accepts(scenario, &t).iter().filter(|a| **a).count() as u64;
+    Ok((
+        t.samples,
+        acceptance(scenario, proposal, &t),
+        Probability::of(count, t.samples),
+    ))
+}
+
 /// The robust evaluation of `proposal`: each party's chance of accepting it
 /// and its utility spread, the chance that all accept, robust repairs (when
 /// the space has at most [`ROBUST_OUTCOME_LIMIT`] outcomes), the exact
@@ -692,7 +727,24 @@ pub fn robust_evaluation(
     };
     let best_repair = repairs.first().map(|r| r.chance.outcome.as_slice());
     let thresholds = thresholds(scenario, proposal, best_repair, options.at_time)?;
-    let explained = explained(scenario, &t.numbers, &all);
+    // When the proposal's fate is certain, nothing explains its
+    // uncertainty; the best repair's is the one worth ranking. Its samples
+    // are the same numbers again (same seed, same indices).
+    let (explained_subject, explained) = match best_repair {
+        Some(r) if all_count == 0 || all_count == t.samples => {
+            let again = Job {
+                proposal: Some(r),
+                candidates: None,
+                ..job
+            };
+            let rt = run(&again, 0, t.samples)?;
+            (
+                Subject::Repair,
+                explained(scenario, &rt.numbers, &all_accepts(scenario, &rt)),
+            )
+        }
+        _ => (Subject::Proposal, explained(scenario, &t.numbers, &all)),
+    };
     Ok(RobustEvaluation {
         samples: t.samples,
         seed: options.seed,
@@ -701,6 +753,7 @@ pub fn robust_evaluation(
         repair_size,
         repairs,
         thresholds,
+        explained_subject,
         explained,
     })
 }

@@ -101,8 +101,8 @@ pub fn label(scenario: &Scenario, u: &Uncertain) -> String {
 pub fn print_analysis(scenario: &Scenario, r: &RobustAnalysis) {
     println!();
     println!(
-        "Uncertain numbers: {} sample(s) of {} uncertain number(s), seed {}.",
-        r.samples,
+        "Uncertain numbers: {} samples of {} uncertain number(s), seed {}.",
+        crate::render::count(Some(u128::from(r.samples)), r.samples as f64),
         scenario.uncertain().len(),
         r.seed
     );
@@ -150,8 +150,9 @@ pub fn print_evaluation(scenario: &Scenario, label_of: &str, r: &RobustEvaluatio
     let parties = scenario.parties();
     println!();
     println!(
-        "How sure (uncertain numbers: {} sample(s), seed {}):",
-        r.samples, r.seed
+        "How sure ({} samples of the uncertain numbers, seed {}):",
+        crate::render::count(Some(u128::from(r.samples)), r.samples as f64),
+        r.seed
     );
     for a in &r.parties {
         let p = &parties[a.party.index()];
@@ -235,8 +236,12 @@ fn print_thresholds(scenario: &Scenario, r: &RobustEvaluation) {
         })
         .collect();
     if !top.is_empty() {
+        let subject = match r.explained_subject {
+            Subject::Proposal => "the proposal",
+            Subject::Repair => "the repair",
+        };
         println!(
-            "Share of the uncertainty in \"every party accepts\" each number explains alone: {}.",
+            "What decides whether every party accepts {subject} (share of the uncertainty each number explains alone): {}.",
             top.join(", ")
         );
     }

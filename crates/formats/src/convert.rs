@@ -295,13 +295,23 @@ pub fn write_scenario_with(
     if target.is_folder() && is_stdout(out) {
         return Err(ConvertError::FolderToStandardOutput);
     }
-    if target.is_folder() && !parts.uncertain.is_empty() {
+    // Competition formats hold point values only; the lossy simplifications
+    // then work on a scenario without distributions.
+    let certain;
+    let parts = if target.is_folder() && !parts.uncertain.is_empty() {
         let count = parts.uncertain.len();
         if !options.lossy {
             return Err(ConvertError::Uncertain { count });
         }
         on_notice(&Notice::UncertaintyDropped { count });
-    }
+        certain = ScenarioParts {
+            uncertain: Vec::new(),
+            ..parts.clone()
+        };
+        &certain
+    } else {
+        parts
+    };
     match target {
         Target::Native => write_native(parts, forecast, out),
         Target::Genius => {

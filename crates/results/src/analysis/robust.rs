@@ -171,6 +171,9 @@ pub struct RobustEvaluation {
     pub thresholds: Vec<Threshold>,
     /// How `explained` is computed.
     pub explained_method: String,
+    /// What `explained` is about: `proposal`, or `repair` (its best robust
+    /// repair) when every sample gives the proposal the same fate.
+    pub explained_subject: String,
     /// The uncertain numbers by the share of the uncertainty in "all accept" each explains.
     pub explained: Vec<Explained>,
 }
@@ -265,6 +268,7 @@ pub fn robust_evaluation(scenario: &Scenario, r: &da::RobustEvaluation) -> Robus
             })
             .collect(),
         explained_method: EXPLAINED_METHOD.to_string(),
+        explained_subject: r.explained_subject.as_str().to_string(),
         explained: r
             .explained
             .iter()
