@@ -549,11 +549,11 @@ pub fn robust_analysis(
     })
 }
 
-/// The nearest-rank quantile `q` of sorted numbers.
-fn quantile(sorted: &[f64], q: f64) -> f64 {
-    let n = sorted.len();
+/// The nearest-rank quantile `q` of `xs` (reordered; selection, not a sort).
+fn quantile(xs: &mut [f64], q: f64) -> f64 {
+    let n = xs.len();
     let rank = ((q * n as f64).ceil() as usize).clamp(1, n);
-    sorted[rank - 1]
+    *xs.select_nth_unstable_by(rank - 1, f64::total_cmp).1
 }
 
 /// Each party's acceptance and utility spread, from the tally's records.
@@ -567,14 +567,13 @@ fn acceptance(scenario: &Scenario, proposal: &[u32], t: &Tally) -> Vec<PartyAcce
             let mut xs: Vec<f64> = (0..n).map(|s| t.utilities[s * parties + i]).collect();
             let accepted = (0..n).filter(|&s| t.accepts[s * parties + i]).count() as u64;
             let deviation: f64 = xs.iter().map(|x| x - point).sum();
-            xs.sort_by(f64::total_cmp);
             PartyAcceptance {
                 party: p,
                 accept: Probability::of(accepted, t.samples),
                 utility: Spread {
                     mean: point + deviation / n as f64,
-                    q05: quantile(&xs, 0.05),
-                    q95: quantile(&xs, 0.95),
+                    q05: quantile(&mut xs, 0.05),
+                    q95: quantile(&mut xs, 0.95),
                 },
             }
         })

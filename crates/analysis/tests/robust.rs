@@ -258,3 +258,49 @@ fn too_much_work_is_refused_before_sampling() {
     let e = robust_evaluation(&s, &[1, 0], &o).unwrap_err();
     assert!(e.to_string().contains("more than the limit of 1000"), "{e}");
 }
+
+fn peace_talks() -> Scenario {
+    let text = detente_formats::builtin::text("peace-talks").unwrap();
+    detente_formats::native::read_str(text, "peace-talks").unwrap()
+}
+
+/// A sample refills the compiled tables in place; a scenario built afresh
+/// from the same numbers compiles to the same bits.
+#[test]
+fn a_drawn_sample_is_the_scenario_of_its_numbers() {
+    let s = peace_talks();
+    let mut sampler = Sampler::new(&s);
+    let mut k = 0u64;
+    for _ in 0..20 {
+        sampler
+            .draw(&mut || {
+                k += 1;
+                (k as f64 * 0.618_033_988_749_895).fract()
+            })
+            .unwrap();
+        let mut parts = s.parts().clone();
+        for (u, &x) in s.uncertain().iter().zip(sampler.numbers()) {
+            if let Uncertain::Number { party, target, .. } = u {
+                uncertain::set_number(&mut parts.parties[party.index()].preferences, target, x);
+            }
+        }
+        let fresh = Scenario::new(parts).unwrap();
+        for p in 0..s.parties().len() as u32 {
+            assert_eq!(sampler.utility(PartyId(p)), fresh.utility(PartyId(p)));
+            assert_eq!(
+                sampler.reservation(PartyId(p)),
+                fresh.reservation(PartyId(p))
+            );
+        }
+    }
+}
+
+#[test]
+fn peace_talks_point_values_are_its_deterministic_model() {
+    let s = peace_talks();
+    let mut sampler = Sampler::new(&s);
+    sampler.set(&point_numbers(&s)).unwrap();
+    for p in 0..s.parties().len() as u32 {
+        assert_eq!(sampler.utility(PartyId(p)), s.utility(PartyId(p)));
+    }
+}

@@ -7,7 +7,7 @@ use crate::ids::PartyId;
 use crate::preference::{Preferences, UtilityModel, ValueFunction};
 use crate::scenario::Scenario;
 use crate::uncertain::{Target, Uncertain, number_of, ranking_table, set_number};
-use crate::utility::{CompiledUtility, refill_utility};
+use crate::utility::{CompiledUtility, RefillPlan, refill_planned, refill_utility};
 
 /// A source of uniform numbers in `[0, 1)`, provided by the caller (the core
 /// holds no random state).
@@ -31,6 +31,7 @@ pub struct Sampler<'a> {
     scenario: &'a Scenario,
     prefs: Vec<Preferences>,
     recompile: Vec<bool>,
+    plans: Vec<Option<RefillPlan>>,
     utilities: Vec<CompiledUtility>,
     numbers: Vec<f64>,
     scratch: Vec<f64>,
@@ -51,10 +52,22 @@ impl<'a> Sampler<'a> {
             );
             recompile[u.party().index()] |= structural;
         }
+        let plans = parties
+            .iter()
+            .zip(scenario.utilities())
+            .zip(&recompile)
+            .map(|((p, u), &re)| match &p.preferences.model {
+                UtilityModel::Additive { interactions, .. } if re => {
+                    RefillPlan::new(u, interactions)
+                }
+                _ => None,
+            })
+            .collect();
         Sampler {
             scenario,
             prefs: parties.iter().map(|p| p.preferences.clone()).collect(),
             recompile,
+            plans,
             utilities: scenario.utilities().to_vec(),
             numbers: point_numbers(scenario),
             scratch: Vec::new(),
@@ -115,8 +128,13 @@ impl<'a> Sampler<'a> {
     fn compile(&mut self) -> Result<(), ModelError> {
         let issues = self.scenario.issues();
         for (p, party) in self.scenario.parties().iter().enumerate() {
-            if self.recompile[p] {
-                refill_utility(&mut self.utilities[p], &party.name, &self.prefs[p], issues)?;
+            if !self.recompile[p] {
+                continue;
+            }
+            let u = &mut self.utilities[p];
+            match &self.plans[p] {
+                Some(plan) => refill_planned(u, plan, &party.name, &self.prefs[p], issues)?,
+                None => refill_utility(u, &party.name, &self.prefs[p], issues)?,
             }
         }
         Ok(())

@@ -298,6 +298,267 @@ pub fn refill_utility(
         return Ok(());
     };
     let minmax = prefs.normalisation == Normalisation::MinMax;
+    fill_terms(u, issues, weights, values, minmax);
+    let radices: Vec<u32> = if u.factors.is_empty() {
+        Vec::new()
+    } else {
+        u.terms.iter().map(|t| t.len() as u32).collect()
+    };
+    for f in &mut u.factors {
+        f.table.fill(0.0);
+    }
+    for it in interactions {
+        let mut on: Vec<usize> = it.when.conditions.iter().map(|c| c.issue.index()).collect();
+        on.sort_unstable();
+        on.dedup();
+        if let Some(f) = u.factors.iter_mut().find(|f| f.issues == on) {
+            add_interaction(f, it, &radices);
+        }
+    }
+    u.scale = 1.0;
+    u.offset = 0.0;
+    if minmax {
+        let (lo, hi) = if u.factors.is_empty() {
+            // What `extremes` sums when no issue is coupled, without its
+            // bookkeeping: the same additions in the same order.
+            let (mut lo, mut hi) = (0.0, 0.0);
+            for terms in &u.terms {
+                lo += terms.iter().copied().fold(f64::INFINITY, f64::min);
+                hi += terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+            }
+            (lo, hi)
+        } else {
+            extremes(u, &radices, party)?
+        };
+        if !(hi - lo > 1e-12) {
+            return Err(ModelError::Indifferent {
+                party: party.to_string(),
+            });
+        }
+        u.scale = 1.0 / (hi - lo);
+        u.offset = -lo / (hi - lo);
+    }
+    Ok(())
+}
+
+/// Largest group of coupled issues whose combinations a [`RefillPlan`]
+/// lists once (larger groups are enumerated afresh at every refill).
+const PLANNED_COMBINATIONS: u64 = 1 << 16;
+
+/// What stays fixed when the numbers of one party's additive preferences
+/// change: the table cells each interaction adds its bonus to, and the
+/// combinations of coupled issues whose sums give the best and worst
+/// outcome. [`refill_planned`] uses it to refill a compiled utility without
+/// allocating, by the same additions in the same order as
+/// [`compile_utility`].
+#[derive(Clone, Debug)]
+pub struct RefillPlan {
+    /// Per interaction, its factor and the cells where its clause holds.
+    cells: Vec<(usize, Vec<usize>)>,
+    /// The issues no factor couples, in issue order.
+    free: Vec<usize>,
+    /// The groups of coupled issues, in the order `extremes` sums them.
+    groups: Vec<GroupPlan>,
+}
+
+#[derive(Clone, Debug)]
+struct GroupPlan {
+    members: Vec<usize>,
+    factors: Vec<usize>,
+    /// Per combination, each member's value index.
+    values: Vec<u32>,
+    /// Per combination, each factor's cell.
+    slots: Vec<usize>,
+}
+
+impl RefillPlan {
+    /// The plan of `u`, compiled from additive preferences with these
+    /// interactions; `None` when a coupled group is too large to list.
+    pub fn new(u: &CompiledUtility, interactions: &[Interaction]) -> Option<RefillPlan> {
+        let radices: Vec<u32> = u.terms.iter().map(|t| t.len() as u32).collect();
+        let n = radices.len();
+        let mut cells = Vec::with_capacity(interactions.len());
+        for it in interactions {
+            let mut on: Vec<usize> = it.when.conditions.iter().map(|c| c.issue.index()).collect();
+            on.sort_unstable();
+            on.dedup();
+            let f = u.factors.iter().position(|f| f.issues == on)?;
+            let mut slots = Vec::new();
+            each_combination(&on, &radices, |full| {
+                if it.when.holds(full) {
+                    slots.push(u.factors[f].slot(full));
+                }
+            });
+            cells.push((f, slots));
+        }
+        let (coupled, groups) = coupled_groups(u, n);
+        let mut plans = Vec::with_capacity(groups.len());
+        for members in groups {
+            let size: u64 = members.iter().map(|&i| radices[i] as u64).product();
+            if size > PLANNED_COMBINATIONS {
+                return None;
+            }
+            let factors: Vec<usize> = (0..u.factors.len())
+                .filter(|&k| members.contains(&u.factors[k].issues[0]))
+                .collect();
+            let mut g = GroupPlan {
+                members: members.clone(),
+                factors: factors.clone(),
+                values: Vec::new(),
+                slots: Vec::new(),
+            };
+            each_combination(&members, &radices, |full| {
+                g.values.extend(members.iter().map(|&i| full[i]));
+                g.slots
+                    .extend(factors.iter().map(|&k| u.factors[k].slot(full)));
+            });
+            plans.push(g);
+        }
+        Some(RefillPlan {
+            cells,
+            free: (0..n).filter(|&i| !coupled[i]).collect(),
+            groups: plans,
+        })
+    }
+}
+
+/// Calls `visit` with a full outcome for every combination of the values of
+/// `on` (others 0), in odometer order, last issue fastest.
+fn each_combination(on: &[usize], radices: &[u32], mut visit: impl FnMut(&[u32])) {
+    let local_space =
+        crate::space::OutcomeSpace::from_radices(on.iter().map(|&i| radices[i]).collect());
+    let mut local = vec![0u32; on.len()];
+    let mut full = vec![0u32; radices.len()];
+    loop {
+        for (k, &i) in on.iter().enumerate() {
+            full[i] = local[k];
+        }
+        visit(&full);
+        if local_space.advance(&mut local).is_none() {
+            break;
+        }
+    }
+}
+
+/// Which issues factors couple, and the groups they form, each in ascending
+/// issue order, the groups by their union-find root (as `extremes` orders them).
+fn coupled_groups(u: &CompiledUtility, n: usize) -> (Vec<bool>, Vec<Vec<usize>>) {
+    let mut parent: Vec<usize> = (0..n).collect();
+    fn find(p: &mut [usize], mut i: usize) -> usize {
+        while p[i] != i {
+            p[i] = p[p[i]];
+            i = p[i];
+        }
+        i
+    }
+    for f in &u.factors {
+        for w in f.issues.windows(2) {
+            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
+            parent[a] = b;
+        }
+    }
+    let mut coupled = vec![false; n];
+    for f in &u.factors {
+        for &i in &f.issues {
+            coupled[i] = true;
+        }
+    }
+    let mut roots: Vec<usize> = (0..n)
+        .filter(|&i| coupled[i])
+        .map(|i| find(&mut parent, i))
+        .collect();
+    roots.sort_unstable();
+    roots.dedup();
+    let groups = roots
+        .into_iter()
+        .map(|root| {
+            (0..n)
+                .filter(|&i| coupled[i] && find(&mut parent, i) == root)
+                .collect()
+        })
+        .collect();
+    (coupled, groups)
+}
+
+/// [`refill_utility`] with a [`RefillPlan`] of the same structure: no
+/// allocation, the same bits.
+pub fn refill_planned(
+    u: &mut CompiledUtility,
+    plan: &RefillPlan,
+    party: &str,
+    prefs: &Preferences,
+    issues: &[Issue],
+) -> Result<(), ModelError> {
+    let UtilityModel::Additive {
+        weights,
+        values,
+        interactions,
+    } = &prefs.model
+    else {
+        return refill_utility(u, party, prefs, issues);
+    };
+    let minmax = prefs.normalisation == Normalisation::MinMax;
+    fill_terms(u, issues, weights, values, minmax);
+    for f in &mut u.factors {
+        f.table.fill(0.0);
+    }
+    for (it, (f, cells)) in interactions.iter().zip(&plan.cells) {
+        let table = &mut u.factors[*f].table;
+        for &c in cells {
+            table[c] += it.bonus;
+        }
+    }
+    u.scale = 1.0;
+    u.offset = 0.0;
+    if minmax {
+        let (mut lo, mut hi) = (0.0, 0.0);
+        for &i in &plan.free {
+            lo += u.terms[i].iter().copied().fold(f64::INFINITY, f64::min);
+            hi += u.terms[i].iter().copied().fold(f64::NEG_INFINITY, f64::max);
+        }
+        for g in &plan.groups {
+            let (m, nf) = (g.members.len(), g.factors.len());
+            let (mut glo, mut ghi) = (f64::INFINITY, f64::NEG_INFINITY);
+            for c in 0..g.values.len() / m.max(1) {
+                let mut s = 0.0;
+                for (k, &i) in g.members.iter().enumerate() {
+                    s += u.terms[i][g.values[c * m + k] as usize];
+                }
+                for (j, &f) in g.factors.iter().enumerate() {
+                    s += u.factors[f].table[g.slots[c * nf + j]];
+                }
+                glo = f64::min(glo, s);
+                ghi = f64::max(ghi, s);
+            }
+            lo += glo;
+            hi += ghi;
+        }
+        normalise(u, lo, hi, party)?;
+    }
+    Ok(())
+}
+
+/// The affine map of min-max normalisation from the raw extremes.
+fn normalise(u: &mut CompiledUtility, lo: f64, hi: f64, party: &str) -> Result<(), ModelError> {
+    if !(hi - lo > 1e-12) {
+        return Err(ModelError::Indifferent {
+            party: party.to_string(),
+        });
+    }
+    u.scale = 1.0 / (hi - lo);
+    u.offset = -lo / (hi - lo);
+    Ok(())
+}
+
+/// Refills every issue's column of `u` in place, by the operations of
+/// `issue_terms`.
+fn fill_terms(
+    u: &mut CompiledUtility,
+    issues: &[Issue],
+    weights: &[f64],
+    values: &[ValueFunction],
+    minmax: bool,
+) {
     let weight_sum: f64 = weights.iter().sum();
     for (i, issue) in issues.iter().enumerate() {
         let column = &mut u.terms[i];
@@ -322,31 +583,6 @@ pub fn refill_utility(
             }
         }
     }
-    let radices: Vec<u32> = u.terms.iter().map(|t| t.len() as u32).collect();
-    for f in &mut u.factors {
-        f.table.fill(0.0);
-    }
-    for it in interactions {
-        let mut on: Vec<usize> = it.when.conditions.iter().map(|c| c.issue.index()).collect();
-        on.sort_unstable();
-        on.dedup();
-        if let Some(f) = u.factors.iter_mut().find(|f| f.issues == on) {
-            add_interaction(f, it, &radices);
-        }
-    }
-    u.scale = 1.0;
-    u.offset = 0.0;
-    if minmax {
-        let (lo, hi) = extremes(u, &radices, party)?;
-        if !(hi - lo > 1e-12) {
-            return Err(ModelError::Indifferent {
-                party: party.to_string(),
-            });
-        }
-        u.scale = 1.0 / (hi - lo);
-        u.offset = -lo / (hi - lo);
-    }
-    Ok(())
 }
 
 /// Per issue, each value's weighted contribution to the raw sum. With

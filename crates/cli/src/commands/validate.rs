@@ -25,8 +25,16 @@ pub fn run(args: Args) -> Result<ExitCode> {
     // The error lists every problem, one per line; `main` prints it.
     let loaded = loaded?;
     let s = &loaded.scenario;
+    // Uncertain numbers are named so that a reader knows `--samples` applies.
+    let uncertain = match s.uncertain().len() {
+        0 => String::new(),
+        n => format!(
+            "; {} (sampled by analyze/evaluate --samples N)",
+            plural(n, "uncertain number")
+        ),
+    };
     println!(
-        "ok: {} ({}): {}, {}, {}, {} outcomes",
+        "ok: {} ({}): {}, {}, {}, {} outcomes{uncertain}",
         s.name(),
         loaded.detected,
         plural(s.issues().len(), "issue"),
