@@ -56,18 +56,20 @@
 
 #![warn(missing_docs)]
 
+mod commit;
 pub mod replay;
 mod store;
 pub mod token;
 mod view;
 
+use commit::Committer;
 use replay::{Built, Replayed, Settle};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
-use store::{Store, StoredRoom};
+use store::{Record, Store, StoredRoom};
 use token::TokenHash;
 
 /// Largest outcome space a room accepts: every seat is sent its utility of
@@ -230,6 +232,9 @@ pub enum RoomError {
         "the rooms database is in use by another process (another `detente serve --rooms` on the same file?)"
     )]
     Locked,
+    /// An event could not be committed.
+    #[error("the rooms database could not store the action: {0}")]
+    Commit(String),
     /// The database failed.
     #[error("the rooms database: {0}")]
     Store(#[from] rusqlite::Error),
@@ -282,12 +287,21 @@ struct Room {
     built: Built,
     /// Each seat's own preferences as its view shows them, once computed.
     own: HashMap<String, Value>,
+    /// The state after `events`, once replayed (cleared by every append).
+    state: Option<Replayed>,
 }
 
 impl Room {
-    fn replay(&self) -> Result<Replayed, RoomError> {
+    /// The room's state after its events: replayed once per new event,
+    /// then kept until the next one.
+    fn replay(&mut self) -> Result<Replayed, RoomError> {
+        if let Some(state) = &self.state {
+            return Ok(state.clone());
+        }
         let events: Vec<Event> = self.events.iter().map(|(_, e)| e.clone()).collect();
-        replay::replay(&self.built, &events)
+        let state = replay::replay(&self.built, &events)?;
+        self.state = Some(state.clone());
+        Ok(state)
     }
 
     fn deadline_ms(&self) -> Option<u64> {
@@ -328,7 +342,7 @@ pub struct Created {
 
 /// Every room, kept in memory and in the database.
 pub struct Rooms {
-    store: Mutex<Store>,
+    store: Committer,
     rooms: RwLock<HashMap<String, Arc<Mutex<Room>>>>,
     /// Room ids in creation order.
     order: RwLock<Vec<String>>,
@@ -363,7 +377,7 @@ impl Rooms {
             rooms.insert(room.id.clone(), Arc::new(Mutex::new(room)));
         }
         Ok(Rooms {
-            store: Mutex::new(store),
+            store: Committer::new(store),
             rooms: RwLock::new(rooms),
             order: RwLock::new(order),
             limits,
@@ -407,7 +421,7 @@ impl Rooms {
         let spec_json = serde_json::to_string(spec).expect("a room's set-up serialises");
         let mut stored = Vec::with_capacity(count);
         let mut created = Vec::with_capacity(count);
-        let mut store = lock(&self.store);
+        let mut store = self.store.store();
         for _ in 0..count {
             let mut id = random(8)?;
             while store.exists(&id)? || stored.iter().any(|r: &StoredRoom| r.id == id) {
@@ -525,8 +539,16 @@ impl Rooms {
     /// Appends an event, on disk first.
     fn append(&self, room: &mut Room, now_ms: u64, event: Event) -> Result<(), RoomError> {
         let json = serde_json::to_string(&event).expect("an event serialises");
-        lock(&self.store).append(&room.id, room.events.len(), now_ms, &json)?;
+        self.store
+            .append(Record {
+                room: room.id.clone(),
+                seq: room.events.len(),
+                at_ms: now_ms,
+                event: json,
+            })
+            .map_err(RoomError::Commit)?;
         room.events.push((now_ms, event));
+        room.state = None;
         Ok(())
     }
 
@@ -725,7 +747,9 @@ fn restore(stored: StoredRoom) -> Result<Room, RoomError> {
         events,
         built,
         own: HashMap::new(),
+        state: None,
     };
+    let mut room = room;
     room.replay()?;
     Ok(room)
 }

@@ -14,6 +14,18 @@ use std::path::Path;
 /// The schema's version, in `PRAGMA user_version`.
 const SCHEMA_VERSION: i64 = 1;
 
+/// One event to append.
+pub struct Record {
+    /// The room's id.
+    pub room: String,
+    /// Its place in the room's log, from 0.
+    pub seq: usize,
+    /// When, in milliseconds since the Unix epoch.
+    pub at_ms: u64,
+    /// The event as JSON.
+    pub event: String,
+}
+
 /// A room as stored.
 pub struct StoredRoom {
     /// The room's id.
@@ -118,19 +130,18 @@ impl Store {
         tx.commit()
     }
 
-    /// Appends one event; on return it is on disk.
-    pub fn append(
-        &mut self,
-        room: &str,
-        seq: usize,
-        at_ms: u64,
-        event: &str,
-    ) -> rusqlite::Result<()> {
-        self.conn.execute(
-            "INSERT INTO events (room, seq, at_ms, event) VALUES (?1, ?2, ?3, ?4)",
-            params![room, seq as i64, at_ms as i64, event],
-        )?;
-        Ok(())
+    /// Appends events in one transaction; on return they are on disk.
+    pub fn append_all(&mut self, records: &[&Record]) -> rusqlite::Result<()> {
+        let tx = self.conn.transaction()?;
+        {
+            let mut insert = tx.prepare_cached(
+                "INSERT INTO events (room, seq, at_ms, event) VALUES (?1, ?2, ?3, ?4)",
+            )?;
+            for r in records {
+                insert.execute(params![r.room, r.seq as i64, r.at_ms as i64, r.event])?;
+            }
+        }
+        tx.commit()
     }
 
     /// Every room with its seats and events.
