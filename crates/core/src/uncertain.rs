@@ -359,6 +359,29 @@ impl Uncertain {
     }
 }
 
+impl Uncertain {
+    /// The number in words, as its party's: `its reservation value`, `its
+    /// weight of nato`, `its value of nato = deferred`, for sentences.
+    pub fn label(&self, issues: &[Issue]) -> String {
+        let issue = |i: &IssueId| issues[i.index()].name.clone();
+        match self {
+            Uncertain::Number { target, .. } => match target {
+                Target::Reservation => "its reservation value".into(),
+                Target::Discount => "its discount factor".into(),
+                Target::Weight(i) => format!("its weight of {}", issue(i)),
+                Target::Value(i, v) => format!(
+                    "its value of {} = {}",
+                    issue(i),
+                    issues[i.index()].value_label(*v)
+                ),
+                Target::Point(i, k) => format!("its value at point {k} of {}", issue(i)),
+                Target::Bonus(k) => format!("the bonus of its interaction {k}"),
+            },
+            Uncertain::Ranking { issue: i, .. } => format!("its ranking of {}", issue(i)),
+        }
+    }
+}
+
 /// The number `target` of `prefs`, if the preferences have it.
 pub fn number_of(prefs: &Preferences, target: &Target) -> Option<f64> {
     match (target, &prefs.model) {

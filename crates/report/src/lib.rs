@@ -37,10 +37,11 @@ pub mod forecast;
 pub mod negotiation;
 pub mod ranking;
 pub mod reading;
+pub mod robust;
 pub mod space;
 pub mod svg;
 
-use detente_analysis::{Analysis, Evaluation};
+use detente_analysis::{Analysis, Evaluation, RobustEvaluation};
 use detente_core::Scenario;
 use std::fmt::Write;
 use svg::{esc, u};
@@ -102,6 +103,9 @@ pub struct Report<'a> {
     pub ranking: Option<&'a [RankEntry]>,
     /// Where the scenario came from, for the header.
     pub source: Option<&'a str>,
+    /// How sure the verdicts on the evaluated proposal are, when its uncertain numbers were
+    /// sampled: acceptance by party and what would have to be true.
+    pub robust: Option<&'a RobustEvaluation>,
 }
 
 impl<'a> Report<'a> {
@@ -116,6 +120,7 @@ impl<'a> Report<'a> {
             negotiation: None,
             ranking: None,
             source: None,
+            robust: None,
         }
     }
 
@@ -168,6 +173,10 @@ pub fn charts(r: &Report<'_>) -> Vec<Chart> {
     }
     if let Some(rows) = r.ranking {
         out.push(ranking::chart(rows));
+    }
+    if let (Some(rob), Some((name, _))) = (r.robust, r.evaluated) {
+        out.push(robust::acceptance_chart(r.scenario, name, rob));
+        out.push(robust::tornado_chart(r.scenario, rob));
     }
     out
 }

@@ -265,3 +265,31 @@ fn genius_corpus_domains_render() {
         .count();
     assert!(rendered >= 20, "only {rendered} corpus domains rendered");
 }
+
+/// With sampled uncertain numbers, the report shows acceptance by party and
+/// the tornado of thresholds, each with sentences, the same bytes each time.
+#[test]
+fn uncertain_numbers_add_acceptance_and_thresholds() {
+    let (s, _, a) = loaded("peace-talks");
+    let draft = s.proposal("mediator-draft").unwrap().outcome.clone();
+    let ev = evaluate(&s, &a, &draft, &RepairOptions::default());
+    let options = detente_analysis::RobustOptions {
+        samples: detente_analysis::Samples::Fixed(1000),
+        ..Default::default()
+    };
+    let robust = detente_analysis::robust_evaluation(&s, &draft, &options).unwrap();
+    let report = || {
+        render(&Report {
+            evaluated: Some(("mediator-draft", &ev)),
+            robust: Some(&robust),
+            ..Report::new(&s, &a)
+        })
+    };
+    let html = report();
+    assert_eq!(html, report());
+    for id in ["acceptance", "tornado"] {
+        assert!(html.contains(&format!("<figure id=\"{id}\"")), "{id}");
+    }
+    assert!(html.contains("of the plausible cases"));
+    assert!(html.contains("the verdict flips if its reservation value is above"));
+}

@@ -51,6 +51,11 @@ pub struct Args {
     /// The HTML file to write (`-` for standard output).
     #[arg(short, long, value_name = "FILE", default_value = "report.html")]
     pub output: PathBuf,
+    /// Sample the uncertain numbers N times (seeded by --seed) and add how
+    /// sure the verdicts on the proposal are: acceptance by party and what
+    /// would have to be true.
+    #[arg(long, value_name = "N", value_parser = clap::value_parser!(u64).range(1..))]
+    pub samples: Option<u64>,
 }
 
 pub fn run(args: Args) -> Result<ExitCode> {
@@ -85,8 +90,21 @@ pub fn run(args: Args) -> Result<ExitCode> {
     } else {
         None
     };
+    let robust = match (args.samples, &evaluated) {
+        (Some(n), Some((_, ev))) => Some(detente_analysis::robust_evaluation(
+            scenario,
+            &ev.outcome,
+            &detente_analysis::RobustOptions {
+                samples: detente_analysis::Samples::Fixed(n),
+                seed: args.seed,
+                ..Default::default()
+            },
+        )?),
+        _ => None,
+    };
     let cloud = detente_report::cloud(scenario, &analysis, args.draw_limit);
     let html = detente_report::render(&Report {
+        robust: robust.as_ref(),
         cloud: Some(&cloud),
         evaluated: evaluated.as_ref().map(|(l, e)| (l.as_str(), e)),
         forecast: forecast.as_ref().map(|(m, f)| (*m, f)),
