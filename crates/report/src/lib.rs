@@ -41,7 +41,7 @@ pub mod robust;
 pub mod space;
 pub mod svg;
 
-use detente_analysis::{Analysis, Evaluation, RobustEvaluation};
+use detente_analysis::{Analysis, Evaluation, RobustAnalysis, RobustEvaluation};
 use detente_core::Scenario;
 use std::fmt::Write;
 use svg::{esc, u};
@@ -106,6 +106,9 @@ pub struct Report<'a> {
     /// How sure the verdicts on the evaluated proposal are, when its uncertain numbers were
     /// sampled: acceptance by party and what would have to be true.
     pub robust: Option<&'a RobustEvaluation>,
+    /// The chance of every outcome being acceptable to all, when the uncertain numbers were
+    /// sampled: the outcome cloud coloured by it.
+    pub robust_analysis: Option<&'a RobustAnalysis>,
 }
 
 impl<'a> Report<'a> {
@@ -121,6 +124,7 @@ impl<'a> Report<'a> {
             ranking: None,
             source: None,
             robust: None,
+            robust_analysis: None,
         }
     }
 
@@ -173,6 +177,9 @@ pub fn charts(r: &Report<'_>) -> Vec<Chart> {
     }
     if let Some(rows) = r.ranking {
         out.push(ranking::chart(rows));
+    }
+    if let Some(ra) = r.robust_analysis {
+        out.push(robust::cloud_chart(r.scenario, ra));
     }
     if let (Some(rob), Some((name, _))) = (r.robust, r.evaluated) {
         out.push(robust::acceptance_chart(r.scenario, name, rob));

@@ -241,3 +241,93 @@ pub fn tornado_chart(scenario: &Scenario, r: &RobustEvaluation) -> Chart {
         legend: vec![],
     }
 }
+
+/// The outcomes acceptable to all in some sample, in the utility plane of
+/// the first two bargaining parties (point-model utilities), each coloured
+/// by its probability of acceptance by all; the robust deal ringed.
+pub fn cloud_chart(scenario: &Scenario, a: &detente_analysis::RobustAnalysis) -> Chart {
+    let bargainers = scenario.bargainers();
+    let (px, py) = match bargainers.as_slice() {
+        [x, y, ..] => (*x, *y),
+        [x] => (*x, *x),
+        [] => (detente_core::PartyId(0), detente_core::PartyId(0)),
+    };
+    let name = |p: detente_core::PartyId| scenario.parties()[p.index()].name.clone();
+    let mut f = Frame::new(560.0, 460.0, (0.0, 1.0), (0.0, 1.0));
+    let mut svg = String::new();
+    f.left = 60.0;
+    f.open(
+        &mut svg,
+        "chart chance",
+        "Outcomes coloured by their probability of acceptance by all",
+    );
+    let t = ticks(0.0, 1.0, 5);
+    f.axes(
+        &mut svg,
+        &t,
+        &t,
+        &format!("{} utility", name(px)),
+        &format!("{} utility", name(py)),
+        |v| format!("{v:.1}"),
+    );
+    // Least likely first, so the likeliest are drawn on top.
+    for o in a.outcomes.iter().rev() {
+        let (x, y) = (
+            scenario.utility_of(px, &o.outcome),
+            scenario.utility_of(py, &o.outcome),
+        );
+        // From light grey-blue (rarely acceptable) to dark blue (always).
+        let p = o.all_accept.p;
+        let shade = |lo: f64, hi: f64| (lo + (hi - lo) * p).round() as u8;
+        let _ = write!(
+            svg,
+            r##"<circle class="chance" cx="{}" cy="{}" r="3" fill="#{:02x}{:02x}{:02x}"><title>{}</title></circle>"##,
+            c(f.x(x)),
+            c(f.y(y)),
+            shade(215.0, 0.0),
+            shade(225.0, 70.0),
+            shade(235.0, 160.0),
+            percent(o.all_accept),
+        );
+    }
+    let mut reading = vec![format!(
+        "Some deal is acceptable to every party in {} of the plausible cases ({} samples).",
+        percent(a.zone_nonempty),
+        a.samples
+    )];
+    if let Some(d) = &a.robust_deal {
+        let (x, y) = (
+            scenario.utility_of(px, &d.outcome),
+            scenario.utility_of(py, &d.outcome),
+        );
+        let _ = write!(
+            svg,
+            r##"<circle class="robust-deal" cx="{}" cy="{}" r="8" fill="none" stroke="#d55e00" stroke-width="2"><title>the robust deal: {}</title></circle>"##,
+            c(f.x(x)),
+            c(f.y(y)),
+            percent(d.all_accept)
+        );
+        reading.push(format!(
+            "The deal most likely acceptable to all (ringed) is so in {}; it gives {} {} and {} {}.",
+            percent(d.all_accept),
+            name(px),
+            u(x),
+            name(py),
+            u(y)
+        ));
+    }
+    let likely = a.outcomes.iter().filter(|o| o.all_accept.p >= 0.5).count();
+    reading.push(format!(
+        "{} outcome(s) are acceptable to all in at least half of the plausible cases, {} in some.",
+        likely,
+        a.outcomes.len()
+    ));
+    svg.push_str("</svg>");
+    Chart {
+        id: "chance".into(),
+        title: "Which deals are likely acceptable".into(),
+        svg,
+        reading,
+        legend: vec![],
+    }
+}

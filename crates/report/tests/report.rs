@@ -278,16 +278,18 @@ fn uncertain_numbers_add_acceptance_and_thresholds() {
         ..Default::default()
     };
     let robust = detente_analysis::robust_evaluation(&s, &draft, &options).unwrap();
+    let chances = detente_analysis::robust_analysis(&s, &a, &options).unwrap();
     let report = || {
         render(&Report {
             evaluated: Some(("mediator-draft", &ev)),
             robust: Some(&robust),
+            robust_analysis: Some(&chances),
             ..Report::new(&s, &a)
         })
     };
     let html = report();
     assert_eq!(html, report());
-    for id in ["acceptance", "tornado"] {
+    for id in ["chance", "acceptance", "tornado"] {
         assert!(html.contains(&format!("<figure id=\"{id}\"")), "{id}");
     }
     assert!(html.contains("of the plausible cases"));

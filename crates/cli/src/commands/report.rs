@@ -102,9 +102,22 @@ pub fn run(args: Args) -> Result<ExitCode> {
         )?),
         _ => None,
     };
+    let robust_analysis = match args.samples {
+        Some(n) => Some(detente_analysis::robust_analysis(
+            scenario,
+            &analysis,
+            &detente_analysis::RobustOptions {
+                samples: detente_analysis::Samples::Fixed(n),
+                seed: args.seed,
+                ..Default::default()
+            },
+        )?),
+        None => None,
+    };
     let cloud = detente_report::cloud(scenario, &analysis, args.draw_limit);
     let html = detente_report::render(&Report {
         robust: robust.as_ref(),
+        robust_analysis: robust_analysis.as_ref(),
         cloud: Some(&cloud),
         evaluated: evaluated.as_ref().map(|(l, e)| (l.as_str(), e)),
         forecast: forecast.as_ref().map(|(m, f)| (*m, f)),
