@@ -6,7 +6,7 @@
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { launchBrowser, watchErrors } from "./browser.js";
@@ -135,6 +135,11 @@ test("two people reach agreement, starting from the facilitator's page", async (
   await second.waitForFunction(() => document.body.dataset.status === "over");
   // The facilitator's page shows the result.
   await fpage.waitForFunction(() => [...document.querySelectorAll("[data-testid=room-status]")].some((e) => e.textContent === "agreement"));
+  // The room's report: the offers in each party's utility space.
+  const [download] = await Promise.all([fpage.waitForEvent("download"), fpage.click("[data-testid=download-report]")]);
+  const html = readFileSync(await download.path(), "utf8");
+  assert.match(html, /<svg/);
+  assert.match(html, /buyer \(person\)/);
   assert.deepEqual([...buyer.errors, ...dealer.errors, ...ferrors], []);
 });
 
@@ -240,6 +245,10 @@ test("a server killed with SIGKILL mid-room loses no acknowledged action", { ski
     await insist(buyer, 6);
     const acknowledged = await version(buyer);
     assert.equal(acknowledged, 3);
+    // Boulware's offers are worth less to the buyer than walking away: the
+    // page says so and offers no accept.
+    assert.ok(await buyer.page.isVisible("[data-testid=cannot-accept]"));
+    assert.ok(await buyer.page.isDisabled("[data-testid=accept]"));
     server.child.kill("SIGKILL");
     await new Promise((res) => server.child.once("exit", res));
     await buyer.page.waitForFunction(() => document.querySelector("[data-testid=live]").textContent !== "live");

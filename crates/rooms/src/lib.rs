@@ -340,6 +340,18 @@ pub struct Created {
     pub rooms: Vec<NewRoom>,
 }
 
+/// A room that is over, as the negotiation engine summarises it.
+pub struct Finished {
+    /// The room's scenario.
+    pub scenario: detente_core::Scenario,
+    /// The session (its agreement is the one reached by negotiating, before
+    /// any better deal was adopted), with its trace.
+    pub session: detente_negotiation::SessionResult,
+    /// Per party in scenario order: `person`, the agent's strategy, or
+    /// empty for a party that does not bargain.
+    pub players: Vec<String>,
+}
+
 /// Every room, kept in memory and in the database.
 pub struct Rooms {
     store: Committer,
@@ -669,6 +681,34 @@ impl Rooms {
             ));
         }
         Ok(view::transcript(&view_room(&room), &room.built, &state))
+    }
+
+    /// A room that is over, as the negotiation engine's result (for the
+    /// HTML report); refused while it runs.
+    pub fn finished(&self, id: &str, now_ms: u64) -> Result<Finished, RoomError> {
+        let room = self.room(id)?;
+        let mut room = lock(&room);
+        let state = self.tick(&mut room, now_ms)?;
+        let session = match (&state.session, state.running()) {
+            (Some(s), false) => s.clone(),
+            _ => {
+                return Err(RoomError::Illegal(
+                    "the report is given once the room is over".into(),
+                ));
+            }
+        };
+        let s = &room.built.scenario;
+        let mut players = vec![String::new(); s.parties().len()];
+        for (p, player) in s.bargainers().iter().zip(&room.built.players) {
+            players[p.index()] = player
+                .as_ref()
+                .map_or("person".to_string(), |spec| spec.to_string());
+        }
+        Ok(Finished {
+            scenario: s.clone(),
+            session,
+            players,
+        })
     }
 
     /// One CSV line per room of a batch (with a header line).

@@ -239,6 +239,7 @@ pub fn router_with_rooms(config: Config, rooms: Option<Arc<detente_rooms::Rooms>
         .route("/api/rooms/{id}/actions", post(api::act))
         .route("/api/rooms/{id}/events", get(api::room_events))
         .route("/api/rooms/{id}/transcript", get(api::transcript))
+        .route("/api/rooms/{id}/report", get(api::room_report))
         .route("/api/rooms/{id}/stream", get(api::stream))
         .route("/api/batches/{batch}", get(api::batch_view))
         .route("/api/batches/{batch}/results.csv", get(api::batch_csv))

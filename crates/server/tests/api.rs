@@ -117,6 +117,7 @@ async fn openapi_lists_every_endpoint() {
         "/api/rooms/{id}/actions",
         "/api/rooms/{id}/events",
         "/api/rooms/{id}/transcript",
+        "/api/rooms/{id}/report",
         "/api/rooms/{id}/stream",
         "/api/batches/{batch}",
         "/api/batches/{batch}/results.csv",

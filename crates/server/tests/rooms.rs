@@ -163,6 +163,20 @@ async fn the_api_as_the_issue_lists_it() {
     .await;
     assert_eq!(s, StatusCode::OK);
     assert_eq!(v["session"]["end_reason"], "walkaway");
+    let (s, v) = send(
+        &app,
+        "GET",
+        &format!("/api/rooms/{id}/report"),
+        Some(fac),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+    let html = v.as_str().unwrap();
+    assert!(
+        html.contains("<svg") && html.contains("buyer"),
+        "{html:.200}"
+    );
     let batch = r["batch"].as_str().unwrap();
     let (s, v) = send(
         &app,
@@ -209,6 +223,7 @@ async fn every_route_checks_whose_token_it_is() {
         format!("/api/rooms/{id}/seat"),
         format!("/api/rooms/{id}/events"),
         format!("/api/rooms/{id}/transcript"),
+        format!("/api/rooms/{id}/report"),
         format!("/api/rooms/{id}/stream"),
         format!("/api/batches/{batch}"),
         format!("/api/batches/{batch}/results.csv"),
@@ -311,7 +326,7 @@ async fn every_route_checks_whose_token_it_is() {
         let (s, v) = send(&app, "GET", route, Some(fac), None).await;
         let expected = if route.ends_with("/seat") {
             S::FORBIDDEN
-        } else if route.ends_with("/transcript") {
+        } else if route.ends_with("/transcript") || route.ends_with("/report") {
             S::CONFLICT
         } else {
             S::OK

@@ -9,7 +9,7 @@
 //! | route | who |
 //! |---|---|
 //! | `POST /api/rooms` | the server's facilitator token; on loopback without one, any local caller |
-//! | `GET /api/rooms/ID` , `.../events`, `.../transcript` | the room's facilitator token (or the server's) |
+//! | `GET /api/rooms/ID` , `.../events`, `.../transcript`, `.../report` | the room's facilitator token (or the server's) |
 //! | `GET /api/rooms/ID/seat`, `POST .../actions` | a seat's token, for its own seat only |
 //! | `GET /api/rooms/ID/stream` | any token of the room |
 //! | `GET /api/batches/B`, `.../results.csv` | the batch's facilitator token (or the server's) |
@@ -300,6 +300,39 @@ pub async fn transcript(
     let rooms = rooms(&app)?;
     let v = run(move || rooms.transcript(&id, now_ms())).await?;
     Ok(axum::Json(v).into_response())
+}
+
+/// The room's HTML report once it is over: the scenario's analysis and the
+/// session's offers over time in each party's utility space.
+pub async fn room_report(
+    State(app): State<Shared>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+) -> Result<Response, ApiError> {
+    facilitator_only(&app, &id, &headers).await?;
+    let rooms = rooms(&app)?;
+    let room = id.clone();
+    let finished = run(move || rooms.finished(&room, now_ms())).await?;
+    blocking(&app, move |config, cancel| {
+        let s = &finished.scenario;
+        let a = analyze_with(config, cancel, s, None, None)?;
+        let session =
+            detente_report::negotiation::from_result(s, &finished.session, &finished.players);
+        let cloud = detente_report::cloud(s, &a, config.draw_limit);
+        let source = format!("detente room {id}");
+        let html = detente_report::render(&Report {
+            negotiation: Some(&session),
+            cloud: Some(&cloud),
+            source: Some(&source),
+            ..Report::new(s, &a)
+        });
+        Ok(download(
+            html,
+            "text/html; charset=utf-8",
+            &format!("room-{id}.html"),
+        ))
+    })
+    .await
 }
 
 /// Live updates: an event `update` with the room's version whenever it

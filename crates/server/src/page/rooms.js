@@ -219,7 +219,17 @@ function seatPage() {
       $("turn-title").textContent = t.standing ? "Your turn: accept their offer, or make a counter-offer." : "Your turn: make the first offer.";
       if (t.standing) standing.append(card("Their offer (" + t.standing.by + ")", t.standing.outcome, t.standing.utility));
       $("act").hidden = false;
-      $("accept").disabled = !t.standing;
+      // The protocol refuses an accept below one's reservation value or
+      // across one's red line: say so before the click.
+      let refusable = "";
+      if (t.standing) {
+        let index = 0;
+        v.issues.forEach((issue) => { index = index * issue.values.length + issue.values.indexOf(String(t.standing.outcome[issue.name])); });
+        if (v.you.crossed.includes(index)) refusable = "It crosses one of your red lines: you cannot accept it.";
+        else if (t.standing.utility < v.you.reservation) refusable = "It is worth less to you than walking away: you cannot accept it.";
+      }
+      if (refusable) standing.append(el("p", { class: "bad", "data-testid": "cannot-accept" }, refusable));
+      $("accept").disabled = !t.standing || refusable !== "";
       updateOfferUtility();
     } else if (t.asked === "vote") {
       $("turn-title").textContent = "The mediator proposes to change the text. Vote.";
@@ -354,7 +364,9 @@ function roomsPage() {
         if (s.status === "over") {
           const t = el("button", { type: "button" }, "Transcript (JSON)");
           t.addEventListener("click", () => download("/api/rooms/" + r.room + "/transcript", b.token, "room-" + r.room + ".json", "application/json"));
-          cell.append(t);
+          const h = el("button", { type: "button", "data-testid": "download-report" }, "Report (HTML)");
+          h.addEventListener("click", () => download("/api/rooms/" + r.room + "/report", b.token, "room-" + r.room + ".html", "text/html"));
+          cell.append(t, " ", h);
         }
         table.append(el("tr", { "data-testid": "room-row" }, el("td", {}, r.room), el("td", { "data-testid": "room-status" }, statusText), el("td", {}, links), cell));
       }
