@@ -2,7 +2,7 @@
 //! `--method`, and the same arguments from Python), and the check of a
 //! normalised time, so that every front end reads them alike.
 
-use crate::{Disagreement, MethodChoice};
+use crate::{AUTO_SAMPLE_CAP, DEFAULT_TARGET_SE, Disagreement, MethodChoice, Samples};
 use std::str::FromStr;
 
 /// A name that is none of a choice's names, or a time outside `[0, 1]`.
@@ -17,6 +17,9 @@ pub enum ChoiceError {
         /// The choice's names, comma-separated.
         known: String,
     },
+    /// A number of samples that is neither a positive whole number nor
+    /// `auto`.
+    BadSamples(String),
     /// A normalised time outside `[0, 1]` (or not a number).
     TimeOutOfRange(f64),
 }
@@ -27,6 +30,10 @@ impl std::fmt::Display for ChoiceError {
             ChoiceError::Unknown { what, name, known } => {
                 write!(f, "unknown {what} `{name}`; expected one of: {known}")
             }
+            ChoiceError::BadSamples(s) => write!(
+                f,
+                "expected a positive number of samples or `auto`, not `{s}`"
+            ),
             ChoiceError::TimeOutOfRange(t) => write!(
                 f,
                 "time {t} is outside [0, 1]; time is normalised so the deadline is 1"
@@ -87,6 +94,27 @@ impl FromStr for MethodChoice {
     }
 }
 
+impl FromStr for Samples {
+    type Err = ChoiceError;
+
+    /// `auto` (sample until every reported probability's standard error is
+    /// at most [`DEFAULT_TARGET_SE`], at most [`AUTO_SAMPLE_CAP`] samples)
+    /// or a positive whole number.
+    fn from_str(s: &str) -> Result<Self, ChoiceError> {
+        let s = s.trim();
+        if s == "auto" {
+            return Ok(Samples::Auto {
+                target_se: DEFAULT_TARGET_SE,
+                cap: AUTO_SAMPLE_CAP,
+            });
+        }
+        match s.parse::<u64>() {
+            Ok(n) if n > 0 => Ok(Samples::Fixed(n)),
+            _ => Err(ChoiceError::BadSamples(s.to_string())),
+        }
+    }
+}
+
 /// Checks a normalised time (`--at-time`): analyses discount at a time in
 /// `[0, 1]`, where 1 is the deadline.
 pub fn check_time(t: f64) -> Result<f64, ChoiceError> {
@@ -114,6 +142,12 @@ mod tests {
             e,
             "unknown frontier method `bnb`; expected one of: auto, enumerate, additive, branch-and-bound"
         );
+        assert_eq!("12".parse::<Samples>().unwrap(), Samples::Fixed(12));
+        assert!(matches!(
+            "auto".parse::<Samples>().unwrap(),
+            Samples::Auto { .. }
+        ));
+        assert!("0".parse::<Samples>().is_err() && "-3".parse::<Samples>().is_err());
         assert!(check_time(1.0).is_ok());
         assert!(check_time(f64::NAN).is_err());
         assert!(check_time(-0.1).is_err());

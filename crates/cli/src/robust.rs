@@ -3,8 +3,8 @@
 
 use anyhow::{Result, anyhow};
 use detente_analysis::{
-    AUTO_SAMPLE_CAP, AnalysisError, DEFAULT_REPAIR_THRESHOLD, DEFAULT_TARGET_SE, Probability,
-    ROBUST_WORK_LIMIT, RobustAnalysis, RobustEvaluation, RobustOptions, Samples, Subject,
+    AnalysisError, DEFAULT_REPAIR_THRESHOLD, Probability, ROBUST_WORK_LIMIT, RobustAnalysis,
+    RobustEvaluation, RobustOptions, Samples, Subject,
 };
 use detente_core::{Scenario, Target, Uncertain};
 
@@ -26,18 +26,7 @@ pub struct RobustArgs {
 }
 
 fn parse_samples(s: &str) -> Result<Samples, String> {
-    if s == "auto" {
-        return Ok(Samples::Auto {
-            target_se: DEFAULT_TARGET_SE,
-            cap: AUTO_SAMPLE_CAP,
-        });
-    }
-    match s.parse::<u64>() {
-        Ok(n) if n > 0 => Ok(Samples::Fixed(n)),
-        _ => Err(format!(
-            "expected a positive number of samples or `auto`, not `{s}`"
-        )),
-    }
+    s.parse::<Samples>().map_err(|e| e.to_string())
 }
 
 impl RobustArgs {

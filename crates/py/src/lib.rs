@@ -72,5 +72,6 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
         "REPAIRS",
         detente_analysis::RepairOptions::default().max_repairs,
     )?;
+    m.add("ROBUST_WORK_LIMIT", detente_analysis::ROBUST_WORK_LIMIT)?;
     Ok(())
 }

@@ -5,8 +5,8 @@
 use crate::codec::Codec;
 use crate::errors;
 use detente_analysis::{
-    Budget, Disagreement, MethodChoice, Options, RepairOptions, analyze_within, check_time,
-    evaluate,
+    Budget, Disagreement, MethodChoice, Options, RepairOptions, RobustOptions, Samples,
+    analyze_within, check_time, evaluate,
 };
 use detente_core::{PartyId, Scenario};
 use detente_formats::{LoadOptions, builtin, convert, native};
@@ -112,6 +112,30 @@ fn options(
         at_time: at_time.map(check_time).transpose().map_err(value_error)?,
         search_node_limit: search_nodes,
     })
+}
+
+/// The robust analysis's options from Python's `(samples, seed, limit)`:
+/// samples as the CLI's `--samples` reads them (a positive number or
+/// `auto`), the repair threshold the library's default.
+fn robust_options(
+    robust: Option<(String, u64, u64)>,
+    at_time: Option<f64>,
+    max_repairs: usize,
+) -> PyResult<Option<RobustOptions>> {
+    let Some((samples, seed, work_limit)) = robust else {
+        return Ok(None);
+    };
+    let samples = samples
+        .parse::<Samples>()
+        .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))?;
+    Ok(Some(RobustOptions {
+        samples,
+        seed,
+        threshold: detente_analysis::DEFAULT_REPAIR_THRESHOLD,
+        max_repairs,
+        work_limit,
+        at_time,
+    }))
 }
 
 #[pymethods]
@@ -267,7 +291,7 @@ impl NativeScenario {
     /// The analysis, as the JSON of `detente analyze --json`.
     // One argument per keyword of the Python method.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (disagreement, method, at_time, enumeration_limit, search_nodes, max_frontier))]
+    #[pyo3(signature = (disagreement, method, at_time, enumeration_limit, search_nodes, max_frontier, robust))]
     fn analyze(
         &self,
         py: Python<'_>,
@@ -277,6 +301,7 @@ impl NativeScenario {
         enumeration_limit: u64,
         search_nodes: u64,
         max_frontier: usize,
+        robust: Option<(String, u64, u64)>,
     ) -> PyResult<String> {
         let opts = options(
             disagreement,
@@ -285,19 +310,25 @@ impl NativeScenario {
             enumeration_limit,
             search_nodes,
         )?;
+        let robust = robust_options(robust, opts.at_time, RepairOptions::default().max_repairs)?;
         let scenario = Arc::clone(&self.inner);
-        let a = py
+        let (a, r) = py
             .detach(move || {
-                analyze_within(
+                let a = analyze_within(
                     &scenario,
                     &opts,
                     &Budget::with_frontier_points(max_frontier),
                     &AtomicBool::new(false),
-                )
+                )?;
+                let r = robust
+                    .map(|o| detente_analysis::robust_analysis(&scenario, &a, &o))
+                    .transpose()?;
+                Ok::<_, detente_analysis::AnalysisError>((a, r))
             })
             .map_err(errors::analysis)?;
         json(&detente_results::Analysis {
             detected: Some(self.detected.clone()),
+            robust: r.map(|r| detente_results::robust_analysis(&self.inner, &r)),
             ..detente_results::analysis(&self.inner, &a)
         })
     }
@@ -305,7 +336,7 @@ impl NativeScenario {
     /// A proposal's evaluation, as the JSON of `detente evaluate --json`.
     // One argument per keyword of the Python method.
     #[allow(clippy::too_many_arguments)]
-    #[pyo3(signature = (proposal, edits, disagreement, at_time, repairs, enumeration_limit))]
+    #[pyo3(signature = (proposal, edits, disagreement, at_time, repairs, enumeration_limit, robust))]
     fn evaluate(
         &self,
         py: Python<'_>,
@@ -315,6 +346,7 @@ impl NativeScenario {
         at_time: Option<f64>,
         repairs: usize,
         enumeration_limit: u64,
+        robust: Option<(String, u64, u64)>,
     ) -> PyResult<String> {
         let outcome = self
             .inner
@@ -328,11 +360,12 @@ impl NativeScenario {
             enumeration_limit,
             detente_analysis::MAX_SEARCH_NODES,
         )?;
+        let robust = robust_options(robust, opts.at_time, repairs)?;
         let scenario = Arc::clone(&self.inner);
-        let ev = py
+        let (ev, r) = py
             .detach(move || {
                 let analysis = detente_analysis::analyze(&scenario, &opts)?;
-                Ok::<_, detente_analysis::AnalysisError>(evaluate(
+                let ev = evaluate(
                     &scenario,
                     &analysis,
                     &outcome,
@@ -340,15 +373,17 @@ impl NativeScenario {
                         max_repairs: repairs,
                         ..Default::default()
                     },
-                ))
+                );
+                let r = robust
+                    .map(|o| detente_analysis::robust_evaluation(&scenario, &outcome, &o))
+                    .transpose()?;
+                Ok::<_, detente_analysis::AnalysisError>((ev, r))
             })
             .map_err(errors::analysis)?;
-        json(&detente_results::evaluation(
-            &self.inner,
-            &label,
-            by.as_deref(),
-            &ev,
-        ))
+        json(&detente_results::Evaluation {
+            robust: r.map(|r| detente_results::robust_evaluation(&self.inner, &r)),
+            ..detente_results::evaluation(&self.inner, &label, by.as_deref(), &ev)
+        })
     }
 
     /// Every issue as `(name, kind, values)`: kind `categorical`,

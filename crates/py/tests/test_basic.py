@@ -232,3 +232,18 @@ def test_walking_away_and_mediated_votes():
     r = detente.negotiate(s, agents, rounds=30)
     assert r["protocol"] == "mediated"
     assert r["strategies"][[p["name"] for p in s.parties].index(bargainers[0])] == "Voter"
+
+
+def test_robust_analysis_is_the_cli_json():
+    s = detente.load("peace-talks")
+    a = s.analyze(samples=200, seed=3)
+    assert a == cli("analyze", "--samples", "200", "--seed", "3", "--json")
+    assert 0.0 <= a["robust"]["zone_nonempty"]["p"] <= 1.0
+    name = next(iter(s.proposals))
+    e = s.evaluate(name, samples=200, seed=3)
+    assert e == cli("evaluate", "--proposal", name, "--samples", "200", "--seed", "3", "--json")
+    assert [p["name"] for p in e["robust"]["parties"]] == [p["name"] for p in e["parties"]]
+    with pytest.raises(ValueError, match="positive number of samples"):
+        s.analyze(samples=0)
+    with pytest.raises(TypeError, match="samples"):
+        s.analyze(samples=1.5)

@@ -5,7 +5,8 @@ use crate::render::{count, num, print_json, table, u};
 use anyhow::Result;
 use comfy_table::Cell;
 use detente_analysis::{
-    Analysis, AnalysisError, Budget, Disagreement, MethodChoice, Options, analyze_within,
+    Analysis, AnalysisError, Budget, Disagreement, MethodChoice, Options, RepairOptions,
+    analyze_within,
 };
 use detente_core::Scenario;
 use std::process::ExitCode;
@@ -119,7 +120,10 @@ pub fn run(args: Args) -> Result<ExitCode> {
         &AtomicBool::new(false),
     )
     .map_err(with_option)?;
-    let robust = match args.robust.options(args.at_time, 5) {
+    let robust = match args
+        .robust
+        .options(args.at_time, RepairOptions::default().max_repairs)
+    {
         Some(o) => {
             crate::robust::note_if_certain(scenario)?;
             Some(

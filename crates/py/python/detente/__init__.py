@@ -69,6 +69,7 @@ ENUMERATION_LIMIT: int = _native.ENUMERATION_LIMIT
 SEARCH_NODES: int = _native.SEARCH_NODES
 MAX_FRONTIER: int = _native.MAX_FRONTIER
 REPAIRS: int = _native.REPAIRS
+ROBUST_WORK_LIMIT: int = _native.ROBUST_WORK_LIMIT
 DEFAULT_ROUNDS: int = _native.DEFAULT_ROUNDS
 DEFAULT_STEP_BUDGET_MS: int = _native.DEFAULT_STEP_BUDGET_MS
 DEFAULT_MEMORY_BUDGET_MIB: int = _native.DEFAULT_MEMORY_BUDGET_MIB
@@ -223,12 +224,25 @@ class Scenario:
         enumeration_limit: int = ENUMERATION_LIMIT,
         search_nodes: int = SEARCH_NODES,
         max_frontier: int = MAX_FRONTIER,
+        samples: Union[int, str, None] = None,
+        seed: int = 0,
+        robust_limit: int = ROBUST_WORK_LIMIT,
     ) -> Dict[str, Any]:
         """The agreement zone, Pareto frontier and bargaining solutions: the
-        object ``detente analyze --json`` prints."""
+        object ``detente analyze --json`` prints. With ``samples`` (a number,
+        or ``"auto"``: until every reported probability's standard error is
+        under 0.005) the scenario's uncertain numbers are sampled and the
+        ``robust`` object says how sure each verdict is, as ``--samples``
+        does; ``seed`` fixes the samples."""
         return _json.loads(
             self._native.analyze(
-                disagreement, method, at_time, enumeration_limit, search_nodes, max_frontier
+                disagreement,
+                method,
+                at_time,
+                enumeration_limit,
+                search_nodes,
+                max_frontier,
+                _robust(samples, seed, robust_limit),
             )
         )
 
@@ -240,14 +254,26 @@ class Scenario:
         at_time: Optional[float] = None,
         repairs: int = REPAIRS,
         enumeration_limit: int = ENUMERATION_LIMIT,
+        samples: Union[int, str, None] = None,
+        seed: int = 0,
+        robust_limit: int = ROBUST_WORK_LIMIT,
     ) -> Dict[str, Any]:
         """How a proposal fares (each party's verdict, efficiency, the
         smallest repairs): the object ``detente evaluate --json`` prints.
-        ``set`` edits issues of the proposal, as ``--set ISSUE=VALUE``."""
+        ``set`` edits issues of the proposal, as ``--set ISSUE=VALUE``. With
+        ``samples``, the ``robust`` object gives each party's probability of
+        accepting, robust repairs and the exact thresholds at which the
+        verdicts flip, as ``--samples`` does."""
         edits = [(str(k), str(v)) for k, v in (set or {}).items()]
         return _json.loads(
             self._native.evaluate(
-                proposal, edits, disagreement, at_time, repairs, enumeration_limit
+                proposal,
+                edits,
+                disagreement,
+                at_time,
+                repairs,
+                enumeration_limit,
+                _robust(samples, seed, robust_limit),
             )
         )
 
@@ -265,6 +291,17 @@ class Scenario:
 
     def __repr__(self) -> str:
         return f"<detente.Scenario {self.name!r}: {len(self.issues)} issues, {len(self.parties)} parties>"
+
+
+def _robust(
+    samples: Union[int, str, None], seed: int, limit: int
+) -> Optional[Tuple[str, int, int]]:
+    """The robust analysis's settings as the native module takes them."""
+    if samples is None:
+        return None
+    if isinstance(samples, bool) or not isinstance(samples, (int, str)):
+        raise TypeError(f"samples must be a number or 'auto', not {type(samples).__name__}")
+    return (str(samples), int(seed), int(limit))
 
 
 def load(

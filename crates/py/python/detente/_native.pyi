@@ -79,6 +79,7 @@ class NativeScenario:
         enumeration_limit: int,
         search_nodes: int,
         max_frontier: int,
+        robust: Optional[Tuple[str, int, int]],
     ) -> str: ...
     def evaluate(
         self,
@@ -88,6 +89,7 @@ class NativeScenario:
         at_time: Optional[float],
         repairs: int,
         enumeration_limit: int,
+        robust: Optional[Tuple[str, int, int]],
     ) -> str: ...
 
 class Stepper:
