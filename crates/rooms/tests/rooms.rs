@@ -431,3 +431,122 @@ fn bad_set_ups_are_refused_with_reasons() {
     assert!(bad(s).contains("deadline"));
     let _ = json!(null);
 }
+
+/// A small deterministic generator (no test depends on a global RNG).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: usize) -> usize {
+        self.0 = self
+            .0
+            .wrapping_mul(6364136223846793005)
+            .wrapping_add(1442695040888963407);
+        ((self.0 >> 33) % n as u64) as usize
+    }
+}
+
+#[test]
+fn random_moves_are_taken_or_refused_and_a_reopened_database_gives_the_same_rooms() {
+    let dir = tempfile::tempdir().unwrap();
+    let set_ups = [
+        (
+            "car-sale",
+            "alternating",
+            vec![("buyer", "human"), ("dealer", "human")],
+        ),
+        (
+            "car-sale",
+            "alternating",
+            vec![("buyer", "conceder"), ("dealer", "human")],
+        ),
+        (
+            "water-sharing",
+            "mediated",
+            vec![
+                ("upstream", "human"),
+                ("midstream", "boulware"),
+                ("downstream", "human"),
+            ],
+        ),
+        (
+            "water-sharing",
+            "stacked",
+            vec![
+                ("upstream", "human"),
+                ("midstream", "human"),
+                ("downstream", "linear"),
+            ],
+        ),
+    ];
+    let mut views = Vec::new();
+    {
+        let rooms = Rooms::open(
+            &dir.path().join("rooms.db"),
+            Limits {
+                actions_per_second: 1000,
+                ..Limits::default()
+            },
+        )
+        .unwrap();
+        let mut rng = Lcg(7);
+        let mut now = 0;
+        for (scenario, protocol, seats) in &set_ups {
+            let c = rooms
+                .create(&spec(scenario, protocol, seats), text(scenario), 1, now)
+                .unwrap();
+            let id = c.rooms[0].room.clone();
+            let people: Vec<&str> = seats
+                .iter()
+                .filter(|(_, w)| *w == "human")
+                .map(|(p, _)| *p)
+                .collect();
+            for _ in 0..200 {
+                now += 1;
+                let who = people[rng.below(people.len())];
+                let v = rooms.seat_view(&id, who, now).unwrap();
+                let action = match rng.below(60) {
+                    0 => Action::End,
+                    1..=9 => Action::Accept,
+                    10..=14 => Action::Reject,
+                    15..=29 => Action::Vote {
+                        accept: rng.below(3) > 0,
+                        reason: "why".into(),
+                    },
+                    _ => {
+                        let k = rng.below(1000);
+                        offer(&v, |i, n| (k + 7 * i) % n)
+                    }
+                };
+                match rooms.act(&id, who, &action, now) {
+                    Ok(()) | Err(RoomError::Illegal(_)) => {}
+                    Err(e) => panic!("{e}"),
+                }
+            }
+            let mut all = vec![
+                rooms.facilitator_view(&id, now).unwrap(),
+                rooms.events(&id).unwrap(),
+            ];
+            for p in &people {
+                all.push(rooms.seat_view(&id, p, now).unwrap());
+            }
+            // The moves went somewhere: several were taken.
+            assert!(
+                all[1].as_array().unwrap().len() >= 3,
+                "{scenario}: {}",
+                all[1]
+            );
+            views.push((id, people, now, all));
+        }
+    }
+    let rooms = open(&dir);
+    for (id, people, now, before) in views {
+        let mut after = vec![
+            rooms.facilitator_view(&id, now).unwrap(),
+            rooms.events(&id).unwrap(),
+        ];
+        for p in &people {
+            after.push(rooms.seat_view(&id, p, now).unwrap());
+        }
+        assert_eq!(after, before, "room {id}");
+    }
+}

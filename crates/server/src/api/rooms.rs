@@ -109,7 +109,11 @@ async fn run<T: Send + 'static>(
 fn notify(app: &Shared, id: &str, version: u64) {
     let watchers = app.watchers.lock().unwrap_or_else(|e| e.into_inner());
     if let Some(tx) = watchers.get(id) {
-        tx.send_replace(version);
+        tx.send_if_modified(|v| {
+            let changed = *v != version;
+            *v = version;
+            changed
+        });
     }
 }
 
@@ -224,7 +228,10 @@ pub async fn room_view(
 ) -> Result<Response, ApiError> {
     facilitator_only(&app, &id, &headers).await?;
     let rooms = rooms(&app)?;
-    let v = run(move || rooms.facilitator_view(&id, now_ms())).await?;
+    let room = id.clone();
+    let v = run(move || rooms.facilitator_view(&room, now_ms())).await?;
+    // Reading a room past its wall-clock deadline ends it: tell its seats.
+    notify(&app, &id, v["version"].as_u64().unwrap_or(0));
     Ok(axum::Json(v).into_response())
 }
 
@@ -235,7 +242,9 @@ pub async fn seat_view(
 ) -> Result<Response, ApiError> {
     let party = seat_only(&app, &id, &headers).await?;
     let rooms = rooms(&app)?;
-    let v = run(move || rooms.seat_view(&id, &party, now_ms())).await?;
+    let room = id.clone();
+    let v = run(move || rooms.seat_view(&room, &party, now_ms())).await?;
+    notify(&app, &id, v["version"].as_u64().unwrap_or(0));
     Ok(axum::Json(v).into_response())
 }
 
