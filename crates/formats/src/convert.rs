@@ -38,7 +38,7 @@
 //! ```
 
 use crate::error::FormatError;
-use crate::write::{WriteError, is_stdout, output_name, write_folder, write_output};
+use crate::write::{WriteError, file_stem, is_stdout, output_name, write_folder, write_output};
 use crate::{genius, geniusweb, native};
 use detente_core::{Role, ScenarioParts};
 use std::path::{Path, PathBuf};
@@ -448,34 +448,6 @@ fn write_competition(
         profiles: paths.collect(),
     })
 }
-
-/// A file name from a scenario or party name: path separators and other
-/// characters that are unsafe in file names become `_`.
-fn file_stem(name: &str) -> String {
-    let s: String = name
-        .chars()
-        .map(|c| {
-            if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
-                '_'
-            } else {
-                c
-            }
-        })
-        .collect();
-    let mut s = s.trim().trim_start_matches('.').to_string();
-    // File systems refuse names over 255 bytes; leave room for `-N.xml`.
-    if s.len() > MAX_STEM {
-        let mut end = MAX_STEM;
-        while !s.is_char_boundary(end) {
-            end -= 1;
-        }
-        s.truncate(end);
-    }
-    if s.is_empty() { "scenario".into() } else { s }
-}
-
-/// Longest file stem written, in bytes.
-const MAX_STEM: usize = 200;
 
 /// Unique file names for the profiles, none equal to `taken`.
 fn profile_names(names: &[&str], ext: &str, taken: &str) -> Vec<String> {

@@ -38,6 +38,7 @@ use std::sync::{Mutex, MutexGuard};
 
 mod folder;
 
+pub(crate) use folder::file_stem;
 pub use folder::{FolderStep, write_folder};
 
 /// How temporary files start, so that one left by a killed process is

@@ -200,7 +200,7 @@ pub fn write_folder<N: AsRef<str>, B: AsRef<[u8]>>(
     }))?;
     let stem = out
         .file_name()
-        .map_or_else(|| "out".into(), |n| temporary_stem(&n.to_string_lossy()));
+        .map_or_else(|| "out".into(), |n| file_stem(&n.to_string_lossy()));
     let mut tmp = TempFolder::new(&parent, &stem)?;
     for (name, bytes) in files {
         let name = name.as_ref();
@@ -244,10 +244,11 @@ pub fn write_folder<N: AsRef<str>, B: AsRef<[u8]>>(
     Ok(files.iter().map(|(n, _)| out.join(n.as_ref())).collect())
 }
 
-/// The part of a temporary folder's name taken from the target's name:
-/// characters unsafe in file names become `_`, and it is kept short enough
-/// for the prefix and suffix to fit a file system's 255 bytes.
-fn temporary_stem(name: &str) -> String {
+/// A file name from a scenario, party or folder name (the files of a
+/// written folder, the temporary folder beside it): characters unsafe in
+/// file names become `_`, leading dots go, and it is cut to 200 bytes so
+/// that a prefix or a `-N.xml` suffix still fits a file system's 255.
+pub(crate) fn file_stem(name: &str) -> String {
     const MAX: usize = 200;
     let s: String = name
         .chars()
