@@ -396,6 +396,37 @@ pub async fn upload(
     .await
 }
 
+/// The most samples of uncertain numbers one request may ask for.
+const MAX_SAMPLES: u64 = 20_000;
+
+/// The most utility evaluations a request's robust analysis may make
+/// (about a second on the reference machine).
+const MAX_ROBUST_WORK: u64 = 300_000_000;
+
+/// The options of a robust analysis from a request's `samples` and `seed`
+/// (`None` without `samples`), within the server's limits.
+fn robust_options(
+    samples: Option<u64>,
+    seed: Option<u64>,
+    at_time: Option<f64>,
+) -> Result<Option<detente_analysis::RobustOptions>, ApiError> {
+    let Some(n) = samples else {
+        return Ok(None);
+    };
+    if n == 0 || n > MAX_SAMPLES {
+        return Err(ApiError::BadRequest(format!(
+            "samples: {n} is outside 1..={MAX_SAMPLES}"
+        )));
+    }
+    Ok(Some(detente_analysis::RobustOptions {
+        samples: detente_analysis::Samples::Fixed(n),
+        seed: seed.unwrap_or(0),
+        work_limit: MAX_ROBUST_WORK,
+        at_time,
+        ..Default::default()
+    }))
+}
+
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AnalyzeRequest {
@@ -406,6 +437,12 @@ pub struct AnalyzeRequest {
     at_time: Option<f64>,
     #[serde(default = "yes")]
     charts: bool,
+    /// Samples of the uncertain numbers: adds `analysis.robust`.
+    #[serde(default)]
+    samples: Option<u64>,
+    /// The seed of the samples (0 by default).
+    #[serde(default)]
+    seed: Option<u64>,
 }
 
 pub async fn analyze(
@@ -416,9 +453,15 @@ pub async fn analyze(
     blocking(&app, move |config, cancel| {
         let (s, _) = read(&req.scenario)?;
         let a = analyze_with(config, cancel, &s, req.disagreement.as_deref(), req.at_time)?;
+        let mut analysis = detente_results::analysis(&s, &a);
+        if let Some(o) = robust_options(req.samples, req.seed, req.at_time)? {
+            let r = detente_analysis::robust_analysis(&s, &a, &o)
+                .map_err(|e| ApiError::TooLarge(e.to_string()))?;
+            analysis.robust = Some(detente_results::robust_analysis(&s, &r));
+        }
         let charts = analysis_charts(config, &s, &a, None, req.charts);
         Ok(axum::Json(json!({
-            "analysis": detente_results::analysis(&s, &a),
+            "analysis": analysis,
             "charts": json::charts(&charts),
         }))
         .into_response())
@@ -440,6 +483,12 @@ pub struct EvaluateRequest {
     repairs: Option<usize>,
     #[serde(default = "yes")]
     charts: bool,
+    /// Samples of the uncertain numbers: adds `evaluation.robust`.
+    #[serde(default)]
+    samples: Option<u64>,
+    /// The seed of the samples (0 by default).
+    #[serde(default)]
+    seed: Option<u64>,
 }
 
 /// Resolves a proposal name and issue values to a label, the proposal's
@@ -554,9 +603,15 @@ pub async fn evaluate(
             proposal_outcome(&s, req.proposal.as_deref(), req.outcome.as_ref())?;
         let a = analyze_with(config, cancel, &s, None, None)?;
         let ev = evaluate_outcome(config, &s, &a, &outcome, req.repairs);
+        let mut evaluation = detente_results::evaluation(&s, &label, by.as_deref(), &ev);
+        if let Some(o) = robust_options(req.samples, req.seed, None)? {
+            let r = detente_analysis::robust_evaluation(&s, &outcome, &o)
+                .map_err(|e| ApiError::TooLarge(e.to_string()))?;
+            evaluation.robust = Some(detente_results::robust_evaluation(&s, &r));
+        }
         let charts = analysis_charts(config, &s, &a, Some((&label, &ev)), req.charts);
         Ok(axum::Json(json!({
-            "evaluation": detente_results::evaluation(&s, &label, by.as_deref(), &ev),
+            "evaluation": evaluation,
             "reading": detente_report::reading::proposal(&s, &a, &label, &ev),
             "charts": json::charts(&charts),
         }))

@@ -637,3 +637,35 @@ async fn answers_validate_against_the_schema_of_results() {
         kind("StrategyEntry", e);
     }
 }
+
+/// `samples` adds the robust objects of `--samples` to analyses and
+/// evaluations, the same numbers as the CLI's for the same seed.
+#[tokio::test]
+async fn samples_add_how_sure_the_verdicts_are() {
+    let s = builtin("peace-talks").await;
+    let r = post(
+        "/api/evaluate",
+        json!({"scenario": s, "proposal": "mediator-draft", "samples": 500, "seed": 3, "charts": false}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let robust = &r.json()["evaluation"]["robust"];
+    assert_eq!(robust["samples"], 500);
+    assert_eq!(robust["seed"], 3);
+    assert!(robust["all_accept"]["p"].is_number() && robust["all_accept"]["se"].is_number());
+    assert!(!robust["thresholds"].as_array().unwrap().is_empty());
+    let r = post(
+        "/api/analyze",
+        json!({"scenario": s, "samples": 500, "charts": false}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    assert!(r.json()["analysis"]["robust"]["zone_nonempty"]["p"].is_number());
+    let m = post(
+        "/api/evaluate",
+        json!({"scenario": s, "samples": 1_000_000}),
+    )
+    .await
+    .error(StatusCode::BAD_REQUEST, "bad_request");
+    assert!(m.contains("samples"), "{m}");
+}
