@@ -10,7 +10,8 @@ pub struct Args {
     #[arg(long, short, default_value_t = 8080)]
     pub port: u16,
     /// Address to bind. The default is loopback only; anything else exposes
-    /// the workbench to the network (it has no authentication).
+    /// the workbench to the network (the workbench has no authentication;
+    /// rooms need their tokens, see DETENTE_FACILITATOR_TOKEN).
     #[arg(long, default_value = "127.0.0.1")]
     pub host: IpAddr,
     /// Open the page in the default browser.
