@@ -135,6 +135,8 @@ impl Probability {
 pub struct Spread {
     /// The mean.
     pub mean: f64,
+    /// The standard error of the mean: the samples' standard deviation over `sqrt(n)`.
+    pub se: f64,
     /// The 5% quantile (nearest rank).
     pub q05: f64,
     /// The 95% quantile (nearest rank).
@@ -567,11 +569,15 @@ fn acceptance(scenario: &Scenario, proposal: &[u32], t: &Tally) -> Vec<PartyAcce
             let mut xs: Vec<f64> = (0..n).map(|s| t.utilities[s * parties + i]).collect();
             let accepted = (0..n).filter(|&s| t.accepts[s * parties + i]).count() as u64;
             let deviation: f64 = xs.iter().map(|x| x - point).sum();
+            let squares: f64 = xs.iter().map(|x| (x - point) * (x - point)).sum();
+            let (d, nf) = (deviation / n as f64, n as f64);
+            let variance = (squares / nf - d * d).max(0.0) * nf / (nf - 1.0).max(1.0);
             PartyAcceptance {
                 party: p,
                 accept: Probability::of(accepted, t.samples),
                 utility: Spread {
-                    mean: point + deviation / n as f64,
+                    mean: point + d,
+                    se: (variance / nf).sqrt(),
                     q05: quantile(&mut xs, 0.05),
                     q95: quantile(&mut xs, 0.95),
                 },

@@ -304,3 +304,45 @@ fn peace_talks_point_values_are_its_deterministic_model() {
         assert_eq!(sampler.utility(PartyId(p)), s.utility(PartyId(p)));
     }
 }
+
+/// A value table known only as an ordering: every draw keeps the order,
+/// best worth 1 and worst 0, and the inner values vary.
+#[test]
+fn a_ranking_samples_tables_consistent_with_its_order() {
+    let s = Scenario::new(ScenarioParts {
+        name: "ranked".into(),
+        issues: vec![issue("x", 4)],
+        parties: vec![
+            party(
+                "a",
+                vec![1.0],
+                vec![vec![1.0 / 3.0, 1.0, 0.0, 2.0 / 3.0]],
+                0.0,
+            ),
+            party("b", vec![1.0], vec![vec![0.0, 1.0, 2.0, 3.0]], 0.0),
+        ],
+        uncertain: vec![Uncertain::Ranking {
+            party: PartyId(0),
+            issue: IssueId(0),
+            order: vec![1, 3, 0, 2],
+        }],
+        ..Default::default()
+    })
+    .unwrap();
+    let mut sampler = Sampler::new(&s);
+    let mut k = 0u64;
+    let mut seen = Vec::new();
+    for _ in 0..50 {
+        sampler
+            .draw(&mut || {
+                k += 1;
+                (k as f64 * 0.754_877_666_246_693).fract()
+            })
+            .unwrap();
+        let u = |v: u32| sampler.utility(PartyId(0)).eval(&[v]);
+        assert_eq!((u(1), u(2)), (1.0, 0.0));
+        assert!(u(1) >= u(3) && u(3) >= u(0) && u(0) >= u(2));
+        seen.push(u(3));
+    }
+    assert!(seen.iter().any(|x| *x != seen[0]), "the inner values vary");
+}

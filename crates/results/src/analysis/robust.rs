@@ -35,6 +35,8 @@ impl From<da::Probability> for Probability {
 pub struct Spread {
     /// Its mean.
     pub mean: f64,
+    /// The standard error of the mean.
+    pub se: f64,
     /// Its 5% quantile (nearest rank).
     pub q05: f64,
     /// Its 95% quantile (nearest rank).
@@ -234,6 +236,7 @@ pub fn robust_evaluation(scenario: &Scenario, r: &da::RobustEvaluation) -> Robus
                 accept: a.accept.into(),
                 utility: Spread {
                     mean: a.utility.mean,
+                    se: a.utility.se,
                     q05: a.utility.q05,
                     q95: a.utility.q95,
                 },
