@@ -249,13 +249,16 @@ pub fn replay(built: &Built, events: &[Event]) -> Result<Replayed, RoomError> {
             break;
         }
     }
-    let trace = driver.trace().to_vec();
-    let round = driver.round();
+    // Run the agents up to the next person's turn (or the end) before
+    // reading the trace: with no events yet, agents that move first have
+    // not moved.
     let asked = if expired {
         None
     } else {
         driver.advance().cloned()
     };
+    let trace = driver.trace().to_vec();
+    let round = driver.round();
     let session = if expired {
         Some(deadline_result(built, &driver, trace.clone()))
     } else if asked.is_none() {

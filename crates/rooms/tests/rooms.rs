@@ -550,3 +550,78 @@ fn random_moves_are_taken_or_refused_and_a_reopened_database_gives_the_same_room
         assert_eq!(after, before, "room {id}");
     }
 }
+
+#[test]
+fn a_room_of_agents_is_the_session_detente_negotiate_runs() {
+    use detente_negotiation::{Deadline, ProtocolKind, SessionConfig, run_session};
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    for (scenario, protocol, seats) in [
+        (
+            "car-sale",
+            "alternating",
+            vec![("buyer", "conceder"), ("dealer", "boulware")],
+        ),
+        (
+            "water-sharing",
+            "mediated",
+            vec![
+                ("upstream", "linear"),
+                ("midstream", "boulware"),
+                ("downstream", "conceder"),
+            ],
+        ),
+    ] {
+        let c = rooms
+            .create(&spec(scenario, protocol, &seats), text(scenario), 1, 0)
+            .unwrap();
+        assert!(c.rooms[0].seats.is_empty());
+        let t = rooms.transcript(&c.rooms[0].room, 0).unwrap();
+        let s = detente_formats::native::read_str(text(scenario), scenario).unwrap();
+        let config = SessionConfig {
+            record_trace: true,
+            step_budget: std::time::Duration::ZERO,
+            ..SessionConfig::new(
+                protocol.parse::<ProtocolKind>().unwrap(),
+                Deadline::Rounds(10),
+                3,
+            )
+        };
+        let specs: Vec<_> = seats.iter().map(|(_, w)| w.parse().unwrap()).collect();
+        let r = run_session(&s, None, &config, &specs).unwrap();
+        let labels: Vec<String> = seats.iter().map(|(_, w)| w.to_string()).collect();
+        let expected = detente_results::negotiation(&s, config.protocol, &labels, 3, &r);
+        assert_eq!(
+            t["session"],
+            serde_json::to_value(&expected).unwrap(),
+            "{scenario}"
+        );
+        assert_eq!(
+            t["trace"],
+            serde_json::to_value(detente_results::trace(&s, &r.trace)).unwrap()
+        );
+    }
+}
+
+#[test]
+fn a_person_seated_second_sees_the_agents_first_offer_before_acting() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    let c = rooms
+        .create(
+            &spec(
+                "car-sale",
+                "alternating",
+                &[("buyer", "boulware"), ("dealer", "human")],
+            ),
+            text("car-sale"),
+            1,
+            0,
+        )
+        .unwrap();
+    let v = rooms.seat_view(&c.rooms[0].room, "dealer", 1).unwrap();
+    assert_eq!(v["history"].as_array().unwrap().len(), 1);
+    assert_eq!(v["history"][0]["actor"], "buyer");
+    assert_eq!(v["turn"]["yours"], true);
+    assert_eq!(v["turn"]["standing"]["by"], "buyer");
+}
