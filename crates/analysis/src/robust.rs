@@ -223,6 +223,9 @@ pub struct RobustEvaluation {
     pub repair_size: Option<usize>,
     /// The robust repairs, most likely first.
     pub repairs: Vec<RobustRepair>,
+    /// Every party's acceptance of the best robust repair, in scenario order
+    /// (empty without one).
+    pub repair_parties: Vec<PartyAcceptance>,
     /// Where each uncertain number flips a verdict on the proposal or its best repair.
     pub thresholds: Vec<Threshold>,
     /// What `explained` is about: the proposal, or its best repair when the
@@ -732,24 +735,31 @@ pub fn robust_evaluation(
     };
     let best_repair = repairs.first().map(|r| r.chance.outcome.as_slice());
     let thresholds = thresholds(scenario, proposal, best_repair, options.at_time)?;
-    // When the proposal's fate is certain, nothing explains its
-    // uncertainty; the best repair's is the one worth ranking. Its samples
-    // are the same numbers again (same seed, same indices).
-    let (explained_subject, explained) = match best_repair {
-        Some(r) if all_count == 0 || all_count == t.samples => {
+    // The best repair's samples are the same numbers again (same seed,
+    // same indices): each party's acceptance of it, and, when the
+    // proposal's fate is certain (so nothing explains its uncertainty), the
+    // ranking about it.
+    let repaired = match best_repair {
+        Some(r) => {
             let again = Job {
                 proposal: Some(r),
                 candidates: None,
                 ..job
             };
-            let rt = run(&again, 0, t.samples)?;
-            (
-                Subject::Repair,
-                explained(scenario, &rt.numbers, &all_accepts(scenario, &rt)),
-            )
+            Some((r, run(&again, 0, t.samples)?))
         }
+        None => None,
+    };
+    let (explained_subject, explained) = match &repaired {
+        Some((_, rt)) if all_count == 0 || all_count == t.samples => (
+            Subject::Repair,
+            explained(scenario, &rt.numbers, &all_accepts(scenario, rt)),
+        ),
         _ => (Subject::Proposal, explained(scenario, &t.numbers, &all)),
     };
+    let repair_parties = repaired
+        .map(|(r, rt)| acceptance(scenario, r, &rt))
+        .unwrap_or_default();
     Ok(RobustEvaluation {
         samples: t.samples,
         seed: options.seed,
@@ -757,6 +767,7 @@ pub fn robust_evaluation(
         all_accept,
         repair_size,
         repairs,
+        repair_parties,
         thresholds,
         explained_subject,
         explained,

@@ -177,6 +177,13 @@ pub fn print_evaluation(scenario: &Scenario, label_of: &str, r: &RobustEvaluatio
                 changes.join("; "),
                 percent(best.chance.all_accept)
             );
+            for a in r.repair_parties.iter().filter(|a| a.accept.p < 1.0) {
+                println!(
+                    "    {} accepts the repaired text in {} of the plausible cases.",
+                    parties[a.party.index()].name,
+                    percent(a.accept)
+                );
+            }
         }
         (Some(_), None) => println!("  No change makes a deal acceptable to all in any sample."),
         (None, _) => println!("  Robust repairs: the space is too large to search."),

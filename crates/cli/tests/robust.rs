@@ -63,6 +63,12 @@ fn evaluate_adds_the_robust_object_of_the_issue() {
     for p in r["parties"].as_array().unwrap() {
         assert!(is_probability(&p["accept"]), "{p}");
     }
+    let repaired = r["repair_parties"].as_array().unwrap();
+    assert_eq!(
+        repaired.len(),
+        robust.len(),
+        "every party's view of the repair"
+    );
     let repair = &r["repairs"][0];
     assert!(repair["changes"].is_array() && repair["outcome"].is_object());
     // The threshold is 0.9, or the best reachable when lower.

@@ -169,6 +169,9 @@ pub struct RobustEvaluation {
     /// The fewest changes that bring the probability that all accept to the
     /// threshold (or to its maximum, if lower), most likely first.
     pub repairs: Vec<RobustRepair>,
+    /// Every party's acceptance of the best repair, in the order of `parties` (empty without
+    /// a repair).
+    pub repair_parties: Vec<PartyAcceptance>,
     /// Where each uncertain number flips a verdict on the proposal or its best repair.
     pub thresholds: Vec<Threshold>,
     /// How `explained` is computed.
@@ -221,6 +224,22 @@ fn verdict(accepts: bool) -> String {
     if accepts { "accepts" } else { "rejects" }.to_string()
 }
 
+fn acceptances(scenario: &Scenario, parties: &[da::PartyAcceptance]) -> Vec<PartyAcceptance> {
+    parties
+        .iter()
+        .map(|a| PartyAcceptance {
+            name: name(scenario, a.party),
+            accept: a.accept.into(),
+            utility: Spread {
+                mean: a.utility.mean,
+                se: a.utility.se,
+                q05: a.utility.q05,
+                q95: a.utility.q95,
+            },
+        })
+        .collect()
+}
+
 /// A robust evaluation in the one JSON form.
 pub fn robust_evaluation(scenario: &Scenario, r: &da::RobustEvaluation) -> RobustEvaluation {
     let path = |k: usize| scenario.uncertain()[k].path(scenario.issues());
@@ -228,20 +247,8 @@ pub fn robust_evaluation(scenario: &Scenario, r: &da::RobustEvaluation) -> Robus
         samples: r.samples,
         seed: r.seed,
         all_accept: r.all_accept.into(),
-        parties: r
-            .parties
-            .iter()
-            .map(|a| PartyAcceptance {
-                name: name(scenario, a.party),
-                accept: a.accept.into(),
-                utility: Spread {
-                    mean: a.utility.mean,
-                    se: a.utility.se,
-                    q05: a.utility.q05,
-                    q95: a.utility.q95,
-                },
-            })
-            .collect(),
+        parties: acceptances(scenario, &r.parties),
+        repair_parties: acceptances(scenario, &r.repair_parties),
         repair_size: r.repair_size,
         repairs: r
             .repairs
