@@ -43,6 +43,11 @@ pub fn acceptance_chart(scenario: &Scenario, name: &str, r: &RobustEvaluation) -
         p: r.all_accept,
         series: "all",
     });
+    bars.extend(r.repair_parties.iter().map(|a| Bar {
+        label: format!("{}, best repair", scenario.parties()[a.party.index()].name),
+        p: a.accept,
+        series: "repair-party",
+    }));
     if let Some(best) = r.repairs.first() {
         bars.push(Bar {
             label: "all parties, best repair".into(),
@@ -104,8 +109,20 @@ pub fn acceptance_chart(scenario: &Scenario, name: &str, r: &RobustEvaluation) -
             )
         })
         .collect();
+    reading.extend(
+        r.repair_parties
+            .iter()
+            .filter(|a| a.accept.p < 1.0)
+            .map(|a| {
+                format!(
+                    "{} accepts the best repair in {} of the plausible cases.",
+                    scenario.parties()[a.party.index()].name,
+                    percent(a.accept)
+                )
+            }),
+    );
     reading.push(format!(
-        "Every party accepts it in {} of the plausible cases ({} samples){}.",
+        "Every party accepts {name} in {} of the plausible cases ({} samples){}.",
         percent(r.all_accept),
         r.samples,
         r.repairs.first().map_or(String::new(), |b| format!(
