@@ -459,3 +459,52 @@ async fn a_network_server_without_a_facilitator_token_creates_no_rooms() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+#[tokio::test]
+async fn live_streams_per_room_are_capped() {
+    let app = app(Config::default());
+    let (_, r) = send(
+        &app,
+        "POST",
+        "/api/rooms",
+        None,
+        Some(car_sale("human", "boulware")),
+    )
+    .await;
+    let id = r["room"].as_str().unwrap();
+    let token = r["seats"][0]["token"].as_str().unwrap();
+    let mut open = Vec::new();
+    for _ in 0..STREAMS_PER_ROOM {
+        let req = Request::get(format!("/api/rooms/{id}/stream"))
+            .header(header::HOST, "localhost")
+            .header(header::AUTHORIZATION, format!("Bearer {token}"))
+            .body(Body::empty())
+            .unwrap();
+        let res = app.app.clone().oneshot(req).await.unwrap();
+        assert_eq!(res.status(), StatusCode::OK);
+        open.push(res);
+    }
+    let (s, v) = send(
+        &app,
+        "GET",
+        &format!("/api/rooms/{id}/stream"),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::TOO_MANY_REQUESTS, "{v}");
+    // Closing one frees its place.
+    drop(open.pop());
+    let (s, _) = send(
+        &app,
+        "GET",
+        &format!("/api/rooms/{id}/stream"),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK);
+}
+
+/// The server's cap on live streams per room.
+const STREAMS_PER_ROOM: usize = 24;

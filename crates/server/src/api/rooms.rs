@@ -20,6 +20,10 @@ use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use detente_rooms::{Action, RoomError, RoomSpec, Rooms, SeatSpec, Who};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
+/// Live streams one room may have open at once (a few tabs per seat and
+/// the facilitator's).
+pub const MAX_STREAMS_PER_ROOM: usize = 24;
+
 fn now_ms() -> u64 {
     SystemTime::now()
         .duration_since(UNIX_EPOCH)
@@ -356,10 +360,17 @@ pub async fn stream(
     let version = rooms(&app)?.version(&id)?;
     let rx = {
         let mut watchers = app.watchers.lock().unwrap_or_else(|e| e.into_inner());
-        watchers
+        let tx = watchers
             .entry(id)
-            .or_insert_with(|| tokio::sync::watch::channel(version).0)
-            .subscribe()
+            .or_insert_with(|| tokio::sync::watch::channel(version).0);
+        // Each stream holds a connection: one seat opening many must not
+        // use up the server's connections.
+        if tx.receiver_count() >= MAX_STREAMS_PER_ROOM {
+            return Err(ApiError::TooManyRequests(format!(
+                "at most {MAX_STREAMS_PER_ROOM} live streams per room: close other tabs"
+            )));
+        }
+        tx.subscribe()
     };
     let stream = futures_util::stream::unfold((rx, true), |(mut rx, first)| async move {
         if !first && rx.changed().await.is_err() {
