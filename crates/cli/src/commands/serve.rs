@@ -133,19 +133,28 @@ pub fn run(args: Args) -> Result<ExitCode> {
         let local = listener.local_addr()?;
         let url = format!("http://{local}/");
         // The first line on stdout is the address, for scripts that start
-        // the server on port 0.
-        println!("detente workbench: {url}");
+        // the server on port 0. The lines go out in one write whose error is
+        // ignored: a script that reads the address and closes the pipe must
+        // not make a later line kill the server.
+        let mut banner = format!("detente workbench: {url}\n");
+        if rooms.is_some() {
+            banner.push_str(&format!("rooms: {url}rooms\n"));
+        }
+        if let (true, Some(t)) = (made_up, &facilitator) {
+            banner.push_str(&format!(
+                "facilitator token (creating rooms needs it): {t}\n"
+            ));
+        }
+        {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            let _ = out.write_all(banner.as_bytes()).and_then(|()| out.flush());
+        }
         if !args.host.is_loopback() {
             eprintln!(
                 "warning: listening on {}: anyone who can reach this address can use the workbench",
                 args.host
             );
-        }
-        if rooms.is_some() {
-            println!("rooms: {url}rooms");
-        }
-        if let (true, Some(t)) = (made_up, &facilitator) {
-            println!("facilitator token (creating rooms needs it): {t}");
         }
         if args.open {
             open_browser(&url);
