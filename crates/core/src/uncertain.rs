@@ -360,6 +360,25 @@ impl Uncertain {
 }
 
 impl Uncertain {
+    /// The canonical order of uncertain parts (by party; then reservation
+    /// value, discount factor, weights, values, points, bonuses, rankings,
+    /// each by issue), so that a scenario samples the same way whatever
+    /// order its file lists them in (JSON objects have none).
+    pub fn order_key(&self) -> (u32, u8, u32, u32) {
+        let party = self.party().0;
+        match self {
+            Uncertain::Number { target, .. } => match target {
+                Target::Reservation => (party, 0, 0, 0),
+                Target::Discount => (party, 1, 0, 0),
+                Target::Weight(i) => (party, 2, i.0, 0),
+                Target::Value(i, v) => (party, 3, i.0, *v),
+                Target::Point(i, k) => (party, 4, i.0, *k as u32),
+                Target::Bonus(k) => (party, 5, *k as u32, 0),
+            },
+            Uncertain::Ranking { issue, .. } => (party, 6, issue.0, 0),
+        }
+    }
+
     /// The number in words, as its party's: `its reservation value`, `its
     /// weight of nato`, `its value of nato = deferred`, for sentences.
     pub fn label(&self, issues: &[Issue]) -> String {

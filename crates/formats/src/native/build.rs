@@ -129,6 +129,7 @@ pub fn build(spec: &ScenarioFile) -> Result<ScenarioParts, Vec<BuildProblem>> {
         })
         .collect();
     p.finish()?;
+    uncertain.sort_by_key(detente_core::Uncertain::order_key);
     Ok(ScenarioParts {
         name: spec.name.clone(),
         description: spec.description.clone(),
