@@ -108,6 +108,9 @@ test("two people reach agreement, starting from the facilitator's page", async (
   }
   // The buyer's own utility follows the offer being built.
   assert.equal(await buyer.page.textContent("[data-testid=offer-utility]"), vb.you.utilities[best].toFixed(3));
+  // Each value is labelled with the offer's utility if it were chosen.
+  const chosen = await buyer.page.$eval(`[data-testid=issue-${vb.issues[0].name}]`, (sel) => sel.options[sel.selectedIndex].textContent);
+  assert.ok(chosen.includes("(" + vb.you.utilities[best].toFixed(3)), chosen);
   await buyer.page.click("[data-testid=send-offer]");
   // The dealer's page updates without a reload.
   await atVersion(dealer, 1);

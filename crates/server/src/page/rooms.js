@@ -121,8 +121,22 @@ function seatPage() {
     view.issues.forEach((issue, k) => { index = index * issue.values.length + Number(selects[k].value); });
     return index;
   }
+  // Each option shows the offer's utility with that value and the other
+  // issues as they are, so one sees where each choice leads.
+  function labelOptions() {
+    const sizes = view.issues.map((issue) => issue.values.length);
+    const digits = selects.map((sel) => Number(sel.value));
+    selects.forEach((sel, k) => {
+      [...sel.options].forEach((opt, v) => {
+        let index = 0;
+        sizes.forEach((n, j) => { index = index * n + (j === k ? v : digits[j]); });
+        opt.textContent = view.issues[k].values[v] + " (" + fmt(view.you.utilities[index]) + (view.you.crossed.includes(index) ? ", red line" : "") + ")";
+      });
+    });
+  }
   function updateOfferUtility() {
     if (!view) return;
+    labelOptions();
     const i = offerIndex();
     const u = view.you.utilities[i];
     $("offer-utility").textContent = fmt(u);
