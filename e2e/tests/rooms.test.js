@@ -190,6 +190,12 @@ test("three people under the mediator reach agreement by voting", async () => {
   }
   const events = await api(BASE, "GET", `/api/rooms/${r.room}/events`, fac);
   assert.ok(events.events.some((e) => e.event.reason === "it is no worse for us"));
+  // The facilitator's page watches a batch made with the API from its link.
+  const fctx = await browser.newContext();
+  contexts.push(fctx);
+  const fpage = await fctx.newPage();
+  await fpage.goto(`${BASE}/rooms#batch=${r.batch}&token=${fac}`);
+  await fpage.waitForFunction(() => [...document.querySelectorAll("[data-testid=room-status]")].some((e) => e.textContent === "agreement"));
 });
 
 // Offers the page's default (the seat's own best outcome) until the room

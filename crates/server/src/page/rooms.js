@@ -309,7 +309,21 @@ function roomsPage() {
     });
   }
 
+  // /rooms#batch=B&token=T watches a batch created elsewhere (with the
+  // API): its progress, results and transcripts, without the seats' links,
+  // which only their creator has.
+  function adopt() {
+    const params = new URLSearchParams(location.hash.slice(1));
+    const batch = params.get("batch"), token = params.get("token");
+    if (!batch || !token) return;
+    const list = saved().filter((b) => b.batch !== batch);
+    list.unshift({ batch, token, rooms: null, scenario: "batch " + batch });
+    localStorage.setItem(STORE, JSON.stringify(list.slice(0, 20)));
+    history.replaceState(null, "", location.pathname);
+  }
+
   async function init() {
+    adopt();
     try {
       const list = await api("GET", "/api/scenarios");
       list.scenarios.forEach((s) => $("scenario").append(el("option", { value: s.name }, s.name)));
@@ -362,10 +376,10 @@ function roomsPage() {
       const div = el("div", { class: "batch", "data-testid": "batch" });
       const csv = el("button", { type: "button", "data-testid": "download-csv" }, "Results (CSV)");
       csv.addEventListener("click", () => download("/api/batches/" + b.batch + "/results.csv", b.token, "rooms-" + b.batch + ".csv", "text/csv"));
-      div.append(el("h3", {}, b.scenario + " · " + b.rooms.length + " room(s) "), csv);
+      div.append(el("h3", {}, b.scenario + " · " + status.rooms.length + " room(s) "), csv);
       const table = el("table");
       table.append(el("tr", {}, el("th", {}, "Room"), el("th", {}, "Status"), el("th", {}, "Seats (private links)"), el("th", {}, "")));
-      for (const r of b.rooms) {
+      for (const r of b.rooms || status.rooms.map((x) => ({ room: x.room, seats: [] }))) {
         const s = byId[r.room] || {};
         const links = el("div", { class: "links" });
         r.seats.forEach((seat) => {
