@@ -164,6 +164,8 @@ pub struct OutcomeChance {
     /// The mean over the samples of the Nash product of the gains over the
     /// reservation values (0 in samples where some party rejects it).
     pub expected_nash: f64,
+    /// The standard error of `expected_nash`.
+    pub expected_nash_se: f64,
 }
 
 /// A robust repair: the fewest changes to the proposal that reach the threshold.
@@ -300,6 +302,8 @@ struct Tally {
     counts: Vec<u64>,
     /// Per candidate, the sum of its Nash products.
     nash: Vec<f64>,
+    /// Per candidate, the sum of the squares of its Nash products.
+    nash2: Vec<f64>,
 }
 
 impl Tally {
@@ -312,11 +316,15 @@ impl Tally {
         if self.counts.is_empty() {
             self.counts = later.counts;
             self.nash = later.nash;
+            self.nash2 = later.nash2;
         } else {
             for (a, b) in self.counts.iter_mut().zip(later.counts) {
                 *a += b;
             }
             for (a, b) in self.nash.iter_mut().zip(later.nash) {
+                *a += b;
+            }
+            for (a, b) in self.nash2.iter_mut().zip(later.nash2) {
                 *a += b;
             }
         }
@@ -367,6 +375,7 @@ fn run_block(job: &Job, range: std::ops::Range<u64>) -> Result<Tally, AnalysisEr
     let mut t = Tally {
         counts: vec![0; n_candidates],
         nash: vec![0.0; n_candidates],
+        nash2: vec![0.0; n_candidates],
         ..Tally::default()
     };
     for index in range {
@@ -397,6 +406,7 @@ fn run_block(job: &Job, range: std::ops::Range<u64>) -> Result<Tally, AnalysisEr
                     any = true;
                     t.counts[k] += 1;
                     t.nash[k] += product;
+                    t.nash2[k] += product * product;
                 }
             }
             t.zone += u64::from(any);
@@ -491,6 +501,12 @@ fn chance(c: &Candidates, t: &Tally, k: usize) -> OutcomeChance {
         outcome: c.get(k).to_vec(),
         all_accept: Probability::of(t.counts[k], t.samples),
         expected_nash: t.nash[k] / t.samples as f64,
+        expected_nash_se: {
+            let n = t.samples as f64;
+            let mean = t.nash[k] / n;
+            let variance = (t.nash2[k] / n - mean * mean).max(0.0) * n / (n - 1.0).max(1.0);
+            (variance / n).sqrt()
+        },
     }
 }
 

@@ -54,6 +54,8 @@ pub struct OutcomeChance {
     /// The mean Nash product of the gains over the reservation values (0 in
     /// samples where a party rejects it).
     pub expected_nash: f64,
+    /// The standard error of `expected_nash`.
+    pub expected_nash_se: f64,
 }
 
 /// The bargaining solutions of the point model, each with the probability
@@ -116,6 +118,8 @@ pub struct RobustRepair {
     pub all_accept: Probability,
     /// Its mean Nash product over the samples.
     pub expected_nash: f64,
+    /// The standard error of `expected_nash`.
+    pub expected_nash_se: f64,
 }
 
 /// Where an uncertain number flips a party's verdict, the others at their point values.
@@ -188,6 +192,7 @@ fn chance(scenario: &Scenario, c: &da::OutcomeChance) -> OutcomeChance {
         outcome: outcome(scenario, &c.outcome),
         probability: c.all_accept.into(),
         expected_nash: c.expected_nash,
+        expected_nash_se: c.expected_nash_se,
     }
 }
 
@@ -262,6 +267,7 @@ pub fn robust_evaluation(scenario: &Scenario, r: &da::RobustEvaluation) -> Robus
                 outcome: outcome(scenario, &rep.chance.outcome),
                 all_accept: rep.chance.all_accept.into(),
                 expected_nash: rep.chance.expected_nash,
+                expected_nash_se: rep.chance.expected_nash_se,
             })
             .collect(),
         thresholds: r
