@@ -25,8 +25,8 @@ pub struct RobustArgs {
     pub robust_limit: u64,
 }
 
-fn parse_samples(s: &str) -> Result<Samples, String> {
-    s.parse::<Samples>().map_err(|e| e.to_string())
+fn parse_samples(s: &str) -> Result<Samples, detente_analysis::ChoiceError> {
+    s.parse::<Samples>()
 }
 
 impl RobustArgs {
