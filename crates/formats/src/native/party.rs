@@ -33,6 +33,8 @@ impl Found<'_> {
     }
 }
 
+/// A party from its specification: normalisation, reservation value,
+/// discount factor, utility model and red lines, every problem reported.
 pub(super) fn build_party(
     ps: &PartySpec,
     issues: &Issues,
@@ -80,27 +82,7 @@ pub(super) fn build_party(
             "the reservation value must be a finite number",
         );
     }
-    let discount = match &ps.discount {
-        Some(n) => number(n, &at.key("discount"), p),
-        None => None,
-    };
-    let reach = discount
-        .as_ref()
-        .and_then(|n| n.1.as_ref().map(|d| d.support()));
-    let discount = discount.map_or(1.0, |n| found.point(n, Target::Discount));
-    if let Some((lo, hi)) = reach
-        && !(lo > 0.0 && hi <= 1.0)
-    {
-        p.add(
-            at.key("discount"),
-            format!("the range [{lo}, {hi}] of the discount factor reaches outside (0, 1]"),
-        );
-    } else if !(discount > 0.0 && discount <= 1.0) {
-        p.add(
-            at.key("discount"),
-            format!("discount factor {discount} is outside (0, 1]; 1 means no discounting"),
-        );
-    }
+    let discount = discount(ps, at, p, found);
     let model = match &ps.boxes {
         Some(b) => boxes_model(ps, b, issues, at, p),
         None => additive_model(ps, issues, at, p, found),
@@ -133,6 +115,33 @@ pub(super) fn build_party(
             discount,
         },
     })
+}
+
+/// A party's discount factor (1 when none is given), with an uncertain
+/// one's point value; a factor or range outside (0, 1] is reported.
+fn discount(ps: &PartySpec, at: &Path, p: &mut Sink, found: &mut Found) -> f64 {
+    let discount = match &ps.discount {
+        Some(n) => number(n, &at.key("discount"), p),
+        None => None,
+    };
+    let reach = discount
+        .as_ref()
+        .and_then(|n| n.1.as_ref().map(|d| d.support()));
+    let discount = discount.map_or(1.0, |n| found.point(n, Target::Discount));
+    if let Some((lo, hi)) = reach
+        && !(lo > 0.0 && hi <= 1.0)
+    {
+        p.add(
+            at.key("discount"),
+            format!("the range [{lo}, {hi}] of the discount factor reaches outside (0, 1]"),
+        );
+    } else if !(discount > 0.0 && discount <= 1.0) {
+        p.add(
+            at.key("discount"),
+            format!("discount factor {discount} is outside (0, 1]; 1 means no discounting"),
+        );
+    }
+    discount
 }
 
 fn boxes_model(
@@ -189,16 +198,18 @@ fn boxes_model(
     })
 }
 
-fn additive_model(
+/// A party's weights, one per issue (0 where none is given), with each
+/// uncertain weight's point value; every wrong weight is reported, and a
+/// party whose weights are all zero.
+fn additive_weights(
     ps: &PartySpec,
     issues: &Issues,
     at: &Path,
     p: &mut Sink,
     found: &mut Found,
-) -> Option<UtilityModel> {
+) -> Vec<f64> {
     let before = p.len();
-    let n = issues.built.len();
-    let mut weights = vec![0.0; n];
+    let mut weights = vec![0.0; issues.built.len()];
     // A weight on an issue that could not be built is neither zero nor an
     // error of this party's.
     let mut on_broken_issue = false;
@@ -240,6 +251,19 @@ fn additive_model(
             ),
         );
     }
+    weights
+}
+
+fn additive_model(
+    ps: &PartySpec,
+    issues: &Issues,
+    at: &Path,
+    p: &mut Sink,
+    found: &mut Found,
+) -> Option<UtilityModel> {
+    let before = p.len();
+    let n = issues.built.len();
+    let weights = additive_weights(ps, issues, at, p, found);
     for name in ps.values.keys() {
         if !issues.by_name.contains_key(name.as_str()) {
             issues.get(name, &at.key("values").key(name), p);
