@@ -190,6 +190,45 @@ impl Replayed {
     }
 }
 
+/// The people's answers to the better deal after agreement (Smartsettle's
+/// step), replayed from the events after the session.
+fn replay_settle<'e>(
+    built: &Built,
+    mut settle: Settle,
+    rest: impl Iterator<Item = (usize, &'e Event)>,
+) -> Result<Settle, RoomError> {
+    let corrupt = |i: usize, what: &str| RoomError::Corrupt(format!("event {i}: {what}"));
+    for (i, event) in rest {
+        let Event::Settle { party, accept, .. } = event else {
+            if matches!(event, Event::Expired) {
+                continue;
+            }
+            return Err(corrupt(i, "a move after the session ended"));
+        };
+        let Settle::Pending { proposal, votes } = &mut settle else {
+            return Err(corrupt(i, "a vote with no better deal proposed"));
+        };
+        let pos = built
+            .scenario
+            .party_id(party)
+            .and_then(|p| built.humans.iter().position(|&h| h == p))
+            .ok_or_else(|| corrupt(i, "not a person's seat"))?;
+        if votes[pos].is_some() {
+            return Err(corrupt(i, "a second vote"));
+        }
+        votes[pos] = Some(*accept);
+        if !accept {
+            settle = Settle::Refused {
+                proposal: proposal.clone(),
+                by: built.humans[pos],
+            };
+        } else if votes.iter().all(|v| *v == Some(true)) {
+            settle = Settle::Adopted(proposal.clone());
+        }
+    }
+    Ok(settle)
+}
+
 /// Replays `events` on a fresh session. An event the session does not
 /// take is a corrupt log ([`RoomError::Corrupt`]): events are checked
 /// before they are stored.
@@ -266,7 +305,7 @@ pub fn replay(built: &Built, events: &[Event]) -> Result<Replayed, RoomError> {
     } else {
         None
     };
-    let mut settle = match &session {
+    let settle = match &session {
         Some(r) if r.end_reason == EndReason::Agreement && !built.humans.is_empty() => {
             match r.agreement.as_ref().and_then(|a| better_deal(built, a)) {
                 Some(proposal) => Settle::Pending {
@@ -278,34 +317,7 @@ pub fn replay(built: &Built, events: &[Event]) -> Result<Replayed, RoomError> {
         }
         _ => Settle::None,
     };
-    for (i, event) in rest {
-        let Event::Settle { party, accept, .. } = event else {
-            if matches!(event, Event::Expired) {
-                continue;
-            }
-            return Err(corrupt(i, "a move after the session ended"));
-        };
-        let Settle::Pending { proposal, votes } = &mut settle else {
-            return Err(corrupt(i, "a vote with no better deal proposed"));
-        };
-        let pos = built
-            .scenario
-            .party_id(party)
-            .and_then(|p| built.humans.iter().position(|&h| h == p))
-            .ok_or_else(|| corrupt(i, "not a person's seat"))?;
-        if votes[pos].is_some() {
-            return Err(corrupt(i, "a second vote"));
-        }
-        votes[pos] = Some(*accept);
-        if !accept {
-            settle = Settle::Refused {
-                proposal: proposal.clone(),
-                by: built.humans[pos],
-            };
-        } else if votes.iter().all(|v| *v == Some(true)) {
-            settle = Settle::Adopted(proposal.clone());
-        }
-    }
+    let settle = replay_settle(built, settle, rest)?;
     Ok(Replayed {
         trace,
         asked,
