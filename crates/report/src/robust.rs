@@ -29,32 +29,7 @@ struct Bar {
 /// Acceptance probability by party for the proposal, and of acceptance by
 /// all for the proposal and its best repair, with ±2 standard errors.
 pub fn acceptance_chart(scenario: &Scenario, name: &str, r: &RobustEvaluation) -> Chart {
-    let mut bars: Vec<Bar> = r
-        .parties
-        .iter()
-        .map(|a| Bar {
-            label: scenario.parties()[a.party.index()].name.clone(),
-            p: a.accept,
-            series: "party",
-        })
-        .collect();
-    bars.push(Bar {
-        label: "all parties".into(),
-        p: r.all_accept,
-        series: "all",
-    });
-    bars.extend(r.repair_parties.iter().map(|a| Bar {
-        label: format!("{}, best repair", scenario.parties()[a.party.index()].name),
-        p: a.accept,
-        series: "repair-party",
-    }));
-    if let Some(best) = r.repairs.first() {
-        bars.push(Bar {
-            label: "all parties, best repair".into(),
-            p: best.chance.all_accept,
-            series: "repair",
-        });
-    }
+    let bars = acceptance_bars(scenario, r);
     let rows = bars.len() as f64;
     let mut f = Frame::new(720.0, 60.0 + 26.0 * rows, (0.0, 1.0), (0.0, rows));
     f.left = 190.0;
@@ -97,6 +72,50 @@ pub fn acceptance_chart(scenario: &Scenario, name: &str, r: &RobustEvaluation) -
         );
     }
     svg.push_str("</svg>");
+    let reading = acceptance_reading(scenario, name, r);
+    Chart {
+        id: "acceptance".into(),
+        title: "How sure: acceptance by party".into(),
+        svg,
+        reading,
+        legend: vec![],
+    }
+}
+
+/// The bars of the acceptance chart: each party, all parties, then the
+/// same for the best repair.
+fn acceptance_bars(scenario: &Scenario, r: &RobustEvaluation) -> Vec<Bar> {
+    let mut bars: Vec<Bar> = r
+        .parties
+        .iter()
+        .map(|a| Bar {
+            label: scenario.parties()[a.party.index()].name.clone(),
+            p: a.accept,
+            series: "party",
+        })
+        .collect();
+    bars.push(Bar {
+        label: "all parties".into(),
+        p: r.all_accept,
+        series: "all",
+    });
+    bars.extend(r.repair_parties.iter().map(|a| Bar {
+        label: format!("{}, best repair", scenario.parties()[a.party.index()].name),
+        p: a.accept,
+        series: "repair-party",
+    }));
+    if let Some(best) = r.repairs.first() {
+        bars.push(Bar {
+            label: "all parties, best repair".into(),
+            p: best.chance.all_accept,
+            series: "repair",
+        });
+    }
+    bars
+}
+
+/// The acceptance chart's sentences.
+fn acceptance_reading(scenario: &Scenario, name: &str, r: &RobustEvaluation) -> Vec<String> {
     let mut reading: Vec<String> = r
         .parties
         .iter()
@@ -130,13 +149,7 @@ pub fn acceptance_chart(scenario: &Scenario, name: &str, r: &RobustEvaluation) -
             percent(b.chance.all_accept)
         ))
     ));
-    Chart {
-        id: "acceptance".into(),
-        title: "How sure: acceptance by party".into(),
-        svg,
-        reading,
-        legend: vec![],
-    }
+    reading
 }
 
 /// What would have to be true: for each uncertain number that flips a
@@ -179,69 +192,7 @@ pub fn tornado_chart(scenario: &Scenario, r: &RobustEvaluation) -> Chart {
     );
     let mut reading = Vec::new();
     for (k, t) in rows.iter().enumerate() {
-        let un = &scenario.uncertain()[t.uncertain];
-        let detente_core::Uncertain::Number { distribution, .. } = un else {
-            continue;
-        };
-        let (lo, hi) = distribution.support();
-        let at = |x: f64| {
-            if hi > lo {
-                f.x((x - lo) / (hi - lo))
-            } else {
-                f.x(0.5)
-            }
-        };
-        let mid = n - k as f64 - 0.5;
-        let y = c(f.y(mid) - 7.0);
-        let party = &scenario.parties()[t.party.index()].name;
-        let subject = match t.subject {
-            Subject::Proposal => "the proposal",
-            Subject::Repair => "the repair",
-        };
-        let label = format!(
-            "{party}: {} ({})",
-            un.label(scenario.issues()),
-            t.subject.as_str()
-        );
-        let (rx, rw) = if t.accepts_above {
-            (at(lo), at(t.value) - at(lo))
-        } else {
-            (at(t.value), at(hi) - at(t.value))
-        };
-        let _ = write!(
-            svg,
-            r#"<g class="tornado" data-series="threshold"><title>{}: flips at {} (range {} to {}, point {})</title><text class="tick" x="{}" y="{}" text-anchor="end">{}</text><rect class="range" x="{}" y="{y}" width="{}" height="14"/><rect class="rejects" x="{}" y="{y}" width="{}" height="14"/><line x1="{}" y1="{}" x2="{}" y2="{}"/><circle cx="{}" cy="{}" r="3"/></g>"#,
-            esc(&label),
-            u(t.value),
-            u(lo),
-            u(hi),
-            u(t.point),
-            c(f.left - 6.0),
-            c(f.y(mid) + 4.0),
-            esc(&label),
-            c(at(lo)),
-            c(at(hi) - at(lo)),
-            c(rx),
-            c(rw.max(0.0)),
-            c(at(t.value)),
-            c(f.y(mid) - 10.0),
-            c(at(t.value)),
-            c(f.y(mid) + 10.0),
-            c(at(t.point)),
-            c(f.y(mid)),
-        );
-        let at_point = if t.point < t.value {
-            t.accepts_below
-        } else {
-            t.accepts_above
-        };
-        reading.push(format!(
-            "{party} {} {subject} at the point values; the verdict flips if {} is {} {}.",
-            if at_point { "accepts" } else { "rejects" },
-            un.label(scenario.issues()),
-            if t.point < t.value { "above" } else { "below" },
-            u(t.value)
-        ));
+        reading.extend(tornado_row(&mut svg, &f, scenario, t, n - k as f64 - 0.5));
     }
     svg.push_str("</svg>");
     if reading.is_empty() {
@@ -257,6 +208,78 @@ pub fn tornado_chart(scenario: &Scenario, r: &RobustEvaluation) -> Chart {
         reading,
         legend: vec![],
     }
+}
+
+/// One row of the tornado chart (at height `mid`), and its sentence.
+fn tornado_row(
+    svg: &mut String,
+    f: &Frame,
+    scenario: &Scenario,
+    t: &detente_analysis::Threshold,
+    mid: f64,
+) -> Option<String> {
+    let un = &scenario.uncertain()[t.uncertain];
+    let detente_core::Uncertain::Number { distribution, .. } = un else {
+        return None;
+    };
+    let (lo, hi) = distribution.support();
+    let at = |x: f64| {
+        if hi > lo {
+            f.x((x - lo) / (hi - lo))
+        } else {
+            f.x(0.5)
+        }
+    };
+    let y = c(f.y(mid) - 7.0);
+    let party = &scenario.parties()[t.party.index()].name;
+    let subject = match t.subject {
+        Subject::Proposal => "the proposal",
+        Subject::Repair => "the repair",
+    };
+    let label = format!(
+        "{party}: {} ({})",
+        un.label(scenario.issues()),
+        t.subject.as_str()
+    );
+    let (rx, rw) = if t.accepts_above {
+        (at(lo), at(t.value) - at(lo))
+    } else {
+        (at(t.value), at(hi) - at(t.value))
+    };
+    let _ = write!(
+        svg,
+        r#"<g class="tornado" data-series="threshold"><title>{}: flips at {} (range {} to {}, point {})</title><text class="tick" x="{}" y="{}" text-anchor="end">{}</text><rect class="range" x="{}" y="{y}" width="{}" height="14"/><rect class="rejects" x="{}" y="{y}" width="{}" height="14"/><line x1="{}" y1="{}" x2="{}" y2="{}"/><circle cx="{}" cy="{}" r="3"/></g>"#,
+        esc(&label),
+        u(t.value),
+        u(lo),
+        u(hi),
+        u(t.point),
+        c(f.left - 6.0),
+        c(f.y(mid) + 4.0),
+        esc(&label),
+        c(at(lo)),
+        c(at(hi) - at(lo)),
+        c(rx),
+        c(rw.max(0.0)),
+        c(at(t.value)),
+        c(f.y(mid) - 10.0),
+        c(at(t.value)),
+        c(f.y(mid) + 10.0),
+        c(at(t.point)),
+        c(f.y(mid)),
+    );
+    let at_point = if t.point < t.value {
+        t.accepts_below
+    } else {
+        t.accepts_above
+    };
+    Some(format!(
+        "{party} {} {subject} at the point values; the verdict flips if {} is {} {}.",
+        if at_point { "accepts" } else { "rejects" },
+        un.label(scenario.issues()),
+        if t.point < t.value { "above" } else { "below" },
+        u(t.value)
+    ))
 }
 
 /// The outcomes acceptable to all in some sample, in the utility plane of
