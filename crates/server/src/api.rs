@@ -277,13 +277,26 @@ fn analyze_with(
     })
 }
 
+/// What a request's samples of the uncertain numbers found, for the
+/// report's charts of them.
+#[derive(Clone, Copy, Default)]
+struct Robust<'a> {
+    /// The chance of every outcome (analyses): the outcome cloud coloured by it.
+    analysis: Option<&'a detente_analysis::RobustAnalysis>,
+    /// How sure the evaluated proposal's verdicts are: acceptance by party
+    /// and the tornado of thresholds.
+    evaluation: Option<&'a detente_analysis::RobustEvaluation>,
+}
+
 /// The charts of an analysis over at most `draw_limit` drawn outcomes, with
-/// an evaluated proposal drawn in when given; none unless `wanted`.
+/// an evaluated proposal drawn in when given and the report's charts of the
+/// robust analysis when sampled; none unless `wanted`.
 fn analysis_charts(
     config: &crate::Config,
     s: &Scenario,
     a: &Analysis,
     evaluated: Option<(&str, &Evaluation)>,
+    robust: Robust<'_>,
     wanted: bool,
 ) -> Vec<detente_report::Chart> {
     if !wanted {
@@ -293,6 +306,8 @@ fn analysis_charts(
     detente_report::charts(&Report {
         cloud: Some(&cloud),
         evaluated,
+        robust: robust.evaluation,
+        robust_analysis: robust.analysis,
         ..Report::new(s, a)
     })
 }
@@ -454,12 +469,21 @@ pub async fn analyze(
         let (s, _) = read(&req.scenario)?;
         let a = analyze_with(config, cancel, &s, req.disagreement.as_deref(), req.at_time)?;
         let mut analysis = detente_results::analysis(&s, &a);
-        if let Some(o) = robust_options(req.samples, req.seed, req.at_time)? {
-            let r = detente_analysis::robust_analysis(&s, &a, &o)
-                .map_err(|e| ApiError::TooLarge(e.to_string()))?;
-            analysis.robust = Some(detente_results::robust_analysis(&s, &r));
-        }
-        let charts = analysis_charts(config, &s, &a, None, req.charts);
+        let robust = match robust_options(req.samples, req.seed, req.at_time)? {
+            Some(o) => Some(
+                detente_analysis::robust_analysis(&s, &a, &o)
+                    .map_err(|e| ApiError::TooLarge(e.to_string()))?,
+            ),
+            None => None,
+        };
+        analysis.robust = robust
+            .as_ref()
+            .map(|r| detente_results::robust_analysis(&s, r));
+        let robust = Robust {
+            analysis: robust.as_ref(),
+            ..Robust::default()
+        };
+        let charts = analysis_charts(config, &s, &a, None, robust, req.charts);
         Ok(axum::Json(json!({
             "analysis": analysis,
             "charts": json::charts(&charts),
@@ -604,12 +628,21 @@ pub async fn evaluate(
         let a = analyze_with(config, cancel, &s, None, None)?;
         let ev = evaluate_outcome(config, &s, &a, &outcome, req.repairs);
         let mut evaluation = detente_results::evaluation(&s, &label, by.as_deref(), &ev);
-        if let Some(o) = robust_options(req.samples, req.seed, None)? {
-            let r = detente_analysis::robust_evaluation(&s, &outcome, &o)
-                .map_err(|e| ApiError::TooLarge(e.to_string()))?;
-            evaluation.robust = Some(detente_results::robust_evaluation(&s, &r));
-        }
-        let charts = analysis_charts(config, &s, &a, Some((&label, &ev)), req.charts);
+        let robust = match robust_options(req.samples, req.seed, None)? {
+            Some(o) => Some(
+                detente_analysis::robust_evaluation(&s, &outcome, &o)
+                    .map_err(|e| ApiError::TooLarge(e.to_string()))?,
+            ),
+            None => None,
+        };
+        evaluation.robust = robust
+            .as_ref()
+            .map(|r| detente_results::robust_evaluation(&s, r));
+        let robust = Robust {
+            evaluation: robust.as_ref(),
+            ..Robust::default()
+        };
+        let charts = analysis_charts(config, &s, &a, Some((&label, &ev)), robust, req.charts);
         Ok(axum::Json(json!({
             "evaluation": evaluation,
             "reading": detente_report::reading::proposal(&s, &a, &label, &ev),

@@ -669,3 +669,79 @@ async fn samples_add_how_sure_the_verdicts_are() {
     .error(StatusCode::BAD_REQUEST, "bad_request");
     assert!(m.contains("samples"), "{m}");
 }
+
+/// With samples, the answers carry the report's charts of them (the library
+/// draws, the server sends, the page inserts): the outcomes coloured by
+/// their chance for an analysis, acceptance by party and the tornado of
+/// thresholds for an evaluation, each with its reading; without, none.
+#[tokio::test]
+async fn samples_add_the_reports_charts_of_them() {
+    let s = builtin("peace-talks").await;
+    let ids = |v: &Value| -> Vec<String> {
+        v["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["id"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let chart = |v: &Value, id: &str| -> Value {
+        v["charts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == id)
+            .cloned()
+            .unwrap_or_else(|| panic!("no chart {id}"))
+    };
+    let r = post(
+        "/api/evaluate",
+        json!({"scenario": s, "proposal": "mediator-draft", "samples": 500, "seed": 3}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    let ids_with = ids(&v);
+    assert!(ids_with.contains(&"acceptance".to_string()), "{ids_with:?}");
+    assert!(ids_with.contains(&"tornado".to_string()), "{ids_with:?}");
+    let acceptance = chart(&v, "acceptance");
+    assert!(
+        acceptance["svg"]
+            .as_str()
+            .unwrap()
+            .contains("chart acceptance")
+    );
+    let reading = acceptance["reading"].to_string();
+    assert!(
+        reading.contains("accepts mediator-draft in") && reading.contains("% ± "),
+        "{reading}"
+    );
+    let tornado = chart(&v, "tornado")["reading"].to_string();
+    assert!(tornado.contains("the verdict flips if"), "{tornado}");
+    let r = post(
+        "/api/evaluate",
+        json!({"scenario": s, "proposal": "mediator-draft"}),
+    )
+    .await;
+    let without = ids(&r.json());
+    assert!(
+        !without.iter().any(|i| i == "acceptance" || i == "tornado"),
+        "{without:?}"
+    );
+
+    let r = post("/api/analyze", json!({"scenario": s, "samples": 500})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text());
+    let v = r.json();
+    let chance = chart(&v, "chance");
+    assert!(chance["svg"].as_str().unwrap().contains("robust-deal"));
+    assert!(
+        chance["reading"][0]
+            .as_str()
+            .unwrap()
+            .starts_with("Some deal is acceptable to every party in"),
+        "{}",
+        chance["reading"]
+    );
+    let r = post("/api/analyze", json!({"scenario": s})).await;
+    assert!(!ids(&r.json()).contains(&"chance".to_string()));
+}

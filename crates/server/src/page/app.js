@@ -74,6 +74,33 @@ function showCharts(target, charts) {
 
 const fmt = (x) => (x === null || x === undefined ? "?" : Number(x).toFixed(3));
 
+// ---- uncertain numbers -------------------------------------------------------
+
+// A whole number as Rust's `{:.0}` writes it (ties to even), so the page's
+// percentages are those of the report and the CLI.
+function round0(x) {
+  const r = Math.round(x);
+  return (Math.abs(x % 1) === 0.5 && r % 2 !== 0) ? r - 1 : r;
+}
+
+// A probability {p, se} as the report and the CLI write it: `83% ± 1%`.
+function percent(prob) {
+  if (!prob) return "—";
+  const se = prob.se * 100;
+  const s = se > 0 && se < 1 ? se.toFixed(1) : String(round0(se));
+  return `${round0(prob.p * 100)}% ± ${s}%`;
+}
+
+// The `samples` and `seed` of a request from a panel's inputs; none when
+// the samples field is empty (the point values only).
+function samplesOf(prefix) {
+  const raw = $(prefix + "-samples").value.trim();
+  if (!raw) return {};
+  return { samples: Number(raw), seed: Number($(prefix + "-seed").value) || 0 };
+}
+
+const count = (n) => Number(n).toLocaleString("en");
+
 function showSummary(a) {
   const box = $("summary");
   const zone = a.agreement_zone;
@@ -83,14 +110,17 @@ function showSummary(a) {
       `${a.pareto.count} efficient utility vectors, ${zone.pareto.count} of them in the zone.` }),
   ];
   const t = el("table", { "data-testid": "solutions" });
-  const head = el("tr", {}, el("th", { text: "solution" }), ...a.bargainers.map((b) => el("th", { text: "u(" + b + ")" })));
+  const chances = a.robust ? a.robust.solutions : null;
+  const head = el("tr", {}, el("th", { text: "solution" }), ...a.bargainers.map((b) => el("th", { text: "u(" + b + ")" })),
+    chances ? el("th", { text: "acceptable to all (sampled)" }) : null);
   t.append(el("thead", {}, head));
   const body = el("tbody");
   const names = { nash: "Nash", kalai_smorodinsky: "Kalai–Smorodinsky", max_welfare: "max welfare", egalitarian: "egalitarian" };
   for (const [k, label] of Object.entries(names)) {
     const s = a.solutions[k];
-    body.append(el("tr", {}, el("td", { text: label }),
-      ...a.bargainers.map((_, i) => el("td", { class: "n", text: s ? fmt(s.utilities[i]) : "—" }))));
+    body.append(el("tr", { "data-solution": k }, el("td", { text: label }),
+      ...a.bargainers.map((_, i) => el("td", { class: "n", text: s ? fmt(s.utilities[i]) : "—" })),
+      chances ? el("td", { class: "n", text: percent(chances[k]) }) : null));
   }
   t.append(body);
   parts.push(t);
@@ -98,15 +128,38 @@ function showSummary(a) {
   box.dataset.pareto = JSON.stringify(a.pareto.points.map((p) => p.utilities));
 }
 
+// An outcome in words: `issue=value, …`.
+const outcomeText = (o) => Object.entries(o).map(([k, x]) => `${k}=${x}`).join(", ");
+
+// The analysis's robust object in the CLI's sentences (`analyze --samples`);
+// the outcomes coloured by their chance come with the charts.
+function showAnalysisRobust(r) {
+  const box = $("analysis-robust");
+  if (!r) { box.replaceChildren(); return; }
+  const parts = [
+    el("p", { class: "muted", text: `Uncertain numbers: ${count(r.samples)} samples, seed ${r.seed}.` }),
+    el("p", { "data-testid": "zone-nonempty",
+      text: `Some deal is acceptable to every party in ${percent(r.zone_nonempty)} of the plausible cases.` }),
+    el("p", { "data-testid": "robust-deal", text: r.robust_deal
+      ? `The deal most likely acceptable to all (${percent(r.robust_deal.probability)}): ${outcomeText(r.robust_deal.outcome)}.`
+      : "No deal is acceptable to all in any sample." }),
+  ];
+  const names = { nash: "Nash", kalai_smorodinsky: "Kalai-Smorodinsky", max_welfare: "max welfare", egalitarian: "egalitarian" };
+  const shown = Object.entries(names).filter(([k]) => r.solutions[k]).map(([k, n]) => `${n} ${percent(r.solutions[k])}`);
+  if (shown.length) parts.push(el("p", { text: `The point model's solutions are acceptable to all in: ${shown.join("; ")}.` }));
+  box.replaceChildren(...parts);
+}
+
 async function analyze() {
   const seq = ++state.seq;
   status("analysing…");
   try {
-    const res = await api("/api/analyze", { scenario: state.scenario });
+    const res = await api("/api/analyze", Object.assign({ scenario: state.scenario }, samplesOf("analysis")));
     const v = await res.json();
     if (seq !== state.seq) return;
     showError(null);
     showSummary(v.analysis);
+    showAnalysisRobust(v.analysis.robust);
     showCharts("charts", v.charts);
     status("up to date");
     document.body.dataset.analysed = String(seq);
@@ -120,6 +173,10 @@ async function analyze() {
 // Called on every edit: the analysis follows as you type.
 function changed() {
   $("raw").value = JSON.stringify(state.scenario, null, 2);
+  reanalyse();
+}
+
+function reanalyse() {
   clearTimeout(state.timer);
   state.timer = setTimeout(analyze, 250);
 }
@@ -281,14 +338,39 @@ function proposalOutcome() {
   return out;
 }
 
+// The proposal of an evaluation: the chosen proposal by name with the values
+// changed from it (so verdicts say `mediator-draft` or `mediator-draft
+// (modified)`), or every value of a custom outcome.
+function proposalRequest() {
+  const outcome = proposalOutcome();
+  const name = $("proposal-base").value;
+  const p = (state.scenario.proposals || []).find((x) => x.name === name);
+  if (!p) return { outcome };
+  const edits = {};
+  for (const [k, x] of Object.entries(outcome)) {
+    if (String(p.outcome[k]) !== String(x)) edits[k] = x;
+  }
+  return Object.keys(edits).length ? { proposal: name, outcome: edits } : { proposal: name };
+}
+
+// Puts an outcome's values into the proposal form and evaluates it.
+function useOutcome(outcome) {
+  for (const [k, val] of Object.entries(outcome)) {
+    const input = $("proposal-values").querySelector(`[data-issue="${CSS.escape(k)}"]`);
+    if (input) input.value = String(val);
+  }
+  evaluate();
+}
+
 async function evaluate() {
   status("evaluating…");
   try {
-    const res = await api("/api/evaluate", { scenario: state.scenario, outcome: proposalOutcome() });
+    const res = await api("/api/evaluate", Object.assign({ scenario: state.scenario }, proposalRequest(), samplesOf("proposal")));
     const v = await res.json();
     showError(null);
     showVerdict(v);
     showCharts("proposal-charts", v.charts.slice(0, 1));
+    showRobust(v);
     status("evaluated");
   } catch (e) {
     showError(e.message);
@@ -322,19 +404,86 @@ function showVerdict(v) {
     for (const r of e.repairs) {
       const li = el("li", { text: r.changes.map((c) => `${c.issue}: ${c.from} → ${c.to}`).join("; ") + " " });
       const use = el("button", { type: "button", class: "small", text: "use" });
-      use.addEventListener("click", () => {
-        for (const [k, val] of Object.entries(r.outcome)) {
-          const input = $("proposal-values").querySelector(`[data-issue="${CSS.escape(k)}"]`);
-          if (input) input.value = String(val);
-        }
-        evaluate();
-      });
+      use.addEventListener("click", () => useOutcome(r.outcome));
       li.append(use);
       ol.append(li);
     }
     parts.push(el("p", { text: "Repairs (fewest changes, best Nash product first):" }), ol);
   }
   $("verdict").replaceChildren(...parts);
+}
+
+// How sure the verdicts are (`evaluate --samples`): acceptance by party of
+// the proposal and of its best robust repair, acceptance by all, the robust
+// repair, and the thresholds; then the report's acceptance and tornado
+// charts, whose readings say it in sentences ("ukraine accepts … in 83% ±
+// 1% of the plausible cases", "the verdict flips if … is above 0.463").
+function showRobust(v) {
+  const box = $("robust");
+  const r = v.evaluation.robust;
+  if (!r) { box.replaceChildren(); return; }
+  const label = v.evaluation.proposal;
+  const best = r.repairs[0];
+  const repaired = new Map(r.repair_parties.map((a) => [a.name, a.accept]));
+  const parts = [el("h3", { text: `How sure (${count(r.samples)} samples of the uncertain numbers, seed ${r.seed})` })];
+
+  const t = el("table", { "data-testid": "robust-acceptance" });
+  t.append(el("thead", {}, el("tr", {}, el("th", { text: "party" }), el("th", { text: "utility (90% of cases)" }),
+    el("th", { text: `accepts ${label}` }), best ? el("th", { text: "accepts the best repair" }) : null)));
+  const body = el("tbody");
+  for (const a of r.parties) {
+    const u = a.utility;
+    body.append(el("tr", { "data-party": a.name },
+      el("td", { text: a.name }),
+      el("td", { class: "n", text: `${fmt(u.mean)} (${fmt(u.q05)}–${fmt(u.q95)})` }),
+      el("td", { class: "n", "data-testid": `robust-accept-${a.name}`, text: percent(a.accept) }),
+      best ? el("td", { class: "n", text: percent(repaired.get(a.name)) }) : null));
+  }
+  body.append(el("tr", { class: "all" }, el("td", { text: "every party" }), el("td"),
+    el("td", { class: "n", "data-testid": "robust-all-accept", text: percent(r.all_accept) }),
+    best ? el("td", { class: "n", text: percent(best.all_accept) }) : null));
+  t.append(body);
+  parts.push(t);
+
+  if (r.repair_size === null || r.repair_size === undefined) {
+    parts.push(el("p", { text: "Robust repairs: the space is too large to search." }));
+  } else if (r.repair_size > 0 && best) {
+    const k = r.repair_size;
+    const p = el("p", { "data-testid": "robust-repair",
+      text: `Robust repair (${k} change${k === 1 ? "" : "s"}): ` +
+        best.changes.map((c) => `${c.issue}: ${c.from} → ${c.to}`).join("; ") +
+        `; every party accepts it in ${percent(best.all_accept)}. ` });
+    const use = el("button", { type: "button", class: "small", text: "use" });
+    use.addEventListener("click", () => useOutcome(best.outcome));
+    p.append(use);
+    parts.push(p);
+  } else if (r.repair_size > 0) {
+    parts.push(el("p", { text: "No change makes a deal acceptable to all in any sample." }));
+  }
+
+  if (r.thresholds.length) {
+    parts.push(el("h3", { text: "What would have to be true (the other numbers at their point values)" }));
+    const th = el("table", { "data-testid": "thresholds" });
+    th.append(el("thead", {}, el("tr", {}, ...["party", "uncertain number", "of", "point value", "flips at", "below", "above"]
+      .map((h) => el("th", { text: h })))));
+    const tb = el("tbody");
+    for (const x of r.thresholds) {
+      tb.append(el("tr", { "data-party": x.party },
+        el("td", { text: x.party }),
+        el("td", { text: x.parameter }),
+        el("td", { text: x.subject === "repair" ? "the repair" : "the proposal" }),
+        el("td", { class: "n", text: fmt(x.point) }),
+        el("td", { class: "n", text: fmt(x.value) }),
+        el("td", { class: x.verdict_below === "accepts" ? "good" : "bad", text: x.verdict_below }),
+        el("td", { class: x.verdict_above === "accepts" ? "good" : "bad", text: x.verdict_above })));
+    }
+    th.append(tb);
+    parts.push(th);
+  }
+  // The report's charts, each with its reading (the tornado's says where each verdict flips).
+  const charts = (v.charts || []).filter((c) => c.id === "acceptance" || c.id === "tornado");
+  parts.push(el("div", { class: "robust-charts" }, ...charts.map(figure)));
+  box.replaceChildren(...parts);
 }
 
 // ---- forecast ----------------------------------------------------------------
@@ -460,6 +609,7 @@ function load(scenario) {
   state.lastNegotiation = null;
   $("verdict").replaceChildren();
   $("proposal-charts").replaceChildren();
+  $("robust").replaceChildren();
   renderAll();
   changed();
 }
@@ -514,6 +664,7 @@ async function init() {
   });
   $("proposal-base").addEventListener("change", fillProposal);
   $("evaluate").addEventListener("click", evaluate);
+  for (const id of ["analysis-samples", "analysis-seed"]) $(id).addEventListener("input", reanalyse);
   $("run-forecast").addEventListener("click", forecast);
   $("run-negotiation").addEventListener("click", negotiate);
   $("replay-step").addEventListener("input", () => showStep(Number($("replay-step").value)));
