@@ -691,45 +691,13 @@ pub fn extremes(
     party: &str,
 ) -> Result<(f64, f64), ModelError> {
     let n = radices.len();
-    // Union-find over issues linked by factors.
-    let mut parent: Vec<usize> = (0..n).collect();
-    fn find(p: &mut [usize], mut i: usize) -> usize {
-        while p[i] != i {
-            p[i] = p[p[i]];
-            i = p[i];
-        }
-        i
-    }
-    for f in &u.factors {
-        for w in f.issues.windows(2) {
-            let (a, b) = (find(&mut parent, w[0]), find(&mut parent, w[1]));
-            parent[a] = b;
-        }
-    }
-    let coupled: Vec<bool> = {
-        let mut c = vec![false; n];
-        for f in &u.factors {
-            for &i in &f.issues {
-                c[i] = true;
-            }
-        }
-        c
-    };
+    let (coupled, groups) = coupled_groups(u, n);
     let (mut lo, mut hi) = (0.0, 0.0);
     for (terms, _) in u.terms.iter().zip(&coupled).filter(|(_, c)| !**c) {
         lo += terms.iter().copied().fold(f64::INFINITY, f64::min);
         hi += terms.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     }
-    let mut roots: Vec<usize> = (0..n)
-        .filter(|&i| coupled[i])
-        .map(|i| find(&mut parent, i))
-        .collect();
-    roots.sort_unstable();
-    roots.dedup();
-    for root in roots {
-        let members: Vec<usize> = (0..n)
-            .filter(|&i| coupled[i] && find(&mut parent, i) == root)
-            .collect();
+    for members in groups {
         let size: u64 = members.iter().map(|&i| radices[i] as u64).product();
         if size > MAX_COUPLED_OUTCOMES {
             return Err(ModelError::TooManyCoupledValues {
