@@ -7,7 +7,8 @@
 //! [`Driver::advance`] runs the built-in strategies up to the next
 //! [`Request`] to an external participant, [`Driver::answer`] feeds its
 //! [`Reply`] back through the protocol's own checks, [`Driver::finish`]
-//! summarises. [`run_session_with`](crate::run_session_with) is a driver
+//! summarises. In the mediated protocols the mediator may be external too
+//! ([`Driver::with_external_mediator`]): a person drafting the single text. [`run_session_with`](crate::run_session_with) is a driver
 //! without external participants, so both ways of running a session share
 //! every rule and give the same results.
 
@@ -16,14 +17,15 @@ use crate::mediator::Mediated;
 use crate::offers::Offers;
 use crate::prepare::Prepared;
 use crate::protocol::{Answer, Ended, Protocol, Session, Step};
+use crate::request::{Reply, ReplyError, Request, StandingOffer};
 use crate::space::OwnSpace;
 use crate::strategy::{Decision, Strategy};
 use crate::{
-    Deadline, EndReason, FailureKind, IllegalAction, NegotiationError, ProtocolKind, SessionConfig,
-    SessionResult, TraceEvent,
+    Actor, Deadline, EndReason, FailureKind, IllegalAction, NegotiationError, ProtocolKind,
+    SessionConfig, SessionResult, TraceEvent,
 };
 use detente_analysis::Analysis;
-use detente_core::{Outcome, PartyId, Scenario};
+use detente_core::{PartyId, Scenario};
 use std::sync::Arc;
 
 /// Checks what a session needs whatever its strategies: a deadline, room in
@@ -60,117 +62,6 @@ pub fn check_setup(scenario: &Scenario, config: &SessionConfig) -> Result<(), Ne
         return Err(NegotiationError::NotBilateral(bargainers.len()));
     }
     Ok(())
-}
-
-/// The offer on the table, as an external participant is shown it.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StandingOffer {
-    /// The outcome offered (value indices).
-    pub outcome: Outcome,
-    /// Who offered it.
-    pub by: PartyId,
-}
-
-/// What an external participant is asked, owned (it outlives the
-/// protocol's own borrow of its state).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Request {
-    /// Its turn in an offer protocol: offer, accept the standing offer
-    /// (none at the very first turn, when accepting is not allowed) or walk
-    /// away. Answered by [`Reply::Offer`], [`Reply::Accept`] or
-    /// [`Reply::End`].
-    Act {
-        /// The participant asked.
-        party: PartyId,
-        /// The offer on the table.
-        standing: Option<StandingOffer>,
-    },
-    /// Mediated protocol: vote on replacing `text` by `proposal`. Answered
-    /// by [`Reply::Vote`].
-    Vote {
-        /// The participant asked.
-        party: PartyId,
-        /// The current text.
-        text: Outcome,
-        /// The change the mediator proposes.
-        proposal: Outcome,
-    },
-    /// Mediated protocol: accept the final `text` rather than walk away.
-    /// Answered by [`Reply::Vote`].
-    FinalVote {
-        /// The participant asked.
-        party: PartyId,
-        /// The final text.
-        text: Outcome,
-    },
-}
-
-impl Request {
-    /// The participant asked.
-    pub fn party(&self) -> PartyId {
-        match self {
-            Request::Act { party, .. }
-            | Request::Vote { party, .. }
-            | Request::FinalVote { party, .. } => *party,
-        }
-    }
-
-    fn what(&self) -> &'static str {
-        match self {
-            Request::Act { .. } => "act (offer, accept or end)",
-            Request::Vote { .. } => "vote on the mediator's proposal",
-            Request::FinalVote { .. } => "accept or refuse the final text",
-        }
-    }
-}
-
-/// An external participant's answer to a [`Request`].
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Reply<'o> {
-    /// Offer this outcome (value indices, one per issue).
-    Offer(&'o [u32]),
-    /// Accept the standing offer.
-    Accept,
-    /// Walk away.
-    End,
-    /// Yes or no to a vote or to the final text.
-    Vote(bool),
-}
-
-impl Reply<'_> {
-    fn what(&self) -> &'static str {
-        match self {
-            Reply::Offer(_) => "an offer",
-            Reply::Accept => "an accept",
-            Reply::End => "an end",
-            Reply::Vote(_) => "a vote",
-        }
-    }
-}
-
-/// A reply the driver cannot take: a mistake of the caller stepping the
-/// driver, not a move in the negotiation (the session goes on as if it
-/// had not been made). Moves the protocol does not allow, such as an offer
-/// outside the space, are not errors: they end the session with the
-/// participant's [`FailureKind::IllegalAction`], as they do for a
-/// strategy.
-#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-pub enum ReplyError {
-    /// No external participant is waiting for an answer: the session has
-    /// ended, or [`Driver::advance`] has not been called since the last
-    /// answer.
-    #[error(
-        "no participant is waiting for an answer (the session is over, or advance() was not called)"
-    )]
-    NotAsked,
-    /// A reply of the wrong kind (a vote where an action was asked).
-    #[error("the participant was asked to {asked}, and {given} does not answer that")]
-    Mismatch {
-        /// What the participant was asked.
-        asked: &'static str,
-        /// What the reply was.
-        given: &'static str,
-    },
 }
 
 /// A session run step by step: the one session loop, paused whenever a
@@ -272,6 +163,7 @@ impl<'a> Driver<'a> {
                 deadline: config.deadline,
                 round: 0,
                 actions: 0,
+                floor: 0.0,
             },
             trace: Vec::new(),
         };
@@ -280,7 +172,7 @@ impl<'a> Driver<'a> {
                 Box::new(Offers::new(scenario.issues().len()))
             }
             ProtocolKind::Mediated(variant) => {
-                Box::new(Mediated::new(scenario, config.seed, n, variant))
+                Box::new(Mediated::new(scenario, config.seed, n, variant, false))
             }
         };
         Ok(Driver {
@@ -293,6 +185,30 @@ impl<'a> Driver<'a> {
             asked: None,
             ended: None,
         })
+    }
+
+    /// The same session with the mediator played from outside: instead of
+    /// drawing each change itself, the protocol asks
+    /// [`Request::Propose`] every round. Only the mediated protocols have a
+    /// mediator, and only a session that has not started may be changed.
+    pub fn with_external_mediator(mut self) -> Result<Driver<'a>, NegotiationError> {
+        let config = self.session.config;
+        let ProtocolKind::Mediated(variant) = config.protocol else {
+            return Err(NegotiationError::NoMediator(config.protocol.as_str()));
+        };
+        assert!(
+            self.session.trace.is_empty() && self.asked.is_none() && self.ended.is_none(),
+            "with_external_mediator is for a session that has not started"
+        );
+        let n = self.session.participants.len();
+        self.protocol = Box::new(Mediated::new(
+            self.session.scenario,
+            config.seed,
+            n,
+            variant,
+            true,
+        ));
+        Ok(self)
     }
 
     /// Runs the session up to the next request to an external participant
@@ -374,6 +290,13 @@ impl<'a> Driver<'a> {
                         .call(ctx.me, || strat.accept_final(&ctx, text))
                         .map(Answer::FinalVote)
                 }
+                Step::Propose { mediator, text } => {
+                    self.asked = Some(Request::Propose {
+                        mediator,
+                        text: text.to_vec(),
+                    });
+                    return;
+                }
             };
             if let Some(ended) = self.give(answer) {
                 self.ended = Some(ended);
@@ -422,6 +345,15 @@ impl<'a> Driver<'a> {
             (Request::Act { .. }, Reply::End) => Ok(Answer::Act(Decision::EndNegotiation)),
             (Request::Vote { .. }, Reply::Vote(yes)) => Ok(Answer::Vote(yes)),
             (Request::FinalVote { .. }, Reply::Vote(yes)) => Ok(Answer::FinalVote(yes)),
+            (Request::Propose { text, .. }, Reply::Offer(proposal)) => {
+                if let Err(e) = self.check_proposal(text, proposal) {
+                    self.asked = Some(request);
+                    return Err(e);
+                }
+                self.offer.copy_from_slice(proposal);
+                Ok(Answer::Propose)
+            }
+            (Request::Propose { .. }, Reply::End) => Ok(Answer::Close),
             (asked, given) => {
                 let error = ReplyError::Mismatch {
                     asked: asked.what(),
@@ -436,13 +368,47 @@ impl<'a> Driver<'a> {
         Ok(())
     }
 
+    /// Whether `proposal` is a revision of `text` the mediator may put to
+    /// the vote: in the space, and not the text itself.
+    fn check_proposal(&self, text: &[u32], proposal: &[u32]) -> Result<(), ReplyError> {
+        let radices = self.session.scenario.space().radices();
+        if proposal.len() != radices.len() {
+            return Err(ReplyError::BadProposal(format!(
+                "{} values for {} issues",
+                proposal.len(),
+                radices.len()
+            )));
+        }
+        if let Some(i) = (0..radices.len()).find(|&i| proposal[i] >= radices[i]) {
+            return Err(ReplyError::BadProposal(format!(
+                "value {} of issue {} (it has {})",
+                proposal[i], i, radices[i]
+            )));
+        }
+        if proposal == text {
+            return Err(ReplyError::BadProposal(
+                "it is the text as it stands; change at least one issue".into(),
+            ));
+        }
+        Ok(())
+    }
+
     /// Ends the session with the failure of the participant asked (for a
-    /// caller that could not read what its participant answered).
+    /// caller that could not read what its participant answered). The
+    /// mediator is not a party that can fail: asked to propose, this is a
+    /// [`ReplyError::Mismatch`].
     pub fn fail(&mut self, kind: FailureKind) -> Result<(), ReplyError> {
         let Some(request) = self.asked.take() else {
             return Err(ReplyError::NotAsked);
         };
-        let party = request.party();
+        let Actor::Party(party) = request.actor() else {
+            let error = ReplyError::Mismatch {
+                asked: request.what(),
+                given: "a failure",
+            };
+            self.asked = Some(request);
+            return Err(error);
+        };
         self.ended = self.give(Err(EndReason::Failure { party, kind }));
         Ok(())
     }
@@ -456,6 +422,19 @@ impl<'a> Driver<'a> {
     /// The rounds completed so far.
     pub fn round(&self) -> u32 {
         self.session.clock.round
+    }
+
+    /// Sets the time elapsed on an outside clock, as a fraction of the
+    /// deadline it keeps (a live room's wall clock): from now on the
+    /// session's time, which strategies see and the trace records, is at
+    /// least `fraction` (clamped to `[0, 1]`; it never goes back). The
+    /// session still ends by its own deadline; ending it by the outside
+    /// clock is the caller's.
+    pub fn set_time_floor(&mut self, fraction: f64) {
+        let clock = &mut self.session.clock;
+        if fraction.is_finite() {
+            clock.floor = clock.floor.max(fraction.clamp(0.0, 1.0));
+        }
     }
 
     /// The normalised time now, in `[0, 1]`.
@@ -493,14 +472,14 @@ impl<'a> Driver<'a> {
 
     /// Runs the session to its end and summarises it. External
     /// participants still to answer give up: they walk away when asked to
-    /// act and say no to every vote.
+    /// act and say no to every vote; a mediator closes the talks.
     pub fn finish(mut self) -> SessionResult {
         let ended = loop {
             if let Some(ended) = self.ended.take() {
                 break ended;
             }
             let reply = match self.advance() {
-                Some(Request::Act { .. }) => Reply::End,
+                Some(Request::Act { .. } | Request::Propose { .. }) => Reply::End,
                 Some(Request::Vote { .. } | Request::FinalVote { .. }) => Reply::Vote(false),
                 // The session has ended.
                 None => continue,

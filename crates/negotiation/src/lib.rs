@@ -54,15 +54,17 @@ mod mediator;
 mod offers;
 mod prepare;
 mod protocol;
+mod request;
 mod session;
 mod setup;
 mod space;
 mod spec;
 pub mod strategy;
 
-pub use driver::{Driver, Reply, ReplyError, Request, StandingOffer, check_setup};
+pub use driver::{Driver, check_setup};
 pub use guard::strategy_call_in_progress;
 pub use prepare::{Prepared, prepare};
+pub use request::{Reply, ReplyError, Request, StandingOffer};
 pub use session::{
     fail, run_session, run_session_prepared, run_session_with, run_session_within, strategy_seed,
 };
@@ -519,6 +521,12 @@ pub enum NegotiationError {
     /// Fewer than two bargaining parties (their number).
     #[error("a negotiation needs at least two bargaining parties; the scenario has {0}")]
     TooFewParties(usize),
+    /// A mediator played from outside, in a protocol without one (its
+    /// name).
+    #[error(
+        "only the mediated protocols have a mediator to play; this session's protocol is `{0}`"
+    )]
+    NoMediator(&'static str),
     /// A protocol name that is none of [`ProtocolKind::names`].
     #[error("unknown protocol `{name}`; the protocols are: {known}")]
     UnknownProtocol {

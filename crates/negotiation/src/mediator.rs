@@ -13,6 +13,13 @@
 //! accepts the final text over walking away; the text is an agreement only if
 //! all do (a party never accepts a text that crosses its red lines or is
 //! worth less than its reservation value).
+//!
+//! The mediator may also be played from outside (a person in the chair):
+//! then each round it is asked for the revised text, which may change any
+//! number of issues, and it may close the talks before the deadline, which
+//! calls the final vote on the text as it stands. The votes and the
+//! variant's rule are the same; the hill-climbing variant learns from every
+//! issue a revision changes.
 
 use crate::protocol::{Answer, Clock, Ended, Protocol, Session, Step, derive_seed};
 use crate::{Action, Actor, EndReason, MediatedVariant};
@@ -31,6 +38,8 @@ enum Phase {
     /// The mediator is to propose a change (or, at the deadline, to ask for
     /// the final votes).
     Propose,
+    /// The mediator, played from outside, has been asked for its revision.
+    Drafting,
     /// Participants from this one on are to vote on the proposal.
     Voting(usize),
     /// Participants from this one on are to accept or refuse the final text.
@@ -45,9 +54,10 @@ pub(crate) struct Mediated {
     actor: Actor,
     text: Vec<u32>,
     proposal: Vec<u32>,
-    /// The change proposed: this issue set to this value.
-    issue: usize,
-    value: u32,
+    /// The issues the proposal changes, each with its new value.
+    changes: Vec<(usize, u32)>,
+    /// The mediator is played from outside.
+    external: bool,
     rng: ChaCha8Rng,
     radices: Vec<u32>,
     /// The issues with more than one value.
@@ -67,6 +77,7 @@ impl Mediated {
         seed: u64,
         participants: usize,
         variant: MediatedVariant,
+        external: bool,
     ) -> Mediated {
         let mediator: Option<PartyId> = scenario
             .parties()
@@ -98,8 +109,8 @@ impl Mediated {
             actor,
             proposal: text.clone(),
             text,
-            issue: 0,
-            value: 0,
+            changes: Vec::with_capacity(radices.len()),
+            external,
             rng: ChaCha8Rng::seed_from_u64(derive_seed(seed, MEDIATOR_TAG)),
             radices,
             changeable,
@@ -140,29 +151,48 @@ impl Mediated {
                 break;
             }
         }
-        self.issue = issue;
-        self.value = value;
+        self.changes.clear();
+        self.changes.push((issue, value));
+    }
+
+    /// Takes the external mediator's revision from the driver's offer
+    /// buffer (checked by the driver: in the space, not the text).
+    fn revise(&mut self, offer: &[u32]) {
+        self.proposal.copy_from_slice(offer);
+        self.changes.clear();
+        for (i, (&new, &old)) in offer.iter().zip(&self.text).enumerate() {
+            if new != old {
+                self.changes.push((i, new));
+            }
+        }
     }
 
     /// Counts the votes: learns from them, keeps or drops the change, and
     /// ends the round.
     fn tally(&mut self, session: &mut Session<'_>) {
         let n = self.votes.len();
-        let (issue, value) = (self.issue, self.value);
-        let old = self.text[issue] as usize;
-        for (pos, &yes) in self.votes.iter().enumerate() {
-            let d = if yes { 1.0 } else { -1.0 };
-            self.learnt[pos][issue][value as usize] += d;
-            self.learnt[pos][issue][old] -= d;
+        for &(issue, value) in &self.changes {
+            let old = self.text[issue] as usize;
+            for (pos, &yes) in self.votes.iter().enumerate() {
+                let d = if yes { 1.0 } else { -1.0 };
+                self.learnt[pos][issue][value as usize] += d;
+                self.learnt[pos][issue][old] -= d;
+            }
         }
         let yes = self.votes.iter().filter(|v| **v).count();
         let keep = match self.variant {
             MediatedVariant::Veto => yes == n,
             MediatedVariant::HillClimbing => {
                 let gain: f64 = self
-                    .learnt
+                    .changes
                     .iter()
-                    .map(|l| l[issue][value as usize] - l[issue][old])
+                    .map(|&(issue, value)| {
+                        let old = self.text[issue] as usize;
+                        self.learnt
+                            .iter()
+                            .map(|l| l[issue][value as usize] - l[issue][old])
+                            .sum::<f64>()
+                    })
                     .sum();
                 2 * yes > n || (2 * yes == n && gain > 0.0)
             }
@@ -190,11 +220,19 @@ impl Protocol for Mediated {
                 Phase::Propose => {
                     if session.clock.expired() || self.changeable.is_empty() {
                         self.phase = Phase::Final(0);
+                    } else if self.external {
+                        self.phase = Phase::Drafting;
                     } else {
                         self.draw(session);
                         session.record(self.actor, Action::Propose, Some(&self.proposal));
                         self.phase = Phase::Voting(0);
                     }
+                }
+                Phase::Drafting => {
+                    return Step::Propose {
+                        mediator: self.actor,
+                        text: &self.text,
+                    };
                 }
                 Phase::Voting(pos) if pos < n => {
                     return Step::Vote {
@@ -232,9 +270,15 @@ impl Protocol for Mediated {
         &mut self,
         session: &mut Session<'_>,
         answer: Answer,
-        _offer: &mut [u32],
+        offer: &mut [u32],
     ) -> Option<Ended> {
         match (self.phase, answer) {
+            (Phase::Drafting, Answer::Propose) => {
+                self.revise(offer);
+                session.record(self.actor, Action::Propose, Some(&self.proposal));
+                self.phase = Phase::Voting(0);
+            }
+            (Phase::Drafting, Answer::Close) => self.phase = Phase::Final(0),
             (Phase::Voting(pos), Answer::Vote(yes)) => {
                 self.votes[pos] = yes;
                 let me = session.participants[pos];

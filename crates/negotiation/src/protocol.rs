@@ -33,20 +33,31 @@ pub(crate) struct Clock {
     pub round: u32,
     /// Actions taken (each costs [`ACTION_SECONDS`] under a time deadline).
     pub actions: u64,
+    /// The time on an outside clock (a live room's wall clock), as a
+    /// fraction of its own deadline: the session's time is never less.
+    pub floor: f64,
 }
 
 impl Clock {
-    pub fn time(&self) -> f64 {
+    /// The time by the session's own deadline.
+    fn own_time(&self) -> f64 {
         match self.deadline {
             Deadline::Rounds(n) => self.round as f64 / n as f64,
             Deadline::Time { seconds } => (self.actions as f64 * ACTION_SECONDS / seconds).min(1.0),
         }
     }
 
+    /// The normalised time strategies see and the trace records.
+    pub fn time(&self) -> f64 {
+        self.own_time().max(self.floor)
+    }
+
+    /// Whether the session's own deadline has come (an outside clock's
+    /// deadline is its owner's to enforce).
     pub fn expired(&self) -> bool {
         match self.deadline {
             Deadline::Rounds(n) => self.round >= n,
-            Deadline::Time { .. } => self.time() >= 1.0,
+            Deadline::Time { .. } => self.own_time() >= 1.0,
         }
     }
 
@@ -137,6 +148,9 @@ pub(crate) enum Step<'p> {
     },
     /// Participant `pos` accepts or refuses the final `text`.
     FinalVote { pos: usize, text: &'p [u32] },
+    /// The mediator, played from outside, revises `text` or closes the
+    /// talks.
+    Propose { mediator: Actor, text: &'p [u32] },
     /// The session is over.
     End(Ended),
 }
@@ -152,10 +166,15 @@ pub(crate) enum Answer {
     Vote(bool),
     /// To [`Step::FinalVote`].
     FinalVote(bool),
+    /// To [`Step::Propose`]: the revised text is in the driver's offer
+    /// buffer (checked to be in the space and to differ from the text).
+    Propose,
+    /// To [`Step::Propose`]: no more revisions; the final vote now.
+    Close,
 }
 
 /// A protocol: a state machine over the session.
-pub(crate) trait Protocol {
+pub(crate) trait Protocol: Send {
     /// What happens next. Advances the clock and records the protocol's own
     /// actions (a mediator's proposals) on the way.
     fn next(&mut self, session: &mut Session<'_>) -> Step<'_>;

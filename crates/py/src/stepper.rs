@@ -241,7 +241,14 @@ impl Stepper {
             let Some(request) = driver.advance() else {
                 return Ok(None);
             };
-            let party = request.party();
+            // The stepper never plays the mediator (it builds its drivers
+            // without `with_external_mediator`), so every request is a
+            // bargaining party's.
+            let detente_negotiation::Actor::Party(party) = request.actor() else {
+                return Err(pyo3::exceptions::PyRuntimeError::new_err(
+                    "the mediator asked the stepper to propose; it only plays parties",
+                ));
+            };
             let tuple = |offer: Option<&[u32]>, kind: u8, by: i64, text: Option<&[u32]>| {
                 let utility = offer.map_or(f64::NAN, |o| owner.scenario.utility_of(party, o));
                 let offer = offer.map(|o| PyTuple::new(py, o)).transpose()?;
@@ -255,6 +262,7 @@ impl Stepper {
                 },
                 Request::Vote { text, proposal, .. } => tuple(Some(proposal), VOTE, -1, Some(text)),
                 Request::FinalVote { text, .. } => tuple(Some(text), FINAL_VOTE, -1, None),
+                Request::Propose { .. } => unreachable!("answered above: not a party's request"),
             }?;
             Ok(Some(t))
         })

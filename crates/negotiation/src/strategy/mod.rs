@@ -112,8 +112,10 @@ impl Context<'_> {
 }
 
 /// A negotiation strategy. Only [`Strategy::act`] is required; the other
-/// methods have rational defaults.
-pub trait Strategy {
+/// methods have rational defaults. Strategies are `Send` so that a session
+/// in progress can move between threads (a live room is driven by
+/// whichever server thread takes its next action).
+pub trait Strategy: Send {
     /// My turn in an offer protocol. `standing` is the offer on the table
     /// (none at the very first turn, when accepting is not allowed). To
     /// offer, write the outcome into `offer` and return [`Decision::Offer`].

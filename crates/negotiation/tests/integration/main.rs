@@ -1,6 +1,7 @@
 //! Integration tests of detente-negotiation: one binary, one module per theme.
 
 mod common;
+mod mediator;
 mod negmas;
 mod properties;
 mod sessions;
