@@ -1,8 +1,9 @@
 // Live negotiation rooms in a real headless browser, each person in a
 // browser context of their own (no shared cookies or storage): two people
 // to agreement through the facilitator's page, three people under the
-// mediator, a person against boulware to the deadline, and a server killed
-// with SIGKILL mid-room whose room goes on after a restart.
+// mediator, a person chairing a mediated room, a person against boulware
+// to the deadline, and a server killed with SIGKILL mid-room whose room
+// goes on after a restart.
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { spawn } from "node:child_process";
@@ -37,14 +38,15 @@ async function api(base, method, path, token, body) {
   return data;
 }
 
-// A person: a fresh browser context on a seat's link.
+// A person: a fresh browser context on a seat's link (the API gives it
+// absolute; the facilitator's page too; a path is taken from `base`).
 async function seat(base, link) {
   const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
   contexts.push(context);
   const page = await context.newPage();
   const errors = watchErrors(page);
   page.on("dialog", (d) => d.accept());
-  await page.goto(base + link);
+  await page.goto(link.startsWith("http") ? link : base + link);
   await page.waitForFunction(() => document.body.dataset.version !== undefined);
   const token = new URLSearchParams(link.split("#")[1]).get("token");
   return { page, errors, token };
@@ -274,4 +276,97 @@ test("a server killed with SIGKILL mid-room loses no acknowledged action", { ski
     server.child.kill("SIGKILL");
     rmSync(dir, { recursive: true, force: true });
   }
+});
+
+test("a person chairs a mediated room: drafts a revision, sees the votes, closes the talks", async () => {
+  const r = await api(BASE, "POST", "/api/rooms", null, {
+    scenario: "car-sale", protocol: "mediated", rounds: 10, seed: 2,
+    seats: [{ party: "buyer", player: "human" }, { party: "dealer", player: "human" }, { party: "mediator", player: "human" }],
+  });
+  assert.deepEqual(r.seats.map((s) => s.party), ["buyer", "dealer", "mediator"]);
+  assert.ok(r.seats.every((s) => s.link.startsWith(BASE + "/seat#room=")), r.seats[0].link);
+  const fac = r.facilitator_token;
+  const people = {};
+  for (const s of r.seats) people[s.party] = await seat(BASE, s.link);
+  const chair = people.mediator;
+  // The chair sees the text and an editor, but no preferences (a neutral
+  // mediator has none); the parties wait for its draft.
+  await chair.page.waitForSelector("[data-testid=propose]");
+  assert.match(await chair.page.textContent("[data-testid=who]"), /mediator/);
+  assert.equal(await chair.page.isVisible("#prefs"), false);
+  assert.match(await people.buyer.page.textContent("[data-testid=turn-title]"), /Waiting for the mediator/);
+  // The test plays everyone: the revision is the outcome both parties like
+  // best relative to walking away.
+  const vb = await api(BASE, "GET", `/api/rooms/${r.room}/seat`, people.buyer.token);
+  const vd = await api(BASE, "GET", `/api/rooms/${r.room}/seat`, people.dealer.token);
+  const text = vb.turn.text.outcome;
+  let current = 0;
+  for (const issue of vb.issues) current = current * issue.values.length + issue.values.indexOf(String(text[issue.name]));
+  let best = -1, score = -Infinity;
+  vb.you.utilities.forEach((ub, i) => {
+    const ud = vd.you.utilities[i];
+    if (i === current || vb.you.crossed.includes(i) || vd.you.crossed.includes(i)) return;
+    const s = Math.min(ub - vb.you.reservation, ud - vd.you.reservation);
+    if (s > score) { score = s; best = i; }
+  });
+  assert.ok(score >= 0, "car-sale has an agreement zone beyond the opening text");
+  const values = decode(vb.issues, best);
+  for (const [k, issue] of vb.issues.entries()) {
+    await chair.page.selectOption(`[data-testid=issue-${issue.name}]`, String(values[k]));
+  }
+  const v0 = await version(chair);
+  await chair.page.click("[data-testid=propose]");
+  await atVersion(chair, v0 + 1);
+  // Both parties vote yes on their own pages.
+  for (const party of ["buyer", "dealer"]) {
+    const f = await api(BASE, "GET", `/api/rooms/${r.room}`, fac);
+    assert.equal(f.waiting_for, party);
+    const p = people[party];
+    await atVersion(p, f.version);
+    assert.match(await p.page.textContent("[data-testid=turn-title]"), /proposes/);
+    await p.page.fill("[data-testid=reason]", "we can live with it");
+    await p.page.click("[data-testid=vote-yes]");
+    await atVersion(p, f.version + 1);
+  }
+  // The chair's record shows the votes, never the reasons; then it closes.
+  const f = await api(BASE, "GET", `/api/rooms/${r.room}`, fac);
+  assert.equal(f.waiting_for, "mediator");
+  await atVersion(chair, f.version);
+  await chair.page.waitForSelector("[data-testid=vote-table]");
+  const record = await chair.page.textContent("[data-testid=votes]");
+  assert.match(record, /buyer yes/);
+  assert.match(record, /dealer yes/);
+  assert.match(record, /kept/);
+  assert.doesNotMatch(await chair.page.textContent("body"), /live with it/);
+  await chair.page.click("[data-testid=close-talks]");
+  for (const party of ["buyer", "dealer"]) {
+    const g = await api(BASE, "GET", `/api/rooms/${r.room}`, fac);
+    assert.equal(g.waiting_for, party);
+    const p = people[party];
+    await atVersion(p, g.version);
+    assert.match(await p.page.textContent("[data-testid=turn-title]"), /Final text/);
+    await p.page.click("[data-testid=vote-yes]");
+    await atVersion(p, g.version + 1);
+  }
+  for (;;) {
+    const g = await api(BASE, "GET", `/api/rooms/${r.room}`, fac);
+    if (g.status !== "settling") break;
+    for (const party of ["buyer", "dealer"]) {
+      const p = people[party];
+      await atVersion(p, g.version);
+      if ((await p.page.evaluate(() => document.body.dataset.status)) === "settling") {
+        const before = await version(p);
+        await p.page.click("[data-testid=vote-yes]");
+        await atVersion(p, before + 1);
+      }
+    }
+  }
+  for (const p of Object.values(people)) {
+    await over(p);
+    assert.match(await p.page.textContent("[data-testid=end-title]"), /^Agreement/);
+    assert.deepEqual(p.errors, []);
+  }
+  const t = await api(BASE, "GET", `/api/rooms/${r.room}/transcript`, fac);
+  assert.equal(t.result.rounds, 1);
+  assert.ok(t.events.some((e) => e.event.type === "close"));
 });

@@ -8,10 +8,15 @@
 //! same protocol code that runs `detente negotiate`.
 //!
 //! - **Event-sourced.** People's actions are the only input; each is
-//!   checked against the room's state, appended to SQLite (WAL,
-//!   `synchronous = FULL`) and only then acknowledged. A room's state is
-//!   always its events replayed through a fresh driver ([`replay`]), so a
-//!   restarted server, a reload and a replay agree by construction.
+//!   checked against the room's state, applied to the room's live session
+//!   ([`replay::Engine`]), appended to SQLite (WAL, `synchronous = FULL`)
+//!   and only then acknowledged. A room read back from the database is its
+//!   events applied in order to a fresh session ([`replay::replay`]), the
+//!   same code path, so a restarted server and a replay agree by
+//!   construction.
+//! - **A person may chair** a mediated room: the mediator's seat proposes
+//!   each revision of the single text (any number of issues at once) and
+//!   may close the talks, which calls the final vote.
 //! - **Private seats.** Each person's seat has its own token (256 bits
 //!   from the operating system), stored as a SHA-256 digest and compared
 //!   in constant time ([`token`]). A seat's view ([`Rooms::seat_view`])
@@ -64,7 +69,7 @@ pub mod token;
 mod view;
 
 use commit::Committer;
-use replay::{Built, Replayed, Settle};
+use replay::{Built, Engine, Replayed, Settle};
 use rules::check;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -112,6 +117,9 @@ pub struct SeatSpec {
 }
 
 /// An action a seat takes, as the API receives it.
+///
+/// The mediator's seat proposes and closes; the other seats offer, accept,
+/// end and vote.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
 #[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
 pub enum Action {
@@ -129,6 +137,15 @@ pub enum Action {
     Reject,
     /// Walk away.
     End,
+    /// The mediator: put this revision of the single text to the vote
+    /// (issue name → value label or number; it must change the text).
+    Propose {
+        /// Every issue's value.
+        outcome: Map<String, Value>,
+    },
+    /// The mediator: no more revisions; every party now says whether it
+    /// accepts the text as it stands.
+    Close,
     /// A vote with a short reason (mediated rooms, and the better deal).
     Vote {
         /// For (true) or against.
@@ -163,6 +180,18 @@ pub enum Event {
         /// Who.
         party: String,
     },
+    /// The mediator's revision of the single text (value indices).
+    Propose {
+        /// The mediator's seat.
+        party: String,
+        /// The revised text, as value indices.
+        outcome: Vec<u32>,
+    },
+    /// The mediator closed the talks: the final vote follows.
+    Close {
+        /// The mediator's seat.
+        party: String,
+    },
     /// A person's vote on the mediator's proposal or final text.
     Vote {
         /// Who.
@@ -192,6 +221,8 @@ impl Event {
             Event::Offer { party, .. }
             | Event::Accept { party }
             | Event::End { party }
+            | Event::Propose { party, .. }
+            | Event::Close { party }
             | Event::Vote { party, .. }
             | Event::Settle { party, .. } => Some(party),
             Event::Expired => None,
@@ -277,7 +308,7 @@ struct Seat {
     recent: VecDeque<u64>,
 }
 
-/// A room in memory: what is stored, and the replay's inputs built once.
+/// A room in memory: what is stored, and its session, live.
 struct Room {
     id: String,
     batch: String,
@@ -286,30 +317,21 @@ struct Room {
     facilitator: TokenHash,
     seats: Vec<Seat>,
     events: Vec<(u64, Event)>,
-    built: Built,
+    built: Arc<Built>,
     /// Each seat's own preferences as its view shows them, once computed.
     own: HashMap<String, Value>,
-    /// The state after `events`, once replayed (cleared by every append).
-    state: Option<Replayed>,
+    /// The session after `events`.
+    engine: Engine,
 }
 
 impl Room {
-    /// The room's state after its events: replayed once per new event,
-    /// then kept until the next one.
-    fn replay(&mut self) -> Result<Replayed, RoomError> {
-        if let Some(state) = &self.state {
-            return Ok(state.clone());
-        }
-        let events: Vec<Event> = self.events.iter().map(|(_, e)| e.clone()).collect();
-        let state = replay::replay(&self.built, &events)?;
-        self.state = Some(state.clone());
-        Ok(state)
+    /// The room's state after its events.
+    fn state(&self) -> &Replayed {
+        self.engine.state()
     }
 
     fn deadline_ms(&self) -> Option<u64> {
-        self.spec
-            .minutes
-            .map(|m| self.created_ms + (m * 60_000.0) as u64)
+        self.built.wall.map(|(_, end)| end)
     }
 }
 
@@ -420,9 +442,11 @@ impl Rooms {
             )));
         }
         let scenario = load_scenario(&spec.scenario, scenario_text)?;
-        // Checks the set-up once (and that it replays) before storing.
-        let built = replay::build(spec, scenario)?;
-        replay::replay(&built, &[])?;
+        // Checks the set-up once (and that its session starts) before
+        // storing.
+        let built = Arc::new(replay::build(spec, scenario, now_ms)?);
+        Engine::new(built.clone())?;
+        let people = built.people();
         if self.rooms.read().map_or(0, |r| r.len()) + count > self.limits.max_rooms {
             return Err(RoomError::TooMany(format!(
                 "this server keeps at most {} rooms",
@@ -443,16 +467,13 @@ impl Rooms {
             }
             let mut seats = Vec::new();
             let mut new_seats = Vec::new();
-            for &p in &built.scenario.bargainers() {
-                let party = built.scenario.parties()[p.index()].name.clone();
-                if built.humans.contains(&p) {
-                    let (t, h) =
-                        token::new_token().map_err(|e| RoomError::Random(e.to_string()))?;
-                    seats.push((party.clone(), Some(h)));
-                    new_seats.push(NewSeat { party, token: t });
-                } else {
-                    seats.push((party, None));
-                }
+            for party in &people {
+                let (t, h) = token::new_token().map_err(|e| RoomError::Random(e.to_string()))?;
+                seats.push((party.clone(), Some(h)));
+                new_seats.push(NewSeat {
+                    party: party.clone(),
+                    token: t,
+                });
             }
             stored.push(StoredRoom {
                 id: id.clone(),
@@ -550,31 +571,41 @@ impl Rooms {
         Ok(n)
     }
 
-    /// Appends an event, on disk first.
+    /// Applies an event to the room's session, then stores it; it is
+    /// acknowledged only once on disk. If either step fails the session is
+    /// rebuilt from the stored events, so the room is as it was.
     fn append(&self, room: &mut Room, now_ms: u64, event: Event) -> Result<(), RoomError> {
-        let json = serde_json::to_string(&event).expect("an event serialises");
-        self.store
-            .append(Record {
-                room: room.id.clone(),
-                seq: room.events.len(),
-                at_ms: now_ms,
-                event: json,
-            })
-            .map_err(RoomError::Commit)?;
-        room.events.push((now_ms, event));
-        room.state = None;
-        Ok(())
+        let seq = room.events.len();
+        let stored = room.engine.apply(seq, now_ms, &event).and_then(|()| {
+            let json = serde_json::to_string(&event).expect("an event serialises");
+            self.store
+                .append(Record {
+                    room: room.id.clone(),
+                    seq,
+                    at_ms: now_ms,
+                    event: json,
+                })
+                .map_err(RoomError::Commit)
+        });
+        match stored {
+            Ok(()) => {
+                room.events.push((now_ms, event));
+                Ok(())
+            }
+            Err(e) => {
+                room.engine = replay::replay(room.built.clone(), &room.events)?;
+                Err(e)
+            }
+        }
     }
 
     /// The wall-clock deadline: once passed while the session runs, an
-    /// `Expired` event ends it. Returns the state after that.
-    fn tick(&self, room: &mut Room, now_ms: u64) -> Result<Replayed, RoomError> {
-        let state = room.replay()?;
-        if state.session.is_none() && room.deadline_ms().is_some_and(|d| now_ms >= d) {
+    /// `Expired` event ends it.
+    fn tick(&self, room: &mut Room, now_ms: u64) -> Result<(), RoomError> {
+        if room.state().session.is_none() && room.deadline_ms().is_some_and(|d| now_ms >= d) {
             self.append(room, now_ms, Event::Expired)?;
-            return room.replay();
         }
-        Ok(state)
+        Ok(())
     }
 
     /// Takes `party`'s action in room `id` at `now_ms`: checked against the
@@ -589,7 +620,7 @@ impl Rooms {
     ) -> Result<(), RoomError> {
         let room = self.room(id)?;
         let mut room = lock(&room);
-        let state = self.tick(&mut room, now_ms)?;
+        self.tick(&mut room, now_ms)?;
         let seat = room
             .seats
             .iter_mut()
@@ -605,7 +636,7 @@ impl Rooms {
             )));
         }
         seat.recent.push_back(now_ms);
-        let event = check(&room.built, &state, party, action)?;
+        let event = check(&room.built, room.state(), party, action)?;
         self.append(&mut room, now_ms, event)
     }
 
@@ -613,23 +644,26 @@ impl Rooms {
     pub fn seat_view(&self, id: &str, party: &str, now_ms: u64) -> Result<Value, RoomError> {
         let room = self.room(id)?;
         let mut room = lock(&room);
-        let state = self.tick(&mut room, now_ms)?;
-        let p = room
+        self.tick(&mut room, now_ms)?;
+        let actor = room
             .built
-            .scenario
-            .party_id(party)
+            .actor_of(party)
             .ok_or_else(|| RoomError::Forbidden(format!("no seat `{party}`")))?;
         let room = &mut *room;
-        let own = room
-            .own
-            .entry(party.to_string())
-            .or_insert_with(|| view::preferences(&room.built, p))
-            .clone();
+        let viewer = view::Viewer::of(actor);
+        let own = match viewer.own {
+            Some(p) => room
+                .own
+                .entry(party.to_string())
+                .or_insert_with(|| view::preferences(&room.built, p))
+                .clone(),
+            None => Value::Null,
+        };
         Ok(view::seat(
             &view_room(room),
             &room.built,
-            &state,
-            p,
+            room.engine.state(),
+            viewer,
             own,
             now_ms,
         ))
@@ -640,11 +674,11 @@ impl Rooms {
     pub fn facilitator_view(&self, id: &str, now_ms: u64) -> Result<Value, RoomError> {
         let room = self.room(id)?;
         let mut room = lock(&room);
-        let state = self.tick(&mut room, now_ms)?;
+        self.tick(&mut room, now_ms)?;
         Ok(view::facilitator(
             &view_room(&room),
             &room.built,
-            &state,
+            room.state(),
             now_ms,
         ))
     }
@@ -676,13 +710,17 @@ impl Rooms {
     pub fn transcript(&self, id: &str, now_ms: u64) -> Result<Value, RoomError> {
         let room = self.room(id)?;
         let mut room = lock(&room);
-        let state = self.tick(&mut room, now_ms)?;
-        if state.running() {
+        self.tick(&mut room, now_ms)?;
+        if room.state().running() {
             return Err(RoomError::Illegal(
                 "the transcript is given once the room is over".into(),
             ));
         }
-        Ok(view::transcript(&view_room(&room), &room.built, &state))
+        Ok(view::transcript(
+            &view_room(&room),
+            &room.built,
+            room.state(),
+        ))
     }
 
     /// A room that is over, as the negotiation engine's result (for the
@@ -690,7 +728,8 @@ impl Rooms {
     pub fn finished(&self, id: &str, now_ms: u64) -> Result<Finished, RoomError> {
         let room = self.room(id)?;
         let mut room = lock(&room);
-        let state = self.tick(&mut room, now_ms)?;
+        self.tick(&mut room, now_ms)?;
+        let state = room.state();
         let session = match (&state.session, state.running()) {
             (Some(s), false) => s.clone(),
             _ => {
@@ -720,12 +759,12 @@ impl Rooms {
         for id in self.batch_rooms(batch) {
             let room = self.room(&id)?;
             let mut room = lock(&room);
-            let state = self.tick(&mut room, now_ms)?;
+            self.tick(&mut room, now_ms)?;
             if first {
                 out.push_str(&view::csv_header(&room.built));
                 first = false;
             }
-            out.push_str(&view::csv_row(&view_room(&room), &room.built, &state));
+            out.push_str(&view::csv_row(&view_room(&room), &room.built, room.state()));
         }
         Ok(out)
     }
@@ -761,7 +800,7 @@ fn restore(stored: StoredRoom) -> Result<Room, RoomError> {
     let spec: RoomSpec =
         serde_json::from_str(&stored.spec).map_err(|e| RoomError::Corrupt(e.to_string()))?;
     let scenario = load_scenario(&spec.scenario, &stored.scenario_text)?;
-    let built = replay::build(&spec, scenario)?;
+    let built = Arc::new(replay::build(&spec, scenario, stored.created_ms)?);
     let events = stored
         .events
         .into_iter()
@@ -771,7 +810,8 @@ fn restore(stored: StoredRoom) -> Result<Room, RoomError> {
                 .map_err(|e| RoomError::Corrupt(e.to_string()))
         })
         .collect::<Result<Vec<_>, _>>()?;
-    let room = Room {
+    let engine = replay::replay(built.clone(), &events)?;
+    Ok(Room {
         id: stored.id,
         batch: stored.batch,
         created_ms: stored.created_ms,
@@ -789,9 +829,6 @@ fn restore(stored: StoredRoom) -> Result<Room, RoomError> {
         events,
         built,
         own: HashMap::new(),
-        state: None,
-    };
-    let mut room = room;
-    room.replay()?;
-    Ok(room)
+        engine,
+    })
 }

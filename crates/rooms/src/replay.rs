@@ -1,25 +1,35 @@
-//! A room's state, rebuilt from its events: the room's set-up becomes a
-//! negotiation [`Driver`] in which every person is an external
-//! participant and every agent a built-in strategy, and the people's
-//! recorded actions are fed back through [`Driver::answer`] in order.
-//! Agents are deterministic for a given seed and their guard reads no
-//! clock here (no step budget), so a replay reaches the same state every
-//! time: the state after the last event is the room's state, before a
-//! restart or after it.
+//! A room's state: its set-up becomes a negotiation [`Driver`] in which
+//! every person is an external participant (the mediator too, when a
+//! person chairs a mediated room) and every agent a built-in strategy, and
+//! the people's actions are fed to it through [`Driver::answer`].
+//!
+//! The [`Engine`] keeps that driver live between actions, so an action
+//! costs one step of the session, not a replay of the room. A room read
+//! back from the database is its events applied in order to a fresh
+//! engine: the same code path, so a restarted server reaches the state it
+//! had. That holds because agents are deterministic for a given seed, their
+//! guard reads no clock here (no step budget), and the only outside input,
+//! the wall clock agents pace themselves by, is the time stored with each
+//! event.
 
 use crate::{Event, RoomError, RoomSpec};
-use detente_core::{Outcome, PartyId, Scenario};
+use detente_core::{Outcome, PartyId, Role, Scenario};
 use detente_negotiation::{
-    Deadline, Driver, EndReason, Prepared, ProtocolKind, Reply, Request, SessionConfig,
+    Actor, Deadline, Driver, EndReason, Prepared, ProtocolKind, Reply, Request, SessionConfig,
     SessionResult, StrategySpec, TraceEvent, prepare, strategy, strategy_seed,
 };
+use std::sync::Arc;
 use std::time::Duration;
 
-/// The rounds of a room given only wall-clock minutes: agents measure
-/// time in rounds, so they need some number of them.
-pub const DEFAULT_ROUNDS: u32 = 100;
+/// Most rounds a room may have. A room given only wall-clock minutes gets
+/// this many, so that its clock, not its rounds, sets the pace.
+pub const MAX_ROUNDS: u32 = 2000;
 
-/// What a room's events are replayed on: the scenario, the sorted spaces
+/// The seat name of the protocol's own mediator, when the scenario has no
+/// mediator party (the name traces give it).
+pub const NEUTRAL_MEDIATOR: &str = "mediator";
+
+/// What a room's events are applied to: the scenario, the sorted spaces
 /// and the session's configuration, built once per room.
 pub struct Built {
     /// The scenario negotiated.
@@ -33,41 +43,206 @@ pub struct Built {
     pub players: Vec<Option<StrategySpec>>,
     /// The parties played by people, in scenario order.
     pub humans: Vec<PartyId>,
+    /// The mediator's seat name in a mediated room (the scenario's
+    /// mediator party, or [`NEUTRAL_MEDIATOR`]).
+    pub mediator: Option<String>,
+    /// A person chairs the mediated room (else detente's mediator does).
+    pub human_mediator: bool,
+    /// The wall clock, when the room has minutes: its start and its
+    /// deadline, in milliseconds since the Unix epoch.
+    pub wall: Option<(u64, u64)>,
 }
 
-/// Builds what a room's events are replayed on, checking the set-up: a
-/// seat for each bargaining party, known strategies, a deadline.
-pub fn build(spec: &RoomSpec, scenario: Scenario) -> Result<Built, RoomError> {
+impl Built {
+    /// The seat name of whoever `actor` is.
+    pub fn seat_name(&self, actor: Actor) -> &str {
+        match actor {
+            Actor::Party(p) => &self.scenario.parties()[p.index()].name,
+            Actor::NeutralMediator => NEUTRAL_MEDIATOR,
+        }
+    }
+
+    /// Who the seat called `name` is: a bargaining party, or the mediator.
+    pub fn actor_of(&self, name: &str) -> Option<Actor> {
+        if self.human_mediator && is_mediator_seat(name, &self.scenario) {
+            return Some(self.mediator_actor());
+        }
+        let p = self.scenario.party_id(name)?;
+        self.scenario
+            .bargainers()
+            .contains(&p)
+            .then_some(Actor::Party(p))
+    }
+
+    /// The mediator as the protocol names it.
+    pub fn mediator_actor(&self) -> Actor {
+        mediator_party(&self.scenario).map_or(Actor::NeutralMediator, Actor::Party)
+    }
+
+    /// The seats people take, in order: the bargaining parties they play,
+    /// then the mediator's chair if a person has it.
+    pub fn people(&self) -> Vec<String> {
+        let mut seats: Vec<String> = self
+            .humans
+            .iter()
+            .map(|&p| self.scenario.parties()[p.index()].name.clone())
+            .collect();
+        if self.human_mediator {
+            seats.extend(self.mediator.clone());
+        }
+        seats
+    }
+}
+
+/// The scenario's mediator party (its first party with role `mediator`),
+/// as the mediated protocol chooses it.
+fn mediator_party(scenario: &Scenario) -> Option<PartyId> {
+    scenario
+        .parties()
+        .iter()
+        .position(|p| p.role == Role::Mediator)
+        .map(|i| PartyId(i as u32))
+}
+
+/// Whether a seat named `name` is the mediator's: it names the scenario's
+/// mediator party, or it is [`NEUTRAL_MEDIATOR`] and no party has that
+/// name.
+fn is_mediator_seat(name: &str, scenario: &Scenario) -> bool {
+    (name == NEUTRAL_MEDIATOR && scenario.party_id(name).is_none())
+        || mediator_party(scenario).is_some_and(|m| scenario.parties()[m.index()].name == name)
+}
+
+/// Builds what a room's events are applied to, checking the set-up: a
+/// seat for each bargaining party, known strategies, a deadline, and at
+/// most one seat for the mediator of a mediated room. `created_ms` starts
+/// the wall clock of a room with minutes.
+pub fn build(spec: &RoomSpec, scenario: Scenario, created_ms: u64) -> Result<Built, RoomError> {
     let protocol: ProtocolKind = spec
         .protocol
         .parse()
         .map_err(|e: detente_negotiation::NegotiationError| RoomError::BadRequest(e.to_string()))?;
+    let mediator = matches!(protocol, ProtocolKind::Mediated(_)).then(|| {
+        mediator_party(&scenario).map_or(NEUTRAL_MEDIATOR.to_string(), |m| {
+            scenario.parties()[m.index()].name.clone()
+        })
+    });
+    let human_mediator = mediator_seat(spec, &scenario, mediator.as_deref())?;
+    let (players, humans) = bargaining_seats(spec, &scenario)?;
+    let rounds = match (spec.rounds, spec.minutes) {
+        (Some(r), _) if r > MAX_ROUNDS => {
+            return Err(RoomError::BadRequest(format!(
+                "a room has at most {MAX_ROUNDS} rounds"
+            )));
+        }
+        (Some(r), _) => r,
+        (None, Some(_)) => MAX_ROUNDS,
+        (None, None) => {
+            return Err(RoomError::BadRequest(
+                "a room needs a deadline: `rounds`, `minutes` or both".into(),
+            ));
+        }
+    };
+    let wall = match spec.minutes {
+        Some(m) if !(m.is_finite() && m > 0.0 && m <= 24.0 * 60.0) => {
+            return Err(RoomError::BadRequest(format!(
+                "`minutes` must be positive and at most a day, not {m}"
+            )));
+        }
+        Some(m) => Some((created_ms, created_ms + (m * 60_000.0) as u64)),
+        None => None,
+    };
+    let config = SessionConfig {
+        record_trace: true,
+        // The room's state must be the same whatever the machine's load,
+        // so no clock may end an agent's turn; panics are still caught.
+        step_budget: Duration::ZERO,
+        ..SessionConfig::new(protocol, Deadline::Rounds(rounds), spec.seed)
+    };
+    detente_negotiation::check_setup(&scenario, &config)
+        .map_err(|e| RoomError::BadRequest(e.to_string()))?;
+    let prepared = prepare(&scenario);
+    Ok(Built {
+        scenario,
+        prepared,
+        config,
+        players,
+        humans,
+        mediator,
+        human_mediator,
+        wall,
+    })
+}
+
+/// Whether a person chairs the room: the mediator's seat, if the set-up
+/// has one, is `human` or `detente` (the default), and only in a mediated
+/// room.
+fn mediator_seat(
+    spec: &RoomSpec,
+    scenario: &Scenario,
+    mediator: Option<&str>,
+) -> Result<bool, RoomError> {
+    let mut seats = spec
+        .seats
+        .iter()
+        .filter(|s| is_mediator_seat(&s.party, scenario));
+    let (seat, extra) = (seats.next(), seats.next());
+    let Some(seat) = seat else {
+        return Ok(false);
+    };
+    let Some(name) = mediator else {
+        return Err(RoomError::BadRequest(format!(
+            "`{}` is the mediator's seat, and only a mediated room has one (protocol `mediated` or `mediated-hill-climbing`)",
+            seat.party
+        )));
+    };
+    if extra.is_some() {
+        return Err(RoomError::BadRequest(format!(
+            "the mediator `{name}` has more than one seat"
+        )));
+    }
+    match seat.player.as_str() {
+        "human" => Ok(true),
+        "detente" => Ok(false),
+        other => Err(RoomError::BadRequest(format!(
+            "the mediator `{name}` is played by `human` or `detente` (detente's mediator), not `{other}`"
+        ))),
+    }
+}
+
+/// Who plays each bargaining party: exactly one seat each, `human` or a
+/// known strategy; no seat for a party that does not bargain.
+type Seats = (Vec<Option<StrategySpec>>, Vec<PartyId>);
+
+fn bargaining_seats(spec: &RoomSpec, scenario: &Scenario) -> Result<Seats, RoomError> {
     let bargainers = scenario.bargainers();
-    let mut players = Vec::with_capacity(bargainers.len());
-    let mut humans = Vec::new();
     for seat in &spec.seats {
+        if is_mediator_seat(&seat.party, scenario) {
+            continue;
+        }
         let Some(p) = scenario.party_id(&seat.party) else {
             return Err(RoomError::BadRequest(format!(
                 "the scenario has no party `{}` (its bargaining parties: {})",
                 seat.party,
-                names(&scenario, &bargainers)
+                names(scenario, &bargainers)
             )));
         };
         if !bargainers.contains(&p) {
             return Err(RoomError::BadRequest(format!(
-                "`{}` does not bargain in this scenario: only bargaining parties take seats ({}); the mediator is detente's",
+                "`{}` does not bargain in this scenario: seats are for the bargaining parties ({}) and, in a mediated room, the mediator",
                 seat.party,
-                names(&scenario, &bargainers)
+                names(scenario, &bargainers)
             )));
         }
     }
+    let mut players = Vec::with_capacity(bargainers.len());
+    let mut humans = Vec::new();
     for &p in &bargainers {
         let name = &scenario.parties()[p.index()].name;
         let mut seats = spec.seats.iter().filter(|s| &s.party == name);
         let (Some(seat), None) = (seats.next(), seats.next()) else {
             return Err(RoomError::BadRequest(format!(
                 "every bargaining party needs exactly one seat ({}): `{name}` has {}",
-                names(&scenario, &bargainers),
+                names(scenario, &bargainers),
                 spec.seats.iter().filter(|s| &s.party == name).count()
             )));
         };
@@ -86,39 +261,7 @@ pub fn build(spec: &RoomSpec, scenario: Scenario) -> Result<Built, RoomError> {
             players.push(Some(s));
         }
     }
-    let rounds = match (spec.rounds, spec.minutes) {
-        (Some(r), _) => r,
-        (None, Some(_)) => DEFAULT_ROUNDS,
-        (None, None) => {
-            return Err(RoomError::BadRequest(
-                "a room needs a deadline: `rounds`, `minutes` or both".into(),
-            ));
-        }
-    };
-    if let Some(m) = spec.minutes
-        && !(m.is_finite() && m > 0.0 && m <= 24.0 * 60.0)
-    {
-        return Err(RoomError::BadRequest(format!(
-            "`minutes` must be positive and at most a day, not {m}"
-        )));
-    }
-    let config = SessionConfig {
-        record_trace: true,
-        // A replay must reach the same state whatever the machine's load,
-        // so no clock may end an agent's turn; panics are still caught.
-        step_budget: Duration::ZERO,
-        ..SessionConfig::new(protocol, Deadline::Rounds(rounds), spec.seed)
-    };
-    detente_negotiation::check_setup(&scenario, &config)
-        .map_err(|e| RoomError::BadRequest(e.to_string()))?;
-    let prepared = prepare(&scenario);
-    Ok(Built {
-        scenario,
-        prepared,
-        config,
-        players,
-        humans,
-    })
+    Ok((players, humans))
 }
 
 fn names(scenario: &Scenario, parties: &[PartyId]) -> String {
@@ -190,147 +333,203 @@ impl Replayed {
     }
 }
 
-/// The people's answers to the better deal after agreement (Smartsettle's
-/// step), replayed from the events after the session.
-fn replay_settle<'e>(
-    built: &Built,
-    mut settle: Settle,
-    rest: impl Iterator<Item = (usize, &'e Event)>,
-) -> Result<Settle, RoomError> {
-    let corrupt = |i: usize, what: &str| RoomError::Corrupt(format!("event {i}: {what}"));
-    for (i, event) in rest {
-        let Event::Settle { party, accept, .. } = event else {
-            if matches!(event, Event::Expired) {
-                continue;
+self_cell::self_cell!(
+    /// The room's set-up and the session driver borrowing it.
+    struct Running {
+        owner: Arc<Built>,
+        #[covariant]
+        dependent: Driver,
+    }
+);
+
+/// A room's session, live: events go in one at a time, the state after
+/// the last one is always at hand.
+pub struct Engine {
+    running: Running,
+    state: Replayed,
+}
+
+impl Engine {
+    /// A fresh session of the room, run up to the first person's turn.
+    pub fn new(built: Arc<Built>) -> Result<Engine, RoomError> {
+        let strategies = built
+            .players
+            .iter()
+            .zip(built.scenario.bargainers())
+            .map(|(s, p)| {
+                s.as_ref()
+                    .map(|s| strategy::build(s, strategy_seed(built.config.seed, p)))
+                    .transpose()
+            })
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| RoomError::Corrupt(e.to_string()))?;
+        let running = Running::try_new(built, |b| {
+            let driver = Driver::new(&b.scenario, &b.prepared, None, &b.config, strategies)?;
+            if b.human_mediator {
+                driver.with_external_mediator()
+            } else {
+                Ok(driver)
             }
-            return Err(corrupt(i, "a move after the session ended"));
+        })
+        .map_err(|e| RoomError::Corrupt(e.to_string()))?;
+        let mut engine = Engine {
+            running,
+            state: Replayed {
+                trace: Vec::new(),
+                asked: None,
+                round: 0,
+                session: None,
+                expired: false,
+                settle: Settle::None,
+            },
         };
-        let Settle::Pending { proposal, votes } = &mut settle else {
-            return Err(corrupt(i, "a vote with no better deal proposed"));
+        engine.sync();
+        Ok(engine)
+    }
+
+    /// The state after the events applied so far.
+    pub fn state(&self) -> &Replayed {
+        &self.state
+    }
+
+    /// Applies event number `i`, stored at `at_ms`. An event the session
+    /// does not take is [`RoomError::Corrupt`]: events are checked before
+    /// they are stored, so only a log edited by hand has one. On an error
+    /// the engine may be part-way through the event: rebuild it from the
+    /// log.
+    pub fn apply(&mut self, i: usize, at_ms: u64, event: &Event) -> Result<(), RoomError> {
+        let corrupt = |what: &str| RoomError::Corrupt(format!("event {i}: {what}"));
+        if self.state.session.is_some() {
+            return self.settle(event).map_err(corrupt);
+        }
+        if matches!(event, Event::Expired) {
+            let session = self.running.with_dependent(|b, d| deadline_result(b, d));
+            self.state.expired = true;
+            self.state.asked = None;
+            self.state.session = Some(session);
+            return Ok(());
+        }
+        self.running
+            .with_dependent_mut(|b, driver| {
+                if let Some((start, end)) = b.wall {
+                    let span = end.saturating_sub(start).max(1) as f64;
+                    driver.set_time_floor(at_ms.saturating_sub(start) as f64 / span);
+                }
+                let asked = driver.advance().ok_or("a move after the session ended")?;
+                let actor = event
+                    .party()
+                    .and_then(|name| b.actor_of(name))
+                    .ok_or("no such seat")?;
+                if asked.actor() != actor {
+                    return Err("a move out of turn");
+                }
+                let reply = match (asked, event) {
+                    (Request::Act { .. }, Event::Offer { outcome, .. })
+                    | (Request::Propose { .. }, Event::Propose { outcome, .. }) => {
+                        Reply::Offer(outcome)
+                    }
+                    (Request::Act { .. }, Event::Accept { .. }) => Reply::Accept,
+                    (Request::Act { .. }, Event::End { .. })
+                    | (Request::Propose { .. }, Event::Close { .. }) => Reply::End,
+                    (
+                        Request::Vote { .. } | Request::FinalVote { .. },
+                        Event::Vote { accept, .. },
+                    ) => Reply::Vote(*accept),
+                    _ => return Err("not the move asked for"),
+                };
+                driver
+                    .answer(reply)
+                    .map_err(|_| "a move the session refuses")
+            })
+            .map_err(corrupt)?;
+        self.sync();
+        Ok(())
+    }
+
+    /// Runs the agents up to the next person's turn (or the end) and
+    /// brings the state up to date.
+    fn sync(&mut self) {
+        let known = self.state.trace.len();
+        let (new, asked, round, result) = self.running.with_dependent_mut(|_, driver| {
+            let asked = driver.advance().cloned();
+            let result = if asked.is_none() {
+                driver.result()
+            } else {
+                None
+            };
+            (
+                driver.trace()[known..].to_vec(),
+                asked,
+                driver.round(),
+                result,
+            )
+        });
+        self.state.trace.extend(new);
+        self.state.asked = asked;
+        self.state.round = round;
+        if let Some(r) = result {
+            let built = self.running.borrow_owner();
+            self.state.settle = match r.agreement.as_ref() {
+                Some(a) if r.end_reason == EndReason::Agreement && !built.humans.is_empty() => {
+                    better_deal(built, a).map_or(Settle::None, |proposal| Settle::Pending {
+                        proposal,
+                        votes: vec![None; built.humans.len()],
+                    })
+                }
+                _ => Settle::None,
+            };
+            self.state.session = Some(r);
+        }
+    }
+
+    /// A person's answer to the better deal after agreement (Smartsettle's
+    /// step); the wall-clock deadline passing after the session changes
+    /// nothing.
+    fn settle(&mut self, event: &Event) -> Result<(), &'static str> {
+        let Event::Settle { party, accept, .. } = event else {
+            return if matches!(event, Event::Expired) {
+                Ok(())
+            } else {
+                Err("a move after the session ended")
+            };
+        };
+        let built = self.running.borrow_owner();
+        let Settle::Pending { proposal, votes } = &mut self.state.settle else {
+            return Err("a vote with no better deal proposed");
         };
         let pos = built
             .scenario
             .party_id(party)
             .and_then(|p| built.humans.iter().position(|&h| h == p))
-            .ok_or_else(|| corrupt(i, "not a person's seat"))?;
+            .ok_or("not a person's seat")?;
         if votes[pos].is_some() {
-            return Err(corrupt(i, "a second vote"));
+            return Err("a second vote");
         }
         votes[pos] = Some(*accept);
         if !accept {
-            settle = Settle::Refused {
+            self.state.settle = Settle::Refused {
                 proposal: proposal.clone(),
                 by: built.humans[pos],
             };
         } else if votes.iter().all(|v| *v == Some(true)) {
-            settle = Settle::Adopted(proposal.clone());
+            self.state.settle = Settle::Adopted(proposal.clone());
         }
+        Ok(())
     }
-    Ok(settle)
 }
 
-/// Replays `events` on a fresh session. An event the session does not
-/// take is a corrupt log ([`RoomError::Corrupt`]): events are checked
-/// before they are stored.
-pub fn replay(built: &Built, events: &[Event]) -> Result<Replayed, RoomError> {
-    let strategies = built
-        .players
-        .iter()
-        .zip(built.scenario.bargainers())
-        .map(|(s, p)| {
-            s.as_ref()
-                .map(|s| strategy::build(s, strategy_seed(built.config.seed, p)))
-                .transpose()
-        })
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| RoomError::Corrupt(e.to_string()))?;
-    let mut driver = Driver::new(
-        &built.scenario,
-        &built.prepared,
-        None,
-        &built.config,
-        strategies,
-    )
-    .map_err(|e| RoomError::Corrupt(e.to_string()))?;
-    let corrupt = |i: usize, what: &str| RoomError::Corrupt(format!("event {i}: {what}"));
-    let mut expired = false;
-    let mut rest = events.iter().enumerate();
-    // The session proper: people's moves until it ends.
-    for (i, event) in rest.by_ref() {
-        if matches!(event, Event::Expired) {
-            expired = true;
-            break;
-        }
-        let asked = driver
-            .advance()
-            .cloned()
-            .ok_or_else(|| corrupt(i, "a move after the session ended"))?;
-        let party = event
-            .party()
-            .and_then(|name| built.scenario.party_id(name))
-            .ok_or_else(|| corrupt(i, "no such party"))?;
-        if asked.party() != party {
-            return Err(corrupt(i, "a move out of turn"));
-        }
-        let reply = match event {
-            Event::Offer { outcome, .. } => Reply::Offer(outcome),
-            Event::Accept { .. } => Reply::Accept,
-            Event::End { .. } => Reply::End,
-            Event::Vote { accept, .. } => Reply::Vote(*accept),
-            Event::Expired | Event::Settle { .. } => {
-                return Err(corrupt(i, "not a move of the session"));
-            }
-        };
-        driver
-            .answer(reply)
-            .map_err(|e| corrupt(i, &e.to_string()))?;
-        if driver.advance().is_none() {
-            break;
-        }
+/// A room's events applied in order to a fresh engine.
+pub fn replay(built: Arc<Built>, events: &[(u64, Event)]) -> Result<Engine, RoomError> {
+    let mut engine = Engine::new(built)?;
+    for (i, (at, event)) in events.iter().enumerate() {
+        engine.apply(i, *at, event)?;
     }
-    // Run the agents up to the next person's turn (or the end) before
-    // reading the trace: with no events yet, agents that move first have
-    // not moved.
-    let asked = if expired {
-        None
-    } else {
-        driver.advance().cloned()
-    };
-    let trace = driver.trace().to_vec();
-    let round = driver.round();
-    let session = if expired {
-        Some(deadline_result(built, &driver, trace.clone()))
-    } else if asked.is_none() {
-        driver.result()
-    } else {
-        None
-    };
-    let settle = match &session {
-        Some(r) if r.end_reason == EndReason::Agreement && !built.humans.is_empty() => {
-            match r.agreement.as_ref().and_then(|a| better_deal(built, a)) {
-                Some(proposal) => Settle::Pending {
-                    proposal,
-                    votes: vec![None; built.humans.len()],
-                },
-                None => Settle::None,
-            }
-        }
-        _ => Settle::None,
-    };
-    let settle = replay_settle(built, settle, rest)?;
-    Ok(Replayed {
-        trace,
-        asked,
-        round,
-        session,
-        expired,
-        settle,
-    })
+    Ok(engine)
 }
 
 /// The summary of a session stopped by the wall clock: no agreement, every
 /// party its reservation value.
-fn deadline_result(built: &Built, driver: &Driver<'_>, trace: Vec<TraceEvent>) -> SessionResult {
+fn deadline_result(built: &Built, driver: &Driver<'_>) -> SessionResult {
     let s = &built.scenario;
     let utilities: Vec<f64> = (0..s.parties().len())
         .map(|p| s.reservation(PartyId(p as u32)))
@@ -346,7 +545,7 @@ fn deadline_result(built: &Built, driver: &Driver<'_>, trace: Vec<TraceEvent>) -
         pareto_distance: None,
         nash_distance: None,
         beats_reservations: false,
-        trace,
+        trace: driver.trace().to_vec(),
     }
 }
 

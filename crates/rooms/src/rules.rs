@@ -24,7 +24,7 @@ pub(super) fn check(
     let Some(asked) = &state.asked else {
         return Err(RoomError::Illegal("the room is over".into()));
     };
-    let turn = &built.scenario.parties()[asked.party().index()].name;
+    let turn = built.seat_name(asked.actor());
     if turn != party {
         return Err(RoomError::Illegal(format!(
             "it is not your turn: waiting for `{turn}`"
@@ -52,8 +52,12 @@ fn check_settle(
 ) -> Result<Event, RoomError> {
     let party_s = party.to_string();
     let p = built.scenario.party_id(party);
-    let pos = built.humans.iter().position(|&h| Some(h) == p);
-    if pos.is_some_and(|i| votes[i].is_some()) {
+    let Some(pos) = built.humans.iter().position(|&h| Some(h) == p) else {
+        return Err(RoomError::Illegal(
+            "the agreement is reached: the parties are answering the proposed better deal".into(),
+        ));
+    };
+    if votes[pos].is_some() {
         return Err(RoomError::Illegal(
             "you have answered the proposed deal; waiting for the others".into(),
         ));
@@ -84,23 +88,27 @@ fn check_turn(
 ) -> Result<Event, RoomError> {
     let party_s = party.to_string();
     match (asked, action) {
+        (Request::Propose { text, .. }, _) => check_draft(s, text, party_s, action),
+        (_, Action::Propose { .. } | Action::Close) => Err(RoomError::Illegal(
+            "only the mediator proposes texts and closes the talks".into(),
+        )),
         (Request::Act { .. }, Action::Offer { outcome }) => Ok(Event::Offer {
             party: party_s,
             outcome: parse_outcome(s, outcome)?,
         }),
-        (Request::Act { standing, .. }, Action::Accept) => match standing {
+        (Request::Act { standing, party }, Action::Accept) => match standing {
             None => Err(RoomError::Illegal(
                 "there is no offer to accept yet: make the first offer".into(),
             )),
             // The protocol's rationality guard would turn such an accept
             // into an offer of one's best outcome: say so instead.
-            Some(o) if !s.red_lines_crossed(asked.party(), &o.outcome).is_empty() => {
+            Some(o) if !s.red_lines_crossed(*party, &o.outcome).is_empty() => {
                 Err(RoomError::Illegal(
                     "the offer on the table crosses one of your red lines: you cannot accept it"
                         .into(),
                 ))
             }
-            Some(o) if s.utility_of(asked.party(), &o.outcome) < s.reservation(asked.party()) => {
+            Some(o) if s.utility_of(*party, &o.outcome) < s.reservation(*party) => {
                 Err(RoomError::Illegal(
                     "the offer on the table is worth less to you than your reservation value: you cannot accept it".into(),
                 ))
@@ -114,9 +122,11 @@ fn check_turn(
         (Request::Act { .. }, Action::Vote { .. }) => Err(RoomError::Illegal(
             "there is nothing to vote on: offer, accept or end".into(),
         )),
-        (Request::FinalVote { text, .. }, Action::Vote { accept: true, .. } | Action::Accept)
-            if !(s.red_lines_crossed(asked.party(), text).is_empty()
-                && s.utility_of(asked.party(), text) >= s.reservation(asked.party())) =>
+        (
+            Request::FinalVote { text, party },
+            Action::Vote { accept: true, .. } | Action::Accept,
+        ) if !(s.red_lines_crossed(*party, text).is_empty()
+            && s.utility_of(*party, text) >= s.reservation(*party)) =>
         {
             // The protocol would count this yes as a no.
             Err(RoomError::Illegal(
@@ -146,6 +156,30 @@ fn check_turn(
     }
 }
 
+/// The mediator's turn: a revision of the text, or closing the talks.
+fn check_draft(
+    s: &detente_core::Scenario,
+    text: &[u32],
+    party: String,
+    action: &Action,
+) -> Result<Event, RoomError> {
+    match action {
+        Action::Propose { outcome } => {
+            let outcome = parse_outcome(s, outcome)?;
+            if outcome == text {
+                return Err(RoomError::Illegal(
+                    "that is the text as it stands: change at least one issue".into(),
+                ));
+            }
+            Ok(Event::Propose { party, outcome })
+        }
+        Action::Close => Ok(Event::Close { party }),
+        _ => Err(RoomError::Illegal(
+            "you chair the talks: propose a revision of the text ({\"type\": \"propose\", \"outcome\": {...}}) or close them ({\"type\": \"close\"})".into(),
+        )),
+    }
+}
+
 /// An outcome given as issue → value into value indices: every issue
 /// once, every value one of its issue's.
 fn parse_outcome(
@@ -155,7 +189,7 @@ fn parse_outcome(
     let mut out = Vec::with_capacity(s.issues().len());
     for issue in s.issues() {
         let v = given.get(&issue.name).ok_or_else(|| {
-            RoomError::Illegal(format!("the offer gives no value for `{}`", issue.name))
+            RoomError::Illegal(format!("the outcome gives no value for `{}`", issue.name))
         })?;
         let text = match v {
             Value::String(t) => t.clone(),

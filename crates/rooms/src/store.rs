@@ -11,8 +11,11 @@ use crate::token::TokenHash;
 use rusqlite::{Connection, OptionalExtension, params};
 use std::path::Path;
 
-/// The schema's version, in `PRAGMA user_version`.
-const SCHEMA_VERSION: i64 = 1;
+/// The schema's version, in `PRAGMA user_version`. Version 2: agents in
+/// rooms with minutes pace themselves by the time stored with each event,
+/// and events may be a mediator's; version 1's rooms would not replay to
+/// the states their people saw, so they are refused.
+const SCHEMA_VERSION: i64 = 2;
 
 /// One event to append.
 pub struct Record {
@@ -76,9 +79,14 @@ impl Store {
                 "the rooms database has schema version {version}, newer than this detente's {SCHEMA_VERSION}"
             )));
         }
+        if version != 0 && version < SCHEMA_VERSION {
+            return Err(rusqlite::Error::InvalidParameterName(format!(
+                "the rooms database has schema version {version}, from an earlier detente whose agents kept time differently, so its rooms would not replay as they were played; this detente's is {SCHEMA_VERSION}: give `--rooms` a new file"
+            )));
+        }
         // Taking the write lock now, not at the first action, makes a
         // second server fail at start.
-        conn.execute_batch(
+        conn.execute_batch(&format!(
             "BEGIN EXCLUSIVE;
              CREATE TABLE IF NOT EXISTS rooms (
                  id TEXT PRIMARY KEY,
@@ -98,9 +106,9 @@ impl Store {
                  at_ms INTEGER NOT NULL,
                  event TEXT NOT NULL,
                  PRIMARY KEY (room, seq));
-             PRAGMA user_version = 1;
-             COMMIT;",
-        )?;
+             PRAGMA user_version = {SCHEMA_VERSION};
+             COMMIT;"
+        ))?;
         Ok(Store { conn })
     }
 

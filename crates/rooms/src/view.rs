@@ -4,7 +4,9 @@
 //!
 //! A seat's history keeps the offers, proposals and votes (the protocol
 //! shows them to every participant) with the seat's own utility of each;
-//! other parties' utilities and every reason are left out.
+//! other parties' utilities and every reason are left out. The mediator's
+//! seat sees the same, with its own utilities only if the scenario's
+//! mediator party has preferences.
 
 use crate::replay::{Built, Replayed, Settle};
 use crate::{Event, RoomSpec};
@@ -25,6 +27,41 @@ pub struct RoomInfo<'a> {
 
 fn name(s: &Scenario, p: PartyId) -> &str {
     &s.parties()[p.index()].name
+}
+
+/// Who reads a seat's view: the seat's actor in the session, and whose
+/// utilities it is shown (none for a neutral mediator).
+#[derive(Clone, Copy, Debug)]
+pub struct Viewer {
+    /// The seat's actor.
+    pub actor: Actor,
+    /// The party whose preferences the seat holds.
+    pub own: Option<PartyId>,
+}
+
+impl Viewer {
+    /// The viewer of `actor`'s seat.
+    pub fn of(actor: Actor) -> Viewer {
+        let own = match actor {
+            Actor::Party(p) => Some(p),
+            Actor::NeutralMediator => None,
+        };
+        Viewer { actor, own }
+    }
+
+    fn utility(&self, s: &Scenario, o: &[u32]) -> Option<f64> {
+        self.own.map(|p| s.utility_of(p, o))
+    }
+}
+
+/// The mediator of a mediated room: its seat name and who plays it.
+fn mediator(built: &Built) -> Value {
+    built.mediator.as_ref().map_or(Value::Null, |name| {
+        json!({
+            "seat": name,
+            "player": if built.human_mediator { "human" } else { "detente" },
+        })
+    })
 }
 
 fn status(state: &Replayed) -> &'static str {
@@ -81,24 +118,25 @@ fn players(built: &Built, reveal: bool) -> Value {
         .collect()
 }
 
-/// One action of the trace as seat `p` sees it (own utility only).
-fn seen(s: &Scenario, e: &TraceEvent, p: PartyId) -> Value {
+/// One action of the trace as a seat sees it (its own utility only).
+fn seen(s: &Scenario, e: &TraceEvent, v: Viewer) -> Value {
     json!({
         "round": e.round,
         "actor": actor_name(s, e.actor),
-        "mine": e.actor == Actor::Party(p),
+        "mine": e.actor == v.actor,
         "action": e.action.as_str(),
         "outcome": e.outcome.as_ref().map(|o| outcome(s, o)),
-        "utility": e.outcome.as_ref().map(|o| s.utility_of(p, o)),
+        "utility": e.outcome.as_ref().and_then(|o| v.utility(s, o)),
     })
 }
 
-fn question(s: &Scenario, state: &Replayed, p: PartyId) -> Value {
+fn question(built: &Built, state: &Replayed, v: Viewer) -> Value {
+    let s = &built.scenario;
     if let Settle::Pending { proposal, votes } = &state.settle {
         return json!({
             "asked": "settle",
             "proposal": outcome(s, proposal),
-            "utility": s.utility_of(p, proposal),
+            "utility": v.utility(s, proposal),
             "answered": votes.iter().filter(|v| v.is_some()).count(),
             "of": votes.len(),
         });
@@ -107,8 +145,8 @@ fn question(s: &Scenario, state: &Replayed, p: PartyId) -> Value {
         return Value::Null;
     };
     let mut q = json!({
-        "party": name(s, asked.party()),
-        "yours": asked.party() == p,
+        "party": built.seat_name(asked.actor()),
+        "yours": asked.actor() == v.actor,
     });
     match asked {
         Request::Act { standing, .. } => {
@@ -117,25 +155,36 @@ fn question(s: &Scenario, state: &Replayed, p: PartyId) -> Value {
                 json!({
                     "outcome": outcome(s, &o.outcome),
                     "by": name(s, o.by),
-                    "utility": s.utility_of(p, &o.outcome),
+                    "utility": v.utility(s, &o.outcome),
                 })
             });
         }
         Request::Vote { text, proposal, .. } => {
             q["asked"] = "vote".into();
-            q["text"] = json!({"outcome": outcome(s, text), "utility": s.utility_of(p, text)});
+            q["text"] = json!({"outcome": outcome(s, text), "utility": v.utility(s, text)});
             q["proposal"] =
-                json!({"outcome": outcome(s, proposal), "utility": s.utility_of(p, proposal)});
+                json!({"outcome": outcome(s, proposal), "utility": v.utility(s, proposal)});
         }
         Request::FinalVote { text, .. } => {
             q["asked"] = "final-vote".into();
-            q["text"] = json!({"outcome": outcome(s, text), "utility": s.utility_of(p, text)});
+            q["text"] = json!({"outcome": outcome(s, text), "utility": v.utility(s, text)});
+        }
+        Request::Propose { text, .. } => {
+            q["asked"] = "propose".into();
+            q["text"] = json!({"outcome": outcome(s, text), "utility": v.utility(s, text)});
         }
     }
     q
 }
 
-fn result(s: &Scenario, state: &Replayed, p: Option<PartyId>) -> Value {
+/// Who a result is for: a seat (its own utility) or the facilitator
+/// (every party's).
+enum Reader {
+    Seat(Viewer),
+    Facilitator,
+}
+
+fn result(s: &Scenario, state: &Replayed, reader: Reader) -> Value {
     let Some(r) = state.session.as_ref().filter(|_| !state.running()) else {
         return Value::Null;
     };
@@ -150,12 +199,14 @@ fn result(s: &Scenario, state: &Replayed, p: Option<PartyId>) -> Value {
     if let detente_negotiation::EndReason::Walkaway { by } = r.end_reason {
         v["by"] = name(s, by).into();
     }
-    if let Some(p) = p {
-        v["utility"] = match deal {
-            Some(o) => s.utility_of(p, o),
-            None => s.reservation(p),
-        }
-        .into();
+    if let Reader::Seat(viewer) = reader {
+        v["utility"] = viewer
+            .own
+            .map(|p| match deal {
+                Some(o) => s.utility_of(p, o),
+                None => s.reservation(p),
+            })
+            .into();
     } else {
         v["utilities"] = s
             .parties()
@@ -200,30 +251,34 @@ pub fn preferences(built: &Built, p: PartyId) -> Value {
     })
 }
 
-/// Seat `p`'s view, with its [`preferences`].
+/// A seat's view, with its [`preferences`] (null for a neutral
+/// mediator).
 pub fn seat(
     room: &RoomInfo<'_>,
     built: &Built,
     state: &Replayed,
-    p: PartyId,
+    v: Viewer,
     own: Value,
     now_ms: u64,
 ) -> Value {
     let s = &built.scenario;
+    let chair = built.human_mediator && v.actor == built.mediator_actor();
     json!({
         "room": room.id,
-        "party": name(s, p),
+        "party": built.seat_name(v.actor),
+        "role": if chair { "mediator" } else { "party" },
         "scenario": room.spec.scenario,
         "protocol": room.spec.protocol,
         "status": status(state),
         "version": room.events.len(),
         "issues": issues(s),
         "players": players(built, false),
+        "mediator": mediator(built),
         "you": own,
-        "turn": question(s, state, p),
+        "turn": question(built, state, v),
         "time": time(room, built, state, now_ms),
-        "history": state.trace.iter().map(|e| seen(s, e, p)).collect::<Vec<_>>(),
-        "result": result(s, state, Some(p)),
+        "history": state.trace.iter().map(|e| seen(s, e, v)).collect::<Vec<_>>(),
+        "result": result(s, state, Reader::Seat(v)),
     })
 }
 
@@ -239,10 +294,11 @@ pub fn facilitator(room: &RoomInfo<'_>, built: &Built, state: &Replayed, now_ms:
         "status": status(state),
         "version": room.events.len(),
         "players": players(built, true),
-        "waiting_for": state.asked.as_ref().map(|a| name(s, a.party())),
+        "mediator": mediator(built),
+        "waiting_for": state.asked.as_ref().map(|a| built.seat_name(a.actor())),
         "actions": state.trace.len(),
         "time": time(room, built, state, now_ms),
-        "result": result(s, state, None),
+        "result": result(s, state, Reader::Facilitator),
     })
 }
 
@@ -273,20 +329,13 @@ pub fn transcript(room: &RoomInfo<'_>, built: &Built, state: &Replayed) -> Value
         "created_ms": room.created_ms,
         "spec": room.spec,
         "players": players(built, true),
+        "mediator": mediator(built),
         "events": room.events.iter().map(|(at, e)| json!({"at_ms": at, "event": e})).collect::<Vec<_>>(),
         "trace": detente_results::trace(s, &state.trace),
         "session": session,
         "better_deal": settle,
-        "result": result(s, state, None),
+        "result": result(s, state, Reader::Facilitator),
     })
-}
-
-fn csv_field(text: &str) -> String {
-    if text.contains([',', '"', '\n', '\r']) {
-        format!("\"{}\"", text.replace('"', "\"\""))
-    } else {
-        text.to_string()
-    }
 }
 
 /// The CSV header of a batch's results.
@@ -305,6 +354,9 @@ pub fn csv_header(built: &Built) -> String {
     for &p in &s.bargainers() {
         cols.push(format!("player:{}", name(s, p)));
     }
+    if let Some(m) = &built.mediator {
+        cols.push(format!("mediator:{m}"));
+    }
     for &p in &s.bargainers() {
         cols.push(format!("utility:{}", name(s, p)));
     }
@@ -313,7 +365,7 @@ pub fn csv_header(built: &Built) -> String {
     }
     let mut line = cols
         .iter()
-        .map(|c| csv_field(c))
+        .map(|c| detente_formats::csv_field(c))
         .collect::<Vec<_>>()
         .join(",");
     line.push('\n');
@@ -341,6 +393,14 @@ pub fn csv_row(room: &RoomInfo<'_>, built: &Built, state: &Replayed) -> String {
                 .map_or("human".to_string(), |p| p.to_string()),
         );
     }
+    if built.mediator.is_some() {
+        let who = if built.human_mediator {
+            "human"
+        } else {
+            "detente"
+        };
+        cols.push(who.to_string());
+    }
     for &p in &s.bargainers() {
         cols.push(if over {
             deal.map_or(s.reservation(p), |o| s.utility_of(p, o))
@@ -354,7 +414,7 @@ pub fn csv_row(room: &RoomInfo<'_>, built: &Built, state: &Replayed) -> String {
     }
     let mut line = cols
         .iter()
-        .map(|c| csv_field(c))
+        .map(|c| detente_formats::csv_field(c))
         .collect::<Vec<_>>()
         .join(",");
     line.push('\n');

@@ -80,7 +80,7 @@ fn two_people_reach_agreement_and_the_better_deal_is_voted_on() {
     let space = scenario.space();
     let poorest = (0..space.count_u64().unwrap())
         .map(|i| space.decode(i))
-        .filter(|o| scenario.acceptable_to_all(o))
+        .filter(|o| scenario.acceptable_to_all(o) && o[..] != scenario.proposals()[0].outcome[..])
         .min_by(|a, b| {
             let w = |o: &[u32]| {
                 scenario
@@ -477,6 +477,16 @@ fn random_moves_are_taken_or_refused_and_a_reopened_database_gives_the_same_room
                 ("downstream", "linear"),
             ],
         ),
+        (
+            "water-sharing",
+            "mediated-hill-climbing",
+            vec![
+                ("upstream", "human"),
+                ("midstream", "conceder"),
+                ("downstream", "human"),
+                ("commission", "human"),
+            ],
+        ),
     ];
     let mut views = Vec::new();
     {
@@ -504,7 +514,15 @@ fn random_moves_are_taken_or_refused_and_a_reopened_database_gives_the_same_room
                 now += 1;
                 let who = people[rng.below(people.len())];
                 let v = rooms.seat_view(&id, who, now).unwrap();
-                let action = match rng.below(60) {
+                let action = match rng.below(66) {
+                    60..=63 => {
+                        let k = rng.below(1000);
+                        let Action::Offer { outcome } = offer(&v, |i, n| (k + 3 * i) % n) else {
+                            unreachable!()
+                        };
+                        Action::Propose { outcome }
+                    }
+                    64 | 65 => Action::Close,
                     0 => Action::End,
                     1..=9 => Action::Accept,
                     10..=14 => Action::Reject,
@@ -624,4 +642,284 @@ fn a_person_seated_second_sees_the_agents_first_offer_before_acting() {
     assert_eq!(v["history"][0]["actor"], "buyer");
     assert_eq!(v["turn"]["yours"], true);
     assert_eq!(v["turn"]["standing"]["by"], "buyer");
+}
+
+/// A mediated room chaired by a person: the chair drafts each revision of
+/// the single text (several issues at once), sees the votes but no one's
+/// reasons or utilities, and closes the talks, which calls the final vote.
+#[test]
+fn a_person_chairs_a_mediated_room_to_agreement() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    let seats = [
+        ("upstream", "human"),
+        ("midstream", "boulware"),
+        ("downstream", "human"),
+        ("commission", "human"),
+    ];
+    let c = rooms
+        .create(
+            &spec("water-sharing", "mediated", &seats),
+            text("water-sharing"),
+            1,
+            0,
+        )
+        .unwrap();
+    let room = &c.rooms[0];
+    let names: Vec<&str> = room.seats.iter().map(|s| s.party.as_str()).collect();
+    assert_eq!(names, ["upstream", "downstream", "commission"]);
+    let id = &room.room;
+    let chair = rooms.seat_view(id, "commission", 1).unwrap();
+    assert_eq!(chair["role"], "mediator");
+    assert_eq!(chair["turn"]["asked"], "propose");
+    assert_eq!(chair["turn"]["yours"], true);
+    assert_eq!(
+        chair["mediator"],
+        json!({"seat": "commission", "player": "human"})
+    );
+    // The commission has preferences of its own in this scenario.
+    assert!(chair["you"]["utilities"].is_array());
+    let party = rooms.seat_view(id, "upstream", 1).unwrap();
+    assert_eq!(party["role"], "party");
+    assert_eq!(party["turn"]["asked"], "propose");
+    assert_eq!(party["turn"]["yours"], false);
+    // Parties cannot draft; the chair cannot offer, vote or table the text
+    // as it stands.
+    let text_now = chair["turn"]["text"]["outcome"]
+        .as_object()
+        .unwrap()
+        .clone();
+    for (who, action) in [
+        (
+            "upstream",
+            Action::Propose {
+                outcome: text_now.clone(),
+            },
+        ),
+        (
+            "commission",
+            Action::Offer {
+                outcome: text_now.clone(),
+            },
+        ),
+        (
+            "commission",
+            Action::Vote {
+                accept: true,
+                reason: String::new(),
+            },
+        ),
+        (
+            "commission",
+            Action::Propose {
+                outcome: text_now.clone(),
+            },
+        ),
+    ] {
+        assert!(
+            matches!(rooms.act(id, who, &action, 2), Err(RoomError::Illegal(_))),
+            "{who} {action:?}"
+        );
+    }
+    // Revise the commission's draft (several issues at once, as it
+    // happens): the text of most welfare that all parties can accept,
+    // other than the draft itself.
+    let scenario = detente_formats::native::read_str(text("water-sharing"), "w").unwrap();
+    let space = scenario.space();
+    let best = (0..space.count_u64().unwrap())
+        .map(|i| space.decode(i))
+        .filter(|o| scenario.acceptable_to_all(o) && o[..] != scenario.proposals()[0].outcome[..])
+        .max_by(|a, b| {
+            let w = |o: &[u32]| {
+                scenario
+                    .bargainers()
+                    .iter()
+                    .map(|&p| scenario.utility_of(p, o))
+                    .sum::<f64>()
+            };
+            w(a).total_cmp(&w(b))
+        })
+        .unwrap();
+    let proposal: serde_json::Map<String, Value> = scenario
+        .issues()
+        .iter()
+        .zip(&best)
+        .map(|(i, &v)| (i.name.clone(), Value::from(i.value_label(v))))
+        .collect();
+    rooms
+        .act(
+            id,
+            "commission",
+            &Action::Propose {
+                outcome: proposal.clone(),
+            },
+            3,
+        )
+        .unwrap();
+    // The people vote (boulware votes as the agent it is).
+    let mut now = 4;
+    while let Some(who) = rooms.facilitator_view(id, now).unwrap()["waiting_for"]
+        .as_str()
+        .map(String::from)
+    {
+        now += 1;
+        if who == "commission" {
+            let v = rooms.seat_view(id, "commission", now).unwrap();
+            // Every vote so far is in the chair's history, without reasons.
+            assert!(
+                v["history"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .any(|e| e["action"] == "vote-yes")
+            );
+            assert!(!v.to_string().contains("fine by"));
+            rooms.act(id, "commission", &Action::Close, now).unwrap();
+            continue;
+        }
+        let reason = format!("fine by {who}");
+        rooms
+            .act(
+                id,
+                &who,
+                &Action::Vote {
+                    accept: true,
+                    reason,
+                },
+                now,
+            )
+            .unwrap();
+    }
+    let f = rooms.facilitator_view(id, now).unwrap();
+    assert_eq!(f["result"]["end_reason"], "agreement", "{f}");
+    assert_eq!(f["result"]["agreement"], Value::Object(proposal));
+    assert_eq!(f["result"]["rounds"], 1);
+    // A reopened database gives the same room.
+    let before = rooms.transcript(id, now).unwrap();
+    drop(rooms);
+    let rooms = open(&dir);
+    assert_eq!(rooms.transcript(id, now).unwrap(), before);
+    assert!(before["events"].to_string().contains("\"type\":\"close\""));
+}
+
+#[test]
+fn only_a_mediated_room_has_a_mediators_seat_and_it_is_human_or_detente() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    let refused = |protocol: &str, seats: &[(&str, &str)], needle: &str| match rooms.create(
+        &spec("water-sharing", protocol, seats),
+        text("water-sharing"),
+        1,
+        0,
+    ) {
+        Err(RoomError::BadRequest(m)) => assert!(m.contains(needle), "{m}"),
+        other => panic!("{other:?}"),
+    };
+    let people = [
+        ("upstream", "human"),
+        ("midstream", "human"),
+        ("downstream", "human"),
+    ];
+    let with = |m: (&'static str, &'static str)| {
+        let mut v = people.to_vec();
+        v.push(m);
+        v
+    };
+    refused(
+        "stacked",
+        &with(("commission", "human")),
+        "only a mediated room",
+    );
+    refused(
+        "mediated",
+        &with(("commission", "boulware")),
+        "`human` or `detente`",
+    );
+    let mut two = with(("commission", "human"));
+    two.push(("mediator", "human"));
+    refused("mediated", &two, "more than one seat");
+    // `mediator` names the chair of a scenario whose mediator has a name;
+    // `detente` leaves it to detente's mediator (no token).
+    let c = rooms
+        .create(
+            &spec("water-sharing", "mediated", &with(("mediator", "human"))),
+            text("water-sharing"),
+            1,
+            0,
+        )
+        .unwrap();
+    assert_eq!(c.rooms[0].seats.last().unwrap().party, "commission");
+    let c = rooms
+        .create(
+            &spec(
+                "water-sharing",
+                "mediated",
+                &with(("commission", "detente")),
+            ),
+            text("water-sharing"),
+            1,
+            0,
+        )
+        .unwrap();
+    assert_eq!(c.rooms[0].seats.len(), 3);
+    let v = rooms.seat_view(&c.rooms[0].room, "upstream", 1).unwrap();
+    assert_eq!(
+        v["mediator"],
+        json!({"seat": "commission", "player": "detente"})
+    );
+}
+
+/// In a room with minutes, agents pace themselves by the wall clock: the
+/// same offers made later in the hour meet a more conceding Boulware.
+#[test]
+fn agents_pace_themselves_by_the_wall_clock() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    let mut set_up = spec(
+        "car-sale",
+        "alternating",
+        &[("buyer", "human"), ("dealer", "boulware")],
+    );
+    set_up.rounds = None;
+    set_up.minutes = Some(60.0);
+    let dealer_utility = |late: bool| {
+        let c = rooms.create(&set_up, text("car-sale"), 1, 0).unwrap();
+        let id = &c.rooms[0].room;
+        let v = rooms.seat_view(id, "buyer", 0).unwrap();
+        let at = if late { 55 * 60_000 } else { 60_000 };
+        rooms.act(id, "buyer", &offer(&v, |_, _| 0), at).unwrap();
+        let f = rooms.facilitator_view(id, at).unwrap();
+        assert_eq!(f["time"]["rounds"], 2000);
+        let t = rooms.transcript(id, at);
+        assert!(t.is_err(), "still running");
+        let v = rooms.seat_view(id, "buyer", at).unwrap();
+        let last = v["history"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["actor"], "dealer");
+        last["utility"].as_f64().unwrap()
+    };
+    // The buyer's utility of the dealer's counter-offer: higher when the
+    // dealer has conceded more.
+    let early = dealer_utility(false);
+    let late = dealer_utility(true);
+    assert!(late > early + 0.05, "early {early}, late {late}");
+}
+
+#[test]
+fn a_database_of_an_earlier_schema_is_refused_with_what_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("rooms.db");
+    drop(open(&dir));
+    let conn = rusqlite::Connection::open(&path).unwrap();
+    conn.pragma_update(None, "user_version", 1).unwrap();
+    drop(conn);
+    match Rooms::open(&path, Limits::default()) {
+        Err(e) => {
+            let m = e.to_string();
+            assert!(
+                m.contains("schema version 1") && m.contains("new file"),
+                "{m}"
+            );
+        }
+        Ok(_) => panic!("a version-1 database was opened"),
+    }
 }

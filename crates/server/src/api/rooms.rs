@@ -69,6 +69,21 @@ fn server_facilitator(app: &Shared, token: Option<&str>) -> bool {
     }
 }
 
+/// The origin people reach this server at, for their seats' links: the
+/// request's `Host` (checked to name this server before any handler runs)
+/// and `https` when a TLS reverse proxy says so in `X-Forwarded-Proto`.
+fn origin(headers: &HeaderMap) -> String {
+    let host = headers
+        .get(header::HOST)
+        .and_then(|h| h.to_str().ok())
+        .unwrap_or("localhost");
+    let https = headers
+        .get("x-forwarded-proto")
+        .and_then(|h| h.to_str().ok())
+        .is_some_and(|p| p.trim().eq_ignore_ascii_case("https"));
+    format!("{}://{host}", if https { "https" } else { "http" })
+}
+
 /// Who the request's token is in room `id`.
 async fn who(app: &Shared, id: &str, headers: &HeaderMap) -> Result<Who, ApiError> {
     let token = bearer(headers);
@@ -166,13 +181,6 @@ pub async fn create_room(
         ));
     }
     let req: CreateRequest = parse(&app, body)?;
-    if let Some(r) = req.rounds
-        && r > MAX_ROUNDS
-    {
-        return Err(ApiError::Unprocessable(format!(
-            "a room has at most {MAX_ROUNDS} rounds"
-        )));
-    }
     let (name, text) = match &req.scenario {
         ScenarioInput::Text(t) if !t.contains('\n') && builtin::text(t).is_some() => {
             (t.clone(), builtin::text(t).unwrap_or_default().to_string())
@@ -207,14 +215,19 @@ pub async fn create_room(
     let count = req.count.unwrap_or(1);
     let rooms = rooms(&app)?;
     let created = run(move || rooms.create(&spec, &text, count, now_ms())).await?;
+    let origin = origin(&headers);
     let room_json = |r: &detente_rooms::NewRoom| {
         json!({
             "room": r.room,
-            "seats": r.seats.iter().map(|s| json!({
-                "party": s.party,
-                "token": s.token,
-                "link": format!("/seat#room={}&token={}", r.room, s.token),
-            })).collect::<Vec<_>>(),
+            "seats": r.seats.iter().map(|s| {
+                let path = format!("/seat#room={}&token={}", r.room, s.token);
+                json!({
+                    "party": s.party,
+                    "token": s.token,
+                    "link": format!("{origin}{path}"),
+                    "path": path,
+                })
+            }).collect::<Vec<_>>(),
         })
     };
     let first = &created.rooms[0];
@@ -278,7 +291,7 @@ pub async fn act(
     }
     let action: Action = serde_json::from_value(req.action).map_err(|e| {
         ApiError::BadRequest(format!(
-            "an action is {{\"type\": \"offer\", \"outcome\": {{...}}}}, accept, reject, end or {{\"type\": \"vote\", \"accept\": true, \"reason\": \"...\"}}: {e}"
+            "an action is {{\"type\": \"offer\", \"outcome\": {{...}}}}, accept, reject, end, {{\"type\": \"vote\", \"accept\": true, \"reason\": \"...\"}}, or the mediator's {{\"type\": \"propose\", \"outcome\": {{...}}}} and close: {e}"
         ))
     })?;
     let rooms = rooms(&app)?;

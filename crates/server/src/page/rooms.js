@@ -90,6 +90,8 @@ function seatPage() {
   let deadlineAt = null;
   let built = false;
   let busy = false;
+  // The text the chair's editor was last reset to.
+  let lastText = null;
 
   const selects = [];
   function buildOffer(v) {
@@ -102,12 +104,24 @@ function seatPage() {
       selects[k] = sel;
       box.append(el("label", { htmlFor: "issue-" + k }, issue.name), sel);
     });
-    // Start from one's own best outcome.
-    const us = v.you.utilities;
-    let best = 0;
-    for (let i = 1; i < us.length; i++) if (us[i] > us[best]) best = i;
-    setOffer(decode(v, best));
+    // Start from one's own best outcome; a chair starts from the text.
+    if (v.you) {
+      const us = v.you.utilities;
+      let best = 0;
+      for (let i = 1; i < us.length; i++) if (us[i] > us[best]) best = i;
+      setOffer(decode(v, best));
+    } else {
+      updateOfferUtility();
+    }
     built = true;
+  }
+  function setOutcome(o) {
+    setOffer(view.issues.map((issue) => issue.values.indexOf(String(o[issue.name]))));
+  }
+  function chosen() {
+    const outcome = {};
+    view.issues.forEach((issue, k) => { outcome[issue.name] = issue.values[Number(selects[k].value)]; });
+    return outcome;
   }
   function decode(v, index) {
     const sizes = v.issues.map((i) => i.values.length);
@@ -124,6 +138,7 @@ function seatPage() {
   // Each option shows the offer's utility with that value and the other
   // issues as they are, so one sees where each choice leads.
   function labelOptions() {
+    if (!view.you) return;
     const sizes = view.issues.map((issue) => issue.values.length);
     const digits = selects.map((sel) => Number(sel.value));
     selects.forEach((sel, k) => {
@@ -137,6 +152,8 @@ function seatPage() {
   function updateOfferUtility() {
     if (!view) return;
     labelOptions();
+    $("offer-utility-line").hidden = !view.you;
+    if (!view.you) return;
     const i = offerIndex();
     const u = view.you.utilities[i];
     $("offer-utility").textContent = fmt(u);
@@ -158,10 +175,10 @@ function seatPage() {
     }
   }
 
-  $("send-offer").addEventListener("click", () => {
-    const outcome = {};
-    view.issues.forEach((issue, k) => { outcome[issue.name] = issue.values[Number(selects[k].value)]; });
-    act({ type: "offer", outcome });
+  $("send-offer").addEventListener("click", () => act({ type: "offer", outcome: chosen() }));
+  $("propose").addEventListener("click", () => act({ type: "propose", outcome: chosen() }));
+  $("close-talks").addEventListener("click", () => {
+    if (confirm("Close the talks? Each party will say whether it accepts the current text; there are no more revisions.")) act({ type: "close" });
   });
   $("accept").addEventListener("click", () => act({ type: "accept" }));
   $("end-negotiation").addEventListener("click", () => {
@@ -171,19 +188,47 @@ function seatPage() {
   $("vote-no").addEventListener("click", () => act({ type: "vote", accept: false, reason: $("reason").value }));
 
   function card(title, o, utility) {
-    return el("div", { class: "offer-card" }, el("strong", {}, title), el("div", {}, outcomeText(o)), el("div", {}, "Your utility: ", el("strong", {}, fmt(utility))));
+    const c = el("div", { class: "offer-card" }, el("strong", {}, title), el("div", {}, outcomeText(o)));
+    if (view.you) c.append(el("div", {}, "Your utility: ", el("strong", {}, fmt(utility))));
+    return c;
+  }
+
+  // The chair's record: each proposal with the parties' votes on it.
+  function renderVotes(v) {
+    const box = $("votes");
+    box.textContent = "";
+    const rows = [];
+    let current = null;
+    v.history.forEach((h) => {
+      if (h.action === "propose") { current = { round: h.round, outcome: h.outcome, votes: [], verdict: "" }; rows.push(current); }
+      else if (current && h.action.startsWith("vote-")) current.votes.push(h.actor + (h.action === "vote-yes" ? " yes" : " no"));
+      else if (current && (h.action === "keep" || h.action === "discard")) current.verdict = h.action === "keep" ? "kept" : "dropped";
+    });
+    if (!rows.length) return;
+    const table = el("table", { "data-testid": "vote-table" });
+    table.append(el("tr", {}, el("th", {}, "Round"), el("th", {}, "Text proposed"), el("th", {}, "Votes"), el("th", {}, "")));
+    rows.forEach((r, i) => table.append(el("tr", {}, el("td", { class: "n" }, r.round + 1), el("td", {}, outcomeText(r.outcome)),
+      el("td", {}, i === 0 ? "(the opening text)" : r.votes.join(", ")), el("td", {}, r.verdict))));
+    box.append(table);
   }
 
   function render() {
     const v = view;
     document.body.dataset.version = String(v.version);
     document.body.dataset.status = v.status;
-    $("who").textContent = "You are " + v.party + " · " + v.scenario + " · " + v.protocol;
+    const chair = v.role === "mediator";
+    $("who").textContent = "You are " + v.party + (chair ? " (the mediator)" : "") + " · " + v.scenario + " · " + v.protocol;
     document.title = "detente: " + v.party;
-    $("reservation").textContent = fmt(v.you.reservation);
+    $("chair").hidden = !chair;
+    $("prefs").hidden = !v.you;
+    $("party-buttons").hidden = chair;
+    $("chair-buttons").hidden = !chair;
+    $("act-title").textContent = chair ? "Your revision of the text" : "Your offer";
+    if (chair) renderVotes(v);
+    if (v.you) $("reservation").textContent = fmt(v.you.reservation);
     const rl = $("redlines");
     rl.textContent = "";
-    if (v.you.red_lines.length) {
+    if (v.you && v.you.red_lines.length) {
       rl.append(el("p", {}, "Your red lines (outcomes you cannot accept):"));
       const ul = el("ul");
       v.you.red_lines.forEach((n) => ul.append(el("li", {}, n || "(no note)")));
@@ -213,11 +258,16 @@ function seatPage() {
       $("end").hidden = false;
       $("end-title").textContent = r.agreement ? "Agreement" + (r.settled ? " (improved after the vote)" : "") : "No agreement";
       const why = { agreement: "", walkaway: (r.by === v.party ? "You" : r.by) + " walked away.", deadline: "The deadline passed.", failure: "A participant failed." }[r.end_reason] || r.end_reason;
-      $("end-detail").textContent = (r.agreement ? outcomeText(r.agreement) + ". " : why + " ") + "Your utility: " + fmt(r.utility) + " (walking away was worth " + fmt(v.you.reservation) + ").";
+      $("end-detail").textContent = (r.agreement ? outcomeText(r.agreement) + ". " : why + " ") +
+        (v.you ? "Your utility: " + fmt(r.utility) + " (walking away was worth " + fmt(v.you.reservation) + ")." : "");
       return;
     }
     $("end").hidden = true;
     if (!t) { $("turn-title").textContent = "Waiting…"; return; }
+    if (t.asked === "settle" && chair) {
+      $("turn-title").textContent = "The parties agreed. detente proposed to them a deal better for every person; waiting for their answers.";
+      return;
+    }
     if (t.asked === "settle") {
       $("turn-title").textContent = "You have an agreement. detente found a deal that is better for you, and acceptable to everyone. Accept it? It replaces the agreement only if every person accepts.";
       standing.append(card("Proposed deal", t.proposal, t.utility), el("p", { class: "muted" }, t.answered + " of " + t.of + " answered."));
@@ -225,11 +275,17 @@ function seatPage() {
       return;
     }
     if (!t.yours) {
-      $("turn-title").textContent = "Waiting for " + t.party + "…";
+      $("turn-title").textContent = t.asked === "propose" ? "Waiting for the mediator (" + t.party + ") to propose a revision of the text…" : "Waiting for " + t.party + "…";
       if (t.standing) standing.append(card("Offer on the table (" + t.standing.by + ")", t.standing.outcome, t.standing.utility));
       return;
     }
-    if (t.asked === "act") {
+    if (t.asked === "propose") {
+      $("turn-title").textContent = "Your turn: revise the text and put it to the vote, or close the talks.";
+      standing.append(card("Current text", t.text.outcome, t.text.utility));
+      if (lastText !== JSON.stringify(t.text.outcome)) { lastText = JSON.stringify(t.text.outcome); setOutcome(t.text.outcome); }
+      $("act").hidden = false;
+      updateOfferUtility();
+    } else if (t.asked === "act") {
       $("turn-title").textContent = t.standing ? "Your turn: accept their offer, or make a counter-offer." : "Your turn: make the first offer.";
       if (t.standing) standing.append(card("Their offer (" + t.standing.by + ")", t.standing.outcome, t.standing.utility));
       $("act").hidden = false;
@@ -297,7 +353,9 @@ function roomsPage() {
   async function loadScenario() {
     const name = $("scenario").value;
     const data = await api("GET", "/api/scenarios/" + encodeURIComponent(name));
-    const parties = (data.scenario || data).parties.filter((p) => (p.role || "party") !== "mediator");
+    const all = (data.scenario || data).parties;
+    const parties = all.filter((p) => (p.role || "party") !== "mediator");
+    const named = all.find((p) => p.role === "mediator");
     const box = $("seats");
     box.textContent = "";
     parties.forEach((p, i) => {
@@ -307,7 +365,24 @@ function roomsPage() {
       if (i > 0 && parties.length === 2) sel.value = "human";
       box.append(el("div", { class: "seat-row" }, el("span", {}, p.name), sel));
     });
+    // The chair of a mediated room: detente's mediator or a person.
+    const chair = named ? named.name : "mediator";
+    const sel = el("select", { "data-testid": "player-mediator", "data-party": chair, "data-mediator": "1" });
+    sel.append(el("option", { value: "detente" }, "detente's mediator"), el("option", { value: "human" }, "a person"));
+    const row = el("div", { class: "seat-row", id: "mediator-row" }, el("span", {}, chair + " (mediator)"), sel);
+    row.dataset.named = named ? "1" : "";
+    box.append(row);
+    showChair();
   }
+  // The mediator's seat is offered where the room has a mediator: a
+  // mediated protocol, or the scenario's default when it names one.
+  function showChair() {
+    const row = $("mediator-row");
+    if (!row) return;
+    const p = $("protocol").value;
+    row.hidden = !(p.startsWith("mediated") || (p === "" && row.dataset.named));
+  }
+  $("protocol").addEventListener("change", showChair);
 
   // /rooms#batch=B&token=T watches a batch created elsewhere (with the
   // API): its progress, results and transcripts, without the seats' links,
@@ -340,7 +415,9 @@ function roomsPage() {
   $("create").addEventListener("submit", async (ev) => {
     ev.preventDefault();
     showError("");
-    const seats = [...$("seats").querySelectorAll("select")].map((s) => ({ party: s.dataset.party, player: s.value }));
+    const seats = [...$("seats").querySelectorAll("select")]
+      .filter((s) => !s.dataset.mediator || !$("mediator-row").hidden)
+      .map((s) => ({ party: s.dataset.party, player: s.value }));
     const body = { scenario: $("scenario").value, seats, count: Number($("count").value) || 1, seed: Number($("seed").value) || 0 };
     if ($("protocol").value) body.protocol = $("protocol").value;
     if ($("rounds").value) body.rounds = Number($("rounds").value);
