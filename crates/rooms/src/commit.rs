@@ -1,29 +1,25 @@
 //! Group commit: every action must be on disk before it is acknowledged,
-//! and one commit costs an fsync (milliseconds), so actions arriving
-//! together from many rooms share one transaction. The first caller to
-//! find no commit in flight leads: it takes every record queued so far,
-//! commits them at once and wakes the others; a caller whose record went
-//! into that commit returns, the rest lead or wait for the next one.
+//! and each commit costs a sync of the write-ahead log, so actions arriving
+//! together from many rooms share one transaction. One writer thread owns
+//! the commits: it takes every record queued while the last commit ran,
+//! commits them at once and answers each caller on the caller's own
+//! channel. (Callers taking turns as the leader, the design before this,
+//! woke every waiting caller after every commit; with a hundred rooms
+//! acting at once those wake-ups cost more than the commits.)
 
 use crate::store::{Record, Store};
-use std::collections::HashMap;
-use std::sync::{Condvar, Mutex, MutexGuard};
+use std::sync::mpsc::{self, Receiver, Sender, SyncSender};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::thread::JoinHandle;
 
-#[derive(Default)]
-struct Queue {
-    records: Vec<(u64, Record)>,
-    next: u64,
-    /// Every ticket up to this one is committed (or failed).
-    committed: u64,
-    leading: bool,
-    failures: HashMap<u64, String>,
-}
+/// A record waiting for the writer, with where to send the outcome.
+type Job = (Record, SyncSender<Result<(), String>>);
 
-/// The store behind a group-commit queue.
+/// The store behind a group-commit writer thread.
 pub struct Committer {
-    store: Mutex<Store>,
-    queue: Mutex<Queue>,
-    done: Condvar,
+    store: Arc<Mutex<Store>>,
+    queue: Mutex<Option<Sender<Job>>>,
+    writer: Option<JoinHandle<()>>,
 }
 
 fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
@@ -31,15 +27,19 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Committer {
-    /// Commits go to `store`.
+    /// Commits go to `store`, from a writer thread started now.
     pub fn new(store: Store) -> Committer {
+        let store = Arc::new(Mutex::new(store));
+        let (tx, rx) = mpsc::channel();
+        let shared = store.clone();
+        let writer = std::thread::Builder::new()
+            .name("detente-rooms-writer".into())
+            .spawn(move || write(&shared, &rx))
+            .expect("the rooms' writer thread starts");
         Committer {
-            store: Mutex::new(store),
-            queue: Mutex::new(Queue {
-                next: 1,
-                ..Queue::default()
-            }),
-            done: Condvar::new(),
+            store,
+            queue: Mutex::new(Some(tx)),
+            writer: Some(writer),
         }
     }
 
@@ -51,36 +51,41 @@ impl Committer {
     /// Appends `record`; returns once it is committed (on disk), or with
     /// the database's error.
     pub fn append(&self, record: Record) -> Result<(), String> {
-        let mut q = lock(&self.queue);
-        let ticket = q.next;
-        q.next += 1;
-        q.records.push((ticket, record));
-        loop {
-            if q.committed >= ticket {
-                return match q.failures.remove(&ticket) {
-                    Some(e) => Err(e),
-                    None => Ok(()),
-                };
-            }
-            if q.leading {
-                q = self.done.wait(q).unwrap_or_else(|e| e.into_inner());
-                continue;
-            }
-            q.leading = true;
-            let batch = std::mem::take(&mut q.records);
-            drop(q);
-            let last = batch.last().map_or(0, |(t, _)| *t);
-            let records: Vec<&Record> = batch.iter().map(|(_, r)| r).collect();
-            let result = lock(&self.store).append_all(&records);
-            q = lock(&self.queue);
-            if let Err(e) = result {
-                for (t, _) in &batch {
-                    q.failures.insert(*t, e.to_string());
-                }
-            }
-            q.committed = q.committed.max(last);
-            q.leading = false;
-            self.done.notify_all();
+        let (done, outcome) = mpsc::sync_channel(1);
+        let sent = lock(&self.queue)
+            .as_ref()
+            .is_some_and(|q| q.send((record, done)).is_ok());
+        if !sent {
+            return Err("the rooms' writer has stopped".into());
+        }
+        outcome
+            .recv()
+            .unwrap_or_else(|_| Err("the rooms' writer has stopped".into()))
+    }
+}
+
+impl Drop for Committer {
+    fn drop(&mut self) {
+        // Closing the queue ends the writer once it has committed what is
+        // queued; joining it releases the database before `drop` returns.
+        lock(&self.queue).take();
+        if let Some(writer) = self.writer.take() {
+            let _ = writer.join();
+        }
+    }
+}
+
+/// The writer: waits for a record, takes every other one queued by then,
+/// commits them in one transaction and answers each caller.
+fn write(store: &Mutex<Store>, queue: &Receiver<Job>) {
+    while let Ok(first) = queue.recv() {
+        let mut batch = vec![first];
+        batch.extend(queue.try_iter());
+        let records: Vec<&Record> = batch.iter().map(|(r, _)| r).collect();
+        let result = lock(store).append_all(&records).map_err(|e| e.to_string());
+        for (_, done) in batch {
+            // A caller that is gone (its thread panicked) needs no answer.
+            let _ = done.send(result.clone());
         }
     }
 }

@@ -66,13 +66,15 @@ pub mod replay;
 mod rules;
 mod store;
 pub mod token;
+mod types;
 mod view;
+
+pub use types::*;
 
 use commit::Committer;
 use replay::{Built, Engine, Replayed, Settle};
 use rules::check;
-use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
 use std::sync::{Arc, Mutex, RwLock};
@@ -84,226 +86,25 @@ use token::TokenHash;
 /// enumeration.
 pub const MAX_ROOM_OUTCOMES: u64 = 20_000;
 
-/// What a room is: the set-up a facilitator chooses, stored as JSON.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RoomSpec {
-    /// The scenario's name (a built-in name, or what the facilitator called
-    /// the uploaded one).
-    pub scenario: String,
-    /// The protocol's name (`alternating`, `stacked`, `mediated`,
-    /// `mediated-hill-climbing`).
-    pub protocol: String,
-    /// The deadline in rounds, if any.
-    #[serde(default)]
-    pub rounds: Option<u32>,
-    /// The deadline in wall-clock minutes from the room's creation, if any.
-    #[serde(default)]
-    pub minutes: Option<f64>,
-    /// One seat per bargaining party.
-    pub seats: Vec<SeatSpec>,
-    /// The seed of the agents' and the mediator's random choices.
-    #[serde(default)]
-    pub seed: u64,
+/// What never changes in a room: its batch and who its tokens belong to.
+/// Kept apart from the room's lock, so that checking a token never waits
+/// for the room's action in flight.
+struct Keys {
+    batch: String,
+    facilitator: TokenHash,
+    /// People's seats: party and token digest.
+    seats: Vec<(String, TokenHash)>,
 }
 
-/// Who plays a bargaining party.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct SeatSpec {
-    /// The party's name in the scenario.
-    pub party: String,
-    /// `human` for a person, otherwise a strategy (`boulware`,
-    /// `boulware:e=0.1`, ...).
-    pub player: String,
+/// A room in the server's map: its keys and the room itself.
+struct Entry {
+    keys: Arc<Keys>,
+    room: Arc<Mutex<Room>>,
 }
 
-/// An action a seat takes, as the API receives it.
-///
-/// The mediator's seat proposes and closes; the other seats offer, accept,
-/// end and vote.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(tag = "type", rename_all = "lowercase", deny_unknown_fields)]
-pub enum Action {
-    /// Put this outcome on the table (issue name → value label or number).
-    Offer {
-        /// Every issue's value.
-        outcome: Map<String, Value>,
-    },
-    /// Accept what is asked: the offer on the table, the mediator's
-    /// proposal or final text, or the better deal after an agreement.
-    Accept,
-    /// Refuse what is asked: in a mediated room a vote against, after an
-    /// agreement a refusal of the better deal (in an offer protocol one
-    /// rejects by making a counter-offer).
-    Reject,
-    /// Walk away.
-    End,
-    /// The mediator: put this revision of the single text to the vote
-    /// (issue name → value label or number; it must change the text).
-    Propose {
-        /// Every issue's value.
-        outcome: Map<String, Value>,
-    },
-    /// The mediator: no more revisions; every party now says whether it
-    /// accepts the text as it stands.
-    Close,
-    /// A vote with a short reason (mediated rooms, and the better deal).
-    Vote {
-        /// For (true) or against.
-        accept: bool,
-        /// Why, in a few words; only the facilitator reads it, after the end.
-        #[serde(default)]
-        reason: String,
-    },
-}
-
-/// Longest reason a vote may carry, in characters.
-pub const MAX_REASON_CHARS: usize = 500;
-
-/// An accepted action, as stored (parties by name).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "type", rename_all = "kebab-case")]
-pub enum Event {
-    /// A person's offer (value indices).
-    Offer {
-        /// Who.
-        party: String,
-        /// The outcome, as value indices.
-        outcome: Vec<u32>,
-    },
-    /// A person accepted the standing offer.
-    Accept {
-        /// Who.
-        party: String,
-    },
-    /// A person walked away.
-    End {
-        /// Who.
-        party: String,
-    },
-    /// The mediator's revision of the single text (value indices).
-    Propose {
-        /// The mediator's seat.
-        party: String,
-        /// The revised text, as value indices.
-        outcome: Vec<u32>,
-    },
-    /// The mediator closed the talks: the final vote follows.
-    Close {
-        /// The mediator's seat.
-        party: String,
-    },
-    /// A person's vote on the mediator's proposal or final text.
-    Vote {
-        /// Who.
-        party: String,
-        /// For or against.
-        accept: bool,
-        /// The reason given.
-        reason: String,
-    },
-    /// The wall-clock deadline passed.
-    Expired,
-    /// A person's answer to the better deal proposed after an agreement.
-    Settle {
-        /// Who.
-        party: String,
-        /// Accepted or refused.
-        accept: bool,
-        /// The reason given.
-        reason: String,
-    },
-}
-
-impl Event {
-    /// The party that acted, for a person's action.
-    pub fn party(&self) -> Option<&str> {
-        match self {
-            Event::Offer { party, .. }
-            | Event::Accept { party }
-            | Event::End { party }
-            | Event::Propose { party, .. }
-            | Event::Close { party }
-            | Event::Vote { party, .. }
-            | Event::Settle { party, .. } => Some(party),
-            Event::Expired => None,
-        }
-    }
-}
-
-/// Who a token belongs to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Who {
-    /// The room's facilitator.
-    Facilitator,
-    /// The seat of this party.
-    Seat(String),
-}
-
-/// Why a request about rooms was refused.
-#[derive(Debug, thiserror::Error)]
-pub enum RoomError {
-    /// No room has this id.
-    #[error("no room `{0}`")]
-    NotFound(String),
-    /// No token, or one that is not this room's.
-    #[error("a token of this room is needed: send `Authorization: Bearer TOKEN`")]
-    Unauthorized,
-    /// The token is this room's, but not allowed this.
-    #[error("{0}")]
-    Forbidden(String),
-    /// The protocol does not allow this now.
-    #[error("{0}")]
-    Illegal(String),
-    /// The request cannot be read or names what does not exist.
-    #[error("{0}")]
-    BadRequest(String),
-    /// A limit on rooms or actions.
-    #[error("{0}")]
-    TooMany(String),
-    /// Another process (a second server) has the database open.
-    #[error(
-        "the rooms database is in use by another process (another `detente serve --rooms` on the same file?)"
-    )]
-    Locked,
-    /// An event could not be committed.
-    #[error("the rooms database could not store the action: {0}")]
-    Commit(String),
-    /// The database failed.
-    #[error("the rooms database: {0}")]
-    Store(#[from] rusqlite::Error),
-    /// The operating system's random generator failed.
-    #[error("no random bits for a token: {0}")]
-    Random(String),
-    /// A stored room does not replay (a database edited by hand).
-    #[error("a stored room does not replay: {0}")]
-    Corrupt(String),
-}
-
-/// Limits on rooms and actions.
-#[derive(Clone, Debug)]
-pub struct Limits {
-    /// Rooms the database may hold.
-    pub max_rooms: usize,
-    /// Rooms created by one request.
-    pub max_batch: usize,
-    /// Actions a seat may take within one second.
-    pub actions_per_second: usize,
-}
-
-impl Default for Limits {
-    fn default() -> Self {
-        Limits {
-            max_rooms: 5_000,
-            max_batch: 200,
-            actions_per_second: 10,
-        }
-    }
-}
-
-/// A seat in memory.
+/// A person's seat in memory.
 struct Seat {
     party: String,
-    token: Option<TokenHash>,
     /// Times of recent actions, for the rate limit.
     recent: VecDeque<u64>,
 }
@@ -314,7 +115,7 @@ struct Room {
     batch: String,
     created_ms: u64,
     spec: RoomSpec,
-    facilitator: TokenHash,
+    /// People's seats.
     seats: Vec<Seat>,
     events: Vec<(u64, Event)>,
     built: Arc<Built>,
@@ -335,51 +136,10 @@ impl Room {
     }
 }
 
-/// A seat of a new room, as the facilitator hands it out.
-#[derive(Clone, Debug, Serialize)]
-pub struct NewSeat {
-    /// The party.
-    pub party: String,
-    /// The seat's token (only people's seats have one).
-    pub token: String,
-}
-
-/// A new room.
-#[derive(Clone, Debug, Serialize)]
-pub struct NewRoom {
-    /// The room's id.
-    pub room: String,
-    /// The people's seats.
-    pub seats: Vec<NewSeat>,
-}
-
-/// What [`Rooms::create`] made.
-#[derive(Clone, Debug, Serialize)]
-pub struct Created {
-    /// The batch the rooms belong to.
-    pub batch: String,
-    /// The facilitator's token, for every room of the batch.
-    pub facilitator_token: String,
-    /// The rooms.
-    pub rooms: Vec<NewRoom>,
-}
-
-/// A room that is over, as the negotiation engine summarises it.
-pub struct Finished {
-    /// The room's scenario.
-    pub scenario: detente_core::Scenario,
-    /// The session (its agreement is the one reached by negotiating, before
-    /// any better deal was adopted), with its trace.
-    pub session: detente_negotiation::SessionResult,
-    /// Per party in scenario order: `person`, the agent's strategy, or
-    /// empty for a party that does not bargain.
-    pub players: Vec<String>,
-}
-
 /// Every room, kept in memory and in the database.
 pub struct Rooms {
     store: Committer,
-    rooms: RwLock<HashMap<String, Arc<Mutex<Room>>>>,
+    rooms: RwLock<HashMap<String, Entry>>,
     /// Room ids in creation order.
     order: RwLock<Vec<String>>,
     limits: Limits,
@@ -408,9 +168,9 @@ impl Rooms {
         let mut rooms = HashMap::new();
         let mut order = Vec::new();
         for stored in store.load()? {
-            let room = restore(stored)?;
-            order.push(room.id.clone());
-            rooms.insert(room.id.clone(), Arc::new(Mutex::new(room)));
+            let (id, entry) = restore(stored)?;
+            order.push(id.clone());
+            rooms.insert(id, entry);
         }
         Ok(Rooms {
             store: Committer::new(store),
@@ -495,9 +255,9 @@ impl Rooms {
         let mut rooms = self.rooms.write().unwrap_or_else(|e| e.into_inner());
         let mut order = self.order.write().unwrap_or_else(|e| e.into_inner());
         for s in stored {
-            let room = restore(s)?;
-            order.push(room.id.clone());
-            rooms.insert(room.id.clone(), Arc::new(Mutex::new(room)));
+            let (id, entry) = restore(s)?;
+            order.push(id.clone());
+            rooms.insert(id, entry);
         }
         Ok(Created {
             batch,
@@ -511,7 +271,16 @@ impl Rooms {
             .read()
             .unwrap_or_else(|e| e.into_inner())
             .get(id)
-            .cloned()
+            .map(|e| e.room.clone())
+            .ok_or_else(|| RoomError::NotFound(id.to_string()))
+    }
+
+    fn keys(&self, id: &str) -> Result<Arc<Keys>, RoomError> {
+        self.rooms
+            .read()
+            .unwrap_or_else(|e| e.into_inner())
+            .get(id)
+            .map(|e| e.keys.clone())
             .ok_or_else(|| RoomError::NotFound(id.to_string()))
     }
 
@@ -520,18 +289,14 @@ impl Rooms {
     /// the time taken does not say which matched.
     pub fn authorize(&self, id: &str, token: Option<&str>) -> Result<Who, RoomError> {
         let token = token.ok_or(RoomError::Unauthorized)?;
-        let room = self.room(id)?;
-        let room = lock(&room);
+        let keys = self.keys(id)?;
         let mut who = None;
-        if token::matches(token, &room.facilitator) {
+        if token::matches(token, &keys.facilitator) {
             who = Some(Who::Facilitator);
         }
-        for seat in &room.seats {
-            if let Some(h) = &seat.token
-                && token::matches(token, h)
-                && who.is_none()
-            {
-                who = Some(Who::Seat(seat.party.clone()));
+        for (party, hash) in &keys.seats {
+            if token::matches(token, hash) && who.is_none() {
+                who = Some(Who::Seat(party.clone()));
             }
         }
         who.ok_or(RoomError::Unauthorized)
@@ -544,8 +309,7 @@ impl Rooms {
         let first = ids
             .first()
             .ok_or_else(|| RoomError::NotFound(batch.to_string()))?;
-        let room = self.room(first)?;
-        let ok = token::matches(token, &lock(&room).facilitator);
+        let ok = token::matches(token, &self.keys(first)?.facilitator);
         if ok {
             Ok(())
         } else {
@@ -558,7 +322,7 @@ impl Rooms {
         let rooms = self.rooms.read().unwrap_or_else(|e| e.into_inner());
         order
             .iter()
-            .filter(|id| rooms.get(*id).is_some_and(|r| lock(r).batch == batch))
+            .filter(|id| rooms.get(*id).is_some_and(|e| e.keys.batch == batch))
             .cloned()
             .collect()
     }
@@ -624,7 +388,7 @@ impl Rooms {
         let seat = room
             .seats
             .iter_mut()
-            .find(|s| s.party == party && s.token.is_some())
+            .find(|s| s.party == party)
             .ok_or_else(|| RoomError::Forbidden(format!("`{party}` is not a person's seat")))?;
         while seat.recent.front().is_some_and(|&t| t + 1000 <= now_ms) {
             seat.recent.pop_front();
@@ -640,8 +404,26 @@ impl Rooms {
         self.append(&mut room, now_ms, event)
     }
 
-    /// What `party`'s seat sees of room `id` at `now_ms` (JSON).
+    /// What `party`'s seat sees of room `id` at `now_ms` (JSON): the whole
+    /// view.
     pub fn seat_view(&self, id: &str, party: &str, now_ms: u64) -> Result<Value, RoomError> {
+        self.seat_update(id, party, now_ms, None)
+    }
+
+    /// The seat's view as an update for a reader that already has the
+    /// history up to entry `since` and the parts of the view that never
+    /// change (`issues`, `players`, `mediator`, `you`): those are left out
+    /// and `history` holds the entries from `since` on (`history_from`
+    /// says where they start). A page following a long room thus receives
+    /// what changed, not the whole room, after each action. `None` is the
+    /// whole view.
+    pub fn seat_update(
+        &self,
+        id: &str,
+        party: &str,
+        now_ms: u64,
+        since: Option<usize>,
+    ) -> Result<Value, RoomError> {
         let room = self.room(id)?;
         let mut room = lock(&room);
         self.tick(&mut room, now_ms)?;
@@ -651,20 +433,19 @@ impl Rooms {
             .ok_or_else(|| RoomError::Forbidden(format!("no seat `{party}`")))?;
         let room = &mut *room;
         let viewer = view::Viewer::of(actor);
-        let own = match viewer.own {
-            Some(p) => room
+        let own = match (viewer.own, since) {
+            (_, Some(_)) | (None, None) => Value::Null,
+            (Some(p), None) => room
                 .own
                 .entry(party.to_string())
                 .or_insert_with(|| view::preferences(&room.built, p))
                 .clone(),
-            None => Value::Null,
         };
         Ok(view::seat(
             &view_room(room),
             &room.built,
             room.engine.state(),
-            viewer,
-            own,
+            view::Reading { viewer, own, since },
             now_ms,
         ))
     }
@@ -796,7 +577,8 @@ fn load_scenario(name: &str, text: &str) -> Result<detente_core::Scenario, RoomE
     Ok(scenario)
 }
 
-fn restore(stored: StoredRoom) -> Result<Room, RoomError> {
+/// A stored room, in memory: its keys, and its session after its events.
+fn restore(stored: StoredRoom) -> Result<(String, Entry), RoomError> {
     let spec: RoomSpec =
         serde_json::from_str(&stored.spec).map_err(|e| RoomError::Corrupt(e.to_string()))?;
     let scenario = load_scenario(&spec.scenario, &stored.scenario_text)?;
@@ -811,18 +593,26 @@ fn restore(stored: StoredRoom) -> Result<Room, RoomError> {
         })
         .collect::<Result<Vec<_>, _>>()?;
     let engine = replay::replay(built.clone(), &events)?;
-    Ok(Room {
-        id: stored.id,
+    // Only people's seats have tokens.
+    let people: Vec<(String, TokenHash)> = stored
+        .seats
+        .into_iter()
+        .filter_map(|(party, token)| Some((party, token?)))
+        .collect();
+    let keys = Keys {
+        batch: stored.batch.clone(),
+        facilitator: stored.facilitator,
+        seats: people.clone(),
+    };
+    let room = Room {
+        id: stored.id.clone(),
         batch: stored.batch,
         created_ms: stored.created_ms,
         spec,
-        facilitator: stored.facilitator,
-        seats: stored
-            .seats
+        seats: people
             .into_iter()
-            .map(|(party, token)| Seat {
+            .map(|(party, _)| Seat {
                 party,
-                token,
                 recent: VecDeque::new(),
             })
             .collect(),
@@ -830,5 +620,12 @@ fn restore(stored: StoredRoom) -> Result<Room, RoomError> {
         built,
         own: HashMap::new(),
         engine,
-    })
+    };
+    Ok((
+        stored.id,
+        Entry {
+            keys: Arc::new(keys),
+            room: Arc::new(Mutex::new(room)),
+        },
+    ))
 }

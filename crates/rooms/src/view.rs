@@ -251,19 +251,31 @@ pub fn preferences(built: &Built, p: PartyId) -> Value {
     })
 }
 
-/// A seat's view, with its [`preferences`] (null for a neutral
-/// mediator).
+/// What a seat reads: who it is, its [`preferences`] (null for a neutral
+/// mediator), and for an update the history entry it has up to.
+pub struct Reading {
+    /// The seat's actor and whose utilities it is shown.
+    pub viewer: Viewer,
+    /// Its preferences (left out of an update).
+    pub own: Value,
+    /// `Some(n)`: an update from history entry `n`, without the parts of
+    /// the view that never change.
+    pub since: Option<usize>,
+}
+
+/// A seat's view, whole or as an update ([`Reading::since`]).
 pub fn seat(
     room: &RoomInfo<'_>,
     built: &Built,
     state: &Replayed,
-    v: Viewer,
-    own: Value,
+    reading: Reading,
     now_ms: u64,
 ) -> Value {
     let s = &built.scenario;
+    let v = reading.viewer;
     let chair = built.human_mediator && v.actor == built.mediator_actor();
-    json!({
+    let from = reading.since.unwrap_or(0).min(state.trace.len());
+    let mut view = json!({
         "room": room.id,
         "party": built.seat_name(v.actor),
         "role": if chair { "mediator" } else { "party" },
@@ -271,15 +283,19 @@ pub fn seat(
         "protocol": room.spec.protocol,
         "status": status(state),
         "version": room.events.len(),
-        "issues": issues(s),
-        "players": players(built, false),
-        "mediator": mediator(built),
-        "you": own,
         "turn": question(built, state, v),
         "time": time(room, built, state, now_ms),
-        "history": state.trace.iter().map(|e| seen(s, e, v)).collect::<Vec<_>>(),
+        "history_from": from,
+        "history": state.trace[from..].iter().map(|e| seen(s, e, v)).collect::<Vec<_>>(),
         "result": result(s, state, Reader::Seat(v)),
-    })
+    });
+    if reading.since.is_none() {
+        view["issues"] = issues(s);
+        view["players"] = players(built, false);
+        view["mediator"] = mediator(built);
+        view["you"] = reading.own;
+    }
+    view
 }
 
 /// The facilitator's view: progress while the room runs, and the result

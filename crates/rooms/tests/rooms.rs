@@ -923,3 +923,48 @@ fn a_database_of_an_earlier_schema_is_refused_with_what_to_do() {
         Ok(_) => panic!("a version-1 database was opened"),
     }
 }
+
+/// An update from any history entry is the whole view's history from
+/// there, with the same turn, time and result, and without the parts that
+/// never change.
+#[test]
+fn a_seat_update_is_the_whole_view_from_where_the_reader_is() {
+    let dir = tempfile::tempdir().unwrap();
+    let rooms = open(&dir);
+    let c = rooms
+        .create(
+            &spec(
+                "car-sale",
+                "alternating",
+                &[("buyer", "human"), ("dealer", "boulware")],
+            ),
+            text("car-sale"),
+            1,
+            0,
+        )
+        .unwrap();
+    let id = &c.rooms[0].room;
+    let v = rooms.seat_view(id, "buyer", 1).unwrap();
+    for k in 0..4 {
+        rooms
+            .act(id, "buyer", &offer(&v, |i, n| (k + i) % n), 10 + k as u64)
+            .unwrap();
+    }
+    let whole = rooms.seat_view(id, "buyer", 20).unwrap();
+    let history = whole["history"].as_array().unwrap();
+    assert_eq!(whole["history_from"], 0);
+    for since in [0, 1, 5, history.len(), history.len() + 3] {
+        let u = rooms.seat_update(id, "buyer", 20, Some(since)).unwrap();
+        let from = since.min(history.len());
+        assert_eq!(u["history_from"], from);
+        assert_eq!(u["history"].as_array().unwrap()[..], history[from..]);
+        for key in [
+            "turn", "time", "status", "version", "result", "party", "role",
+        ] {
+            assert_eq!(u[key], whole[key], "{key}");
+        }
+        for key in ["issues", "players", "mediator", "you"] {
+            assert!(u.get(key).is_none(), "{key}");
+        }
+    }
+}

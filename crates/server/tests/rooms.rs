@@ -84,7 +84,14 @@ async fn the_api_as_the_issue_lists_it() {
     assert_eq!(seats.len(), 1, "tokens only for people's seats");
     assert_eq!(seats[0]["party"], "buyer");
     let token = seats[0]["token"].as_str().unwrap();
-    assert!(seats[0]["link"].as_str().unwrap().contains(token));
+    // The link is absolute, from the request's Host; `path` is its path.
+    let link = seats[0]["link"].as_str().unwrap();
+    assert!(link.starts_with("http://localhost/seat#room="), "{link}");
+    assert!(link.ends_with(&format!("&token={token}")), "{link}");
+    assert_eq!(
+        link,
+        format!("http://localhost{}", seats[0]["path"].as_str().unwrap())
+    );
     let (s, v) = send(
         &app,
         "GET",
@@ -114,6 +121,35 @@ async fn the_api_as_the_issue_lists_it() {
     assert_eq!(s, StatusCode::OK, "{v}");
     // The dealer (boulware) answered at once.
     assert_eq!(v["history"].as_array().unwrap().len(), 2);
+    // An update from entry 1: the rest of the history, no unchanging parts.
+    let (s, u) = send(
+        &app,
+        "GET",
+        &format!("/api/rooms/{id}/seat?since=1"),
+        Some(token),
+        None,
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{u}");
+    assert_eq!(u["history_from"], 1);
+    assert_eq!(u["history"][0], v["history"][1]);
+    assert!(u.get("you").is_none() && u.get("issues").is_none());
+    assert_eq!(u["turn"], v["turn"]);
+    for bad in ["-1", "x", ""] {
+        let (s, e) = send(
+            &app,
+            "GET",
+            &format!("/api/rooms/{id}/seat?since={bad}"),
+            Some(token),
+            None,
+        )
+        .await;
+        assert_eq!(s, StatusCode::BAD_REQUEST, "{bad}: {e}");
+        assert!(
+            e["error"]["message"].as_str().unwrap().contains("since"),
+            "{e}"
+        );
+    }
     let (s, v) = send(
         &app,
         "POST",

@@ -15,6 +15,7 @@
 //! | `GET /api/batches/B`, `.../results.csv` | the batch's facilitator token (or the server's) |
 
 use super::*;
+use axum::extract::RawQuery;
 use axum::http::HeaderMap;
 use axum::response::sse::{Event as SseEvent, KeepAlive, Sse};
 use detente_rooms::{Action, RoomError, RoomSpec, Rooms, SeatSpec, Who};
@@ -91,9 +92,10 @@ async fn who(app: &Shared, id: &str, headers: &HeaderMap) -> Result<Who, ApiErro
         rooms(app)?.version(id)?;
         return Ok(Who::Facilitator);
     }
-    let rooms = rooms(app)?;
-    let id = id.to_string();
-    run(move || rooms.authorize(&id, token.as_deref())).await
+    // Checking a token reads only the room's keys (no database, no wait
+    // for the room's action in flight), so it runs here, not on the
+    // blocking pool.
+    Ok(rooms(app)?.authorize(id, token.as_deref())?)
 }
 
 async fn facilitator_only(app: &Shared, id: &str, headers: &HeaderMap) -> Result<(), ApiError> {
@@ -252,15 +254,35 @@ pub async fn room_view(
     Ok(axum::Json(v).into_response())
 }
 
+/// `?since=N` on a seat's routes: the reader has the history up to entry
+/// N and the view's unchanging parts, and wants an update
+/// ([`Rooms::seat_update`]).
+fn since(query: Option<&str>) -> Result<Option<usize>, ApiError> {
+    let Some(value) = query
+        .unwrap_or("")
+        .split('&')
+        .find_map(|kv| kv.strip_prefix("since="))
+    else {
+        return Ok(None);
+    };
+    value.parse().map(Some).map_err(|_| {
+        ApiError::BadRequest(format!(
+            "`since` is the number of history entries the page has (0 or more), not `{value}`"
+        ))
+    })
+}
+
 pub async fn seat_view(
     State(app): State<Shared>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
 ) -> Result<Response, ApiError> {
+    let since = since(query.as_deref())?;
     let party = seat_only(&app, &id, &headers).await?;
     let rooms = rooms(&app)?;
     let room = id.clone();
-    let v = run(move || rooms.seat_view(&room, &party, now_ms())).await?;
+    let v = run(move || rooms.seat_update(&room, &party, now_ms(), since)).await?;
     notify(&app, &id, v["version"].as_u64().unwrap_or(0));
     Ok(axum::Json(v).into_response())
 }
@@ -277,9 +299,11 @@ pub struct ActionRequest {
 pub async fn act(
     State(app): State<Shared>,
     Path(id): Path<String>,
+    RawQuery(query): RawQuery,
     headers: HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<Response, ApiError> {
+    let since = since(query.as_deref())?;
     let party = seat_only(&app, &id, &headers).await?;
     let req: ActionRequest = parse(&app, body)?;
     if let Some(named) = &req.party
@@ -299,7 +323,10 @@ pub async fn act(
     let (version, view) = run(move || {
         let now = now_ms();
         rooms.act(&room, &party, &action, now)?;
-        Ok((rooms.version(&room)?, rooms.seat_view(&room, &party, now)?))
+        Ok((
+            rooms.version(&room)?,
+            rooms.seat_update(&room, &party, now, since)?,
+        ))
     })
     .await?;
     notify(&app, &id, version);
@@ -404,8 +431,7 @@ async fn batch_auth(app: &Shared, batch: &str, headers: &HeaderMap) -> Result<()
     if server_facilitator(app, token.as_deref()) {
         return Ok(());
     }
-    let batch = batch.to_string();
-    run(move || rooms.authorize_batch(&batch, token.as_deref())).await
+    Ok(rooms.authorize_batch(batch, token.as_deref())?)
 }
 
 pub async fn batch_view(

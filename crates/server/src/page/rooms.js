@@ -161,12 +161,21 @@ function seatPage() {
     $("offer-warning").textContent = crossed ? "crosses one of your red lines" : u < view.you.reservation ? "below your reservation value" : "";
   }
 
+  // After the first load the page asks for updates: the history from
+  // the entries it has, without the parts that never change.
+  const since = () => (view ? "?since=" + view.history.length : "");
+  function merge(update) {
+    if (!view || update.issues) { view = update; return; }
+    const history = view.history.slice(0, update.history_from).concat(update.history);
+    view = Object.assign({}, view, update, { history });
+  }
+
   async function act(body) {
     if (busy) return;
     busy = true;
     showError("");
     try {
-      view = await api("POST", "/api/rooms/" + room + "/actions", token, body);
+      merge(await api("POST", "/api/rooms/" + room + "/actions" + since(), token, body));
       render();
     } catch (e) {
       showError(e.message);
@@ -330,7 +339,7 @@ function seatPage() {
     if (loading) return;
     loading = true;
     try {
-      view = await api("GET", "/api/rooms/" + room + "/seat", token);
+      merge(await api("GET", "/api/rooms/" + room + "/seat" + since(), token));
       render();
       showError("");
     } catch (e) {
