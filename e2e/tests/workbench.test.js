@@ -167,6 +167,9 @@ test("the report downloads and renders every chart", async () => {
   const html = readFileSync(path, "utf8");
   assert.match(html, /<figure id="utility-space">/);
   assert.match(html, /<figure id="forecast">/);
+  // The proposal is named as the workbench names it, not "custom".
+  assert.match(html, /Proposal: mediator-draft/);
+  assert.doesNotMatch(html, /\bcustom\b/);
   assert.deepEqual(errors, []);
 });
 

@@ -675,7 +675,7 @@ async function init() {
   $("download-toml").addEventListener("click", () => download("/api/export/toml", { scenario: state.scenario }, "scenario.toml"));
   $("download-report").addEventListener("click", () =>
     download("/api/export/report", Object.assign(
-      { scenario: state.scenario, outcome: proposalOutcome(), forecast: !!state.scenario.forecast },
+      { scenario: state.scenario, forecast: !!state.scenario.forecast }, proposalRequest(),
       state.lastNegotiation ? { negotiation: state.lastNegotiation } : {}), "report.html"));
   $("raw-apply").addEventListener("click", () => {
     try { load(JSON.parse($("raw").value)); showError(null); }
