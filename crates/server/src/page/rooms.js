@@ -202,22 +202,33 @@ function seatPage() {
     return c;
   }
 
-  // The chair's record: each proposal with the parties' votes on it.
+  // The chair's record: each revision (what it changed in the text) with
+  // the parties' votes on it and whether it was kept.
   function renderVotes(v) {
     const box = $("votes");
     box.textContent = "";
     const rows = [];
-    let current = null;
+    let text = null, current = null;
     v.history.forEach((h) => {
-      if (h.action === "propose") { current = { round: h.round, outcome: h.outcome, votes: [], verdict: "" }; rows.push(current); }
-      else if (current && h.action.startsWith("vote-")) current.votes.push(h.actor + (h.action === "vote-yes" ? " yes" : " no"));
-      else if (current && (h.action === "keep" || h.action === "discard")) current.verdict = h.action === "keep" ? "kept" : "dropped";
+      if (h.action === "propose") {
+        if (text === null) { text = h.outcome; return; } // the opening text
+        const changes = Object.keys(h.outcome).filter((k) => String(h.outcome[k]) !== String(text[k])).map((k) => k + " → " + h.outcome[k]);
+        current = { round: h.round, changes, votes: [], verdict: "" };
+        rows.push(current);
+      } else if (current && h.action.startsWith("vote-")) {
+        current.votes.push(h.actor + (h.action === "vote-yes" ? " yes" : " no"));
+      } else if (current && h.action === "keep") {
+        current.verdict = "kept";
+        text = h.outcome;
+      } else if (current && h.action === "discard") {
+        current.verdict = "dropped";
+      }
     });
-    if (!rows.length) return;
+    if (!rows.length) { box.append(el("p", { class: "muted" }, "No revision proposed yet.")); return; }
     const table = el("table", { "data-testid": "vote-table" });
-    table.append(el("tr", {}, el("th", {}, "Round"), el("th", {}, "Text proposed"), el("th", {}, "Votes"), el("th", {}, "")));
-    rows.forEach((r, i) => table.append(el("tr", {}, el("td", { class: "n" }, r.round + 1), el("td", {}, outcomeText(r.outcome)),
-      el("td", {}, i === 0 ? "(the opening text)" : r.votes.join(", ")), el("td", {}, r.verdict))));
+    table.append(el("tr", {}, el("th", {}, "Round"), el("th", {}, "Changes"), el("th", {}, "Votes"), el("th", {}, "")));
+    rows.forEach((r) => table.append(el("tr", {}, el("td", { class: "n" }, r.round + 1), el("td", {}, r.changes.join("; ")),
+      el("td", {}, r.votes.join(", ")), el("td", {}, r.verdict))));
     box.append(table);
   }
 
