@@ -294,6 +294,8 @@ test("a person chairs a mediated room: drafts a revision, sees the votes, closes
   await chair.page.waitForSelector("[data-testid=propose]");
   assert.match(await chair.page.textContent("[data-testid=who]"), /mediator/);
   assert.equal(await chair.page.isVisible("#prefs"), false);
+  assert.equal(await chair.page.isVisible("[data-testid=send-offer]"), false);
+  assert.equal(await people.buyer.page.isVisible("[data-testid=propose]"), false);
   assert.match(await people.buyer.page.textContent("[data-testid=turn-title]"), /Waiting for the mediator/);
   // The test plays everyone: the revision is the outcome both parties like
   // best relative to walking away.

@@ -1,14 +1,16 @@
 //! Request body fuzzing: valid bodies of every POST route, mutated in their
 //! JSON structure or in their bytes, through the router in process. Every
 //! answer must be a status with a JSON error (or a success), never a panic,
-//! an internal error (a panic caught on the blocking pool) or a hang.
+//! an internal error (a panic caught on the blocking pool) or a hang. The
+//! rooms' routes are fuzzed too: creating rooms, and the actions of a
+//! party's seat and of a mediator's seat in a live room (with their tokens).
 //!
 //! 64 cases by default; more with `PROPTEST_CASES=5000 cargo test -p
 //! detente-server --test fuzz` (see docs/fuzzing.md).
 
 use axum::body::Body;
 use axum::http::{Request, header};
-use detente_server::{Config, router};
+use detente_server::{Config, router_with_rooms};
 use http_body_util::BodyExt;
 use proptest::prelude::*;
 use serde_json::{Value, json};
@@ -16,10 +18,107 @@ use std::sync::OnceLock;
 use std::time::Duration;
 use tower::ServiceExt;
 
-/// A valid body for each route: (path, content type, body).
-fn seeds() -> &'static [(&'static str, &'static str, Vec<u8>)] {
-    static SEEDS: OnceLock<Vec<(&'static str, &'static str, Vec<u8>)>> = OnceLock::new();
-    SEEDS.get_or_init(|| {
+/// A valid request for each route: path, content type, body and bearer
+/// token.
+struct Seed {
+    path: String,
+    content_type: &'static str,
+    body: Vec<u8>,
+    token: Option<String>,
+}
+
+/// The router (with rooms, in a temporary database) and a seed per route.
+struct Fixture {
+    app: axum::Router,
+    seeds: Vec<Seed>,
+    /// The same seeds on a room of their own, which the fuzzing never
+    /// touches (the fuzzed room's state moves as mutated actions land).
+    untouched: Vec<Seed>,
+    _dir: tempfile::TempDir,
+}
+
+fn fixture() -> &'static Fixture {
+    static FIXTURE: OnceLock<Fixture> = OnceLock::new();
+    FIXTURE.get_or_init(|| {
+        let dir = tempfile::tempdir().unwrap();
+        let rooms = detente_rooms::Rooms::open(
+            &dir.path().join("rooms.db"),
+            detente_rooms::Limits {
+                actions_per_second: 1_000_000,
+                ..Default::default()
+            },
+        )
+        .unwrap();
+        // A live mediated room with a person in every seat, the chair too.
+        let seat = |party: &str| detente_rooms::SeatSpec {
+            party: party.into(),
+            player: "human".into(),
+        };
+        let spec = detente_rooms::RoomSpec {
+            scenario: "car-sale".into(),
+            protocol: "mediated".into(),
+            rounds: Some(2000),
+            minutes: None,
+            seats: vec![seat("buyer"), seat("dealer"), seat("mediator")],
+            seed: 1,
+        };
+        let text = detente_formats::builtin::text("car-sale").unwrap();
+        let created = rooms.create(&spec, text, 2, 0).unwrap();
+        let with_room = |room: &detente_rooms::NewRoom| {
+            let token = |party: &str| {
+                room.seats
+                    .iter()
+                    .find(|s| s.party == party)
+                    .map(|s| s.token.clone())
+            };
+            let actions = format!("/api/rooms/{}/actions", room.room);
+            let mut seeds = bodies();
+            let json = "application/json";
+            let outcome = json!({"price": 17, "warranty": "6-months", "delivery": "today"});
+            seeds.push(Seed {
+                path: actions.clone(),
+                content_type: json,
+                body: json!({"type": "propose", "outcome": outcome})
+                    .to_string()
+                    .into_bytes(),
+                token: token("mediator"),
+            });
+            seeds.push(Seed {
+                path: actions,
+                content_type: json,
+                body: json!({"type": "vote", "accept": true, "reason": "fine"})
+                    .to_string()
+                    .into_bytes(),
+                token: token("buyer"),
+            });
+            seeds
+        };
+        let seeds = with_room(&created.rooms[0]);
+        let untouched = with_room(&created.rooms[1]);
+        let app = router_with_rooms(
+            Config {
+                time_budget: Duration::from_secs(5),
+                max_outcomes: 200_000,
+                ..Config::default()
+            },
+            Some(std::sync::Arc::new(rooms)),
+        );
+        Fixture {
+            app,
+            seeds,
+            untouched,
+            _dir: dir,
+        }
+    })
+}
+
+fn seeds() -> &'static [Seed] {
+    &fixture().seeds
+}
+
+/// The bodies of the routes that need no token.
+fn bodies() -> Vec<Seed> {
+    {
         let native = |name: &str| -> Value {
             let text = detente_formats::builtin::text(name).unwrap();
             let s = detente_formats::native::read_str(text, name).unwrap();
@@ -39,8 +138,18 @@ fn seeds() -> &'static [(&'static str, &'static str, Vec<u8>)] {
             ("/api/export/toml", json, body(json!({"scenario": car}))),
             ("/api/export/report", json, body(json!({"scenario": peace, "forecast": true, "negotiation": {"rounds": 20}}))),
             ("/api/upload?filename=talks.toml", "application/octet-stream", peace.as_bytes().to_vec()),
+            ("/api/rooms", json, body(json!({"scenario": "car-sale", "protocol": "mediated", "rounds": 20, "minutes": 30, "count": 2, "seed": 4,
+                "seats": [{"party": "buyer", "player": "human"}, {"party": "dealer", "player": "boulware:e=0.2"}, {"party": "mediator", "player": "human"}]}))),
         ]
-    })
+        .into_iter()
+        .map(|(path, content_type, body)| Seed {
+            path: path.to_string(),
+            content_type,
+            body,
+            token: None,
+        })
+        .collect()
+    }
 }
 
 /// One structural mutation: where (a path of child choices) and what.
@@ -154,22 +263,21 @@ fn runtime() -> &'static tokio::runtime::Runtime {
 }
 
 fn app() -> &'static axum::Router {
-    static APP: OnceLock<axum::Router> = OnceLock::new();
-    APP.get_or_init(|| {
-        router(Config {
-            time_budget: Duration::from_secs(5),
-            max_outcomes: 200_000,
-            ..Config::default()
-        })
-    })
+    &fixture().app
+}
+
+/// The request of `seed` with `body`.
+fn request(seed: &Seed, body: Vec<u8>) -> Request<Body> {
+    let mut req = Request::post(&seed.path).header(header::CONTENT_TYPE, seed.content_type);
+    if let Some(t) = &seed.token {
+        req = req.header(header::AUTHORIZATION, format!("Bearer {t}"));
+    }
+    req.body(Body::from(body)).unwrap()
 }
 
 /// Sends one body and checks the answer.
-fn check(path: &str, content_type: &str, body: Vec<u8>) -> Result<(), TestCaseError> {
-    let req = Request::post(path)
-        .header(header::CONTENT_TYPE, content_type)
-        .body(Body::from(body))
-        .unwrap();
+fn check(seed: &Seed, body: Vec<u8>) -> Result<(), TestCaseError> {
+    let req = request(seed, body);
     let (status, bytes, ty) = runtime().block_on(async {
         let answer = tokio::time::timeout(Duration::from_secs(60), app().clone().oneshot(req))
             .await
@@ -222,37 +330,36 @@ proptest! {
 
     #[test]
     fn request_body_fuzz_json_mutations(
-        route in 0usize..9,
+        route in any::<prop::sample::Index>(),
         mutations in prop::collection::vec(mutation(), 1..4),
     ) {
-        let (path, ty, body) = &seeds()[route];
-        let mut bytes = body.clone();
-        if let Ok(mut v) = serde_json::from_slice::<Value>(body) {
+        let seed = &seeds()[route.index(seeds().len())];
+        let mut bytes = seed.body.clone();
+        if let Ok(mut v) = serde_json::from_slice::<Value>(&seed.body) {
             for m in &mutations {
                 mutate(&mut v, &m.path, m.what, &m.text);
             }
             bytes = v.to_string().into_bytes();
         }
-        check(path, ty, bytes)?;
+        check(seed, bytes)?;
     }
 
     #[test]
-    fn request_body_fuzz_byte_edits(route in 0usize..9, edits in byte_edits()) {
-        let (path, ty, body) = &seeds()[route];
-        let mut bytes = body.clone();
+    fn request_body_fuzz_byte_edits(route in any::<prop::sample::Index>(), edits in byte_edits()) {
+        let seed = &seeds()[route.index(seeds().len())];
+        let mut bytes = seed.body.clone();
         edit_bytes(&mut bytes, &edits);
-        check(path, ty, bytes)?;
+        check(seed, bytes)?;
     }
 }
 
-/// The seeds themselves succeed, so the mutations start from valid bodies.
+/// The seeds themselves succeed, so the mutations start from valid bodies
+/// (the chair's revision first, then the buyer's vote on it).
 #[test]
 fn request_body_fuzz_seeds_are_valid() {
-    for (path, ty, body) in seeds() {
-        let req = Request::post(*path)
-            .header(header::CONTENT_TYPE, *ty)
-            .body(Body::from(body.clone()))
-            .unwrap();
+    for seed in &fixture().untouched {
+        let path = &seed.path;
+        let req = request(seed, seed.body.clone());
         let (status, bytes) = runtime().block_on(async {
             let answer = app().clone().oneshot(req).await.unwrap();
             let status = answer.status();

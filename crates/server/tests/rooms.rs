@@ -544,3 +544,85 @@ async fn live_streams_per_room_are_capped() {
 
 /// The server's cap on live streams per room.
 const STREAMS_PER_ROOM: usize = 24;
+
+#[tokio::test]
+async fn the_mediators_seat_acts_for_itself_only() {
+    let app = app(Config::default());
+    let (s, r) = send(
+        &app,
+        "POST",
+        "/api/rooms",
+        None,
+        Some(json!({"scenario": "car-sale", "protocol": "mediated", "rounds": 5,
+            "seats": [{"party": "buyer", "player": "human"}, {"party": "dealer", "player": "boulware"},
+                      {"party": "mediator", "player": "human"}]})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CREATED, "{r}");
+    let id = r["room"].as_str().unwrap();
+    assert_eq!(r["seats"][1]["party"], "mediator");
+    let buyer = r["seats"][0]["token"].as_str().unwrap();
+    let chair = r["seats"][1]["token"].as_str().unwrap();
+    let seat = format!("/api/rooms/{id}/seat");
+    let actions = format!("/api/rooms/{id}/actions");
+    let (_, v) = send(&app, "GET", &seat, Some(chair), None).await;
+    assert_eq!(v["role"], "mediator");
+    assert_eq!(
+        v["you"],
+        Value::Null,
+        "a neutral mediator has no preferences"
+    );
+    assert_eq!(v["turn"]["asked"], "propose");
+    let text = v["turn"]["text"]["outcome"].clone();
+    let mut revised = text.clone();
+    revised["delivery"] = json!(if text["delivery"] == "today" {
+        "next-month"
+    } else {
+        "today"
+    });
+    // The chair's token cannot act for the buyer; the buyer cannot draft.
+    let (s, _) = send(
+        &app,
+        "POST",
+        &actions,
+        Some(chair),
+        Some(json!({"party": "buyer", "type": "propose", "outcome": revised})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::FORBIDDEN);
+    let (s, e) = send(
+        &app,
+        "POST",
+        &actions,
+        Some(buyer),
+        Some(json!({"type": "propose", "outcome": revised})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    let (s, e) = send(
+        &app,
+        "POST",
+        &actions,
+        Some(chair),
+        Some(json!({"type": "propose", "outcome": text})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::CONFLICT, "{e}");
+    assert!(
+        e["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("as it stands")
+    );
+    let (s, v) = send(
+        &app,
+        "POST",
+        &actions,
+        Some(chair),
+        Some(json!({"type": "propose", "outcome": revised})),
+    )
+    .await;
+    assert_eq!(s, StatusCode::OK, "{v}");
+    assert_eq!(v["turn"]["party"], "buyer");
+    assert_eq!(v["turn"]["asked"], "vote");
+}
