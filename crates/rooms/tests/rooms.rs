@@ -800,6 +800,14 @@ fn a_person_chairs_a_mediated_room_to_agreement() {
     let rooms = open(&dir);
     assert_eq!(rooms.transcript(id, now).unwrap(), before);
     assert!(before["events"].to_string().contains("\"type\":\"close\""));
+    // The batch's CSV says who chaired.
+    let csv = rooms.results_csv(&c.batch, now).unwrap();
+    let (header, row) = csv.split_once('\n').unwrap();
+    let col = header
+        .split(',')
+        .position(|h| h == "mediator:commission")
+        .unwrap();
+    assert_eq!(row.split(',').nth(col), Some("human"));
 }
 
 #[test]

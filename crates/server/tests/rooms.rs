@@ -545,6 +545,10 @@ async fn live_streams_per_room_are_capped() {
 /// The server's cap on live streams per room.
 const STREAMS_PER_ROOM: usize = 24;
 
+async fn post(app: &App, path: &str, token: &str, body: Value) -> (StatusCode, Value) {
+    send(app, "POST", path, Some(token), Some(body)).await
+}
+
 #[tokio::test]
 async fn the_mediators_seat_acts_for_itself_only() {
     let app = app(Config::default());
@@ -581,30 +585,27 @@ async fn the_mediators_seat_acts_for_itself_only() {
         "today"
     });
     // The chair's token cannot act for the buyer; the buyer cannot draft.
-    let (s, _) = send(
+    let (s, _) = post(
         &app,
-        "POST",
         &actions,
-        Some(chair),
-        Some(json!({"party": "buyer", "type": "propose", "outcome": revised})),
+        chair,
+        json!({"party": "buyer", "type": "propose", "outcome": revised}),
     )
     .await;
     assert_eq!(s, StatusCode::FORBIDDEN);
-    let (s, e) = send(
+    let (s, e) = post(
         &app,
-        "POST",
         &actions,
-        Some(buyer),
-        Some(json!({"type": "propose", "outcome": revised})),
+        buyer,
+        json!({"type": "propose", "outcome": revised}),
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
-    let (s, e) = send(
+    let (s, e) = post(
         &app,
-        "POST",
         &actions,
-        Some(chair),
-        Some(json!({"type": "propose", "outcome": text})),
+        chair,
+        json!({"type": "propose", "outcome": text}),
     )
     .await;
     assert_eq!(s, StatusCode::CONFLICT, "{e}");
@@ -614,12 +615,11 @@ async fn the_mediators_seat_acts_for_itself_only() {
             .unwrap()
             .contains("as it stands")
     );
-    let (s, v) = send(
+    let (s, v) = post(
         &app,
-        "POST",
         &actions,
-        Some(chair),
-        Some(json!({"type": "propose", "outcome": revised})),
+        chair,
+        json!({"type": "propose", "outcome": revised}),
     )
     .await;
     assert_eq!(s, StatusCode::OK, "{v}");

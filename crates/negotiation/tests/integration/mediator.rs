@@ -16,6 +16,18 @@ fn traced(variant: MediatedVariant, rounds: u32, seed: u64) -> SessionConfig {
     }
 }
 
+/// A session of two external parties and an external mediator.
+fn chaired<'a>(
+    scenario: &'a Scenario,
+    prepared: &Prepared,
+    config: &'a SessionConfig,
+) -> Driver<'a> {
+    Driver::new(scenario, prepared, None, config, vec![None, None])
+        .unwrap()
+        .with_external_mediator()
+        .unwrap()
+}
+
 fn agents(scenario: &Scenario, seed: u64, names: &[&str]) -> Vec<Option<Box<dyn Strategy>>> {
     scenario
         .bargainers()
@@ -84,10 +96,7 @@ fn the_mediator_may_change_several_issues_and_close_the_talks_early() {
     let scenario = random_scenario(7, 2, 3, 4, false);
     let config = traced(MediatedVariant::Veto, 30, 1);
     let prepared = prepare(&scenario);
-    let mut driver = Driver::new(&scenario, &prepared, None, &config, vec![None, None])
-        .unwrap()
-        .with_external_mediator()
-        .unwrap();
+    let mut driver = chaired(&scenario, &prepared, &config);
     let Some(Request::Propose { text, .. }) = driver.advance().cloned() else {
         panic!("the mediator drafts first");
     };
@@ -133,10 +142,7 @@ fn malformed_revisions_are_refused_and_change_nothing() {
     let scenario = random_scenario(2, 2, 3, 4, false);
     let config = traced(MediatedVariant::Veto, 10, 1);
     let prepared = prepare(&scenario);
-    let mut driver = Driver::new(&scenario, &prepared, None, &config, vec![None, None])
-        .unwrap()
-        .with_external_mediator()
-        .unwrap();
+    let mut driver = chaired(&scenario, &prepared, &config);
     let asked = driver.advance().cloned().unwrap();
     let Request::Propose { text, .. } = &asked else {
         panic!("the mediator drafts first");
