@@ -372,3 +372,28 @@ test("a person chairs a mediated room: drafts a revision, sees the votes, closes
   assert.equal(t.result.rounds, 1);
   assert.ok(t.events.some((e) => e.event.type === "close"));
 });
+
+test("the facilitator's page makes rooms from an uploaded scenario file", async () => {
+  const fctx = await browser.newContext();
+  contexts.push(fctx);
+  const fpage = await fctx.newPage();
+  const ferrors = watchErrors(fpage);
+  await fpage.goto(BASE + "/rooms");
+  await fpage.waitForSelector("[data-testid=player-dealer]");
+  await fpage.setInputFiles("[data-testid=scenario-file]", join(process.cwd(), "..", "tests", "data", "native", "lease.toml"));
+  await fpage.waitForSelector("[data-testid=player-seller]");
+  assert.match(await fpage.$eval("[data-testid=scenario]", (s) => s.options[s.selectedIndex].textContent), /lease \(uploaded\)/);
+  await fpage.selectOption("[data-testid=protocol]", "alternating");
+  await fpage.selectOption("[data-testid=player-seller]", "boulware");
+  await fpage.click("[data-testid=create-button]");
+  await fpage.waitForSelector("[data-testid=link-buyer]");
+  const url = await fpage.inputValue("[data-testid=link-buyer]");
+  const buyer = await seat(BASE, url);
+  assert.match(await buyer.page.textContent("[data-testid=who]"), /buyer · lease/);
+  // A file that is no scenario is refused with the reader's message.
+  await fpage.setInputFiles("[data-testid=scenario-file]", { name: "notes.toml", mimeType: "text/plain", buffer: Buffer.from("this is = not [a scenario") });
+  await fpage.waitForSelector("[data-testid=error]:not([hidden])");
+  assert.match(await fpage.textContent("[data-testid=error]"), /notes\.toml/);
+  // The refused upload is a 4xx the browser logs; nothing else may be.
+  assert.deepEqual([...buyer.errors, ...ferrors.filter((e) => !/status of 422/.test(e))], []);
+});

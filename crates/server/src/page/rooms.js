@@ -370,9 +370,13 @@ function roomsPage() {
   const saved = () => JSON.parse(localStorage.getItem(STORE) || "[]");
   let strategies = [];
 
+  // An uploaded scenario (native JSON, as the server read it) and its name.
+  let uploaded = null;
+  const UPLOADED = "\u0000uploaded";
+
   async function loadScenario() {
     const name = $("scenario").value;
-    const data = await api("GET", "/api/scenarios/" + encodeURIComponent(name));
+    const data = name === UPLOADED ? uploaded.scenario : await api("GET", "/api/scenarios/" + encodeURIComponent(name));
     const all = (data.scenario || data).parties;
     const parties = all.filter((p) => (p.role || "party") !== "mediator");
     const named = all.find((p) => p.role === "mediator");
@@ -431,6 +435,27 @@ function roomsPage() {
     setInterval(renderBatches, 2000);
   }
   $("scenario").addEventListener("change", () => loadScenario().catch((e) => showError(e.message)));
+  // A file is read by the server's upload route (as the workbench reads
+  // one) and offered in the scenario list.
+  $("scenario-file").addEventListener("change", async (ev) => {
+    const file = ev.target.files[0];
+    if (!file) return;
+    showError("");
+    try {
+      const res = await fetch("/api/upload?filename=" + encodeURIComponent(file.name), {
+        method: "POST", headers: { "Content-Type": "application/octet-stream" }, body: file,
+      });
+      const v = await res.json();
+      if (!res.ok) throw new Error(v.error.message);
+      uploaded = { name: v.scenario.name || file.name, scenario: v.scenario };
+      let opt = [...$("scenario").options].find((o) => o.value === UPLOADED);
+      if (!opt) { opt = el("option", { value: UPLOADED }); $("scenario").append(opt); }
+      opt.textContent = uploaded.name + " (uploaded)";
+      $("scenario").value = UPLOADED;
+      await loadScenario();
+    } catch (e) { showError(e.message); }
+    ev.target.value = "";
+  });
 
   $("create").addEventListener("submit", async (ev) => {
     ev.preventDefault();
@@ -438,14 +463,16 @@ function roomsPage() {
     const seats = [...$("seats").querySelectorAll("select")]
       .filter((s) => !s.dataset.mediator || !$("mediator-row").hidden)
       .map((s) => ({ party: s.dataset.party, player: s.value }));
-    const body = { scenario: $("scenario").value, seats, count: Number($("count").value) || 1, seed: Number($("seed").value) || 0 };
+    const own = $("scenario").value === UPLOADED;
+    const body = { scenario: own ? uploaded.scenario : $("scenario").value, seats, count: Number($("count").value) || 1, seed: Number($("seed").value) || 0 };
+    if (own) body.name = uploaded.name;
     if ($("protocol").value) body.protocol = $("protocol").value;
     if ($("rounds").value) body.rounds = Number($("rounds").value);
     if ($("minutes").value) body.minutes = Number($("minutes").value);
     try {
       const r = await api("POST", "/api/rooms", $("server-token").value || null, body);
       const list = saved();
-      list.unshift({ batch: r.batch, token: r.facilitator_token, rooms: r.rooms, scenario: body.scenario });
+      list.unshift({ batch: r.batch, token: r.facilitator_token, rooms: r.rooms, scenario: own ? uploaded.name : body.scenario });
       localStorage.setItem(STORE, JSON.stringify(list.slice(0, 20)));
       renderBatches();
     } catch (e) { showError(e.message); }
