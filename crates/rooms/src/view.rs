@@ -74,15 +74,14 @@ fn status(state: &Replayed) -> &'static str {
     }
 }
 
-fn time(room: &RoomInfo<'_>, built: &Built, state: &Replayed, now_ms: u64) -> Value {
-    let rounds = match built.config.deadline {
-        detente_negotiation::Deadline::Rounds(n) => n,
-        detente_negotiation::Deadline::Time { .. } => 0,
-    };
+/// Where the room stands in time: rounds (null in a room given only
+/// minutes, whose rounds are only a cap) and wall-clock time left.
+fn time(room: &RoomInfo<'_>, state: &Replayed, now_ms: u64) -> Value {
+    let rounds = room.spec.rounds;
     json!({
         "round": state.round,
         "rounds": rounds,
-        "rounds_left": rounds.saturating_sub(state.round),
+        "rounds_left": rounds.map(|n| n.saturating_sub(state.round)),
         "deadline_ms": room.deadline_ms,
         "seconds_left": room.deadline_ms.map(|d| d.saturating_sub(now_ms) as f64 / 1000.0),
     })
@@ -284,7 +283,7 @@ pub fn seat(
         "status": status(state),
         "version": room.events.len(),
         "turn": question(built, state, v),
-        "time": time(room, built, state, now_ms),
+        "time": time(room, state, now_ms),
         "history_from": from,
         "history": state.trace[from..].iter().map(|e| seen(s, e, v)).collect::<Vec<_>>(),
         "result": result(s, state, Reader::Seat(v)),
@@ -313,7 +312,7 @@ pub fn facilitator(room: &RoomInfo<'_>, built: &Built, state: &Replayed, now_ms:
         "mediator": mediator(built),
         "waiting_for": state.asked.as_ref().map(|a| built.seat_name(a.actor())),
         "actions": state.trace.len(),
-        "time": time(room, built, state, now_ms),
+        "time": time(room, state, now_ms),
         "result": result(s, state, Reader::Facilitator),
     })
 }
