@@ -897,7 +897,11 @@ fn agents_pace_themselves_by_the_wall_clock() {
         let at = if late { 55 * 60_000 } else { 60_000 };
         rooms.act(id, "buyer", &offer(&v, |_, _| 0), at).unwrap();
         let f = rooms.facilitator_view(id, at).unwrap();
-        assert_eq!(f["time"]["rounds"], Value::Null, "rounds are only a cap here");
+        assert_eq!(
+            f["time"]["rounds"],
+            Value::Null,
+            "rounds are only a cap here"
+        );
         assert!(f["time"]["seconds_left"].as_f64().unwrap() > 0.0);
         let t = rooms.transcript(id, at);
         assert!(t.is_err(), "still running");
