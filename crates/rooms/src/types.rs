@@ -239,7 +239,7 @@ pub struct NewRoom {
     pub seats: Vec<NewSeat>,
 }
 
-/// What [`Rooms::create`] made.
+/// What [`Rooms::create`](crate::Rooms::create) made.
 #[derive(Clone, Debug, Serialize)]
 pub struct Created {
     /// The batch the rooms belong to.
