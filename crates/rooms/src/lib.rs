@@ -119,8 +119,6 @@ struct Room {
     seats: Vec<Seat>,
     events: Vec<(u64, Event)>,
     built: Arc<Built>,
-    /// Each seat's own preferences as its view shows them, once computed.
-    own: HashMap<String, Value>,
     /// The session after `events`.
     engine: Engine,
 }
@@ -167,8 +165,9 @@ impl Rooms {
         })?;
         let mut rooms = HashMap::new();
         let mut order = Vec::new();
+        let mut shared = Shared::default();
         for stored in store.load()? {
-            let (id, entry) = restore(stored)?;
+            let (id, entry) = restore(stored, &mut shared)?;
             order.push(id.clone());
             rooms.insert(id, entry);
         }
@@ -254,8 +253,11 @@ impl Rooms {
         drop(store);
         let mut rooms = self.rooms.write().unwrap_or_else(|e| e.into_inner());
         let mut order = self.order.write().unwrap_or_else(|e| e.into_inner());
+        // The batch's rooms share one set-up (and the seats' preferences).
+        let mut shared = Shared::default();
+        shared.insert(stored[0].batch.clone(), built, &stored[0]);
         for s in stored {
-            let (id, entry) = restore(s)?;
+            let (id, entry) = restore(s, &mut shared)?;
             order.push(id.clone());
             rooms.insert(id, entry);
         }
@@ -435,11 +437,7 @@ impl Rooms {
         let viewer = view::Viewer::of(actor);
         let own = match (viewer.own, since) {
             (_, Some(_)) | (None, None) => Value::Null,
-            (Some(p), None) => room
-                .own
-                .entry(party.to_string())
-                .or_insert_with(|| view::preferences(&room.built, p))
-                .clone(),
+            (Some(p), None) => room.built.preferences(p).clone(),
         };
         Ok(view::seat(
             &view_room(room),
@@ -577,12 +575,44 @@ fn load_scenario(name: &str, text: &str) -> Result<detente_core::Scenario, RoomE
     Ok(scenario)
 }
 
+/// The set-ups built so far, by batch: the rooms of a batch have the same
+/// set-up, scenario and creation time, so they share one [`Built`] (its
+/// sorted spaces and the seats' preferences are the bulk of a room's
+/// memory). A room that differs from its batch's (a database edited by
+/// hand) gets its own.
+#[derive(Default)]
+struct Shared(HashMap<String, (String, String, u64, Arc<Built>)>);
+
+impl Shared {
+    fn insert(&mut self, batch: String, built: Arc<Built>, like: &StoredRoom) {
+        let key = (
+            like.spec.clone(),
+            like.scenario_text.clone(),
+            like.created_ms,
+        );
+        self.0.insert(batch, (key.0, key.1, key.2, built));
+    }
+
+    fn get(&self, stored: &StoredRoom) -> Option<Arc<Built>> {
+        let (spec, text, created, built) = self.0.get(&stored.batch)?;
+        (*spec == stored.spec && *text == stored.scenario_text && *created == stored.created_ms)
+            .then(|| built.clone())
+    }
+}
+
 /// A stored room, in memory: its keys, and its session after its events.
-fn restore(stored: StoredRoom) -> Result<(String, Entry), RoomError> {
+fn restore(stored: StoredRoom, shared: &mut Shared) -> Result<(String, Entry), RoomError> {
     let spec: RoomSpec =
         serde_json::from_str(&stored.spec).map_err(|e| RoomError::Corrupt(e.to_string()))?;
-    let scenario = load_scenario(&spec.scenario, &stored.scenario_text)?;
-    let built = Arc::new(replay::build(&spec, scenario, stored.created_ms)?);
+    let built = match shared.get(&stored) {
+        Some(built) => built,
+        None => {
+            let scenario = load_scenario(&spec.scenario, &stored.scenario_text)?;
+            let built = Arc::new(replay::build(&spec, scenario, stored.created_ms)?);
+            shared.insert(stored.batch.clone(), built.clone(), &stored);
+            built
+        }
+    };
     let events = stored
         .events
         .into_iter()
@@ -618,7 +648,6 @@ fn restore(stored: StoredRoom) -> Result<(String, Entry), RoomError> {
             .collect(),
         events,
         built,
-        own: HashMap::new(),
         engine,
     };
     Ok((
@@ -628,4 +657,46 @@ fn restore(stored: StoredRoom) -> Result<(String, Entry), RoomError> {
             room: Arc::new(Mutex::new(room)),
         },
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The rooms of a batch share one set-up, when created and when read
+    /// back; another batch has its own.
+    #[test]
+    fn a_batch_shares_one_set_up() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("rooms.db");
+        let spec = RoomSpec {
+            scenario: "car-sale".into(),
+            protocol: "alternating".into(),
+            rounds: Some(10),
+            minutes: None,
+            seats: ["buyer", "dealer"]
+                .map(|p| SeatSpec {
+                    party: p.into(),
+                    player: "human".into(),
+                })
+                .to_vec(),
+            seed: 1,
+        };
+        let text = detente_formats::builtin::text("car-sale").unwrap();
+        let built = |rooms: &Rooms, id: &str| lock(&rooms.room(id).unwrap()).built.clone();
+        let (a, b) = {
+            let rooms = Rooms::open(&path, Limits::default()).unwrap();
+            let a = rooms.create(&spec, text, 3, 0).unwrap();
+            let b = rooms.create(&spec, text, 1, 0).unwrap();
+            let ids = |c: &Created| c.rooms.iter().map(|r| r.room.clone()).collect::<Vec<_>>();
+            let (a, b) = (ids(&a), ids(&b));
+            let first = built(&rooms, &a[0]);
+            assert!(a.iter().all(|id| Arc::ptr_eq(&built(&rooms, id), &first)));
+            (a, b)
+        };
+        let rooms = Rooms::open(&path, Limits::default()).unwrap();
+        let first = built(&rooms, &a[0]);
+        assert!(a.iter().all(|id| Arc::ptr_eq(&built(&rooms, id), &first)));
+        assert!(!Arc::ptr_eq(&built(&rooms, &b[0]), &first));
+    }
 }

@@ -18,7 +18,8 @@ use detente_negotiation::{
     Actor, Deadline, Driver, EndReason, Prepared, ProtocolKind, Reply, Request, SessionConfig,
     SessionResult, StrategySpec, TraceEvent, prepare, strategy, strategy_seed,
 };
-use std::sync::Arc;
+use serde_json::Value;
+use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Most rounds a room may have. A room given only wall-clock minutes gets
@@ -51,9 +52,19 @@ pub struct Built {
     /// The wall clock, when the room has minutes: its start and its
     /// deadline, in milliseconds since the Unix epoch.
     pub wall: Option<(u64, u64)>,
+    /// Each party's preferences as a seat's view shows them (its utility
+    /// of every outcome), made once and shared by every room of a batch.
+    preferences: Vec<OnceLock<Value>>,
 }
 
 impl Built {
+    /// Party `p`'s preferences as its seat's view shows them (its
+    /// reservation value, red lines and utility of every outcome), made at
+    /// the first request.
+    pub fn preferences(&self, p: PartyId) -> &Value {
+        self.preferences[p.index()].get_or_init(|| crate::view::preferences(self, p))
+    }
+
     /// The seat name of whoever `actor` is.
     pub fn seat_name(&self, actor: Actor) -> &str {
         match actor {
@@ -161,6 +172,9 @@ pub fn build(spec: &RoomSpec, scenario: Scenario, created_ms: u64) -> Result<Bui
     detente_negotiation::check_setup(&scenario, &config)
         .map_err(|e| RoomError::BadRequest(e.to_string()))?;
     let prepared = prepare(&scenario);
+    let preferences = (0..scenario.parties().len())
+        .map(|_| OnceLock::new())
+        .collect();
     Ok(Built {
         scenario,
         prepared,
@@ -170,6 +184,7 @@ pub fn build(spec: &RoomSpec, scenario: Scenario, created_ms: u64) -> Result<Bui
         mediator,
         human_mediator,
         wall,
+        preferences,
     })
 }
 
