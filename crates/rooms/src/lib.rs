@@ -77,6 +77,7 @@ use rules::check;
 use serde_json::Value;
 use std::collections::{HashMap, VecDeque};
 use std::path::Path;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, RwLock};
 use store::{Record, Store, StoredRoom};
 use token::TokenHash;
@@ -141,6 +142,30 @@ pub struct Rooms {
     /// Room ids in creation order.
     order: RwLock<Vec<String>>,
     limits: Limits,
+    /// Outcome utilities held by the rooms' set-ups (see
+    /// [`Limits::max_cells`]).
+    cells: AtomicU64,
+}
+
+/// A room set-up's outcome utilities: outcomes × parties.
+fn cells_of(scenario: &detente_core::Scenario) -> u64 {
+    let outcomes = scenario.space().count_u64().unwrap_or(u64::MAX);
+    outcomes.saturating_mul(scenario.parties().len() as u64)
+}
+
+/// Cells reserved for a batch being created, given back unless kept.
+struct Reservation<'a> {
+    cells: &'a AtomicU64,
+    n: u64,
+    kept: bool,
+}
+
+impl Drop for Reservation<'_> {
+    fn drop(&mut self) {
+        if !self.kept {
+            self.cells.fetch_sub(self.n, Ordering::SeqCst);
+        }
+    }
 }
 
 fn random(bytes: usize) -> Result<String, RoomError> {
@@ -171,11 +196,15 @@ impl Rooms {
             order.push(id.clone());
             rooms.insert(id, entry);
         }
+        // Rooms already stored are kept whatever the limit: it bounds new
+        // ones.
+        let cells = shared.0.values().map(|(.., b)| cells_of(&b.scenario)).sum();
         Ok(Rooms {
             store: Committer::new(store),
             rooms: RwLock::new(rooms),
             order: RwLock::new(order),
             limits,
+            cells: AtomicU64::new(cells),
         })
     }
 
@@ -201,6 +230,7 @@ impl Rooms {
             )));
         }
         let scenario = load_scenario(&spec.scenario, scenario_text)?;
+        let mut reserved = self.reserve(cells_of(&scenario))?;
         // Checks the set-up once (and that its session starts) before
         // storing.
         let built = Arc::new(replay::build(spec, scenario, now_ms)?);
@@ -261,10 +291,32 @@ impl Rooms {
             order.push(id.clone());
             rooms.insert(id, entry);
         }
+        reserved.kept = true;
         Ok(Created {
             batch,
             facilitator_token,
             rooms: created,
+        })
+    }
+
+    /// Reserves `n` outcome utilities for a new batch within
+    /// [`Limits::max_cells`].
+    fn reserve(&self, n: u64) -> Result<Reservation<'_>, RoomError> {
+        let max = self.limits.max_cells;
+        self.cells
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |held| {
+                held.checked_add(n).filter(|&total| total <= max)
+            })
+            .map_err(|held| {
+                RoomError::TooMany(format!(
+                    "the rooms' scenarios would hold {} outcome utilities (outcomes × parties), more than this server's {max} (`detente serve --max-room-cells`); rooms made together share theirs, so make one batch of many rooms rather than many batches",
+                    held.saturating_add(n)
+                ))
+            })?;
+        Ok(Reservation {
+            cells: &self.cells,
+            n,
+            kept: false,
         })
     }
 

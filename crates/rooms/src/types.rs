@@ -209,7 +209,15 @@ pub struct Limits {
     pub max_batch: usize,
     /// Actions a seat may take within one second.
     pub actions_per_second: usize,
+    /// Outcome utilities (outcomes × parties) the rooms' scenarios may hold
+    /// in memory together: what a room costs is set by its scenario, so
+    /// rooms are refused before their scenario is built beyond this. The
+    /// rooms of a batch share theirs.
+    pub max_cells: u64,
 }
+
+/// The default of [`Limits::max_cells`]: about a gigabyte of rooms.
+pub const DEFAULT_MAX_CELLS: u64 = 20_000_000;
 
 impl Default for Limits {
     fn default() -> Self {
@@ -217,6 +225,7 @@ impl Default for Limits {
             max_rooms: 5_000,
             max_batch: 200,
             actions_per_second: 10,
+            max_cells: DEFAULT_MAX_CELLS,
         }
     }
 }

@@ -341,6 +341,7 @@ fn wall_clock_deadlines_limits_and_a_batch_csv() {
             max_rooms: 3,
             max_batch: 3,
             actions_per_second: 2,
+            ..Limits::default()
         },
     )
     .unwrap();
@@ -980,4 +981,63 @@ fn a_seat_update_is_the_whole_view_from_where_the_reader_is() {
             assert!(u.get(key).is_none(), "{key}");
         }
     }
+}
+
+/// What rooms hold in memory is set by their scenarios: new rooms beyond
+/// the limit are refused before their scenario is built, saying what to
+/// do; a batch's rooms share theirs, and a refused batch holds nothing.
+#[test]
+fn hostile_input_rooms_beyond_the_memory_limit_are_refused_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let scenario = detente_formats::native::read_str(text("car-sale"), "c").unwrap();
+    let per_set_up = scenario.space().count_u64().unwrap() * scenario.parties().len() as u64;
+    let rooms = Rooms::open(
+        &dir.path().join("rooms.db"),
+        Limits {
+            max_cells: per_set_up * 2,
+            ..Limits::default()
+        },
+    )
+    .unwrap();
+    let set_up = spec(
+        "car-sale",
+        "alternating",
+        &[("buyer", "human"), ("dealer", "human")],
+    );
+    // Fifty rooms made together share one set-up.
+    rooms.create(&set_up, text("car-sale"), 50, 0).unwrap();
+    rooms.create(&set_up, text("car-sale"), 1, 0).unwrap();
+    match rooms.create(&set_up, text("car-sale"), 1, 0) {
+        Err(RoomError::TooMany(m)) => assert!(m.contains("--max-room-cells"), "{m}"),
+        other => panic!("{other:?}"),
+    }
+    // A refused batch (here for a bad seat) gives back what it reserved.
+    let bad = spec("car-sale", "alternating", &[("buyer", "nobody")]);
+    let loose = Rooms::open(
+        &dir.path().join("loose.db"),
+        Limits {
+            max_cells: per_set_up,
+            ..Limits::default()
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        loose.create(&bad, text("car-sale"), 1, 0),
+        Err(RoomError::BadRequest(_))
+    ));
+    loose.create(&set_up, text("car-sale"), 1, 0).unwrap();
+    // Reopened, the stored rooms count against the limit.
+    drop(rooms);
+    let rooms = Rooms::open(
+        &dir.path().join("rooms.db"),
+        Limits {
+            max_cells: per_set_up * 2,
+            ..Limits::default()
+        },
+    )
+    .unwrap();
+    assert!(matches!(
+        rooms.create(&set_up, text("car-sale"), 1, 0),
+        Err(RoomError::TooMany(_))
+    ));
 }

@@ -38,6 +38,11 @@ pub struct Args {
     /// unless another server holds that file, when rooms are off.
     #[arg(long, value_name = "ROOMS.db")]
     pub rooms: Option<std::path::PathBuf>,
+    /// Most outcome utilities (outcomes × parties) the rooms' scenarios may
+    /// hold in memory together; new rooms beyond it are refused (rooms
+    /// created together share theirs).
+    #[arg(long, value_name = "N", default_value_t = detente_rooms::DEFAULT_MAX_CELLS)]
+    pub max_room_cells: u64,
 }
 
 /// The environment variable holding the facilitator's token: with it,
@@ -60,8 +65,12 @@ fn default_rooms_path() -> Option<std::path::PathBuf> {
 /// may be missing or held by another server, and then rooms are off.
 fn open_rooms(
     named: Option<&std::path::Path>,
+    max_cells: u64,
 ) -> Result<Option<std::sync::Arc<detente_rooms::Rooms>>> {
-    let limits = detente_rooms::Limits::default();
+    let limits = detente_rooms::Limits {
+        max_cells,
+        ..Default::default()
+    };
     if let Some(path) = named {
         let rooms = detente_rooms::Rooms::open(path, limits)
             .with_context(|| format!("cannot open the rooms database {}", path.display()))?;
@@ -101,7 +110,7 @@ pub fn run(args: Args) -> Result<ExitCode> {
             "--allow-origin {bad}: an origin is scheme://host:port, e.g. http://localhost:3000"
         );
     }
-    let rooms = open_rooms(args.rooms.as_deref())?;
+    let rooms = open_rooms(args.rooms.as_deref(), args.max_room_cells)?;
     let mut facilitator = std::env::var(FACILITATOR_TOKEN_VAR)
         .ok()
         .filter(|t| !t.trim().is_empty());
