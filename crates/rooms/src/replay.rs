@@ -18,7 +18,7 @@ use detente_negotiation::{
     Actor, Deadline, Driver, EndReason, Prepared, ProtocolKind, Reply, Request, SessionConfig,
     SessionResult, StrategySpec, TraceEvent, prepare, strategy, strategy_seed,
 };
-use serde_json::Value;
+use serde_json::{Value, json};
 use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
@@ -62,7 +62,7 @@ impl Built {
     /// reservation value, red lines and utility of every outcome), made at
     /// the first request.
     pub fn preferences(&self, p: PartyId) -> &Value {
-        self.preferences[p.index()].get_or_init(|| crate::view::preferences(self, p))
+        self.preferences[p.index()].get_or_init(|| preferences(self, p))
     }
 
     /// The seat name of whoever `actor` is.
@@ -103,6 +103,34 @@ impl Built {
         }
         seats
     }
+}
+
+/// What seat `p` knows of its own preferences: its reservation value,
+/// its red lines' notes, its utility of every outcome (in mixed-radix
+/// order, first issue most significant) and the outcomes crossing one of
+/// its red lines. It does not change while the room lasts, so the set-up
+/// keeps it once made.
+fn preferences(built: &Built, p: PartyId) -> Value {
+    let s = &built.scenario;
+    let space = s.space();
+    let count = space.count_u64().unwrap_or(0);
+    let mut o = vec![0u32; space.issue_count()];
+    let mut utilities = Vec::with_capacity(count as usize);
+    let mut crossed = Vec::new();
+    for index in 0..count {
+        space.decode_into(index, &mut o);
+        utilities.push(s.utility_of(p, &o));
+        if !s.red_lines_crossed(p, &o).is_empty() {
+            crossed.push(index);
+        }
+    }
+    let prefs = &s.parties()[p.index()].preferences;
+    json!({
+        "reservation": s.reservation(p),
+        "red_lines": prefs.red_lines.iter().map(|r| r.note.clone()).collect::<Vec<_>>(),
+        "utilities": utilities,
+        "crossed": crossed,
+    })
 }
 
 /// The scenario's mediator party (its first party with role `mediator`),

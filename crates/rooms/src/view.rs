@@ -222,35 +222,7 @@ fn result(s: &Scenario, state: &Replayed, reader: Reader) -> Value {
     v
 }
 
-/// What seat `p` knows of its own preferences: its reservation value,
-/// its red lines' notes, its utility of every outcome (in mixed-radix
-/// order, first issue most significant) and the outcomes crossing one of
-/// its red lines. It does not change while the room lasts, so rooms keep
-/// it once computed.
-pub fn preferences(built: &Built, p: PartyId) -> Value {
-    let s = &built.scenario;
-    let space = s.space();
-    let count = space.count_u64().unwrap_or(0);
-    let mut o = vec![0u32; space.issue_count()];
-    let mut utilities = Vec::with_capacity(count as usize);
-    let mut crossed = Vec::new();
-    for index in 0..count {
-        space.decode_into(index, &mut o);
-        utilities.push(s.utility_of(p, &o));
-        if !s.red_lines_crossed(p, &o).is_empty() {
-            crossed.push(index);
-        }
-    }
-    let prefs = &s.parties()[p.index()].preferences;
-    json!({
-        "reservation": s.reservation(p),
-        "red_lines": prefs.red_lines.iter().map(|r| r.note.clone()).collect::<Vec<_>>(),
-        "utilities": utilities,
-        "crossed": crossed,
-    })
-}
-
-/// What a seat reads: who it is, its [`preferences`] (null for a neutral
+/// What a seat reads: who it is, its [`Built::preferences`] (null for a neutral
 /// mediator), and for an update the history entry it has up to.
 pub struct Reading {
     /// The seat's actor and whose utilities it is shown.
