@@ -20,20 +20,22 @@ pub struct RoomSpec {
     /// The deadline in wall-clock minutes from the room's creation, if any.
     #[serde(default)]
     pub minutes: Option<f64>,
-    /// One seat per bargaining party.
+    /// One seat per bargaining party and, in a mediated room, at most one
+    /// for the mediator (its party's name, or `mediator`).
     pub seats: Vec<SeatSpec>,
     /// The seed of the agents' and the mediator's random choices.
     #[serde(default)]
     pub seed: u64,
 }
 
-/// Who plays a bargaining party.
+/// Who plays a bargaining party, or the mediator.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct SeatSpec {
-    /// The party's name in the scenario.
+    /// The party's name in the scenario (for the mediator, its party's
+    /// name or `mediator`).
     pub party: String,
     /// `human` for a person, otherwise a strategy (`boulware`,
-    /// `boulware:e=0.1`, ...).
+    /// `boulware:e=0.1`, ...); the mediator is `human` or `detente`.
     pub player: String,
 }
 
