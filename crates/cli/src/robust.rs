@@ -6,7 +6,7 @@ use detente_analysis::{
     AnalysisError, DEFAULT_REPAIR_THRESHOLD, Probability, ROBUST_WORK_LIMIT, RobustAnalysis,
     RobustEvaluation, RobustOptions, Samples, Subject,
 };
-use detente_core::{Scenario, Target, Uncertain};
+use detente_core::Scenario;
 
 #[derive(clap::Args, Clone, Debug)]
 pub struct RobustArgs {
@@ -64,26 +64,6 @@ pub fn percent(p: Probability) -> String {
         format!("{se:.0}")
     };
     format!("{:.0}% ± {se}%", p.p * 100.0)
-}
-
-/// An uncertain number in words: `its reservation value`, `its weight of nato`.
-pub fn label(scenario: &Scenario, u: &Uncertain) -> String {
-    let issue = |i: &detente_core::IssueId| scenario.issues()[i.index()].name.clone();
-    match u {
-        Uncertain::Number { target, .. } => match target {
-            Target::Reservation => "its reservation value".into(),
-            Target::Discount => "its discount factor".into(),
-            Target::Weight(i) => format!("its weight of {}", issue(i)),
-            Target::Value(i, v) => format!(
-                "its value of {} = {}",
-                issue(i),
-                scenario.issues()[i.index()].value_label(*v)
-            ),
-            Target::Point(i, k) => format!("its value at point {k} of {}", issue(i)),
-            Target::Bonus(k) => format!("the bonus of its interaction {k}"),
-        },
-        Uncertain::Ranking { issue: i, .. } => format!("its ranking of {}", issue(i)),
-    }
 }
 
 /// The robust analysis in sentences.
@@ -211,7 +191,7 @@ fn print_thresholds(scenario: &Scenario, r: &RobustEvaluation) {
             "  {} {} {subject} at the point values; the verdict flips if {} is {} {}.",
             scenario.parties()[t.party.index()].name,
             if at_point { "accepts" } else { "rejects" },
-            label(scenario, u),
+            u.label(scenario.issues()),
             if t.point < t.value { "above" } else { "below" },
             crate::render::u(t.value)
         );
