@@ -27,20 +27,20 @@ fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
 }
 
 impl Committer {
-    /// Commits go to `store`, from a writer thread started now.
-    pub fn new(store: Store) -> Committer {
+    /// Commits go to `store`, from a writer thread started now (the
+    /// operating system's error if it cannot start one).
+    pub fn new(store: Store) -> std::io::Result<Committer> {
         let store = Arc::new(Mutex::new(store));
         let (tx, rx) = mpsc::channel();
         let shared = store.clone();
         let writer = std::thread::Builder::new()
             .name("detente-rooms-writer".into())
-            .spawn(move || write(&shared, &rx))
-            .expect("the rooms' writer thread starts");
-        Committer {
+            .spawn(move || write(&shared, &rx))?;
+        Ok(Committer {
             store,
             queue: Mutex::new(Some(tx)),
             writer: Some(writer),
-        }
+        })
     }
 
     /// The store itself, for what is not an event (creating rooms).

@@ -200,7 +200,9 @@ impl Rooms {
         // ones.
         let cells = shared.0.values().map(|(.., b)| cells_of(&b.scenario)).sum();
         Ok(Rooms {
-            store: Committer::new(store),
+            store: Committer::new(store).map_err(|e| {
+                RoomError::Commit(format!("no thread to write the rooms' events: {e}"))
+            })?,
             rooms: RwLock::new(rooms),
             order: RwLock::new(order),
             limits,
